@@ -1,0 +1,172 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ISO_COUNTRIES, defaultCountryMap } from './regions/countries.js';
+
+export interface Limits {
+  /** Largest upload accepted, in bytes. */
+  uploadMaxBytes: number;
+  /** Longest clip accepted, in milliseconds. */
+  durationMaxMs: number;
+  /** Largest long edge of the source, in pixels. */
+  maxLongEdge: number;
+  /** Largest request body for JSON routes. */
+  jsonBodyMaxBytes: number;
+  /** Largest multipart upload through POST /videos. */
+  multipartMaxBytes: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Region ids; each is one cell. */
+  regions: string[];
+  /** ISO 3166-1 alpha-2 → region id; every assigned code is present. */
+  countryRegion: Record<string, string>;
+  /** PostgreSQL URL of the directory; absent = embedded SQLite. */
+  directoryUrl: string | undefined;
+  /** Per region: PostgreSQL URL of the cell store; absent = embedded SQLite. */
+  cellUrls: Record<string, string | undefined>;
+  /** Per region: s3:// URL of the media store; absent = a folder in the data dir. */
+  mediaUrls: Record<string, string | undefined>;
+  /** Per region: base64 key-encryption key given from outside (env or file); absent = generated in embedded mode. */
+  kek: Record<string, string | undefined>;
+  limits: Limits;
+  ffmpegPath: string;
+  ffprobePath: string;
+  sessionTtlHours: number;
+  rateLimit: { signupPerMinute: number; loginPerMinute: number };
+  deletionGraceDays: number;
+  logLevel: string;
+  /** Run the job workers inside this process (embedded `start`). */
+  inProcessWorkers: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const FileSchema = Type.Object(
+  {
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    host: Type.Optional(Type.String()),
+    dataDir: Type.Optional(Type.String({ minLength: 1 })),
+    regions: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9]{1,15}$' }), { minItems: 1 })),
+    countryRegion: Type.Optional(Type.Record(Type.String(), Type.String())),
+    limits: Type.Optional(
+      Type.Partial(
+        Type.Object({
+          uploadMaxBytes: Type.Integer({ minimum: 1 }),
+          durationMaxMs: Type.Integer({ minimum: 1 }),
+          maxLongEdge: Type.Integer({ minimum: 16 }),
+          jsonBodyMaxBytes: Type.Integer({ minimum: 1024 }),
+          multipartMaxBytes: Type.Integer({ minimum: 1 }),
+        }),
+      ),
+    ),
+    ffmpegPath: Type.Optional(Type.String()),
+    ffprobePath: Type.Optional(Type.String()),
+    sessionTtlHours: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    rateLimit: Type.Optional(
+      Type.Partial(Type.Object({ signupPerMinute: Type.Integer({ minimum: 1 }), loginPerMinute: Type.Integer({ minimum: 1 }) })),
+    ),
+    deletionGraceDays: Type.Optional(Type.Number({ minimum: 0 })),
+    logLevel: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
+  },
+  { additionalProperties: false },
+);
+export type ConfigFile = Static<typeof FileSchema>;
+
+const DEFAULT_REGIONS = ['us', 'eu', 'au', 'nz', 'row'];
+
+function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+function readConfigFile(path: string): ConfigFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (!Value.Check(FileSchema, parsed)) {
+    const first = [...Value.Errors(FileSchema, parsed)][0];
+    throw new ConfigError(`${path}: ${first?.path || '/'} ${first?.message ?? 'is invalid'}`);
+  }
+  return parsed;
+}
+
+/**
+ * Builds the configuration from environment variables and an optional JSON file
+ * (`REELM_CONFIG`, else `reelm.config.json` in the working directory). Environment wins over the file.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ConfigFile> = {}): Config {
+  const filePath = env.REELM_CONFIG ?? resolve('reelm.config.json');
+  const file: ConfigFile = env.REELM_CONFIG || existsSync(filePath) ? readConfigFile(filePath) : {};
+  const merged: ConfigFile = { ...file, ...overrides };
+
+  const regions = env.REELM_REGIONS ? env.REELM_REGIONS.split(',').map((r) => r.trim()) : (merged.regions ?? DEFAULT_REGIONS);
+  for (const r of regions) {
+    if (!/^[a-z][a-z0-9]{1,15}$/.test(r)) throw new ConfigError(`region id "${r}" must be 2–16 lowercase letters or digits`);
+  }
+  if (new Set(regions).size !== regions.length) throw new ConfigError('region ids must be unique');
+
+  const countryRegion = defaultCountryMap();
+  // A custom region list without the default ids sends unmapped countries to the last region.
+  const fallback = regions.includes('row') ? 'row' : regions[regions.length - 1]!;
+  for (const c of Object.keys(countryRegion)) if (!regions.includes(countryRegion[c]!)) countryRegion[c] = fallback;
+  for (const [country, region] of Object.entries(merged.countryRegion ?? {})) {
+    const code = country.toUpperCase();
+    if (!ISO_COUNTRIES.includes(code)) throw new ConfigError(`countryRegion: "${country}" is not an ISO 3166-1 alpha-2 code`);
+    if (!regions.includes(region)) throw new ConfigError(`countryRegion: ${code} maps to unknown region "${region}"`);
+    countryRegion[code] = region;
+  }
+
+  const perRegion = (suffix: string) =>
+    Object.fromEntries(regions.map((r) => [r, env[`REELM_${suffix.replace('*', r.toUpperCase())}`] || undefined]));
+  const kek: Record<string, string | undefined> = {};
+  for (const r of regions) {
+    const R = r.toUpperCase();
+    const fromFile = env[`REELM_KEK_${R}_FILE`];
+    kek[r] = env[`REELM_KEK_${R}`] || (fromFile ? readFileSync(fromFile, 'utf8').trim() : undefined);
+  }
+
+  const port = intEnv(env, 'PORT') ?? merged.port ?? 3000;
+  if (port > 65535) throw new ConfigError(`PORT must be at most 65535, got ${port}`);
+  const limits: Limits = {
+    uploadMaxBytes: intEnv(env, 'REELM_UPLOAD_MAX_BYTES') ?? merged.limits?.uploadMaxBytes ?? 2 * 1024 ** 3,
+    durationMaxMs: intEnv(env, 'REELM_DURATION_MAX_MS') ?? merged.limits?.durationMaxMs ?? 10 * 60_000,
+    maxLongEdge: intEnv(env, 'REELM_MAX_LONG_EDGE') ?? merged.limits?.maxLongEdge ?? 4096,
+    jsonBodyMaxBytes: merged.limits?.jsonBodyMaxBytes ?? 256 * 1024,
+    multipartMaxBytes: intEnv(env, 'REELM_MULTIPART_MAX_BYTES') ?? merged.limits?.multipartMaxBytes ?? 256 * 1024 ** 2,
+  };
+
+  return {
+    port,
+    host: env.HOST ?? merged.host ?? '0.0.0.0',
+    dataDir: resolve(env.REELM_DATA_DIR || merged.dataDir || './data'),
+    regions,
+    countryRegion,
+    directoryUrl: env.REELM_DIRECTORY_URL || undefined,
+    cellUrls: perRegion('CELL_*_URL'),
+    mediaUrls: perRegion('MEDIA_*_URL'),
+    kek,
+    limits,
+    ffmpegPath: env.REELM_FFMPEG ?? merged.ffmpegPath ?? 'ffmpeg',
+    ffprobePath: env.REELM_FFPROBE ?? merged.ffprobePath ?? 'ffprobe',
+    sessionTtlHours: merged.sessionTtlHours ?? 24 * 30,
+    rateLimit: {
+      signupPerMinute: intEnv(env, 'REELM_SIGNUP_PER_MINUTE') ?? merged.rateLimit?.signupPerMinute ?? 30,
+      loginPerMinute: intEnv(env, 'REELM_LOGIN_PER_MINUTE') ?? merged.rateLimit?.loginPerMinute ?? 30,
+    },
+    deletionGraceDays: merged.deletionGraceDays ?? 30,
+    logLevel: env.REELM_LOG_LEVEL ?? merged.logLevel ?? 'info',
+    inProcessWorkers: true,
+  };
+}

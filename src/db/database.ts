@@ -1,0 +1,31 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** Where a store lives: a SQLite file (embedded) or a PostgreSQL URL (cluster). */
+export type StoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export function openDatabase<DB>(location: StoreLocation): Kysely<DB> {
+  let dialect: Dialect;
+  if (location.kind === 'sqlite') {
+    if (location.file !== ':memory:') mkdirSync(dirname(location.file), { recursive: true });
+    const db = new SQLite(location.file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    // Concurrent readers/writers across processes (CLI next to a running server) wait instead of failing.
+    db.pragma('busy_timeout = 5000');
+    dialect = new SqliteDialect({ database: db });
+  } else {
+    dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: location.url, max: 10 }) });
+  }
+  return new Kysely<DB>({ dialect });
+}
+
+export function dialectOf(db: Kysely<any>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
