@@ -1,0 +1,234 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Config } from '../config.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { newId } from '../db/ids.js';
+import type { DirectoryDb } from '../db/schema.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
+import type { Logger } from '../logging.js';
+import type { Border } from '../regions/border.js';
+import type { CellRegistry } from '../regions/cells.js';
+import { openField, sealField } from '../regions/keys.js';
+import type { AccountsTable, DirectoryUsersTable } from './accounts.tables.js';
+import { ageOn, checkBio, checkBirthdate, checkCountry, checkDisplayName, checkEmail, checkPassword, normalizeHandle } from './account-rules.js';
+import { hashPassword } from './passwords.js';
+
+export interface SignupInput {
+  handle: string;
+  password: string;
+  email: string;
+  birthdate: string;
+  country: string;
+}
+
+export type WhoCanComment = 'everyone' | 'followers' | 'no_one';
+
+export interface Me {
+  id: string;
+  handle: string;
+  region: string;
+  email: string;
+  birthdate: string;
+  country: string;
+  displayName: string;
+  bio: string;
+  avatarUrl: string | null;
+  createdAt: string;
+  privacy: { privateAccount: boolean; whoCanComment: WhoCanComment };
+}
+
+export interface PublicProfile {
+  id: string;
+  handle: string;
+  region: string;
+  displayName: string;
+  bio: string;
+  avatarUrl: string | null;
+  private: boolean;
+  createdAt: string;
+  stats: { followers: number; following: number; likes: number; videos: number };
+}
+
+export interface AccountServiceDeps {
+  config: Pick<Config, 'countryRegion'>;
+  directory: Kysely<DirectoryDb>;
+  cells: CellRegistry;
+  border: Border;
+  now: () => Date;
+  log: Logger;
+  /** Minimum age by region (default 13). */
+  minAge?: (region: string) => number;
+}
+
+const PENDING_GRACE_MS = 10 * 60_000;
+
+export function toPublicProfile(row: Selectable<DirectoryUsersTable>): PublicProfile {
+  return {
+    id: row.id,
+    handle: row.handle,
+    region: row.region,
+    displayName: row.display_name,
+    bio: row.bio,
+    avatarUrl: row.avatar_url,
+    private: row.private_account === 1,
+    createdAt: row.created_at,
+    stats: { followers: row.follower_count, following: row.following_count, likes: row.like_count, videos: row.video_count },
+  };
+}
+
+/**
+ * Accounts live in the home cell of the country declared at signup. The directory holds only the handle
+ * reservation, routing and the public profile, written through the border.
+ */
+export class AccountService {
+  constructor(private readonly deps: AccountServiceDeps) {}
+
+  regionFor(country: string): string {
+    const region = this.deps.config.countryRegion[checkCountry(country)];
+    if (!region) throw new InvalidInputError('account.country_unknown', `No region serves country ${country}.`);
+    return region;
+  }
+
+  async signup(input: SignupInput): Promise<{ id: string; handle: string; region: string }> {
+    const now = this.deps.now();
+    const handle = normalizeHandle(input.handle);
+    checkPassword(input.password, handle);
+    const email = checkEmail(input.email);
+    const country = checkCountry(input.country);
+    const region = this.regionFor(country);
+    const birthdate = checkBirthdate(input.birthdate, now, this.deps.minAge?.(region) ?? 13);
+    const cell = this.deps.cells.get(region);
+    const passwordHash = await hashPassword(input.password);
+
+    const id = newId(now.getTime());
+    const at = now.toISOString();
+    // The handle is reserved in the directory first: its unique index is what makes handles global.
+    try {
+      await this.deps.border.publish(region, 'profile.publish', 'users', {
+        id, handle, region, status: 'pending', display_name: handle, bio: '', avatar_url: null, private_account: 0, created_at: at, updated_at: at,
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError('account.handle_taken', `The handle @${handle} is taken.`);
+      throw err;
+    }
+
+    // Teens (13–15) start private, with comments from followers only, as the teen defaults require.
+    const teen = ageOn(birthdate, now) < 16;
+    try {
+      const { dek, wrapped } = cell.keys.newWrappedDek(id);
+      await cell.db.transaction().execute(async (tx) => {
+        await tx.insertInto('user_keys').values({ user_id: id, wrapped_dek: wrapped, created_at: at }).execute();
+        await tx
+          .insertInto('accounts')
+          .values({
+            id, handle, status: 'active', password_hash: passwordHash,
+            email_enc: sealField(dek, id, 'email', email),
+            birthdate_enc: sealField(dek, id, 'birthdate', birthdate),
+            country, display_name: handle, bio: '',
+            private_account: teen ? 1 : 0, who_can_comment: teen ? 'followers' : 'everyone',
+            created_at: at, updated_at: at, deactivated_at: null, delete_after: null,
+          })
+          .execute();
+      });
+    } catch (err) {
+      await this.deps.border.remove(region, 'profile.unpublish', 'users', { id }).catch(() => undefined);
+      throw err;
+    }
+    await this.deps.border.update(region, 'profile.publish', 'users', { id }, { status: 'active', private_account: teen ? 1 : 0 });
+    this.deps.log.info({ userId: id, region }, 'account created');
+    return { id, handle, region };
+  }
+
+  /** Removes handle reservations left by a signup that crashed between the directory and the cell. */
+  async reconcilePending(): Promise<number> {
+    const cutoff = new Date(this.deps.now().getTime() - PENDING_GRACE_MS).toISOString();
+    const pending = await this.deps.directory.selectFrom('users').select(['id', 'region']).where('status', '=', 'pending').where('created_at', '<', cutoff).execute();
+    let removed = 0;
+    for (const row of pending) {
+      if (!this.deps.cells.has(row.region)) continue;
+      const account = await this.deps.cells.get(row.region).db.selectFrom('accounts').select('id').where('id', '=', row.id).executeTakeFirst();
+      if (account) await this.deps.border.update(row.region, 'profile.publish', 'users', { id: row.id }, { status: 'active' });
+      else {
+        await this.deps.border.remove(row.region, 'profile.unpublish', 'users', { id: row.id });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Where a user lives, from the directory. */
+  async locate(userId: string): Promise<{ id: string; handle: string; region: string } | undefined> {
+    return this.deps.directory.selectFrom('users').select(['id', 'handle', 'region']).where('id', '=', userId).where('status', '=', 'active').executeTakeFirst();
+  }
+
+  async locateHandle(handle: string): Promise<{ id: string; handle: string; region: string } | undefined> {
+    return this.deps.directory
+      .selectFrom('users')
+      .select(['id', 'handle', 'region'])
+      .where('handle', '=', handle.replace(/^@/, '').toLowerCase())
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+  }
+
+  async me(userId: string, region: string): Promise<Me> {
+    const cell = this.deps.cells.get(region);
+    const row = await cell.db.selectFrom('accounts').selectAll().where('id', '=', userId).executeTakeFirst();
+    const key = await cell.db.selectFrom('user_keys').select('wrapped_dek').where('user_id', '=', userId).executeTakeFirst();
+    if (!row || !key) throw new NotFoundError('account.not_found', 'This account no longer exists.');
+    const dek = cell.keys.unwrapDek(userId, key.wrapped_dek);
+    const pub = await this.deps.directory.selectFrom('users').select('avatar_url').where('id', '=', userId).executeTakeFirst();
+    return this.toMe(row, region, openField(dek, userId, 'email', row.email_enc), openField(dek, userId, 'birthdate', row.birthdate_enc), pub?.avatar_url ?? null);
+  }
+
+  async updateProfile(userId: string, region: string, patch: { displayName?: string; bio?: string }): Promise<Me> {
+    const set: { display_name?: string; bio?: string } = {};
+    if (patch.displayName !== undefined) set.display_name = checkDisplayName(patch.displayName);
+    if (patch.bio !== undefined) set.bio = checkBio(patch.bio);
+    if (Object.keys(set).length > 0) {
+      const at = this.deps.now().toISOString();
+      await this.deps.cells.get(region).db.updateTable('accounts').set({ ...set, updated_at: at }).where('id', '=', userId).execute();
+      await this.deps.border.update(region, 'profile.publish', 'users', { id: userId }, { ...set, updated_at: at });
+    }
+    return this.me(userId, region);
+  }
+
+  async updatePrivacy(userId: string, region: string, patch: { privateAccount?: boolean; whoCanComment?: WhoCanComment }): Promise<Me['privacy']> {
+    const set: { private_account?: number; who_can_comment?: string } = {};
+    if (patch.privateAccount !== undefined) set.private_account = patch.privateAccount ? 1 : 0;
+    if (patch.whoCanComment !== undefined) set.who_can_comment = patch.whoCanComment;
+    if (Object.keys(set).length > 0) {
+      const at = this.deps.now().toISOString();
+      await this.deps.cells.get(region).db.updateTable('accounts').set({ ...set, updated_at: at }).where('id', '=', userId).execute();
+      if (set.private_account !== undefined) {
+        await this.deps.border.update(region, 'profile.publish', 'users', { id: userId }, { private_account: set.private_account, updated_at: at });
+      }
+    }
+    return (await this.me(userId, region)).privacy;
+  }
+
+  async publicProfile(handle: string): Promise<PublicProfile> {
+    const row = await this.deps.directory
+      .selectFrom('users')
+      .selectAll()
+      .where('handle', '=', handle.replace(/^@/, '').toLowerCase())
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('user.not_found', `There is no user @${handle.replace(/^@/, '')}.`);
+    return toPublicProfile(row);
+  }
+
+  private toMe(row: Selectable<AccountsTable>, region: string, email: string, birthdate: string, avatarUrl: string | null): Me {
+    return {
+      id: row.id,
+      handle: row.handle,
+      region,
+      email,
+      birthdate,
+      country: row.country,
+      displayName: row.display_name,
+      bio: row.bio,
+      avatarUrl,
+      createdAt: row.created_at,
+      privacy: { privateAccount: row.private_account === 1, whoCanComment: row.who_can_comment as WhoCanComment },
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import type { DomainCatalog } from '../regions/catalog.js';
+
+export const accountsCatalog: DomainCatalog = {
+  directory: {
+    users: {
+      id: 'public',
+      handle: 'public',
+      region: 'public',
+      status: 'public',
+      display_name: 'public',
+      bio: 'public',
+      avatar_url: 'public',
+      private_account: 'public',
+      follower_count: 'public',
+      following_count: 'public',
+      like_count: 'public',
+      video_count: 'public',
+      created_at: 'public',
+      updated_at: 'public',
+    },
+    // Staff roles, not personal data: a global operator's record is public so every cell can check it.
+    operators: { user_id: 'public', jurisdiction: 'public', role: 'public', created_at: 'public' },
+  },
+  cell: {
+    accounts: {
+      id: 'public',
+      handle: 'public',
+      status: 'public',
+      password_hash: 'protected',
+      email_enc: 'protected',
+      birthdate_enc: 'protected',
+      country: 'protected',
+      display_name: 'public',
+      bio: 'public',
+      private_account: 'public',
+      who_can_comment: 'public',
+      created_at: 'public',
+      updated_at: 'public',
+      deactivated_at: 'protected',
+      delete_after: 'protected',
+    },
+    user_keys: { user_id: 'public', wrapped_dek: 'protected', created_at: 'protected' },
+    sessions: {
+      id: 'protected',
+      user_id: 'protected',
+      token_hash: 'protected',
+      ip_enc: 'protected',
+      user_agent_enc: 'protected',
+      created_at: 'protected',
+      expires_at: 'protected',
+    },
+    operators: { user_id: 'interop', jurisdiction: 'interop', role: 'interop', created_at: 'interop' },
+  },
+};

@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely';
+import type { MigrationMap } from '../db/migrations.js';
+
+export const accountsDirectoryMigrations: MigrationMap = {
+  '0001_users': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('handle', 'text', (c) => c.notNull().unique())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('bio', 'text', (c) => c.notNull())
+        .addColumn('avatar_url', 'text')
+        .addColumn('private_account', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('follower_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('following_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('like_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('video_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('users_region').on('users').columns(['region', 'id']).execute();
+      await db.schema
+        .createTable('operators')
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('jurisdiction', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+export const accountsCellMigrations: MigrationMap = {
+  '0001_accounts': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('accounts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('handle', 'text', (c) => c.notNull().unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('email_enc', 'text', (c) => c.notNull())
+        .addColumn('birthdate_enc', 'text', (c) => c.notNull())
+        .addColumn('country', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('bio', 'text', (c) => c.notNull())
+        .addColumn('private_account', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('who_can_comment', 'text', (c) => c.notNull().defaultTo('everyone'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('deactivated_at', 'text')
+        .addColumn('delete_after', 'text')
+        .execute();
+      await db.schema
+        .createTable('user_keys')
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('wrapped_dek', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('ip_enc', 'text')
+        .addColumn('user_agent_enc', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+      await db.schema
+        .createTable('operators')
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('jurisdiction', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};

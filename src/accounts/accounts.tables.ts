@@ -1,0 +1,74 @@
+import type { Generated } from 'kysely';
+
+/** Directory: routing and the public profile. Nothing protected may live here (see accounts.catalog.ts). */
+export interface DirectoryUsersTable {
+  id: string;
+  handle: string;
+  region: string;
+  /** 'pending' while the home cell writes the account, then 'active'; 'deactivated' during the deletion grace period. */
+  status: string;
+  display_name: string;
+  bio: string;
+  avatar_url: string | null;
+  private_account: number;
+  follower_count: Generated<number>;
+  following_count: Generated<number>;
+  like_count: Generated<number>;
+  video_count: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A global operator's record (jurisdiction `global`) lives in the directory; regional ones in their cell. */
+export interface OperatorsTable {
+  user_id: string;
+  jurisdiction: string;
+  role: string;
+  created_at: string;
+}
+
+export interface AccountsTable {
+  id: string;
+  handle: string;
+  status: string;
+  password_hash: string;
+  email_enc: string;
+  birthdate_enc: string;
+  country: string;
+  display_name: string;
+  bio: string;
+  private_account: number;
+  who_can_comment: string;
+  created_at: string;
+  updated_at: string;
+  deactivated_at: string | null;
+  delete_after: string | null;
+}
+
+export interface UserKeysTable {
+  user_id: string;
+  wrapped_dek: string;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  ip_enc: string | null;
+  user_agent_enc: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface AccountsDirectoryTables {
+  users: DirectoryUsersTable;
+  operators: OperatorsTable;
+}
+
+export interface AccountsCellTables {
+  accounts: AccountsTable;
+  user_keys: UserKeysTable;
+  sessions: SessionsTable;
+  operators: OperatorsTable;
+}

@@ -1,0 +1,91 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { newId } from '../db/ids.js';
+import type { DirectoryDb } from '../db/schema.js';
+import { UnauthorizedError } from '../errors.js';
+import type { CellRegistry } from '../regions/cells.js';
+import { sealField } from '../regions/keys.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+
+export interface Principal {
+  userId: string;
+  handle: string;
+  region: string;
+  sessionId: string;
+}
+
+export interface SessionServiceDeps {
+  directory: Kysely<DirectoryDb>;
+  cells: CellRegistry;
+  now: () => Date;
+  ttlHours: number;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * Sessions live in the user's home cell. A token is `<region>.<secret>`: the region routes the lookup to
+ * the right cell without asking the directory; only the SHA-256 of the token is stored.
+ */
+export class SessionService {
+  private dummy: Promise<string> | undefined;
+
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  async login(handleRaw: string, password: string, client: { ip?: string; userAgent?: string } = {}): Promise<{ token: string; expiresAt: string; userId: string; region: string }> {
+    const handle = handleRaw.trim().replace(/^@/, '').toLowerCase();
+    const user = await this.deps.directory.selectFrom('users').select(['id', 'region']).where('handle', '=', handle).where('status', '=', 'active').executeTakeFirst();
+    const cell = user && this.deps.cells.has(user.region) ? this.deps.cells.get(user.region) : undefined;
+    const account = cell && user
+      ? await cell.db.selectFrom('accounts').select(['id', 'password_hash', 'status']).where('id', '=', user.id).executeTakeFirst()
+      : undefined;
+    // Unknown handles verify against a dummy hash so that timing does not reveal which handles exist.
+    this.dummy ??= hashPassword('reelm-timing-equaliser-' + randomBytes(8).toString('hex'));
+    const ok = await verifyPassword(account?.password_hash ?? (await this.dummy), password);
+    if (!ok || !account || !cell || !user || account.status !== 'active') {
+      throw new UnauthorizedError('auth.invalid_credentials', 'The handle or password is wrong.');
+    }
+    const token = `${user.region}.${randomBytes(32).toString('base64url')}`;
+    const now = this.deps.now();
+    const expiresAt = new Date(now.getTime() + this.deps.ttlHours * 3600_000).toISOString();
+    const key = await cell.db.selectFrom('user_keys').select('wrapped_dek').where('user_id', '=', user.id).executeTakeFirstOrThrow();
+    const dek = cell.keys.unwrapDek(user.id, key.wrapped_dek);
+    const id = newId(now.getTime());
+    await cell.db
+      .insertInto('sessions')
+      .values({
+        id,
+        user_id: user.id,
+        token_hash: hashToken(token),
+        ip_enc: client.ip ? sealField(dek, user.id, 'ip', client.ip) : null,
+        user_agent_enc: client.userAgent ? sealField(dek, user.id, 'user_agent', client.userAgent.slice(0, 512)) : null,
+        created_at: now.toISOString(),
+        expires_at: expiresAt,
+      })
+      .execute();
+    return { token, expiresAt, userId: user.id, region: user.region };
+  }
+
+  /** Resolves a bearer token to its principal, or throws 401. */
+  async authenticate(token: string): Promise<Principal> {
+    const dot = token.indexOf('.');
+    const region = dot > 0 ? token.slice(0, dot) : '';
+    if (!region || !this.deps.cells.has(region)) throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
+    const row = await this.deps.cells
+      .get(region)
+      .db.selectFrom('sessions')
+      .innerJoin('accounts', 'accounts.id', 'sessions.user_id')
+      .select(['sessions.id as sessionId', 'sessions.expires_at', 'accounts.id as userId', 'accounts.handle', 'accounts.status'])
+      .where('sessions.token_hash', '=', hashToken(token))
+      .executeTakeFirst();
+    if (!row || row.status !== 'active') throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
+    if (row.expires_at <= this.deps.now().toISOString()) throw new UnauthorizedError('auth.session_expired', 'Your session has expired; sign in again.');
+    return { userId: row.userId, handle: row.handle, region, sessionId: row.sessionId };
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    await this.deps.cells.get(principal.region).db.deleteFrom('sessions').where('id', '=', principal.sessionId).execute();
+  }
+}

@@ -1,0 +1,9 @@
+import type { AccountsCellTables, AccountsDirectoryTables } from '../accounts/accounts.tables.js';
+import type { RegionsCellTables } from '../regions/regions.tables.js';
+
+/**
+ * The directory and cell schemas, merged from each domain's table types. A domain adds its tables by
+ * extending these interfaces with one more name.
+ */
+export interface DirectoryDb extends AccountsDirectoryTables {}
+export interface CellDb extends AccountsCellTables, RegionsCellTables {}

@@ -1,0 +1,64 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal, SessionService } from '../accounts/session.service.js';
+import { UnauthorizedError } from '../errors.js';
+
+export const SESSION_COOKIE = 'reelm_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Memo of the resolved principal for this request (undefined = not resolved yet, null = anonymous). */
+    principalMemo?: Promise<Principal | null>;
+  }
+}
+
+function tokenOf(request: FastifyRequest): { token: string; from: 'header' | 'cookie' } | undefined {
+  const header = request.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new UnauthorizedError('auth.invalid_token', 'The Authorization header must be "Bearer <token>".');
+    return { token: match[1]!, from: 'header' };
+  }
+  const cookie = request.cookies?.[SESSION_COOKIE];
+  return cookie ? { token: cookie, from: 'cookie' } : undefined;
+}
+
+/**
+ * Resolves who is calling, from `Authorization: Bearer` or the session cookie, once per request.
+ * Routes ask with `requireUser` or `optionalUser`; nothing is decorated onto the app.
+ */
+export class Auth {
+  constructor(private readonly sessions: SessionService) {}
+
+  private resolve(request: FastifyRequest, strict: boolean): Promise<Principal | null> {
+    const found = tokenOf(request);
+    if (!found) return Promise.resolve(null);
+    const attempt = this.sessions.authenticate(found.token);
+    // A stale cookie on a page anyone may see is treated as a visitor; a bad bearer token is always an error.
+    return strict || found.from === 'header' ? attempt : attempt.catch(() => null);
+  }
+
+  async requireUser(request: FastifyRequest): Promise<Principal> {
+    const principal = await this.resolve(request, true);
+    if (!principal) throw new UnauthorizedError();
+    return principal;
+  }
+
+  async optionalUser(request: FastifyRequest): Promise<Principal | null> {
+    request.principalMemo ??= this.resolve(request, false);
+    return request.principalMemo;
+  }
+
+  setCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: string): void {
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: request.protocol === 'https',
+      expires: new Date(expiresAt),
+    });
+  }
+
+  clearCookie(reply: FastifyReply): void {
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+}

@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.js';
+import { newId } from '../db/ids.js';
+import { RateLimitedError } from '../errors.js';
+import { accountRoutes } from './accounts.routes.js';
+import { Auth } from './auth.js';
+import { errorBody, installErrorHandler } from './errors.js';
+import { validatorCompiler } from './validation.js';
+
+export type App = FastifyInstance;
+
+const WEB_DIST = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../web/dist');
+const WEB_DIST_SRC = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../web/dist');
+
+export interface ServerOptions {
+  /** Where the built web app is; found next to the package by default. */
+  webDist?: string;
+}
+
+/** Builds the HTTP server over a context. Every route schema is TypeBox; every error goes through http/errors.ts. */
+export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    genReqId: () => newId(),
+    requestIdHeader: false,
+    bodyLimit: ctx.config.limits.jsonBodyMaxBytes,
+    trustProxy: false,
+    ajv: { customOptions: {} },
+  });
+  app.setValidatorCompiler(validatorCompiler());
+  installErrorHandler(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // Media is fetched by the page's own player; cross-origin embedding stays off.
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: () => new RateLimitedError('request.rate_limited', 'Too many attempts from your network; wait a minute and try again.'),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Reelm API', version: '1.0.0', description: 'Short-video social network with data sovereignty built in.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'reelm_session' } } },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  const auth = new Auth(ctx.sessions);
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (api) => {
+      await accountRoutes(api, ctx, auth);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const webDist = options.webDist ?? [WEB_DIST, WEB_DIST_SRC].find((d) => existsSync(join(d, 'index.html')));
+  if (webDist && existsSync(join(webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: false, maxAge: '1h' });
+    // Hashed assets never change; the shell must be revalidated.
+    app.get('/assets/*', { schema: { hide: true } }, (req, reply) => {
+      const file = (req.params as { '*': string })['*'];
+      return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(`assets/${file}`);
+    });
+  }
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const isApi = path.startsWith('/api/') || path.startsWith('/media/') || path === '/health' || path.startsWith('/docs');
+    if (!isApi && request.method === 'GET' && webDist) {
+      // Deep links (/@handle, /v/:id, …) load the app shell, which routes on the client.
+      return reply.header('cache-control', 'no-cache').type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send(errorBody('not_found', `Nothing here: ${request.method} ${path}.`));
+  });
+
+  return app;
+}

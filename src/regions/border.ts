@@ -1,0 +1,119 @@
+import { sql, type Kysely } from 'kysely';
+import type { CellDb, DirectoryDb } from '../db/schema.js';
+import type { CellRegistry } from './cells.js';
+import type { DataCatalog } from './catalog.js';
+
+export type DirectoryTable = keyof DirectoryDb & string;
+type Row = Record<string, unknown>;
+
+/** A declared cross-cell flow: its name and the only fields it may carry (never protected ones). */
+export interface FlowDeclaration {
+  type: string;
+  fields: Record<string, 'public' | 'interop'>;
+}
+export type FlowReceiver = (payload: Record<string, unknown>, to: string) => Promise<void>;
+
+export class BorderViolation extends Error {
+  override name = 'BorderViolation';
+}
+
+export interface BorderDeps {
+  directory: Kysely<DirectoryDb>;
+  cells: CellRegistry;
+  catalog: DataCatalog;
+  now: () => Date;
+}
+
+/**
+ * The only module that moves data out of a cell: into the directory (public columns only) or to another
+ * cell (declared interop flows only). It checks every column against the catalog, refuses anything else,
+ * and counts every flow per source region, type, target and day in the source cell's flow ledger.
+ */
+export class Border {
+  private readonly flows = new Map<string, { decl: FlowDeclaration; receiver: FlowReceiver }>();
+
+  constructor(private readonly deps: BorderDeps) {}
+
+  /** Inserts or updates (on `conflictKey`) a directory row on behalf of `from`'s cell. */
+  async publish(from: string, flow: string, table: DirectoryTable, row: Row, conflictKey?: string[]): Promise<void> {
+    this.checkDirectoryColumns(table, Object.keys(row));
+    const db = this.deps.directory as Kysely<any>;
+    let q = db.insertInto(table).values(row);
+    if (conflictKey) {
+      const updates = Object.fromEntries(Object.keys(row).filter((k) => !conflictKey.includes(k)).map((k) => [k, (eb: any) => eb.ref(`excluded.${k}`)]));
+      q = q.onConflict((oc: any) => oc.columns(conflictKey).doUpdateSet(updates));
+    }
+    await q.execute();
+    await this.count(from, flow, 'directory');
+  }
+
+  async update(from: string, flow: string, table: DirectoryTable, where: Row, set: Row): Promise<number> {
+    this.checkDirectoryColumns(table, [...Object.keys(where), ...Object.keys(set)]);
+    let q = (this.deps.directory as Kysely<any>).updateTable(table).set(set);
+    for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
+    const res = await q.executeTakeFirst();
+    await this.count(from, flow, 'directory');
+    return Number(res.numUpdatedRows ?? 0);
+  }
+
+  /** Adds `delta` to integer counters of one directory row (aggregates leave a cell only as counts). */
+  async adjustCounters(from: string, flow: string, table: DirectoryTable, where: Row, deltas: Record<string, number>): Promise<void> {
+    this.checkDirectoryColumns(table, [...Object.keys(where), ...Object.keys(deltas)]);
+    const set = Object.fromEntries(Object.entries(deltas).map(([k, d]) => [k, sql`case when ${sql.ref(k)} + ${d} < 0 then 0 else ${sql.ref(k)} + ${d} end`]));
+    let q = (this.deps.directory as Kysely<any>).updateTable(table).set(set);
+    for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
+    await q.execute();
+    await this.count(from, flow, 'directory');
+  }
+
+  async remove(from: string, flow: string, table: DirectoryTable, where: Row): Promise<void> {
+    this.checkDirectoryColumns(table, Object.keys(where));
+    let q = (this.deps.directory as Kysely<any>).deleteFrom(table);
+    for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
+    await q.execute();
+    await this.count(from, flow, 'directory');
+  }
+
+  /** Registers a cross-cell flow and the receiving side's handler. Protected fields cannot be declared. */
+  declareFlow(decl: FlowDeclaration, receiver: FlowReceiver): void {
+    for (const [field, cls] of Object.entries(decl.fields)) {
+      if (cls !== 'public' && cls !== 'interop') throw new BorderViolation(`flow ${decl.type}: field ${field} must be public or interop`);
+    }
+    if (this.flows.has(decl.type)) throw new BorderViolation(`flow ${decl.type} is declared twice`);
+    this.flows.set(decl.type, { decl, receiver });
+  }
+
+  /** Sends a declared flow from one cell to another; a flow within one cell is handed over without crossing. */
+  async deliver(from: string, to: string, type: string, payload: Record<string, unknown>): Promise<void> {
+    const flow = this.flows.get(type);
+    if (!flow) throw new BorderViolation(`flow ${type} is not declared`);
+    for (const key of Object.keys(payload)) {
+      if (!(key in flow.decl.fields)) throw new BorderViolation(`flow ${type} may not carry field ${key}`);
+    }
+    this.deps.cells.get(to);
+    await flow.receiver(payload, to);
+    if (from !== to) await this.count(from, type, to);
+  }
+
+  private checkDirectoryColumns(table: DirectoryTable, columns: string[]): void {
+    for (const column of columns) {
+      const cls = this.deps.catalog.classOf('directory', table, column);
+      if (cls !== 'public') throw new BorderViolation(`directory column ${table}.${column} is ${cls ?? 'unclassified'}, not public`);
+    }
+  }
+
+  private async count(from: string, flow: string, target: string): Promise<void> {
+    const db = this.deps.cells.get(from).db as Kysely<CellDb>;
+    const day = this.deps.now().toISOString().slice(0, 10);
+    await db
+      .insertInto('border_flows')
+      .values({ day, flow, target, count: 1 })
+      .onConflict((oc) => oc.columns(['day', 'flow', 'target']).doUpdateSet({ count: sql`border_flows.count + 1` }))
+      .execute();
+  }
+
+  /** The flow ledger of one region: counts by day, flow type and target. Aggregates only. */
+  async ledger(region: string): Promise<{ day: string; flow: string; target: string; count: number }[]> {
+    return this.deps.cells.get(region).db.selectFrom('border_flows').selectAll().orderBy('day').orderBy('flow').orderBy('target').execute();
+  }
+}

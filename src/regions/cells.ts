@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import { openDatabase, type StoreLocation } from '../db/database.js';
+import { migrateToLatest } from '../db/migrations.js';
+import { cellMigrations, directoryMigrations } from '../db/registry.js';
+import type { CellDb, DirectoryDb } from '../db/schema.js';
+import { NotFoundError } from '../errors.js';
+import { RegionKeys, loadOrCreateKek } from './keys.js';
+
+/** Everything one region owns. Cells share no database, no folder and no key. */
+export interface Cell {
+  region: string;
+  db: Kysely<CellDb>;
+  keys: RegionKeys;
+  /** The cell's own folder (embedded media, temp files, exports). */
+  dir: string;
+}
+
+export function directoryLocation(config: Config): StoreLocation {
+  return config.directoryUrl ? { kind: 'postgres', url: config.directoryUrl } : { kind: 'sqlite', file: join(config.dataDir, 'directory', 'directory.sqlite') };
+}
+
+export function cellLocation(config: Config, region: string): StoreLocation {
+  const url = config.cellUrls[region];
+  return url ? { kind: 'postgres', url } : { kind: 'sqlite', file: join(config.dataDir, 'cells', region, 'cell.sqlite') };
+}
+
+export class CellRegistry {
+  private constructor(private readonly cells: Map<string, Cell>) {}
+
+  static open(config: Config): CellRegistry {
+    const cells = new Map<string, Cell>();
+    for (const region of config.regions) {
+      cells.set(region, {
+        region,
+        db: openDatabase<CellDb>(cellLocation(config, region)),
+        keys: new RegionKeys(region, loadOrCreateKek(config.dataDir, region, config.kek[region])),
+        dir: join(config.dataDir, 'cells', region),
+      });
+    }
+    return new CellRegistry(cells);
+  }
+
+  get(region: string): Cell {
+    const cell = this.cells.get(region);
+    if (!cell) throw new NotFoundError('region.unknown', `There is no region "${region}" in this deployment.`);
+    return cell;
+  }
+
+  has(region: string): boolean {
+    return this.cells.has(region);
+  }
+
+  regions(): string[] {
+    return [...this.cells.keys()];
+  }
+
+  all(): Cell[] {
+    return [...this.cells.values()];
+  }
+
+  async migrate(): Promise<void> {
+    for (const cell of this.cells.values()) await migrateToLatest(cell.db, cellMigrations);
+  }
+
+  async destroy(): Promise<void> {
+    for (const cell of this.cells.values()) await cell.db.destroy();
+  }
+}
+
+export async function openDirectory(config: Config): Promise<Kysely<DirectoryDb>> {
+  return openDatabase<DirectoryDb>(directoryLocation(config));
+}
+
+export async function migrateDirectory(db: Kysely<DirectoryDb>): Promise<void> {
+  await migrateToLatest(db, directoryMigrations);
+}
