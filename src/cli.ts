@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config, type ConfigFile } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { buildServer } from './http/server.js';
+import { startWorkers } from './jobs/workers.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -31,6 +32,7 @@ async function withContext<T>(config: Config, fn: (ctx: AppContext) => Promise<T
 async function serve(config: Config): Promise<void> {
   const ctx = await createContext(config);
   await ctx.accounts.reconcilePending();
+  const worker = config.inProcessWorkers ? startWorkers(ctx) : undefined;
   const app = await buildServer(ctx);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -42,6 +44,7 @@ async function serve(config: Config): Promise<void> {
     stopping = true;
     ctx.log.info(`${signal}: shutting down`);
     await app.close();
+    await worker?.stop();
     await ctx.close();
     process.exit(0);
   };
@@ -65,6 +68,26 @@ export function buildCli(): Command {
     .option('--port <port>', 'HTTP port', port)
     .option('--data <dir>', 'data folder')
     .action(async (opts: { port?: number; data?: string }) => serve({ ...configFrom(opts), inProcessWorkers: false }));
+
+  program
+    .command('worker')
+    .description("run the jobs of one region's cell (transcodes, exports …)")
+    .requiredOption('--region <region>', 'the region whose queue this worker serves')
+    .option('--data <dir>', 'data folder')
+    .action(async (opts: { region: string; data?: string }) => {
+      const config = configFrom(opts);
+      if (!config.regions.includes(opts.region)) throw new Error(`unknown region "${opts.region}" (regions: ${config.regions.join(', ')})`);
+      const ctx = await createContext(config);
+      const worker = startWorkers(ctx, [opts.region]);
+      ctx.log.info({ region: opts.region }, 'worker started');
+      const stop = async () => {
+        await worker.stop();
+        await ctx.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
 
   program
     .command('migrate')

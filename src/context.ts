@@ -5,6 +5,7 @@ import { OperatorService } from './accounts/operator.service.js';
 import { SessionService } from './accounts/session.service.js';
 import { catalogParts } from './db/registry.js';
 import type { DirectoryDb } from './db/schema.js';
+import { CellJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './logging.js';
 import { Border } from './regions/border.js';
 import { DataCatalog } from './regions/catalog.js';
@@ -26,6 +27,8 @@ export interface AppContext {
   accounts: AccountService;
   sessions: SessionService;
   operators: OperatorService;
+  /** Each cell's own job queue. */
+  queues: Map<string, JobQueue>;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const accounts = new AccountService({ config, directory, cells, border, now, log });
   const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours });
   const operators = new OperatorService({ directory, cells, now });
+  const queues = new Map<string, JobQueue>(cells.all().map((cell) => [cell.region, new CellJobQueue(cell.region, cell.db, now)]));
 
   return {
     config,
@@ -63,6 +67,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     accounts,
     sessions,
     operators,
+    queues,
     async close() {
       await cells.destroy();
       await directory.destroy();

@@ -2,10 +2,12 @@ import type { DomainCatalog } from '../regions/catalog.js';
 import { mergeMigrations, type MigrationMap } from './migrations.js';
 import { accountsCatalog } from '../accounts/accounts.catalog.js';
 import { accountsCellMigrations, accountsDirectoryMigrations } from '../accounts/accounts.migrations.js';
+import { jobsCatalog } from '../jobs/jobs.catalog.js';
+import { jobsCellMigrations } from '../jobs/jobs.migrations.js';
 import { regionsCatalog } from '../regions/regions.catalog.js';
 import { regionsCellMigrations } from '../regions/regions.migrations.js';
 
 /** Every domain's migrations and catalog entries, in one place: a domain is added with one name in each list. */
 export const directoryMigrations: MigrationMap = mergeMigrations(accountsDirectoryMigrations);
-export const cellMigrations: MigrationMap = mergeMigrations(accountsCellMigrations, regionsCellMigrations);
-export const catalogParts: DomainCatalog[] = [accountsCatalog, regionsCatalog];
+export const cellMigrations: MigrationMap = mergeMigrations(accountsCellMigrations, regionsCellMigrations, jobsCellMigrations);
+export const catalogParts: DomainCatalog[] = [accountsCatalog, regionsCatalog, jobsCatalog];

@@ -1,4 +1,5 @@
 import type { AccountsCellTables, AccountsDirectoryTables } from '../accounts/accounts.tables.js';
+import type { JobsCellTables } from '../jobs/jobs.tables.js';
 import type { RegionsCellTables } from '../regions/regions.tables.js';
 
 /**
@@ -6,4 +7,4 @@ import type { RegionsCellTables } from '../regions/regions.tables.js';
  * extending these interfaces with one more name.
  */
 export interface DirectoryDb extends AccountsDirectoryTables {}
-export interface CellDb extends AccountsCellTables, RegionsCellTables {}
+export interface CellDb extends AccountsCellTables, RegionsCellTables, JobsCellTables {}

@@ -1,0 +1,30 @@
+/**
+ * Every job Reelm runs, by name, with its payload. Payloads carry ids only — never protected data —
+ * because a job row can outlive the request and is read by workers. A domain adds its jobs here.
+ */
+export interface JobMap {
+  /** Deletes sessions past their expiry (keeps the table small; a housekeeping example of the shape). */
+  'sessions.prune': Record<string, never>;
+}
+
+export type JobName = keyof JobMap;
+
+export interface JobContext {
+  /** The cell whose queue the job came from; handlers read and write only this cell (plus the border). */
+  region: string;
+  jobId: string;
+  attempt: number;
+  /** Aborted when the worker shuts down or loses the job's lease. */
+  signal: AbortSignal;
+  /** Keeps the lease alive during long work; called by the worker periodically too. */
+  heartbeat(): Promise<void>;
+}
+
+export type JobHandler<K extends JobName> = (payload: JobMap[K], job: JobContext) => Promise<void>;
+/** The exhaustive handler map: the type makes a missing handler a compile error. */
+export type JobHandlers = { [K in JobName]: JobHandler<K> };
+
+/** A failure that retrying cannot fix (bad input, a deleted row): the job fails at once. */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, startTestApp, type TestApp } from '../../test/helpers/app.js';
+import { createLogger } from '../logging.js';
+import { PermanentJobError, type JobHandlers } from './job-types.js';
+import { Worker } from './worker.js';
+
+describe('cell job queue and worker', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+    removeDir(t.dataDir);
+  });
+
+  const log = createLogger('silent');
+  const now = () => new Date();
+
+  it('runs a job, retries failures with backoff, and fails permanently after max attempts', async () => {
+    const queue = t.ctx.queues.get('eu')!;
+    const seen: number[] = [];
+    const handlers = {
+      'sessions.prune': async (_p: unknown, job: { attempt: number }) => {
+        seen.push(job.attempt);
+        if (job.attempt < 3) throw new Error('flaky');
+      },
+    } as unknown as JobHandlers;
+    const worker = new Worker({ queues: [queue], handlers, log, now, backoffMs: 20, pollMs: 20 });
+    worker.start();
+    const id = await queue.enqueue('sessions.prune', {}, { maxAttempts: 5 });
+    await worker.idle();
+    expect(seen).toEqual([1, 2, 3]);
+    const row = await t.ctx.cells.get('eu').db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('done');
+
+    const bad = {
+      'sessions.prune': async () => {
+        throw new PermanentJobError('the video is gone');
+      },
+    } as unknown as JobHandlers;
+    await worker.stop();
+    const w2 = new Worker({ queues: [queue], handlers: bad, log, now, backoffMs: 20, pollMs: 20 });
+    w2.start();
+    const id2 = await queue.enqueue('sessions.prune', {});
+    await w2.idle();
+    await w2.stop();
+    const row2 = await t.ctx.cells.get('eu').db.selectFrom('jobs').selectAll().where('id', '=', id2).executeTakeFirstOrThrow();
+    expect(row2).toMatchObject({ status: 'failed', attempts: 1, last_error: 'the video is gone' });
+  });
+
+  it('deduplicates by key and keeps jobs in their own cell', async () => {
+    const us = t.ctx.queues.get('us')!;
+    const a = await us.enqueue('sessions.prune', {}, { dedupeKey: 'prune-1' });
+    const b = await us.enqueue('sessions.prune', {}, { dedupeKey: 'prune-1' });
+    expect(a).toBe(b);
+    const inAu = await t.ctx.cells.get('au').db.selectFrom('jobs').selectAll().where('id', '=', a).execute();
+    expect(inAu).toEqual([]);
+  });
+
+  it('reclaims a job whose worker died (lease ran out) and hands jobs back on shutdown', async () => {
+    const queue = t.ctx.queues.get('nz')!;
+    const id = await queue.enqueue('sessions.prune', {});
+    const claimed = await queue.claim('dead-worker', 50);
+    expect(claimed?.id).toBe(id);
+    expect(await queue.claim('other', 50)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 80));
+    const again = await queue.claim('other', 10_000);
+    expect(again).toMatchObject({ id, attempts: 2 });
+
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const slow = {
+      'sessions.prune': (_p: unknown, job: { signal: AbortSignal }) =>
+        new Promise<void>((_resolve, reject) => {
+          started();
+          job.signal.addEventListener('abort', () => reject(new Error('aborted')));
+        }),
+    } as unknown as JobHandlers;
+    const worker = new Worker({ queues: [queue], handlers: slow, log, now, pollMs: 20 });
+    await queue.complete(id, 'other');
+    const id2 = await queue.enqueue('sessions.prune', {});
+    worker.start();
+    await running;
+    await worker.stop();
+    const row = await t.ctx.cells.get('nz').db.selectFrom('jobs').selectAll().where('id', '=', id2).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'queued', attempts: 0, locked_by: null });
+  });
+});
