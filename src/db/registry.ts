@@ -4,10 +4,12 @@ import { accountsCatalog } from '../accounts/accounts.catalog.js';
 import { accountsCellMigrations, accountsDirectoryMigrations } from '../accounts/accounts.migrations.js';
 import { jobsCatalog } from '../jobs/jobs.catalog.js';
 import { jobsCellMigrations } from '../jobs/jobs.migrations.js';
+import { mediaCatalog } from '../media/media.catalog.js';
+import { mediaCellMigrations, mediaDirectoryMigrations } from '../media/media.migrations.js';
 import { regionsCatalog } from '../regions/regions.catalog.js';
 import { regionsCellMigrations } from '../regions/regions.migrations.js';
 
 /** Every domain's migrations and catalog entries, in one place: a domain is added with one name in each list. */
-export const directoryMigrations: MigrationMap = mergeMigrations(accountsDirectoryMigrations);
-export const cellMigrations: MigrationMap = mergeMigrations(accountsCellMigrations, regionsCellMigrations, jobsCellMigrations);
-export const catalogParts: DomainCatalog[] = [accountsCatalog, regionsCatalog, jobsCatalog];
+export const directoryMigrations: MigrationMap = mergeMigrations(accountsDirectoryMigrations, mediaDirectoryMigrations);
+export const cellMigrations: MigrationMap = mergeMigrations(accountsCellMigrations, regionsCellMigrations, jobsCellMigrations, mediaCellMigrations);
+export const catalogParts: DomainCatalog[] = [accountsCatalog, regionsCatalog, jobsCatalog, mediaCatalog];

@@ -1,4 +1,5 @@
 import type { AccountsCellTables, AccountsDirectoryTables } from '../accounts/accounts.tables.js';
+import type { MediaCellTables, MediaDirectoryTables } from '../media/media.tables.js';
 import type { JobsCellTables } from '../jobs/jobs.tables.js';
 import type { RegionsCellTables } from '../regions/regions.tables.js';
 
@@ -6,5 +7,5 @@ import type { RegionsCellTables } from '../regions/regions.tables.js';
  * The directory and cell schemas, merged from each domain's table types. A domain adds its tables by
  * extending these interfaces with one more name.
  */
-export interface DirectoryDb extends AccountsDirectoryTables {}
-export interface CellDb extends AccountsCellTables, RegionsCellTables, JobsCellTables {}
+export interface DirectoryDb extends AccountsDirectoryTables, MediaDirectoryTables {}
+export interface CellDb extends AccountsCellTables, RegionsCellTables, JobsCellTables, MediaCellTables {}

@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely';
+import type { MigrationMap } from '../db/migrations.js';
+
+export const mediaDirectoryMigrations: MigrationMap = {
+  '1000_video_index': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('videos')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('author_id', 'text', (c) => c.notNull())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('caption', 'text', (c) => c.notNull())
+        .addColumn('hashtags', 'text', (c) => c.notNull())
+        .addColumn('mentions', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('sound_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('published_at', 'text', (c) => c.notNull())
+        .addColumn('view_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('like_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('comment_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('share_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('watch_ms_total', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('completion_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('videos_author').on('videos').columns(['author_id', 'id']).execute();
+      await db.schema.createIndex('videos_published').on('videos').columns(['published_at', 'id']).execute();
+      await db.schema.createIndex('videos_sound').on('videos').columns(['sound_id', 'id']).execute();
+      await db.schema
+        .createTable('sounds')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('author_id', 'text', (c) => c.notNull())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('video_id', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('video_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+export const mediaCellMigrations: MigrationMap = {
+  '1000_videos': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('videos')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error_code', 'text')
+        .addColumn('error_message', 'text')
+        .addColumn('progress', 'real', (c) => c.notNull().defaultTo(0))
+        .addColumn('playable', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('caption', 'text', (c) => c.notNull())
+        .addColumn('hashtags', 'text', (c) => c.notNull())
+        .addColumn('mentions', 'text', (c) => c.notNull())
+        .addColumn('visibility', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer')
+        .addColumn('width', 'integer')
+        .addColumn('height', 'integer')
+        .addColumn('has_audio', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('source_name', 'text')
+        .addColumn('sound_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('videos_owner').on('videos').columns(['owner_id', 'id']).execute();
+      await db.schema
+        .createTable('sounds')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('video_id', 'text', (c) => c.notNull())
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};

@@ -1,0 +1,83 @@
+import type { Generated } from 'kysely';
+
+/** A clip in its owner's home cell: the source of truth, whatever its visibility. */
+export interface VideosTable {
+  id: string;
+  owner_id: string;
+  /** 'uploading' | 'processing' | 'ready' | 'failed' */
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+  progress: number;
+  /** 1 once the first rung can be played (before the whole ladder is done). */
+  playable: number;
+  caption: string;
+  /** JSON array of lowercase tags without '#'. */
+  hashtags: string;
+  /** JSON array of handles without '@'. */
+  mentions: string;
+  /** 'public' | 'followers' | 'private' */
+  visibility: string;
+  duration_ms: number | null;
+  width: number | null;
+  height: number | null;
+  has_audio: number;
+  source_name: string | null;
+  sound_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A clip's audio kept as a reusable "sound". */
+export interface SoundsTable {
+  id: string;
+  video_id: string;
+  owner_id: string;
+  title: string;
+  duration_ms: number;
+  created_at: string;
+}
+
+/** The directory's public index: only public, ready clips, so feeds can span regions without touching cells. */
+export interface DirectoryVideosTable {
+  id: string;
+  author_id: string;
+  region: string;
+  caption: string;
+  hashtags: string;
+  mentions: string;
+  duration_ms: number;
+  width: number;
+  height: number;
+  sound_id: string | null;
+  created_at: string;
+  published_at: string;
+  view_count: Generated<number>;
+  like_count: Generated<number>;
+  comment_count: Generated<number>;
+  share_count: Generated<number>;
+  /** Sum of watched milliseconds over all views: an aggregate the ranker uses for completion rates. */
+  watch_ms_total: Generated<number>;
+  completion_count: Generated<number>;
+}
+
+export interface DirectorySoundsTable {
+  id: string;
+  title: string;
+  author_id: string;
+  region: string;
+  video_id: string;
+  duration_ms: number;
+  video_count: Generated<number>;
+  created_at: string;
+}
+
+export interface MediaDirectoryTables {
+  videos: DirectoryVideosTable;
+  sounds: DirectorySoundsTable;
+}
+
+export interface MediaCellTables {
+  videos: VideosTable;
+  sounds: SoundsTable;
+}
