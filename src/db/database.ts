@@ -21,7 +21,11 @@ export function openDatabase<DB>(location: StoreLocation): Kysely<DB> {
     db.pragma('busy_timeout = 5000');
     dialect = new SqliteDialect({ database: db });
   } else {
-    dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: location.url, max: 10 }) });
+    const pool = new pg.Pool({ connectionString: location.url, max: 10 });
+    // An idle connection dropped by the server (restart, failover, DROP DATABASE) must not crash the
+    // process: the pool replaces it, and a query in flight gets its own error.
+    pool.on('error', () => undefined);
+    dialect = new PostgresDialect({ pool });
   }
   return new Kysely<DB>({ dialect });
 }

@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
-import { removeDir, startTestApp, type TestApp } from '../helpers/app.js';
+import { DIALECTS, startTestApp, type TestApp } from '../helpers/app.js';
 
 /** Every column of every table must be classified; the directory must hold nothing protected. */
-describe('data catalog', () => {
+describe.each(DIALECTS)('data catalog (%s)', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ dialect });
   });
   afterAll(async () => {
-    await t.close();
-    removeDir(t.dataDir);
+    await t.destroy();
   });
 
   async function columnsOf(db: Kysely<any>): Promise<[string, string][]> {

@@ -1,20 +1,32 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createContext, type AppContext, type Clock } from '../../src/context.js';
 import { buildServer, type App } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging.js';
+import { createPgStores } from './postgres.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+/** Store tests run the same cases against every dialect. */
+export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
+
+export type PgStores = Awaited<ReturnType<typeof createPgStores>>;
 
 export interface TestApp {
   app: App;
+  /** The PostgreSQL databases behind this app, when it runs on PostgreSQL. */
+  pg: PgStores | undefined;
   ctx: AppContext;
   config: Config;
   dataDir: string;
   /** Every log line written so far. */
   logs: () => string;
   close: () => Promise<void>;
+  /** Closes and removes the data folder and any databases made for this app. */
+  destroy: () => Promise<void>;
 }
 
 export function tempDir(prefix = 'reelm-test-'): string {
@@ -22,10 +34,18 @@ export function tempDir(prefix = 'reelm-test-'): string {
 }
 
 /** Boots Reelm in-process on a fresh data folder (embedded stores), with logs captured for inspection. */
-export async function startTestApp(options: { dataDir?: string; env?: Record<string, string>; clock?: Clock; configure?: (c: Config) => void } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { dataDir?: string; env?: Record<string, string>; clock?: Clock; configure?: (c: Config) => void; dialect?: Dialect; pg?: PgStores } = {},
+): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir();
-  const config = loadConfig({ REELM_DATA_DIR: dataDir, REELM_SIGNUP_PER_MINUTE: '1000', REELM_LOGIN_PER_MINUTE: '1000', ...options.env });
+  const config = loadConfig({ REELM_CONFIG: '', REELM_DATA_DIR: dataDir, REELM_SIGNUP_PER_MINUTE: '1000', REELM_LOGIN_PER_MINUTE: '1000', ...options.env });
   config.logLevel = 'info';
+  // A restart on PostgreSQL reuses the stores of the first start; otherwise fresh databases are made.
+  const pgStores = options.pg ?? (options.dialect === 'postgres' ? await createPgStores(config.regions) : undefined);
+  if (pgStores) {
+    config.directoryUrl = pgStores.directoryUrl;
+    config.cellUrls = { ...pgStores.cellUrls };
+  }
   options.configure?.(config);
   const chunks: string[] = [];
   const log = createLogger(config.logLevel, new Writable({ write(chunk, _enc, cb) { chunks.push(String(chunk)); cb(); } }));
@@ -34,6 +54,7 @@ export async function startTestApp(options: { dataDir?: string; env?: Record<str
   await app.ready();
   return {
     app,
+    pg: pgStores,
     ctx,
     config,
     dataDir,
@@ -41,6 +62,12 @@ export async function startTestApp(options: { dataDir?: string; env?: Record<str
     close: async () => {
       await app.close();
       await ctx.close();
+    },
+    destroy: async () => {
+      await app.close();
+      await ctx.close();
+      if (pgStores && !options.pg) await pgStores.drop();
+      removeDir(dataDir);
     },
   };
 }
@@ -91,4 +118,15 @@ export async function signup(app: App, fields: SignupFields): Promise<{ id: stri
 
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
+}
+
+/** Every row of every table of a store as one string, to search for values that must not be there. */
+export async function dumpStore(db: Kysely<any>): Promise<string> {
+  const parts: string[] = [];
+  for (const table of await db.introspection.getTables()) {
+    if (table.isView) continue;
+    const rows = await db.selectFrom(table.name).selectAll().execute();
+    parts.push(`${table.name}: ${JSON.stringify(rows)}`);
+  }
+  return parts.join('\n');
 }
