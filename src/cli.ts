@@ -4,6 +4,7 @@ import { loadConfig, type Config, type ConfigFile } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { buildServer } from './http/server.js';
 import { startWorkers } from './jobs/workers.js';
+import { seedDemo } from './demo/demo-seed.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -29,7 +30,7 @@ async function withContext<T>(config: Config, fn: (ctx: AppContext) => Promise<T
 }
 
 /** Starts the API (and, in embedded mode, the workers) and stops cleanly on SIGINT/SIGTERM. */
-async function serve(config: Config): Promise<void> {
+async function serve(config: Config, options: { demo?: boolean } = {}): Promise<void> {
   const ctx = await createContext(config);
   await ctx.accounts.reconcilePending();
   const worker = config.inProcessWorkers ? startWorkers(ctx) : undefined;
@@ -38,6 +39,14 @@ async function serve(config: Config): Promise<void> {
   const address = app.server.address();
   const shownPort = typeof address === 'object' && address ? address.port : config.port;
   ctx.log.info({ dataDir: config.dataDir, regions: config.regions }, `Reelm is listening on http://localhost:${shownPort}`);
+  if (options.demo) {
+    const existing = await ctx.directory.selectFrom('users').select('id').limit(1).executeTakeFirst();
+    if (existing) ctx.log.info('demo: the data folder already has accounts; nothing added');
+    else
+      void seedDemo({ baseUrl: `http://127.0.0.1:${shownPort}`, ffmpegPath: config.ffmpegPath, log: ctx.log }).catch((err: Error) =>
+        ctx.log.error({ err }, 'demo: seeding failed'),
+      );
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -60,7 +69,8 @@ export function buildCli(): Command {
     .description('run everything in one process with embedded stores (SQLite, local folders)')
     .option('--port <port>', 'HTTP port (env PORT, default 3000)', port)
     .option('--data <dir>', 'data folder (env REELM_DATA_DIR, default ./data)')
-    .action(async (opts: { port?: number; data?: string }) => serve(configFrom(opts)));
+    .option('--demo', 'fill an empty data folder with demo accounts and generated clips')
+    .action(async (opts: { port?: number; data?: string; demo?: boolean }) => serve(configFrom(opts), { demo: opts.demo === true }));
 
   program
     .command('serve')
