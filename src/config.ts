@@ -31,6 +31,8 @@ export interface Config {
   cellUrls: Record<string, string | undefined>;
   /** Per region: s3:// URL of the media store; absent = a folder in the data dir. */
   mediaUrls: Record<string, string | undefined>;
+  /** Per region: redis:// URL of a BullMQ queue; absent = the queue table in the cell's own store. */
+  queueUrls: Record<string, string | undefined>;
   /** Per region: base64 key-encryption key given from outside (env or file); absent = generated in embedded mode. */
   kek: Record<string, string | undefined>;
   limits: Limits;
@@ -156,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     directoryUrl: env.REELM_DIRECTORY_URL || undefined,
     cellUrls: perRegion('CELL_*_URL'),
     mediaUrls: perRegion('MEDIA_*_URL'),
+    queueUrls: perRegion('QUEUE_*_URL'),
     kek,
     limits,
     ffmpegPath: env.REELM_FFMPEG ?? merged.ffmpegPath ?? 'ffmpeg',

@@ -5,6 +5,7 @@ import { OperatorService } from './accounts/operator.service.js';
 import { SessionService } from './accounts/session.service.js';
 import { catalogParts } from './db/registry.js';
 import type { DirectoryDb } from './db/schema.js';
+import { BullJobQueue, bullConnection } from './jobs/bullmq-queue.js';
 import { CellJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './logging.js';
 import { Border } from './regions/border.js';
@@ -54,7 +55,12 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const accounts = new AccountService({ config, directory, cells, border, now, log });
   const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours });
   const operators = new OperatorService({ directory, cells, now });
-  const queues = new Map<string, JobQueue>(cells.all().map((cell) => [cell.region, new CellJobQueue(cell.region, cell.db, now)]));
+  const queues = new Map<string, JobQueue>(
+    cells.all().map((cell) => {
+      const url = config.queueUrls[cell.region];
+      return [cell.region, url ? new BullJobQueue(cell.region, bullConnection(url)) : new CellJobQueue(cell.region, cell.db, now)];
+    }),
+  );
 
   return {
     config,
@@ -69,6 +75,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     operators,
     queues,
     async close() {
+      for (const queue of queues.values()) await queue.close();
       await cells.destroy();
       await directory.destroy();
     },

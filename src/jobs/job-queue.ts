@@ -14,10 +14,18 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
-/** What a cell's job queue offers to services (enqueue) and to workers (claim, settle). */
+/** What a cell's job queue offers to services, whatever engine is behind it. */
 export interface JobQueue {
   readonly region: string;
+  readonly engine: 'table' | 'bullmq';
   enqueue<K extends JobName>(name: K, payload: JobMap[K], options?: EnqueueOptions): Promise<string>;
+  /** Jobs by state (queued, running, done, failed). */
+  counts(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+/** A queue a `Worker` pulls from: claim with a lease, then settle. */
+export interface ClaimableQueue extends JobQueue {
   claim(workerId: string, leaseMs: number): Promise<JobRow | undefined>;
   extend(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
   complete(jobId: string, workerId: string): Promise<void>;
@@ -25,7 +33,6 @@ export interface JobQueue {
   handBack(jobId: string, workerId: string): Promise<void>;
   /** Wakes a waiting worker in this process when a job is added. */
   onEnqueue(listener: () => void): void;
-  counts(): Promise<Record<string, number>>;
 }
 
 /**
@@ -33,7 +40,8 @@ export interface JobQueue {
  * Claiming is one UPDATE … RETURNING on the oldest runnable row; a lease (locked_until) that runs out
  * — the worker crashed or was killed — makes the job runnable again.
  */
-export class CellJobQueue implements JobQueue {
+export class CellJobQueue implements ClaimableQueue {
+  readonly engine = 'table' as const;
   private readonly listeners: (() => void)[] = [];
 
   constructor(
@@ -153,6 +161,10 @@ export class CellJobQueue implements JobQueue {
 
   onEnqueue(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.length = 0;
   }
 
   async counts(): Promise<Record<string, number>> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, type TestApp } from '../../test/helpers/app.js';
 import { createLogger } from '../logging.js';
+import type { CellJobQueue } from './job-queue.js';
 import { PermanentJobError, type JobHandlers } from './job-types.js';
 import { Worker } from './worker.js';
 
@@ -18,7 +19,7 @@ describe('cell job queue and worker', () => {
   const now = () => new Date();
 
   it('runs a job, retries failures with backoff, and fails permanently after max attempts', async () => {
-    const queue = t.ctx.queues.get('eu')!;
+    const queue = t.ctx.queues.get('eu') as CellJobQueue;
     const seen: number[] = [];
     const handlers = {
       'sessions.prune': async (_p: unknown, job: { attempt: number }) => {
@@ -50,7 +51,7 @@ describe('cell job queue and worker', () => {
   });
 
   it('deduplicates by key and keeps jobs in their own cell', async () => {
-    const us = t.ctx.queues.get('us')!;
+    const us = t.ctx.queues.get('us') as CellJobQueue;
     const a = await us.enqueue('sessions.prune', {}, { dedupeKey: 'prune-1' });
     const b = await us.enqueue('sessions.prune', {}, { dedupeKey: 'prune-1' });
     expect(a).toBe(b);
@@ -59,7 +60,7 @@ describe('cell job queue and worker', () => {
   });
 
   it('reclaims a job whose worker died (lease ran out) and hands jobs back on shutdown', async () => {
-    const queue = t.ctx.queues.get('nz')!;
+    const queue = t.ctx.queues.get('nz') as CellJobQueue;
     const id = await queue.enqueue('sessions.prune', {});
     const claimed = await queue.claim('dead-worker', 50);
     expect(claimed?.id).toBe(id);

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logging.js';
-import type { JobQueue, JobRow } from './job-queue.js';
+import type { ClaimableQueue, JobRow } from './job-queue.js';
 import { PermanentJobError, type JobHandlers, type JobName } from './job-types.js';
 
 export interface WorkerOptions {
-  queues: JobQueue[];
+  queues: ClaimableQueue[];
   handlers: JobHandlers;
   log: Logger;
   now: () => Date;
@@ -25,7 +25,14 @@ export function assertHandlers(handlers: JobHandlers, names: readonly JobName[])
  * Runs jobs from one or more cells' queues, one job at a time per cell (transcodes use every core).
  * Idempotent handlers make at-least-once delivery safe; stop() hands the current job back.
  */
-export class Worker {
+/** What starts and stops job processing, whichever engine runs the queue. */
+export interface JobRunner {
+  start(): void;
+  stop(): Promise<void>;
+  idle(): Promise<void>;
+}
+
+export class Worker implements JobRunner {
   readonly id = `w-${process.pid}-${randomBytes(4).toString('hex')}`;
   private running = false;
   private readonly loops: Promise<void>[] = [];
@@ -77,7 +84,7 @@ export class Worker {
     }
   }
 
-  private async loop(queue: JobQueue): Promise<void> {
+  private async loop(queue: ClaimableQueue): Promise<void> {
     while (this.running) {
       let job: JobRow | undefined;
       try {
@@ -100,7 +107,7 @@ export class Worker {
     }
   }
 
-  private async run(queue: JobQueue, job: JobRow): Promise<void> {
+  private async run(queue: ClaimableQueue, job: JobRow): Promise<void> {
     const name = job.name as JobName;
     const handler = this.options.handlers[name] as ((payload: unknown, ctx: unknown) => Promise<void>) | undefined;
     const log = this.options.log.child({ jobId: job.id, job: job.name, region: queue.region, attempt: job.attempts });
