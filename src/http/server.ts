@@ -77,6 +77,25 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   const auth = new Auth(ctx.sessions);
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Readiness: every store this process depends on answers (a load balancer stops routing here if not).
+  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+    const checks: Record<string, string> = {};
+    const probe = async (name: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+        checks[name] = 'ok';
+      } catch {
+        checks[name] = 'unavailable';
+      }
+    };
+    await probe('directory', () => ctx.directory.selectFrom('users').select('id').limit(1).execute());
+    for (const cell of ctx.cells.all()) {
+      await probe(`cell:${cell.region}`, () => cell.db.selectFrom('accounts').select('id').limit(1).execute());
+      await probe(`queue:${cell.region}`, () => ctx.queues.get(cell.region)!.counts());
+    }
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
+  });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(
@@ -98,7 +117,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    const isApi = path.startsWith('/api/') || path.startsWith('/media/') || path === '/health' || path.startsWith('/docs');
+    const isApi = path.startsWith('/api/') || path.startsWith('/media/') || path === '/health' || path === '/ready' || path.startsWith('/docs');
     if (!isApi && request.method === 'GET' && webDist) {
       // Deep links (/@handle, /v/:id, …) load the app shell, which routes on the client.
       return reply.header('cache-control', 'no-cache').type('text/html').sendFile('index.html');

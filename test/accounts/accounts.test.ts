@@ -169,6 +169,9 @@ describe.each(DIALECTS)('accounts over HTTP (%s)', (dialect) => {
     expect(Object.keys(doc.json().paths)).toEqual(expect.arrayContaining(['/api/v1/accounts', '/api/v1/sessions', '/api/v1/me', '/api/v1/users/{handle}']));
     const docs = await t.app.inject({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(docs.statusCode);
+    const ready = await t.app.inject({ method: 'GET', url: '/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().checks).toMatchObject({ directory: 'ok', 'cell:us': 'ok', 'queue:row': 'ok' });
     const health = await t.app.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(200);
     expect(health.headers['x-content-type-options']).toBe('nosniff');
