@@ -40,12 +40,15 @@ export function ClipPlayer({
   const [failed, setFailed] = useState(false);
   const [userPaused, setUserPaused] = useState(false);
   const [started, setStarted] = useState(false);
+  const [ready, setReady] = useState(false);
   const [hearts, setHearts] = useState<{ id: number; x: number; y: number }[]>([]);
   const sound = useStore(soundStore);
   const pageVisible = useStore(pageVisibleStore);
   const src = video.playback.hls;
   const mounted = mode !== 'far' && !!src && !failed;
   const shouldPlay = mode === 'active' && visible && pageVisible && !userPaused && mounted;
+  const shouldPlayRef = useRef(shouldPlay);
+  shouldPlayRef.current = shouldPlay;
 
   // Attach hls.js while the clip is close to the screen; tear down when it scrolls far away.
   useEffect(() => {
@@ -54,12 +57,16 @@ export function ClipPlayer({
     let dead = false;
     attachHls(el, src, { preload: mode !== 'active', onFatal: () => !dead && setFailed(true) }).then((a) => {
       if (dead) a.destroy();
-      else attached.current = a;
+      else {
+        attached.current = a;
+        setReady(true);
+      }
     });
     return () => {
       dead = true;
       attached.current?.destroy();
       attached.current = null;
+      setReady(false);
       setStarted(false);
     };
   }, [mounted, src]);
@@ -80,7 +87,7 @@ export function ClipPlayer({
   // Play / pause / sound.
   useEffect(() => {
     const el = ref.current;
-    if (!el || !mounted) return;
+    if (!el || !mounted || !ready) return;
     el.muted = !sound;
     if (shouldPlay) {
       const p = el.play();
@@ -90,13 +97,15 @@ export function ClipPlayer({
           el.muted = true;
           soundStore.set(false);
           el.play().catch(() => {});
+        } else if (e?.name === 'AbortError') {
+          // Interrupted by the source loading: try again once it can play.
+          el.addEventListener('canplay', () => shouldPlayRef.current && el.play().catch(() => {}), { once: true });
         }
       });
     } else if (!el.paused) {
       el.pause();
     }
-    if (mode !== 'active' && !el.paused) el.pause();
-  }, [shouldPlay, sound, mounted, mode]);
+  }, [shouldPlay, sound, mounted, ready]);
 
   useEffect(() => {
     if (mode !== 'active') return;
