@@ -169,6 +169,7 @@ function Caption({ video }: { video: Video }) {
   const [open, setOpen] = useState(false);
   const long = video.caption.length > 90 || video.caption.split('\n').length > 2;
   const soundTitle = video.sound?.title ?? t('action.originalSound', { handle: video.author.displayName || video.author.handle });
+  const marquee = `marquee ${soundTitle.length > 28 ? 'is-long' : ''}`;
   return (
     <div class="overlay">
       <Link href={`/@${video.author.handle}`} class="overlay-author">
@@ -187,14 +188,14 @@ function Caption({ video }: { video: Video }) {
       {video.sound ? (
         <Link href={`/sound/${encodeURIComponent(video.sound.id)}`} class="overlay-sound">
           <IconMusic size={15} />
-          <span class="marquee">
+          <span class={marquee}>
             <span>{soundTitle}</span>
           </span>
         </Link>
       ) : (
         <span class="overlay-sound">
           <IconMusic size={15} />
-          <span class="marquee">
+          <span class={marquee}>
             <span>{soundTitle}</span>
           </span>
         </span>

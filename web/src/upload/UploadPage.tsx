@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Upload, type PreviousUpload } from 'tus-js-client';
 import { api, type Visibility } from '../api';
-import { fmtDuration } from '../format';
+import { fmtDuration, reducedMotion } from '../format';
 import { t } from '../i18n';
 import { Link } from '../router';
 import { useMe } from '../session';
@@ -142,6 +142,11 @@ export function UploadPage() {
     setError('');
     setVideoId(null);
   };
+
+  const statusRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (phase !== 'edit') statusRef.current?.scrollIntoView({ block: 'nearest', behavior: reducedMotion() ? 'auto' : 'smooth' });
+  }, [phase, videoId]);
 
   const start = async () => {
     if (!file) return;
@@ -392,6 +397,7 @@ export function UploadPage() {
               </div>
             )}
             {phase === 'done' && videoId && <Processing videoId={videoId} onAnother={reset} />}
+            <div ref={statusRef} />
           </form>
         </div>
       )}
