@@ -5,7 +5,7 @@ import { match, useLocation } from './router';
 import { AuthPrompt } from './ui/AuthPrompt';
 import { lazy } from './ui/lazy';
 import { NotFound } from './ui/misc';
-import { Nav } from './ui/Nav';
+import { SideNav, TabBar } from './ui/Nav';
 import { Toasts } from './ui/Toasts';
 import { VideoPage } from './watch/VideoPage';
 
@@ -52,7 +52,7 @@ export function App() {
       <a class="skip-link" href="#main">
         {t('app.skip')}
       </a>
-      <Nav />
+      <SideNav />
       <main id="main" tabIndex={-1}>
         {(homeMounted || home) && (
           <div class="home-slot" hidden={!home}>
@@ -61,6 +61,7 @@ export function App() {
         )}
         {!home && <Screen path={path} />}
       </main>
+      <TabBar />
       <AuthPrompt />
       <Toasts />
     </div>

@@ -15,10 +15,9 @@ export function loadMe(force = false): Promise<Me | null> {
       meStore.set(me);
       return me;
     },
-    (e) => {
-      // 401 means a visitor; anything else we treat the same so the app still works read-only.
-      if (!(e instanceof ApiError) || e.status !== 0) meStore.set(null);
-      else meStore.set(null);
+    () => {
+      // 401 means a visitor; on any other failure the app still works read-only, as for a visitor.
+      meStore.set(null);
       return null;
     },
   );

@@ -15,8 +15,7 @@ function Badge({ n }: { n: number }) {
   );
 }
 
-/** Left navigation on wide screens, bottom tab bar on phones. */
-export function Nav() {
+function useNav() {
   const { path } = useLocation();
   const me = useMe();
   const unread = useStore(unreadStore);
@@ -24,8 +23,13 @@ export function Nav() {
   const is = (p: string) => (p === '/' ? path === '/' : path.startsWith(p));
   const inboxLabel = unread > 0 ? `${t('nav.inbox')}, ${t('nav.unread', { n: unread })}` : t('nav.inbox');
   const onProfile = me ? path === `/@${me.handle}` : path === '/login';
+  return { is, me, unread, profileHref, inboxLabel, onProfile };
+}
+
+/** Left navigation on wide screens (first in the focus order). */
+export function SideNav() {
+  const { is, me, unread, profileHref, inboxLabel, onProfile } = useNav();
   return (
-    <>
       <nav class="sidenav" aria-label={t('nav.main')}>
         <Link href="/" class="brand" aria-label={t('app.name')}>
           <span class="brand-mark" aria-hidden="true" />
@@ -77,6 +81,13 @@ export function Nav() {
           </div>
         )}
       </nav>
+  );
+}
+
+/** Bottom tab bar on phones (after the content in the focus order, where it sits on screen). */
+export function TabBar() {
+  const { is, unread, profileHref, inboxLabel, onProfile } = useNav();
+  return (
       <nav class="tabbar" aria-label={t('nav.main')}>
         <Link href="/" class={is('/') ? 'is-active' : ''} aria-current={is('/') ? 'page' : undefined}>
           <IconHome filled={is('/')} size={26} />
@@ -103,6 +114,5 @@ export function Nav() {
           <span>{t('nav.profile')}</span>
         </Link>
       </nav>
-    </>
   );
 }
