@@ -1,0 +1,280 @@
+/**
+ * Every call the browser app makes to the Reelm HTTP API (docs/api.md), and the shapes it answers with.
+ * Keep this the only place that knows URLs and payloads, so a change in the API is a change here.
+ */
+
+export const API_BASE = '/api/v1';
+
+// ---------------------------------------------------------------- objects
+
+export interface UserRef {
+  id: string;
+  handle: string;
+  displayName: string;
+  avatarUrl: string | null;
+}
+
+export interface PublicUser extends UserRef {
+  region: string;
+  bio: string;
+  private: boolean;
+  stats: { followers: number; following: number; likes: number; videos: number };
+  viewer?: { following: boolean; requested: boolean; blocked: boolean; muted: boolean; self: boolean };
+}
+
+export type Visibility = 'public' | 'followers' | 'private';
+export type VideoStatus = 'processing' | 'ready' | 'failed';
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+}
+
+export interface Video {
+  id: string;
+  status: VideoStatus;
+  error?: ApiErrorBody;
+  progress?: number;
+  caption: string;
+  hashtags: string[];
+  mentions: string[];
+  visibility: Visibility;
+  author: UserRef;
+  durationMs: number;
+  width: number;
+  height: number;
+  playback: { hls: string | null; poster: string | null };
+  sound: { id: string; title: string } | null;
+  stats: { views: number; likes: number; comments: number; shares: number };
+  createdAt: string;
+  viewer?: { liked: boolean; favorited: boolean; followingAuthor: boolean };
+  reason?: { source: string; signals: string[] };
+}
+
+export interface Comment {
+  id: string;
+  videoId: string;
+  parentId: string | null;
+  text: string;
+  author: UserRef;
+  createdAt: string;
+  likeCount: number;
+  replyCount: number;
+  viewer?: { liked: boolean };
+}
+
+export type NotificationType =
+  | 'follow'
+  | 'follow_request'
+  | 'like'
+  | 'comment'
+  | 'reply'
+  | 'mention'
+  | 'comment_like';
+
+export interface Notification {
+  id: string;
+  type: NotificationType;
+  actor: UserRef;
+  videoId?: string;
+  commentId?: string;
+  text?: string;
+  createdAt: string;
+  read: boolean;
+}
+
+export type WhoCanComment = 'everyone' | 'followers' | 'no_one';
+
+export interface Privacy {
+  privateAccount: boolean;
+  whoCanComment: WhoCanComment;
+}
+
+export interface Me {
+  id: string;
+  handle: string;
+  region: string;
+  email: string;
+  birthdate: string;
+  country: string;
+  displayName: string;
+  bio: string;
+  avatarUrl: string | null;
+  createdAt: string;
+  privacy: Privacy;
+}
+
+export interface Region {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor: string | null;
+}
+
+export interface SearchResults {
+  users: PublicUser[];
+  videos: Video[];
+  hashtags: { tag: string; videoCount: number }[];
+}
+
+export interface HashtagPage extends Page<Video> {
+  tag: string;
+  videoCount: number;
+}
+
+export interface SoundPage extends Page<Video> {
+  id: string;
+  title: string;
+  author: UserRef;
+  videoCount: number;
+}
+
+export interface ExportJob {
+  id: string;
+  status: string;
+  url?: string;
+  expiresAt?: string;
+}
+
+// ---------------------------------------------------------------- transport
+
+/** An error answer from the API (or the network), with the server's message meant for a person. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Query = Record<string, string | number | null | undefined>;
+
+function url(path: string, query?: Query): string {
+  let u = API_BASE + path;
+  if (query) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+    const s = q.toString();
+    if (s) u += '?' + s;
+  }
+  return u;
+}
+
+const enc = encodeURIComponent;
+
+async function request<T>(method: string, path: string, opts: { body?: unknown; query?: Query; signal?: AbortSignal } = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url(path, opts.query), {
+      method,
+      credentials: 'same-origin',
+      headers: opts.body !== undefined ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' },
+      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', '');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!res.ok) {
+    const err = (data as { error?: Partial<ApiErrorBody> } | undefined)?.error;
+    throw new ApiError(res.status, err?.code ?? `http.${res.status}`, err?.message ?? '');
+  }
+  return data as T;
+}
+
+const get = <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal });
+const post = <T>(path: string, body?: unknown) => request<T>('POST', path, { body: body ?? {} });
+const put = (path: string) => request<void>('PUT', path);
+const del = <T = void>(path: string, body?: unknown) => request<T>('DELETE', path, { body });
+const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
+
+// ---------------------------------------------------------------- accounts and sessions
+
+export const api = {
+  createAccount: (b: { handle: string; password: string; email: string; birthdate: string; country: string }) =>
+    post<{ id: string; handle: string; region: string }>('/accounts', b),
+  login: (b: { handle: string; password: string }) => post<{ token: string; expiresAt: string }>('/sessions', b),
+  logout: () => del('/sessions/current'),
+  me: (signal?: AbortSignal) => get<Me>('/me', undefined, signal),
+  updateMe: (b: { displayName?: string; bio?: string }) => patch<Me>('/me', b),
+  updatePrivacy: (b: Partial<Privacy>) => patch<Privacy>('/me/privacy', b),
+  user: (handle: string) => get<PublicUser>(`/users/${enc(handle)}`),
+  userVideos: (handle: string, cursor?: string | null) => get<Page<Video>>(`/users/${enc(handle)}/videos`, { cursor, limit: 24 }),
+  regions: () => get<{ regions: Region[] }>('/regions'),
+  startExport: () => post<{ id: string; status: string }>('/me/export'),
+  exportJob: (id: string) => get<ExportJob>(`/me/exports/${enc(id)}`),
+  deleteAccount: (password: string) => del<{ deleteAfter: string }>('/me', { password }),
+
+  // ---------------------------------------------------------------- media
+  /** tus endpoint for resumable uploads (tus-js-client talks to it directly). */
+  uploadsEndpoint: API_BASE + '/uploads',
+  /** Header on the tus creation answer that names the new clip. */
+  uploadVideoIdHeader: 'Reelm-Video-Id',
+  video: (id: string) => get<Video>(`/videos/${enc(id)}`),
+  videoEventsUrl: (id: string) => url(`/videos/${enc(id)}/events`),
+  updateVideo: (id: string, b: { caption?: string; visibility?: Visibility }) => patch<Video>(`/videos/${enc(id)}`, b),
+  deleteVideo: (id: string) => del(`/videos/${enc(id)}`),
+
+  // ---------------------------------------------------------------- social
+  /** A watch event. `keepalive` lets it outlive the page (pagehide). */
+  view: (id: string, b: { watchedMs: number; completed: boolean }, keepalive = false) =>
+    fetch(url(`/videos/${enc(id)}/views`), {
+      method: 'POST',
+      credentials: 'same-origin',
+      keepalive,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(b),
+    }).then(
+      () => undefined,
+      () => undefined,
+    ),
+  like: (id: string, on: boolean) => (on ? put(`/videos/${enc(id)}/like`) : del(`/videos/${enc(id)}/like`)),
+  favorite: (id: string, on: boolean) => (on ? put(`/videos/${enc(id)}/favorite`) : del(`/videos/${enc(id)}/favorite`)),
+  share: (id: string, channel?: string) => post<{ url: string }>(`/videos/${enc(id)}/shares`, channel ? { channel } : {}),
+  notInterested: (id: string) => post<void>(`/videos/${enc(id)}/not-interested`),
+  comments: (videoId: string, cursor?: string | null) => get<Page<Comment>>(`/videos/${enc(videoId)}/comments`, { cursor, limit: 20 }),
+  addComment: (videoId: string, text: string, parentId?: string | null) =>
+    post<{ id: string }>(`/videos/${enc(videoId)}/comments`, parentId ? { text, parentId } : { text }),
+  replies: (commentId: string, cursor?: string | null) => get<Page<Comment>>(`/comments/${enc(commentId)}/replies`, { cursor, limit: 20 }),
+  likeComment: (id: string, on: boolean) => (on ? put(`/comments/${enc(id)}/like`) : del(`/comments/${enc(id)}/like`)),
+  deleteComment: (id: string) => del(`/comments/${enc(id)}`),
+  follow: (handle: string, on: boolean) => (on ? put(`/users/${enc(handle)}/follow`) : del(`/users/${enc(handle)}/follow`)),
+  followers: (handle: string, cursor?: string | null) => get<Page<PublicUser>>(`/users/${enc(handle)}/followers`, { cursor }),
+  following: (handle: string, cursor?: string | null) => get<Page<PublicUser>>(`/users/${enc(handle)}/following`, { cursor }),
+  block: (handle: string, on: boolean) => (on ? put(`/users/${enc(handle)}/block`) : del(`/users/${enc(handle)}/block`)),
+  mute: (handle: string, on: boolean) => (on ? put(`/users/${enc(handle)}/mute`) : del(`/users/${enc(handle)}/mute`)),
+  followRequests: (cursor?: string | null) => get<Page<UserRef>>('/me/follow-requests', { cursor }),
+  approveFollow: (handle: string) => post<void>(`/me/follow-requests/${enc(handle)}/approve`),
+  denyFollow: (handle: string) => post<void>(`/me/follow-requests/${enc(handle)}/deny`),
+  favorites: (cursor?: string | null) => get<Page<Video>>('/me/favorites', { cursor, limit: 24 }),
+  likes: (cursor?: string | null) => get<Page<Video>>('/me/likes', { cursor, limit: 24 }),
+
+  // ---------------------------------------------------------------- discovery
+  forYou: (cursor?: string | null, limit = 8) => get<Page<Video>>('/feed/for-you', { cursor, limit }),
+  followingFeed: (cursor?: string | null, limit = 8) => get<Page<Video>>('/feed/following', { cursor, limit }),
+  trending: (cursor?: string | null) => get<Page<Video>>('/trending', { cursor, limit: 24 }),
+  search: (q: string, signal?: AbortSignal) => get<SearchResults>('/search', { q }, signal),
+  hashtag: (tag: string, cursor?: string | null) => get<HashtagPage>(`/hashtags/${enc(tag)}`, { cursor, limit: 24 }),
+  sound: (id: string, cursor?: string | null) => get<SoundPage>(`/sounds/${enc(id)}`, { cursor, limit: 24 }),
+  notifications: (cursor?: string | null) => get<Page<Notification> & { unread: number }>('/notifications', { cursor, limit: 30 }),
+  notificationsStreamUrl: url('/notifications/stream'),
+  markNotificationsRead: () => post<void>('/notifications/read'),
+};

@@ -1,0 +1,84 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { t } from '../i18n';
+import { Link, navigate, useLocation } from '../router';
+import { errorText, loadMe, toast } from '../session';
+
+/** Where to go after logging in: a same-site path from ?next=, or home. */
+export function nextPath(q: URLSearchParams): string {
+  const n = q.get('next') ?? '/';
+  return n.startsWith('/') && !n.startsWith('//') && !n.startsWith('/login') && !n.startsWith('/signup') ? n : '/';
+}
+
+export function LoginPage() {
+  const { query } = useLocation();
+  const [handle, setHandle] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      const h = handle.trim().replace(/^@/, '');
+      await api.login({ handle: h, password });
+      const me = await loadMe(true);
+      toast(t('login.welcome', { handle: me?.handle ?? h }));
+      navigate(nextPath(query), { replace: true });
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="page auth-page">
+      <form class="auth-card" onSubmit={submit} data-testid="login-form" noValidate>
+        <Link href="/" class="brand brand-center" aria-label={t('app.name')}>
+          <span class="brand-mark" aria-hidden="true" />
+          <span class="brand-name">Reelm</span>
+        </Link>
+        <h1>{t('login.title')}</h1>
+        <div class="field">
+          <label for="login-handle">{t('login.handle')}</label>
+          <input
+            id="login-handle"
+            name="handle"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellcheck={false}
+            required
+            value={handle}
+            onInput={(e) => setHandle((e.target as HTMLInputElement).value)}
+          />
+        </div>
+        <div class="field">
+          <label for="login-password">{t('login.password')}</label>
+          <input
+            id="login-password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+          />
+        </div>
+        {error && (
+          <p class="form-error" role="alert" data-testid="form-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="btn btn-primary btn-block" disabled={busy || !handle.trim() || !password} data-testid="login-submit">
+          {busy ? t('common.loading') : t('login.submit')}
+        </button>
+        <p class="auth-switch">
+          {t('login.noAccount')}{' '}
+          <Link href={`/signup${location.search}`} replace>
+            {t('login.toSignup')}
+          </Link>
+        </p>
+      </form>
+    </div>
+  );
+}

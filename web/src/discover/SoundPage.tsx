@@ -1,0 +1,50 @@
+import { api, type SoundPage as SoundPageData } from '../api';
+import { fmtFull } from '../format';
+import { t } from '../i18n';
+import { Link } from '../router';
+import { errorText } from '../session';
+import { Avatar } from '../ui/Avatar';
+import { IconMusic } from '../ui/icons';
+import { Empty, ErrorBox, PageHeader, Spinner } from '../ui/misc';
+import { usePaged } from '../ui/usePaged';
+import { VideoGrid } from '../ui/VideoGrid';
+
+/** /sound/:id — clips that use a sound. */
+export function SoundPage({ id }: { id: string }) {
+  const load = (c: string | null) => api.sound(id, c);
+  const list = usePaged<SoundPageData['items'][number], SoundPageData>(load, id);
+  const s = list.first;
+  return (
+    <div class="page">
+      <PageHeader title={s?.title ?? ''} fallback="/search" />
+      <section class="topic-head">
+        <span class="topic-icon sound" aria-hidden="true">
+          {s ? <Avatar user={s.author} size={88} /> : <IconMusic size={40} />}
+          <span class="topic-note">
+            <IconMusic size={18} />
+          </span>
+        </span>
+        <div>
+          <h1>{s?.title ?? ''}</h1>
+          {s && (
+            <p>
+              <Link href={`/@${s.author.handle}`}>{t('sound.by', { handle: s.author.handle })}</Link>
+            </p>
+          )}
+          {s && <p class="muted">{t('sound.videos', { n: fmtFull(s.videoCount) })}</p>}
+        </div>
+      </section>
+      {list.error ? (
+        <ErrorBox message={errorText(list.error)} onRetry={list.reload} />
+      ) : list.loading && list.items.length === 0 ? (
+        <Spinner />
+      ) : list.items.length === 0 ? (
+        <Empty>
+          <p class="muted">{t('sound.empty')}</p>
+        </Empty>
+      ) : (
+        <VideoGrid items={list.items} cursor={list.cursor} load={load} loading={list.loading} onMore={list.more} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,245 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Video } from '../api';
+import { reducedMotion } from '../format';
+import { attachHls, type Attached } from '../hls';
+import { t } from '../i18n';
+import { useStore } from '../store';
+import { IconHeart, IconMuted, IconPlay, IconVolume } from '../ui/icons';
+import { justUnlocked, pageVisibleStore, registerFlusher, setSound, soundStore, WatchTracker } from './playback';
+
+export type Mode = 'active' | 'near' | 'far';
+
+export interface PlayerControls {
+  togglePause(): void;
+}
+
+let firstFrameMarked = false;
+
+/**
+ * One clip's <video>: attached (hls.js) while it is on screen or one of the next two, playing only while it is the
+ * visible clip of a visible page. Tap pauses, double-tap likes, watched time is reported.
+ */
+export function ClipPlayer({
+  video,
+  mode,
+  visible,
+  onDoubleTap,
+  controls,
+}: {
+  video: Video;
+  mode: Mode;
+  /** The screen holding this feed is shown (not hidden behind another route). */
+  visible: boolean;
+  onDoubleTap: () => void;
+  controls: { current: PlayerControls | null };
+}) {
+  const ref = useRef<HTMLVideoElement>(null);
+  const barRef = useRef<HTMLDivElement>(null);
+  const attached = useRef<Attached | null>(null);
+  const tracker = useRef(new WatchTracker(video.id));
+  const [failed, setFailed] = useState(false);
+  const [userPaused, setUserPaused] = useState(false);
+  const [started, setStarted] = useState(false);
+  const [ready, setReady] = useState(false);
+  const [hearts, setHearts] = useState<{ id: number; x: number; y: number }[]>([]);
+  const sound = useStore(soundStore);
+  const pageVisible = useStore(pageVisibleStore);
+  const src = video.playback.hls;
+  const mounted = mode !== 'far' && !!src && !failed;
+  const shouldPlay = mode === 'active' && visible && pageVisible && !userPaused && mounted;
+  const shouldPlayRef = useRef(shouldPlay);
+  shouldPlayRef.current = shouldPlay;
+
+  // Attach hls.js while the clip is close to the screen; tear down when it scrolls far away.
+  useEffect(() => {
+    const el = ref.current;
+    if (!mounted || !el || !src) return;
+    let dead = false;
+    attachHls(el, src, { preload: mode !== 'active', onFatal: () => !dead && setFailed(true) }).then((a) => {
+      if (dead) a.destroy();
+      else {
+        attached.current = a;
+        setReady(true);
+      }
+    });
+    return () => {
+      dead = true;
+      attached.current?.destroy();
+      attached.current = null;
+      setReady(false);
+      setStarted(false);
+    };
+  }, [mounted, src]);
+
+  useEffect(() => {
+    if (mode === 'active') attached.current?.promote();
+    else setUserPaused(false);
+  }, [mode]);
+
+  // Report watch time when the clip leaves the screen.
+  useEffect(() => {
+    if (mode !== 'active') return;
+    const tr = tracker.current;
+    return () => tr.flush();
+  }, [mode]);
+  useEffect(() => registerFlusher((k) => tracker.current.flush(k)), []);
+
+  // Play / pause / sound.
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !mounted || !ready) return;
+    el.muted = !sound;
+    if (shouldPlay) {
+      const p = el.play();
+      p?.catch((e: DOMException) => {
+        if (e?.name === 'NotAllowedError' && !el.muted) {
+          // Sound needs a gesture first: play muted, sound turns on with the first tap.
+          el.muted = true;
+          soundStore.set(false);
+          el.play().catch(() => {});
+        } else if (e?.name === 'AbortError') {
+          // Interrupted by the source loading: try again once it can play.
+          el.addEventListener('canplay', () => shouldPlayRef.current && el.play().catch(() => {}), { once: true });
+        }
+      });
+    } else if (!el.paused) {
+      el.pause();
+    }
+  }, [shouldPlay, sound, mounted, ready]);
+
+  useEffect(() => {
+    if (mode !== 'active') return;
+    controls.current = { togglePause: () => setUserPaused((p) => !p) };
+    return () => {
+      controls.current = null;
+    };
+  }, [mode]);
+
+  const onTime = () => {
+    const el = ref.current;
+    if (!el) return;
+    tracker.current.tick(el.currentTime);
+    if (barRef.current && el.duration > 0) barRef.current.style.transform = `scaleX(${el.currentTime / el.duration})`;
+  };
+  const onEnded = () => {
+    const el = ref.current;
+    if (!el) return;
+    tracker.current.ended(el.duration);
+    tracker.current.flush();
+    // Loop by hand so every completion is counted once.
+    el.currentTime = 0;
+    if (shouldPlay) el.play().catch(() => {});
+  };
+  const onPlaying = () => {
+    setStarted(true);
+    if (!firstFrameMarked) {
+      firstFrameMarked = true;
+      try {
+        performance.mark('reelm:first-frame');
+      } catch {
+        /* marks are best-effort */
+      }
+    }
+  };
+
+  // Tap / double-tap on the picture.
+  const lastTap = useRef<{ t: number; x: number; y: number } | null>(null);
+  const single = useRef<number | undefined>(undefined);
+  const onClick = (e: MouseEvent) => {
+    const box = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    const x = e.clientX - box.left;
+    const y = e.clientY - box.top;
+    const now = performance.now();
+    const prev = lastTap.current;
+    if (prev && now - prev.t < 320 && Math.hypot(prev.x - x, prev.y - y) < 60) {
+      clearTimeout(single.current);
+      lastTap.current = null;
+      const id = now;
+      setHearts((h) => [...h, { id, x, y }]);
+      setTimeout(() => setHearts((h) => h.filter((v) => v.id !== id)), reducedMotion() ? 500 : 900);
+      onDoubleTap();
+      return;
+    }
+    lastTap.current = { t: now, x, y };
+    const unlockedNow = justUnlocked();
+    single.current = window.setTimeout(() => {
+      if (unlockedNow) return; // this tap turned the sound on
+      setUserPaused((p) => !p);
+    }, 300);
+  };
+
+  const landscape = video.width > video.height;
+  const showPaused = userPaused && mode === 'active';
+  return (
+    <div class={`clip ${landscape ? 'clip-landscape' : ''}`}>
+      {video.playback.poster && !started && <img class="clip-poster" src={video.playback.poster} alt="" decoding="async" />}
+      {mounted && (
+        <video
+          ref={ref}
+          class="clip-video"
+          playsInline
+          muted
+          preload="auto"
+          poster={video.playback.poster ?? undefined}
+          disablePictureInPicture
+          onTimeUpdate={onTime}
+          onEnded={onEnded}
+          onPlaying={onPlaying}
+          onSeeking={() => tracker.current.reset()}
+          aria-label={t('feed.clipBy', { handle: video.author.handle })}
+        />
+      )}
+      {(failed || !src) && (
+        <div class="clip-msg">
+          {video.status === 'processing' ? t('feed.processing') : video.status === 'failed' ? t('feed.failed') : t('feed.cantPlay')}
+        </div>
+      )}
+      <div class="clip-tap" onClick={onClick} aria-hidden="true" />
+      {showPaused && (
+        <div class="clip-paused" aria-hidden="true">
+          <IconPlay size={72} />
+        </div>
+      )}
+      {hearts.map((h) => (
+        <span key={h.id} class="heart-burst" style={{ left: `${h.x}px`, top: `${h.y}px` }} aria-hidden="true">
+          <IconHeart size={96} />
+        </span>
+      ))}
+      {mode === 'active' && (
+        <div class="clip-controls">
+          <button
+            type="button"
+            class="icon-btn clip-sound"
+            aria-label={sound ? t('feed.mute') : t('feed.soundOn')}
+            aria-pressed={!sound}
+            onClick={(e) => {
+              e.stopPropagation();
+              setSound(!sound);
+            }}
+          >
+            {sound ? <IconVolume size={22} /> : <IconMuted size={22} />}
+          </button>
+          <button
+            type="button"
+            class="icon-btn clip-playpause sr-focusable"
+            aria-label={showPaused ? t('feed.play') : t('feed.pause')}
+            onClick={(e) => {
+              e.stopPropagation();
+              setUserPaused((p) => !p);
+            }}
+          >
+            {showPaused ? <IconPlay size={20} /> : <span class="pause-glyph" aria-hidden="true" />}
+          </button>
+        </div>
+      )}
+      {mode === 'active' && !sound && started && (
+        <button type="button" class="unmute-pill" onClick={() => setSound(true)}>
+          <IconMuted size={18} /> {t('feed.unmute')}
+        </button>
+      )}
+      <div class="clip-progress" aria-hidden="true">
+        <div ref={barRef} class="clip-progress-bar" />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,217 @@
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Page, Video } from '../api';
+import { reducedMotion } from '../format';
+import { t } from '../i18n';
+import { errorText } from '../session';
+import { CommentsDrawer } from '../comments/CommentsDrawer';
+import { ErrorBox, Spinner } from '../ui/misc';
+import type { Mode, PlayerControls } from './ClipPlayer';
+import { FeedItem, type VideoPatch } from './FeedItem';
+
+export interface FeedSource {
+  load: ((cursor: string | null) => Promise<Page<Video>>) | null;
+  /** Already fetched first page (boot prefetch or a grid's list). */
+  initial?: Promise<Page<Video>> | Page<Video>;
+  startIndex?: number;
+}
+
+/**
+ * The vertical, snap-scrolling clip list. The visible clip plays; the previous one and the next two keep an
+ * attached player (preloaded); the rest are posters. Loads more with the keyset cursor near the end.
+ */
+export function Feed({ source, visible, empty, header }: { source: FeedSource; visible: boolean; empty?: ComponentChildren; header?: ComponentChildren }) {
+  const [items, setItems] = useState<Video[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const [active, setActive] = useState(0);
+  const [commentsFor, setCommentsFor] = useState<string | null>(null);
+  const listRef = useRef<HTMLDivElement>(null);
+  const controls = useRef<PlayerControls | null>(null);
+  const busy = useRef(false);
+  const seen = useRef(new Set<string>());
+
+  const append = (page: Page<Video>, replace: boolean) => {
+    const fresh = page.items.filter((v) => !seen.current.has(v.id) && v.playback);
+    fresh.forEach((v) => seen.current.add(v.id));
+    setItems((prev) => (replace ? fresh : [...prev, ...fresh]));
+    setCursor(page.cursor);
+  };
+
+  const loadMore = useCallback(
+    (c: string | null, replace = false) => {
+      if (busy.current || !source.load) return;
+      busy.current = true;
+      setLoading(true);
+      setError(null);
+      source.load(c).then(
+        (page) => {
+          append(page, replace);
+          busy.current = false;
+          setLoading(false);
+        },
+        (e) => {
+          busy.current = false;
+          setError(e);
+          setLoading(false);
+        },
+      );
+    },
+    [source],
+  );
+
+  // First page.
+  useEffect(() => {
+    seen.current = new Set();
+    setItems([]);
+    setActive(0);
+    if (source.initial) {
+      busy.current = true;
+      Promise.resolve(source.initial).then(
+        (page) => {
+          busy.current = false;
+          append(page, true);
+          setLoading(false);
+          if (source.startIndex) setActive(source.startIndex);
+        },
+        (e) => {
+          busy.current = false;
+          setError(e);
+          setLoading(false);
+        },
+      );
+    } else loadMore(null, true);
+  }, [source]);
+
+  // Start at a given clip (a grid opened in the middle of its list).
+  useLayoutEffect(() => {
+    if (!source.startIndex || !listRef.current) return;
+    const el = listRef.current.children[source.startIndex] as HTMLElement | undefined;
+    if (el) listRef.current.scrollTop = el.offsetTop;
+  }, [items.length > 0]);
+
+  // Which clip is on screen.
+  useEffect(() => {
+    const root = listRef.current;
+    if (!root) return;
+    const io = new IntersectionObserver(
+      (entries) => {
+        for (const e of entries) {
+          if (e.isIntersecting && e.intersectionRatio >= 0.6) setActive(Number((e.target as HTMLElement).dataset.index));
+        }
+      },
+      { root, threshold: [0.6] },
+    );
+    root.querySelectorAll<HTMLElement>('.feed-item').forEach((el) => io.observe(el));
+    return () => io.disconnect();
+  }, [items]);
+
+  // Near the end: follow the cursor.
+  useEffect(() => {
+    if (cursor && !loading && !error && active >= items.length - 3) loadMore(cursor);
+  }, [active, items.length, cursor, loading, error]);
+
+  const go = useCallback((i: number) => {
+    const root = listRef.current;
+    if (!root) return;
+    const el = root.children[i] as HTMLElement | undefined;
+    if (!el || !el.classList.contains('feed-item')) return;
+    root.scrollTo({ top: el.offsetTop, behavior: reducedMotion() ? 'auto' : 'smooth' });
+  }, []);
+
+  // Keyboard: ↑/↓ and j/k move, space pauses.
+  const activeRef = useRef(active);
+  activeRef.current = active;
+  useEffect(() => {
+    if (!visible) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      const tgt = e.target as HTMLElement | null;
+      if (tgt && (tgt.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(tgt.tagName))) return;
+      if (document.querySelector('dialog[open]')) return;
+      if (e.key === 'ArrowDown' || e.key === 'j' || e.key === 'PageDown') {
+        e.preventDefault();
+        go(activeRef.current + 1);
+      } else if (e.key === 'ArrowUp' || e.key === 'k' || e.key === 'PageUp') {
+        e.preventDefault();
+        go(activeRef.current - 1);
+      } else if (e.key === ' ' || e.key === 'Spacebar') {
+        if (tgt && (tgt.tagName === 'BUTTON' || tgt.tagName === 'A')) return;
+        e.preventDefault();
+        controls.current?.togglePause();
+      }
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [visible, go]);
+
+  const onPatch = useCallback((id: string, f: VideoPatch) => setItems((l) => l.map((v) => (v.id === id ? f(v) : v))), []);
+  const onFollowAuthor = useCallback(
+    (authorId: string) =>
+      setItems((l) =>
+        l.map((v) =>
+          v.author.id === authorId ? { ...v, viewer: { liked: false, favorited: false, ...v.viewer, followingAuthor: true } } : v,
+        ),
+      ),
+    [],
+  );
+  const onComments = useCallback((v: Video) => setCommentsFor(v.id), []);
+  const commentVideo = commentsFor ? items.find((v) => v.id === commentsFor) ?? null : null;
+
+  const mode = (i: number): Mode => (i === active ? 'active' : i >= active - 1 && i <= active + 2 ? 'near' : 'far');
+
+  return (
+    <div class="feed-wrap">
+      {header}
+      <div class="feed" ref={listRef} role="feed" aria-busy={loading} aria-label={t('feed.label')}>
+        {items.map((v, i) => (
+          <FeedItem
+            key={v.id}
+            video={v}
+            index={i}
+            mode={mode(i)}
+            visible={visible}
+            controls={controls}
+            onPatch={onPatch}
+            onFollowAuthor={onFollowAuthor}
+            onComments={onComments}
+          />
+        ))}
+        {(loading || error || items.length === 0 || (!cursor && source.load)) && (
+          <div class={`feed-tail ${items.length === 0 ? 'feed-tail-full' : ''}`}>
+            {error ? (
+              <ErrorBox message={errorText(error)} onRetry={() => loadMore(items.length ? cursor : null, items.length === 0)} />
+            ) : loading ? (
+              <Spinner />
+            ) : items.length === 0 ? (
+              empty
+            ) : (
+              <p class="muted">{t('feed.end')}</p>
+            )}
+          </div>
+        )}
+      </div>
+      <p class="sr-only">{t('feed.keys')}</p>
+      {items.length > 1 && (
+        <div class="feed-nav" aria-hidden="false">
+          <button type="button" class="icon-btn round" aria-label={t('feed.prev')} disabled={active === 0} onClick={() => go(active - 1)}>
+            <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
+              <path d="m6 15 6-6 6 6" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round" />
+            </svg>
+          </button>
+          <button type="button" class="icon-btn round" aria-label={t('feed.next')} disabled={active >= items.length - 1} onClick={() => go(active + 1)}>
+            <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
+              <path d="m6 9 6 6 6-6" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round" />
+            </svg>
+          </button>
+        </div>
+      )}
+      <CommentsDrawer
+        video={commentVideo}
+        onClose={() => setCommentsFor(null)}
+        onCount={(id, delta) => onPatch(id, (v) => ({ ...v, stats: { ...v.stats, comments: Math.max(0, v.stats.comments + delta) } }))}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import type { Page, Video } from '../api';
+import { fmtCount, fmtFull } from '../format';
+import { t } from '../i18n';
+import { setPlaylist } from '../playlist';
+import { Link } from '../router';
+import { IconLock, IconPlay } from './icons';
+
+/** A 3-column grid of 9:16 posters with view counts; opening one plays the grid as a swipeable list. */
+export function VideoGrid({
+  items,
+  cursor,
+  load,
+  loading,
+  onMore,
+}: {
+  items: Video[];
+  cursor: string | null;
+  load?: (cursor: string | null) => Promise<Page<Video>>;
+  loading?: boolean;
+  onMore?: () => void;
+}) {
+  const playable = items.filter((v) => v.status === 'ready');
+  return (
+    <div class="grid-wrap">
+      <ul class="video-grid">
+        {items.map((v) => (
+          <li key={v.id}>
+            <Link
+              href={`/v/${v.id}`}
+              class="grid-item"
+              aria-label={t('grid.clip', { handle: v.author.handle, views: fmtFull(v.stats.views) })}
+              onClick={() => setPlaylist({ items: playable, cursor, load })}
+            >
+              {v.playback.poster ? (
+                <img src={v.playback.poster} alt="" loading="lazy" decoding="async" />
+              ) : (
+                <span class="grid-noposter" aria-hidden="true" />
+              )}
+              {v.status !== 'ready' && (
+                <span class={`grid-status ${v.status}`}>{v.status === 'processing' ? t('profile.processing') : t('profile.failed')}</span>
+              )}
+              {v.visibility !== 'public' && (
+                <span class="grid-lock" aria-hidden="true">
+                  <IconLock size={14} />
+                </span>
+              )}
+              <span class="grid-views" aria-hidden="true">
+                <IconPlay size={14} />
+                {fmtCount(v.stats.views)}
+              </span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+      {cursor && onMore && (
+        <div class="center pad">
+          <button type="button" class="btn btn-secondary" onClick={onMore} disabled={loading}>
+            {loading ? t('common.loading') : t('grid.loadMore')}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+import type { ComponentChildren } from 'preact';
+import { t } from '../i18n';
+import { back, Link } from '../router';
+import { IconBack } from './icons';
+
+export const Spinner = ({ label = t('common.loading') }: { label?: string }) => (
+  <div class="spinner-wrap" role="status">
+    <span class="spinner" aria-hidden="true" />
+    <span class="sr-only">{label}</span>
+  </div>
+);
+
+export function Empty({ icon, title, children }: { icon?: ComponentChildren; title?: string; children?: ComponentChildren }) {
+  return (
+    <div class="empty">
+      {icon && <div class="empty-icon">{icon}</div>}
+      {title && <h2>{title}</h2>}
+      {children}
+    </div>
+  );
+}
+
+export function ErrorBox({ message, onRetry }: { message: string; onRetry?: () => void }) {
+  return (
+    <div class="error-box" role="alert">
+      <p>{message}</p>
+      {onRetry && (
+        <button type="button" class="btn btn-secondary" onClick={onRetry}>
+          {t('feed.retry')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A page title bar with a back button (phones) — pages are otherwise plain scrolling documents. */
+export function PageHeader({ title, fallback = '/', right }: { title: ComponentChildren; fallback?: string; right?: ComponentChildren }) {
+  return (
+    <header class="page-head">
+      <button type="button" class="icon-btn" aria-label={t('action.back')} onClick={() => back(fallback)}>
+        <IconBack />
+      </button>
+      <h1>{title}</h1>
+      <div class="page-head-right">{right}</div>
+    </header>
+  );
+}
+
+export function NotFound({ text = t('error.notFound') }: { text?: string }) {
+  return (
+    <div class="page">
+      <Empty title={text}>
+        <Link class="btn btn-primary" href="/">
+          {t('error.home')}
+        </Link>
+      </Empty>
+    </div>
+  );
+}
