@@ -61,7 +61,7 @@ export function SignupPage() {
             spellcheck={false}
             required
             minLength={3}
-            maxLength={30}
+            maxLength={24}
             aria-describedby="su-handle-hint"
             value={f.handle}
             onInput={set('handle')}
