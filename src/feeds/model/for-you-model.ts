@@ -53,8 +53,8 @@ export const DEFAULT_FOR_YOU_OPTIONS: ForYouModelOptions = {
   rowNormalization: 0.5,
   popularityDebias: 0.2,
   popularityPrior: 1e-4,
-  contentWeight: 0.2,
-  contentColdCount: 2,
+  contentWeight: 0.4,
+  contentColdCount: 0.5,
   contentMaxDf: 0.05,
   tokenCapacity: 200_000,
   userCapacity: 100_000,
@@ -191,52 +191,24 @@ export class ForYouModel {
    * Free slots get -Infinity. This is the kernel behind score() and recommend().
    */
   scoreSlotsInto(history: ArrayLike<number>, out: Float64Array): void {
-    const o = this.options;
-    const n = this.ids.highWater;
-    out.fill(0, 0, n);
-    const used = Math.min(history.length, o.historyLength);
-    let r = 1;
-    const weighted: { slot: number; weight: number }[] = [];
-    for (let k = 0; k < used; k++, r *= o.recencyDecay) {
-      const h = history[history.length - 1 - k]!;
-      if (h < 0 || h >= n) continue;
-      weighted.push({ slot: h, weight: r });
-      const norm = Math.pow(this.forward.rowSum(h) + o.backwardWeight * this.backward.rowSum(h) + 1, o.rowNormalization);
-      this.addRow(this.forward, h, r / norm, out);
-      if (o.backwardWeight !== 0) this.addRow(this.backward, h, (r * o.backwardWeight) / norm, out);
-    }
-    let contentScores: Float64Array | undefined;
-    if (o.contentWeight !== 0 && this.content.itemCount > 0 && weighted.length > 0) {
-      if (this.contentScratch.length < n) this.contentScratch = new Float64Array(2 * n);
-      contentScores = this.contentScratch;
-      contentScores.fill(0, 0, n);
-      this.content.scoreInto(weighted, contentScores, 1, o.contentMaxDf);
-    }
-    const beta = o.popularityDebias;
-    for (let s = 0; s < n; s++) {
-      if (this.ids.keyOf(s) === undefined) {
-        out[s] = -Infinity;
-        continue;
-      }
-      const pop = this.engagements[s] ?? 0;
-      let v = out[s]!;
-      if (v !== 0 && beta !== 0) v /= Math.pow(pop + 1, beta);
-      if (contentScores !== undefined) v += (o.contentWeight * contentScores[s]! * o.contentColdCount) / (o.contentColdCount + pop);
-      out[s] = v + o.popularityPrior * Math.log1p(pop);
-    }
+    const content = this.accumulate(history, out);
+    for (let s = 0; s < this.ids.highWater; s++) out[s] = this.finish(s, out[s]!, content);
   }
 
   /** Scores for `candidates` (or every known item when omitted) given a history (time order, newest last). Unknown candidates are left out. */
   score(history: string[], candidates?: string[]): Map<string, number> {
-    const out = this.scoreAll(history);
     const result = new Map<string, number>();
     if (candidates === undefined) {
+      const out = this.scoreAll(history);
       for (const [key, slot] of this.ids.entries()) result.set(key, out[slot]!);
-    } else {
-      for (const key of candidates) {
-        const slot = this.ids.get(key);
-        if (slot !== undefined) result.set(key, out[slot]!);
-      }
+      return result;
+    }
+    // Only the candidates are finished: the votes themselves are sparse (history × capped rows).
+    const raw = this.scratchFor(this.ids.highWater);
+    const content = this.accumulate(this.slotsOf(history), raw);
+    for (const key of candidates) {
+      const slot = this.ids.get(key);
+      if (slot !== undefined) result.set(key, this.finish(slot, raw[slot]!, content));
     }
     return result;
   }
@@ -351,6 +323,46 @@ export class ForYouModel {
     }
   }
 
+  /** Writes raw transition votes into `out[0..slotLimit)`; returns content match scores when content is in play. */
+  private accumulate(history: ArrayLike<number>, out: Float64Array): Float64Array | undefined {
+    const o = this.options;
+    const n = this.ids.highWater;
+    out.fill(0, 0, n);
+    const used = Math.min(history.length, o.historyLength);
+    const weighted: { slot: number; weight: number }[] = [];
+    let r = 1;
+    for (let k = 0; k < used; k++, r *= o.recencyDecay) {
+      const h = history[history.length - 1 - k]!;
+      if (h < 0 || h >= n) continue;
+      weighted.push({ slot: h, weight: r });
+      // Hub items vote with less weight each: their edges say less about this user.
+      const norm = Math.pow(this.forward.rowSum(h) + o.backwardWeight * this.backward.rowSum(h) + 1, o.rowNormalization);
+      this.addRow(this.forward, h, r / norm, out);
+      if (o.backwardWeight !== 0) this.addRow(this.backward, h, (r * o.backwardWeight) / norm, out);
+    }
+    if (o.contentWeight === 0 || this.content.itemCount === 0 || weighted.length === 0) return undefined;
+    if (this.contentScratch.length < n) this.contentScratch = new Float64Array(2 * n);
+    this.contentScratch.fill(0, 0, n);
+    this.content.scoreInto(weighted, this.contentScratch, 1, o.contentMaxDf);
+    return this.contentScratch;
+  }
+
+  /** Final score of one slot from its raw votes: popularity debiasing, cold-start content, prior. */
+  private finish(slot: number, votes: number, content: Float64Array | undefined): number {
+    if (this.ids.keyOf(slot) === undefined) return -Infinity;
+    const o = this.options;
+    const pop = this.engagements[slot] ?? 0;
+    let v = votes;
+    if (v !== 0 && o.popularityDebias !== 0) v /= Math.pow(pop + 1, o.popularityDebias);
+    if (content !== undefined) v += (o.contentWeight * content[slot]! * o.contentColdCount) / (o.contentColdCount + pop);
+    return v + o.popularityPrior * Math.log1p(pop);
+  }
+
+  private scratchFor(n: number): Float64Array {
+    if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, 2 * this.scratch.length));
+    return this.scratch;
+  }
+
   private addRow(graph: NeighbourGraph, from: number, scale: number, out: Float64Array): void {
     const row = graph.row(from);
     if (row === undefined) return;
@@ -371,10 +383,9 @@ export class ForYouModel {
   }
 
   private scoreAll(history: string[]): Float64Array {
-    const n = this.ids.highWater;
-    if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, 2 * this.scratch.length));
-    this.scoreSlotsInto(this.slotsOf(history), this.scratch);
-    return this.scratch;
+    const out = this.scratchFor(this.ids.highWater);
+    this.scoreSlotsInto(this.slotsOf(history), out);
+    return out;
   }
 
   private explain(slot: number, history: number[]): string[] {
