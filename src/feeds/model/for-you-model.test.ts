@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { ForYouModel } from './for-you-model.js';
+
+/** mulberry32: a seeded PRNG so the synthetic data is the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Users walk a ring of items with random jumps: strong item-to-next-item structure. */
+function syntheticSequences(users: number, items: number, seed: number): { userKey: string; items: string[] }[] {
+  const rand = rng(seed);
+  return Array.from({ length: users }, (_, u) => {
+    let at = Math.floor(rand() * items);
+    const seq: string[] = [];
+    const length = 3 + Math.floor(rand() * 10);
+    for (let i = 0; i < length; i++) {
+      seq.push(`v${at}`);
+      at = rand() < 0.8 ? (at + 1) % items : Math.floor(rand() * items);
+    }
+    return { userKey: `u${u}`, items: seq };
+  });
+}
+
+describe('ForYouModel', () => {
+  it('recommends the learned next item, with the transition as its reason', () => {
+    const model = new ForYouModel();
+    model.fit(syntheticSequences(2000, 200, 1));
+    const [top] = model.recommend(['v10', 'v11'], 5);
+    expect(top?.itemKey).toBe('v12');
+    expect(top?.signals).toContain('transition from v11');
+  });
+
+  it('online observe() changes the ranking', () => {
+    const model = new ForYouModel();
+    model.fit(syntheticSequences(500, 100, 2));
+    const before = model.recommend(['v5'], 3).map((r) => r.itemKey);
+    expect(before[0]).toBe('v6');
+    for (let u = 0; u < 200; u++) {
+      model.observe(`fan${u}`, 'v5');
+      model.observe(`fan${u}`, 'v77', { weight: 2 });
+    }
+    expect(model.recommend(['v5'], 3)[0]?.itemKey).toBe('v77');
+    // "Not interested" after v5 pushes it back down again.
+    for (let u = 0; u < 400; u++) {
+      model.observe(`hater${u}`, 'v5');
+      model.observe(`hater${u}`, 'v77', { weight: -2 });
+    }
+    expect(model.recommend(['v5'], 3)[0]?.itemKey).toBe('v6');
+  });
+
+  it('scores a 500-candidate list in under 5 ms', () => {
+    const model = new ForYouModel();
+    model.fit(syntheticSequences(30_000, 20_000, 3));
+    for (let i = 0; i < 20_000; i++) model.setItemContent(`v${i}`, `clip ${i} # tag${i % 300} # topic${i % 37}`);
+    const rand = rng(4);
+    const candidates = Array.from({ length: 500 }, () => `v${Math.floor(rand() * 20_000)}`);
+    const history = Array.from({ length: 12 }, (_, i) => `v${1000 + i * 7}`);
+    for (let i = 0; i < 20; i++) model.score(history, candidates); // warm up the JIT
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = performance.now();
+      const scores = model.score(history, candidates);
+      times.push(performance.now() - t);
+      expect(scores.size).toBeGreaterThan(400);
+    }
+    times.sort((a, b) => a - b);
+    expect(times[100]!).toBeLessThan(5);
+  });
+
+  it('restores from serialize() with identical scores and keeps learning', () => {
+    const model = new ForYouModel({ neighbours: 50 });
+    model.fit(syntheticSequences(1000, 300, 5));
+    model.setItemContent('new-clip', 'cats being silly # cats # funny');
+    model.setItemContent('v3', 'a cat video # cats');
+    const copy = ForYouModel.restore(model.serialize());
+    const history = ['v3', 'v4', 'v9'];
+    expect([...copy.score(history)]).toEqual([...model.score(history)]);
+    expect(copy.recommend(history, 10)).toEqual(model.recommend(history, 10));
+    expect(copy.options.neighbours).toBe(50);
+    copy.observe('u', 'v3');
+    copy.observe('u', 'brand-new');
+    expect(copy.score(['v3'], ['brand-new']).get('brand-new')).toBeGreaterThan(0);
+    expect(() => ForYouModel.restore(Buffer.from('not a model'))).toThrow(/snapshot/);
+  });
+
+  it('stays within its capacities whatever the number of distinct ids', () => {
+    const model = new ForYouModel({ itemCapacity: 256, neighbours: 8, userCapacity: 50 });
+    const rand = rng(6);
+    for (let i = 0; i < 20_000; i++) model.observe(`u${Math.floor(rand() * 5000)}`, `item${Math.floor(rand() * 50_000)}`, { at: i });
+    expect(model.itemCount).toBeLessThanOrEqual(256);
+    expect(model.bufferedUserCount).toBeLessThanOrEqual(50);
+    expect(model.edgeCount).toBeLessThanOrEqual(2 * 256 * 2 * 8);
+    // Recently seen ids survive eviction; expiry drops the stale ones.
+    model.observe('u1', 'fresh', { at: 30_000 });
+    expect(model.slotOf('fresh')).toBeDefined();
+    expect(model.expire(25_000)).toBeGreaterThan(0);
+    expect(model.itemCount).toBe(1);
+  });
+
+  it('gives an id its own parameters only after minItemCount engagements', () => {
+    const model = new ForYouModel({ minItemCount: 3 });
+    model.observe('a', 'x');
+    model.observe('b', 'x');
+    expect(model.slotOf('x')).toBeUndefined();
+    model.observe('c', 'x');
+    expect(model.slotOf('x')).toBeDefined();
+  });
+
+  it('lets content lift a clip nobody has engaged with yet', () => {
+    const model = new ForYouModel();
+    model.fit(syntheticSequences(500, 100, 7));
+    for (let i = 0; i < 100; i++) model.setItemContent(`v${i}`, i >= 1 && i <= 3 ? `skateboard trick # skateboarding` : `recipe ${i} # cooking`);
+    model.setItemContent('cold-skate', 'new kickflip # skateboarding');
+    model.setItemContent('cold-cook', 'new soup # cooking');
+    const recs = model.recommend(['v1', 'v2', 'v3'], 20);
+    const skate = recs.find((r) => r.itemKey === 'cold-skate');
+    expect(skate?.signals.some((s) => s.includes('#skateboarding'))).toBe(true);
+    const scores = model.score(['v1', 'v2', 'v3'], ['cold-skate', 'cold-cook']);
+    expect(scores.get('cold-skate')!).toBeGreaterThan(scores.get('cold-cook')!);
+  });
+
+  it('is deterministic: same seed and events give byte-identical models', () => {
+    const build = (): ForYouModel => {
+      const model = new ForYouModel({ seed: 42, itemCapacity: 500 });
+      model.fit(syntheticSequences(800, 900, 8));
+      for (let i = 0; i < 2000; i++) model.observe(`u${i % 97}`, `v${(i * 31) % 1200}`, { at: i });
+      return model;
+    };
+    const a = build();
+    const b = build();
+    expect(a.serialize().equals(b.serialize())).toBe(true);
+    expect(a.recommend(['v1', 'v2'], 20)).toEqual(b.recommend(['v1', 'v2'], 20));
+  });
+});
