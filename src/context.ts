@@ -7,6 +7,7 @@ import { catalogParts } from './db/registry.js';
 import type { DirectoryDb } from './db/schema.js';
 import { CellJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './logging.js';
+import { createMedia, type MediaModule } from './media/media-module.js';
 import { Border } from './regions/border.js';
 import { DataCatalog } from './regions/catalog.js';
 import { CellRegistry, migrateDirectory, openDirectory } from './regions/cells.js';
@@ -29,6 +30,8 @@ export interface AppContext {
   operators: OperatorService;
   /** Each cell's own job queue. */
   queues: Map<string, JobQueue>;
+  /** Uploads, clips, media stores and playback URLs. */
+  media: MediaModule;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours });
   const operators = new OperatorService({ directory, cells, now });
   const queues = new Map<string, JobQueue>(cells.all().map((cell) => [cell.region, new CellJobQueue(cell.region, cell.db, now)]));
+  const media = createMedia({ config, cells, directory, border, queues, log, now });
 
   return {
     config,
@@ -68,6 +72,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     sessions,
     operators,
     queues,
+    media,
     async close() {
       await cells.destroy();
       await directory.destroy();
