@@ -316,6 +316,10 @@ export async function mediaFileRoutes(app: FastifyInstance, ctx: AppContext): Pr
     const size = await store.size(key);
     if (size === undefined) return notFound(reply);
 
+    const range = parseRange(request.headers.range, size);
+    if (range === 'unsatisfiable') {
+      return reply.status(416).header('content-range', `bytes */${size}`).send(errorBody('media.range_invalid', 'The requested range is outside the file.'));
+    }
     const ext = key.slice(key.lastIndexOf('.') + 1);
     const playlist = ext === 'm3u8';
     reply.header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream');
@@ -325,10 +329,6 @@ export async function mediaFileRoutes(app: FastifyInstance, ctx: AppContext): Pr
     // Segments, init and poster never change once published; playlists do while the ladder completes.
     else reply.header('cache-control', playlist ? 'public, max-age=5' : 'public, max-age=31536000, immutable');
 
-    const range = parseRange(request.headers.range, size);
-    if (range === 'unsatisfiable') {
-      return reply.status(416).header('content-range', `bytes */${size}`).send(errorBody('media.range_invalid', 'The requested range is outside the file.'));
-    }
     if (range) {
       reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`).header('content-length', range.end - range.start + 1);
       return reply.send(await store.read(key, range));
