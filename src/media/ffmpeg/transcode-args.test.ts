@@ -88,8 +88,8 @@ describe('buildLadderPassArgs', () => {
     expect(valuesOf(args, '-i')).toHaveLength(1);
     const graph = valuesOf(args, '-filter_complex')[0]!;
     expect(graph.startsWith('[0:v]split=3[s0][s1][s2];')).toBe(true);
-    expect(graph).toContain('[s0]scale=1080:1920');
-    expect(graph).toContain('[s2]scale=480:854');
+    expect(graph).toContain('[s0]fps=30,scale=1080:1920');
+    expect(graph).toContain('[s2]fps=30,scale=480:854');
     expect(valuesOf(args, '-map')).toEqual(['[v0]', '0:a:0', '[v1]', '0:a:0', '[v2]', '0:a:0']);
     expect(args.filter((a) => a.endsWith('index.m3u8'))).toEqual(['/out/b/1080p/index.m3u8', '/out/b/720p/index.m3u8', '/out/b/480p/index.m3u8']);
     expect(valuesOf(args, '-preset')).toEqual(['faster', 'faster', 'faster']);
@@ -102,10 +102,12 @@ describe('buildLadderPassArgs', () => {
     expect(valuesOf(surround, '-ac')).toEqual(['2', '2', '2']);
   });
 
-  it('adds an fps cap only for sources above 60 fps', () => {
+  it('makes the frame rate constant at the source average, capped at 60', () => {
     const fast = buildLadderPassArgs({ input: 'c.mp4', outDir: '/o', info: { ...info, fps: 120 }, rungs: planLadder({ ...info, fps: 120 }) });
-    expect(valuesOf(fast, '-filter_complex')[0]).toContain('fps=60,scale=1080:1920');
-    expect(valuesOf(args, '-filter_complex')[0]).not.toContain('fps=');
+    expect(valuesOf(fast, '-filter_complex')[0]).toContain('[s0]fps=60,scale=1080:1920');
+    expect(valuesOf(args, '-filter_complex')[0]).toContain('[s0]fps=30,scale=1080:1920');
+    const ntsc = buildLadderPassArgs({ input: 'c.mp4', outDir: '/o', info: { ...info, fps: 29.97 }, rungs: planLadder({ ...info, fps: 29.97 }) });
+    expect(valuesOf(ntsc, '-filter_complex')[0]).toContain('[s0]fps=29.97,scale=1080:1920');
   });
 });
 

@@ -40,10 +40,12 @@ export function inputArg(input: string): string {
   return `file:${resolve(input)}`;
 }
 
-/** Scale/format chain from decoded source frames (already auto-rotated by ffmpeg) to one rung. */
-export function rungFilter(rung: Rung, info: Pick<MediaInfo, 'fps'>): string {
-  const fps = info.fps > rung.fps ? `fps=${rung.fps},` : '';
-  return `${fps}scale=${rung.width}:${rung.height}:flags=bicubic,setsar=1,format=yuv420p`;
+/**
+ * Scale/format chain from decoded source frames (already auto-rotated by ffmpeg) to one rung. The fps filter
+ * makes phone clips' variable frame rate constant (at the average, capped), so GOPs and FRAME-RATE hold.
+ */
+export function rungFilter(rung: Rung): string {
+  return `fps=${rung.fps},scale=${rung.width}:${rung.height}:flags=bicubic,setsar=1,format=yuv420p`;
 }
 
 /** libx264 + AAC encoder options for one output with aligned keyframes every `segmentSeconds`. */
@@ -137,7 +139,7 @@ export interface FirstPassOptions {
 export function buildFirstPassArgs(o: FirstPassOptions): string[] {
   const s = o.settings ?? DEFAULT_ENCODE;
   const poster = posterSize(o.rungs);
-  const graph = `[0:v]split=2[src][psrc];[src]${rungFilter(o.rung, o.info)}[v0];[psrc]${posterFilter(o.info, poster)}[poster]`;
+  const graph = `[0:v]split=2[src][psrc];[src]${rungFilter(o.rung)}[v0];[psrc]${posterFilter(o.info, poster)}[poster]`;
   const args = [...GLOBAL, '-i', inputArg(o.input), '-filter_complex', graph];
   args.push('-map', '[v0]');
   if (o.info.hasAudio) args.push('-map', '0:a:0');
@@ -171,7 +173,7 @@ export function buildLadderPassArgs(o: LadderPassOptions): string[] {
   const labels = o.rungs.map((_, i) => `s${i}`);
   const graph = [
     `[0:v]split=${n}${labels.map((l) => `[${l}]`).join('')}`,
-    ...o.rungs.map((r, i) => `[${labels[i]}]${rungFilter(r, o.info)}[v${i}]`),
+    ...o.rungs.map((r, i) => `[${labels[i]}]${rungFilter(r)}[v${i}]`),
   ].join(';');
   const args = [...GLOBAL, '-i', inputArg(o.input), '-filter_complex', graph];
   o.rungs.forEach((rung, i) => {
@@ -201,7 +203,7 @@ export const PEER_SETTINGS: EncodeSettings = { preset: 'veryfast', firstPreset: 
  */
 export function buildPeerCommands(o: Omit<LadderPassOptions, 'presetFor' | 'settings'>): string[][] {
   return o.rungs.map((rung) => {
-    const args = [...GLOBAL, '-i', inputArg(o.input), '-vf', rungFilter(rung, o.info), '-map', '0:v:0'];
+    const args = [...GLOBAL, '-i', inputArg(o.input), '-vf', rungFilter(rung), '-map', '0:v:0'];
     if (o.info.hasAudio) args.push('-map', '0:a:0');
     args.push(...rungEncodeArgs(rung, o.info, PEER_SETTINGS.preset, PEER_SETTINGS), ...hlsOutputArgs(join(o.outDir, rung.name), PEER_SETTINGS.segmentSeconds));
     return args;

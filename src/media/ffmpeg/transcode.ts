@@ -18,7 +18,7 @@ import {
 
 export interface TranscodeOptions {
   input: string;
-  /** Final directory of the clip's renditions; replaced if it exists. Its parent must exist. */
+  /** Final directory of the clip's renditions; replaced if it exists. Do not run two transcodes into one outDir at once. */
   outDir: string;
   /** The probed (and validated) source. */
   info: MediaInfo;
@@ -89,6 +89,7 @@ export async function transcodeToHls(o: TranscodeOptions): Promise<TranscodeResu
   };
 
   try {
+    await mkdir(dirname(outDir), { recursive: true });
     const stageA = await newTemp('first');
     await mkdir(join(stageA, low.name));
     await o.runner.run(ffmpeg, buildFirstPassArgs({ input: o.input, outDir: stageA, info: o.info, rung: low, rungs, settings }), {
