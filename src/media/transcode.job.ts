@@ -137,6 +137,8 @@ export function transcodeJob(deps: TranscodeJobDeps) {
       });
       await store.putDir(videoId, outDir);
       await writing;
+      // The work folder goes before the clip is announced ready, so `ready` means nothing is left behind.
+      await rm(work, { recursive: true, force: true });
 
       let soundId: string | null = row.sound_id;
       if (result.hasSound && !soundId) {
