@@ -60,12 +60,13 @@ export function transcodeJob(deps: TranscodeJobDeps) {
     }
 
     const fail = async (code: string, message: string) => {
+      // Files first: once the clip reads `failed`, none of its bytes remain.
+      await videos.removeFiles(region, videoId);
       await db
         .updateTable('videos')
         .set({ status: 'failed', error_code: code, error_message: message, playable: 0, progress: 0, updated_at: now() })
         .where('id', '=', videoId)
         .execute();
-      await videos.removeFiles(region, videoId);
       events.emit(videoId, { type: 'status', status: 'failed', error: { code, message } });
       jobLog.info({ code }, 'transcode refused the clip');
     };
