@@ -33,7 +33,9 @@ async function withContext<T>(config: Config, fn: (ctx: AppContext) => Promise<T
 async function serve(config: Config, options: { demo?: boolean } = {}): Promise<void> {
   const ctx = await createContext(config);
   await ctx.accounts.reconcilePending();
-  const worker = config.inProcessWorkers ? startWorkers(ctx) : undefined;
+  // Missing ffmpeg is logged as an error; everything but media keeps working (uploads answer 503).
+  void ctx.media.ffmpeg.check();
+  const worker = config.inProcessWorkers ? startWorkers(ctx, undefined, { leaseMs: config.jobLeaseMs }) : undefined;
   const app = await buildServer(ctx);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -88,7 +90,8 @@ export function buildCli(): Command {
       const config = configFrom(opts);
       if (!config.regions.includes(opts.region)) throw new Error(`unknown region "${opts.region}" (regions: ${config.regions.join(', ')})`);
       const ctx = await createContext(config);
-      const worker = startWorkers(ctx, [opts.region]);
+      void ctx.media.ffmpeg.check();
+      const worker = startWorkers(ctx, [opts.region], { leaseMs: config.jobLeaseMs });
       ctx.log.info({ region: opts.region }, 'worker started');
       const stop = async () => {
         await worker.stop();

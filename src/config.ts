@@ -44,6 +44,8 @@ export interface Config {
   logLevel: string;
   /** Run the job workers inside this process (embedded `start`). */
   inProcessWorkers: boolean;
+  /** How long a worker owns a job without a heartbeat; after a crash the job runs again this much later. */
+  jobLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -171,5 +173,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     deletionGraceDays: merged.deletionGraceDays ?? 30,
     logLevel: env.REELM_LOG_LEVEL ?? merged.logLevel ?? 'info',
     inProcessWorkers: true,
+    jobLeaseMs: intEnv(env, 'REELM_JOB_LEASE_MS') ?? 30_000,
   };
 }

@@ -8,6 +8,7 @@ import type { DirectoryDb } from './db/schema.js';
 import { BullJobQueue, bullConnection } from './jobs/bullmq-queue.js';
 import { CellJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './logging.js';
+import { createMedia, type MediaModule } from './media/media-module.js';
 import { Border } from './regions/border.js';
 import { DataCatalog } from './regions/catalog.js';
 import { CellRegistry, migrateDirectory, openDirectory } from './regions/cells.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   operators: OperatorService;
   /** Each cell's own job queue. */
   queues: Map<string, JobQueue>;
+  /** Uploads, clips, media stores and playback URLs. */
+  media: MediaModule;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       return [cell.region, url ? new BullJobQueue(cell.region, bullConnection(url)) : new CellJobQueue(cell.region, cell.db, now)];
     }),
   );
+  const media = createMedia({ config, cells, directory, border, queues, log, now });
 
   return {
     config,
@@ -74,6 +78,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     sessions,
     operators,
     queues,
+    media,
     async close() {
       for (const queue of queues.values()) await queue.close();
       await cells.destroy();

@@ -14,6 +14,7 @@ import { RateLimitedError } from '../errors.js';
 import { accountRoutes } from './accounts.routes.js';
 import { Auth } from './auth.js';
 import { errorBody, installErrorHandler } from './errors.js';
+import { mediaFileRoutes, mediaRoutes } from './media.routes.js';
 import { validatorCompiler } from './validation.js';
 
 export type App = FastifyInstance;
@@ -101,9 +102,11 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(
     async (api) => {
       await accountRoutes(api, ctx, auth);
+      await mediaRoutes(api, ctx, auth);
     },
     { prefix: '/api/v1' },
   );
+  await mediaFileRoutes(app, ctx);
 
   const webDist = options.webDist ?? [WEB_DIST, WEB_DIST_SRC].find((d) => existsSync(join(d, 'index.html')));
   if (webDist && existsSync(join(webDist, 'index.html'))) {

@@ -5,6 +5,8 @@
 export interface JobMap {
   /** Deletes sessions past their expiry (keeps the table small; a housekeeping example of the shape). */
   'sessions.prune': Record<string, never>;
+  /** Probes, transcodes and publishes an uploaded clip (src/media/transcode.job.ts). */
+  'video.transcode': { videoId: string };
 }
 
 export type JobName = keyof JobMap;

@@ -18,7 +18,7 @@ export const mediaCatalog: DomainCatalog = {
       id: 'public', owner_id: 'protected', status: 'protected', error_code: 'protected', error_message: 'protected', progress: 'protected',
       playable: 'protected', caption: 'protected', hashtags: 'protected', mentions: 'protected', visibility: 'protected',
       duration_ms: 'protected', width: 'protected', height: 'protected', has_audio: 'protected', source_name: 'protected',
-      sound_id: 'protected', created_at: 'protected', updated_at: 'protected',
+      sound_id: 'protected', created_at: 'protected', updated_at: 'protected', size_bytes: 'protected',
     },
     sounds: { id: 'public', video_id: 'protected', owner_id: 'protected', title: 'protected', duration_ms: 'protected', created_at: 'protected' },
   },

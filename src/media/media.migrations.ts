@@ -80,4 +80,10 @@ export const mediaCellMigrations: MigrationMap = {
         .execute();
     },
   },
+  '1001_video_size': {
+    async up(db: Kysely<any>) {
+      // The uploaded source's size, shown to the owner and used by quotas later.
+      await db.schema.alterTable('videos').addColumn('size_bytes', 'integer').execute();
+    },
+  },
 };

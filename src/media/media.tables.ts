@@ -26,6 +26,8 @@ export interface VideosTable {
   sound_id: string | null;
   created_at: string;
   updated_at: string;
+  /** Bytes of the uploaded source (migration 1001). */
+  size_bytes: number | null;
 }
 
 /** A clip's audio kept as a reusable "sound". */

@@ -1,0 +1,27 @@
+import { EventEmitter } from 'node:events';
+
+export type VideoEvent =
+  | { type: 'status'; status: string; error?: { code: string; message: string } }
+  | { type: 'progress'; progress: number };
+
+/**
+ * In-process notifications of a clip's transcode, for Server-Sent Events. Workers in another process do not
+ * reach it, so listeners also poll the row; this only makes the common embedded case immediate.
+ */
+export class MediaEvents {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  emit(videoId: string, event: VideoEvent): void {
+    this.emitter.emit(videoId, event);
+  }
+
+  /** Returns the unsubscribe function. */
+  subscribe(videoId: string, listener: (event: VideoEvent) => void): () => void {
+    this.emitter.on(videoId, listener);
+    return () => this.emitter.off(videoId, listener);
+  }
+}

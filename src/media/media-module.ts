@@ -1,0 +1,56 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import type { DirectoryDb } from '../db/schema.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import type { Logger } from '../logging.js';
+import type { Border } from '../regions/border.js';
+import type { CellRegistry } from '../regions/cells.js';
+import { createSpawnRunner, type FfmpegRunner } from './ffmpeg/ffmpeg-runner.js';
+import { FfmpegStatus } from './ffmpeg-status.js';
+import { MediaEvents } from './media-events.js';
+import { mediaPaths } from './media-paths.js';
+import { DiskMediaStore, type MediaStore } from './media-store.js';
+import { MediaUrls } from './media-urls.js';
+import { TusUploads } from './tus-uploads.js';
+import { VideoAccess } from './video-access.js';
+import { VideoService } from './video.service.js';
+
+/** Everything the media domain offers to routes and workers. */
+export interface MediaModule {
+  videos: VideoService;
+  /** Who may see a clip; the social domain installs its follow check here. */
+  access: VideoAccess;
+  /** Each region's media store (a folder of the cell for now; S3 later behind the same interface). */
+  stores: Map<string, MediaStore>;
+  urls: MediaUrls;
+  events: MediaEvents;
+  ffmpeg: FfmpegStatus;
+  runner: FfmpegRunner;
+  uploads: TusUploads;
+}
+
+export interface MediaModuleDeps {
+  config: Config;
+  cells: CellRegistry;
+  directory: Kysely<DirectoryDb>;
+  border: Border;
+  queues: Map<string, JobQueue>;
+  log: Logger;
+  now: () => Date;
+  runner?: FfmpegRunner;
+}
+
+export const UPLOADS_PATH = '/api/v1/uploads';
+
+export function createMedia(deps: MediaModuleDeps): MediaModule {
+  const { config, cells, log, now } = deps;
+  const runner = deps.runner ?? createSpawnRunner();
+  const stores = new Map<string, MediaStore>(cells.all().map((cell) => [cell.region, new DiskMediaStore(mediaPaths.media(cell.dir))]));
+  const urls = new MediaUrls({ cells, now });
+  const events = new MediaEvents();
+  const access = new VideoAccess();
+  const videos = new VideoService({ cells, directory: deps.directory, border: deps.border, queues: deps.queues, stores, urls, access, events, now, log });
+  const ffmpeg = new FfmpegStatus({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, runner, log });
+  const uploads = new TusUploads({ cells, videos, log, path: UPLOADS_PATH, maxBytes: config.limits.uploadMaxBytes });
+  return { videos, access, stores, urls, events, ffmpeg, runner, uploads };
+}

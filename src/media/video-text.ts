@@ -1,0 +1,54 @@
+import { InvalidInputError } from '../errors.js';
+
+export const CAPTION_MAX = 2200;
+export const VISIBILITIES = ['public', 'followers', 'private'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+// A tag is unicode letters, digits and "_"; a mention follows the handle rule (3–24 of a-z 0-9 _ .).
+const HASHTAG = /(?<![\p{L}\p{N}_&])#([\p{L}\p{N}_]{1,100})/gu;
+const MENTION = /(?<![\p{L}\p{N}_.@])@([A-Za-z0-9_.]{3,24})/gu;
+
+/** Lowercased, de-duplicated tags in order of first use, without '#'. */
+export function parseHashtags(caption: string): string[] {
+  const seen = new Set<string>();
+  for (const m of caption.matchAll(HASHTAG)) seen.add(m[1]!.toLocaleLowerCase());
+  return [...seen];
+}
+
+/** Lowercased, de-duplicated handles without '@'; a sentence-ending dot is not part of the handle. */
+export function parseMentions(caption: string): string[] {
+  const seen = new Set<string>();
+  for (const m of caption.matchAll(MENTION)) {
+    const handle = m[1]!.toLowerCase().replace(/\.+$/, '');
+    if (handle.length >= 3) seen.add(handle);
+  }
+  return [...seen];
+}
+
+export function checkCaption(raw: unknown): string {
+  if (raw === undefined || raw === null) return '';
+  if (typeof raw !== 'string') throw new InvalidInputError('video.caption_invalid', 'The caption must be text.');
+  const caption = raw.normalize('NFC');
+  const length = [...caption].length;
+  if (length > CAPTION_MAX) {
+    throw new InvalidInputError('video.caption_too_long', `A caption has at most ${CAPTION_MAX} characters; this one has ${length}.`);
+  }
+  return caption;
+}
+
+export function checkVisibility(raw: unknown): Visibility {
+  if (raw === undefined || raw === null || raw === '') return 'public';
+  if (typeof raw !== 'string' || !(VISIBILITIES as readonly string[]).includes(raw)) {
+    throw new InvalidInputError('video.visibility_invalid', `Visibility must be one of ${VISIBILITIES.join(', ')}; got "${String(raw).slice(0, 40)}".`);
+  }
+  return raw as Visibility;
+}
+
+/** A client file name kept for the owner's reference only: no path, no control characters, bounded. */
+export function cleanFilename(raw: unknown): string | null {
+  if (typeof raw !== 'string' || raw === '') return null;
+  const base = raw.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255);
+  return clean || null;
+}
