@@ -10,6 +10,7 @@ import { FfmpegStatus } from './ffmpeg-status.js';
 import { MediaEvents } from './media-events.js';
 import { mediaPaths } from './media-paths.js';
 import { DiskMediaStore, type MediaStore } from './media-store.js';
+import { S3MediaStore, parseS3Url } from './s3-media-store.js';
 import { MediaUrls } from './media-urls.js';
 import { TusUploads } from './tus-uploads.js';
 import { VideoAccess } from './video-access.js';
@@ -20,7 +21,7 @@ export interface MediaModule {
   videos: VideoService;
   /** Who may see a clip; the social domain installs its follow check here. */
   access: VideoAccess;
-  /** Each region's media store (a folder of the cell for now; S3 later behind the same interface). */
+  /** Each region's media store: a folder of the cell, or the region's own S3 bucket. */
   stores: Map<string, MediaStore>;
   urls: MediaUrls;
   events: MediaEvents;
@@ -45,7 +46,13 @@ export const UPLOADS_PATH = '/api/v1/uploads';
 export function createMedia(deps: MediaModuleDeps): MediaModule {
   const { config, cells, log, now } = deps;
   const runner = deps.runner ?? createSpawnRunner();
-  const stores = new Map<string, MediaStore>(cells.all().map((cell) => [cell.region, new DiskMediaStore(mediaPaths.media(cell.dir))]));
+  const stores = new Map<string, MediaStore>(
+    cells.all().map((cell) => {
+      const url = config.mediaUrls[cell.region];
+      const keys = config.mediaCredentials[cell.region];
+      return [cell.region, url ? new S3MediaStore(parseS3Url(url, keys)) : new DiskMediaStore(mediaPaths.media(cell.dir))];
+    }),
+  );
   const urls = new MediaUrls({ cells, now });
   const events = new MediaEvents();
   const access = new VideoAccess();
