@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkers } from '../../src/jobs/workers.js';
+import type { JobRunner } from '../../src/jobs/worker.js';
+import { ARTIFACTS, launchBrowser } from '../helpers/browser.js';
+import { startTestApp, tempDir, type TestApp } from '../helpers/app.js';
+
+/**
+ * The path a new person takes, in a real browser against a real server: sign up, upload a clip, watch it
+ * process, see it play in the feed, like and comment; then a second person follows the author and finds
+ * the clip in Following.
+ */
+describe('the web app in Chromium', () => {
+  let t: TestApp;
+  let worker: JobRunner;
+  let base = '';
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  const clip = join(tempDir('reelm-web-clip-'), 'my-first-clip.mp4');
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=360x640:r=30:d=3', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip]);
+    t = await startTestApp();
+    worker = startWorkers(t.ctx, undefined, { pollMs: 50 });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ browser, close: closeBrowser } = await launchBrowser());
+  });
+
+  afterAll(async () => {
+    await closeBrowser?.();
+    await worker?.stop();
+    await t?.destroy();
+  });
+
+  async function signupIn(page: Page, handle: string, country: string) {
+    await page.goto(`${base}/signup`);
+    await page.fill('input[name=handle]', handle);
+    await page.fill('input[name=password]', 'a long enough passphrase');
+    await page.fill('input[name=email]', `${handle}@example.org`);
+    await page.fill('input[name=birthdate]', '1996-03-04');
+    await page.selectOption('select[name=country]', country);
+    await page.click('[data-testid=signup-submit]');
+    await page.waitForURL((url) => !url.pathname.startsWith('/signup'));
+  }
+
+  async function playing(page: Page, videoId: string) {
+    const item = page.locator(`[data-testid=feed-item][data-video-id="${videoId}"]`);
+    await item.waitFor();
+    // Runs in the page: the clip's <video> has decoded frames and its clock is moving.
+    await page.waitForFunction(
+      `(() => { const v = document.querySelector('[data-testid=feed-item][data-video-id="${videoId}"] video'); return !!v && v.currentTime > 0.3 && v.videoWidth > 0; })()`,
+      undefined,
+      { timeout: 30_000 },
+    );
+    return item;
+  }
+
+  it('signs up, uploads, processes, plays, likes, comments; a follower sees it in Following', async () => {
+    const author = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await author.newPage();
+    await signupIn(page, 'web_author', 'US');
+
+    await page.goto(`${base}/upload`);
+    await page.setInputFiles('[data-testid=upload-input]', clip);
+    await page.fill('[data-testid=upload-caption]', 'My first clip #firstclip');
+    await page.screenshot({ path: join(ARTIFACTS, 'upload.png') });
+    await page.click('[data-testid=upload-submit]');
+    await page.locator('[data-testid=processing-status][data-status=ready]').waitFor({ timeout: 90_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'processed.png') });
+    const videoId = (await page.locator('[data-testid=processing-view]').getAttribute('href'))!.split('/').pop()!;
+    expect(videoId).toBeTruthy();
+
+    await page.goto(`${base}/`);
+    const item = await playing(page, videoId);
+    await page.screenshot({ path: join(ARTIFACTS, 'feed.png') });
+
+    await item.locator('[data-testid=like-button]').click();
+    await expect.poll(async () => (await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}` })).json().stats.likes).toBe(1);
+
+    await item.locator('[data-testid=comment-button]').click();
+    await page.fill('[data-testid=comment-input]', 'First!');
+    await page.click('[data-testid=comment-submit]');
+    await page.locator('[data-testid=comment]', { hasText: 'First!' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'comments.png') });
+    const comments = await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}/comments` });
+    expect(comments.json().items.map((c: { text: string }) => c.text)).toContain('First!');
+
+    const fan = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const fanPage = await fan.newPage();
+    await signupIn(fanPage, 'web_fan', 'AU');
+    await fanPage.goto(`${base}/@web_author`);
+    await fanPage.locator('[data-testid=follow-button]').first().click();
+    await expect.poll(async () => (await t.app.inject({ method: 'GET', url: '/api/v1/users/web_author' })).json().stats.followers).toBe(1);
+    await fanPage.screenshot({ path: join(ARTIFACTS, 'profile.png') });
+
+    await fanPage.goto(`${base}/`);
+    await fanPage.click('[data-testid=tab-following]');
+    await playing(fanPage, videoId);
+    await fanPage.screenshot({ path: join(ARTIFACTS, 'following.png') });
+    await author.close();
+    await fan.close();
+  }, 180_000);
+
+  it('lets a visitor watch For You without an account and asks to sign up to like', async () => {
+    const visitor = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await visitor.newPage();
+    await page.goto(`${base}/`);
+    const first = page.locator('[data-testid=feed-item]').first();
+    await first.waitFor();
+    await first.locator('[data-testid=like-button]').click();
+    await page.locator('[data-testid=auth-prompt]').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'visitor.png') });
+    await visitor.close();
+  }, 60_000);
+});
