@@ -31,6 +31,8 @@ export interface Config {
   cellUrls: Record<string, string | undefined>;
   /** Per region: s3:// URL of the media store; absent = a folder in the data dir. */
   mediaUrls: Record<string, string | undefined>;
+  /** Redis key prefix of the BullMQ queues (one deployment per prefix). */
+  queuePrefix: string;
   /** Per region: S3 credentials for the media bucket; absent = the AWS default chain. */
   mediaCredentials: Record<string, { accessKeyId: string; secretAccessKey: string } | undefined>;
   /** Per region: redis:// URL of a BullMQ queue; absent = the queue table in the cell's own store. */
@@ -163,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     cellUrls: perRegion('CELL_*_URL'),
     mediaUrls: perRegion('MEDIA_*_URL'),
     queueUrls: perRegion('QUEUE_*_URL'),
+    queuePrefix: env.REELM_QUEUE_PREFIX || 'reelm',
     mediaCredentials: Object.fromEntries(
       regions.map((r) => {
         const id = env[`REELM_MEDIA_${r.toUpperCase()}_ACCESS_KEY`];

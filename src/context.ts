@@ -61,7 +61,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const queues = new Map<string, JobQueue>(
     cells.all().map((cell) => {
       const url = config.queueUrls[cell.region];
-      return [cell.region, url ? new BullJobQueue(cell.region, bullConnection(url)) : new CellJobQueue(cell.region, cell.db, now)];
+      return [cell.region, url ? new BullJobQueue(cell.region, bullConnection(url), undefined, config.queuePrefix) : new CellJobQueue(cell.region, cell.db, now)];
     }),
   );
   const media = createMedia({ config, cells, directory, border, queues, log, now });

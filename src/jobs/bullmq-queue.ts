@@ -34,8 +34,10 @@ export class BullJobQueue implements JobQueue {
     readonly region: string,
     readonly connection: ConnectionOptions,
     private readonly backoffMs = 2_000,
+    /** Redis key prefix: separates deployments (and test runs) sharing one Redis. */
+    readonly prefix = 'reelm',
   ) {
-    this.queue = new Queue(bullQueueName(region), { connection });
+    this.queue = new Queue(bullQueueName(region), { connection, prefix });
   }
 
   async enqueue<K extends JobName>(name: K, payload: JobMap[K], options: EnqueueOptions = {}): Promise<string> {
@@ -83,6 +85,7 @@ export class BullJobRunner implements JobRunner {
     if (this.worker) return;
     this.worker = new BullWorker(bullQueueName(this.queue.region), (job: Job) => this.process(job), {
       connection: this.queue.connection,
+      prefix: this.queue.prefix,
       concurrency: 1,
       lockDuration: this.lockMs,
       stalledInterval: Math.max(1_000, Math.floor(this.lockMs / 2)),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,17 +9,28 @@ import { createContext, type AppContext, type Clock } from '../../src/context.js
 import { buildServer, type App } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging.js';
 import { createPgStores } from './postgres.js';
+import { S3_TEST_ENV, startS3 } from './s3.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 /** Store tests run the same cases against every dialect. */
 export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
+/**
+ * `REELM_TEST_MODE=cluster` runs the integration suite on the cluster engines: PostgreSQL per cell, an S3
+ * bucket per cell (s3rver on loopback) and a BullMQ queue per cell on the local Redis.
+ */
+export const TEST_MODE: 'embedded' | 'cluster' = process.env.REELM_TEST_MODE === 'cluster' ? 'cluster' : 'embedded';
+const TEST_REDIS = process.env.REELM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
 export type PgStores = Awaited<ReturnType<typeof createPgStores>>;
+export type S3Server = Awaited<ReturnType<typeof startS3>>;
 
 export interface TestApp {
   app: App;
   /** The PostgreSQL databases behind this app, when it runs on PostgreSQL. */
   pg: PgStores | undefined;
+  /** The S3 server behind this app in cluster mode. */
+  s3: S3Server | undefined;
+  queuePrefix: string;
   ctx: AppContext;
   config: Config;
   dataDir: string;
@@ -35,13 +47,32 @@ export function tempDir(prefix = 'reelm-test-'): string {
 
 /** Boots Reelm in-process on a fresh data folder (embedded stores), with logs captured for inspection. */
 export async function startTestApp(
-  options: { dataDir?: string; env?: Record<string, string>; clock?: Clock; configure?: (c: Config) => void; dialect?: Dialect; pg?: PgStores } = {},
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    clock?: Clock;
+    configure?: (c: Config) => void;
+    dialect?: Dialect;
+    /** Reuse the stores of an earlier start (a restart). */
+    pg?: PgStores;
+    s3?: S3Server;
+    queuePrefix?: string;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir();
-  const config = loadConfig({ REELM_CONFIG: '', REELM_DATA_DIR: dataDir, REELM_SIGNUP_PER_MINUTE: '1000', REELM_LOGIN_PER_MINUTE: '1000', ...options.env });
+  const cluster = TEST_MODE === 'cluster' && options.dialect !== 'sqlite';
+  const env: Record<string, string> = { REELM_CONFIG: '', REELM_DATA_DIR: dataDir, REELM_SIGNUP_PER_MINUTE: '1000', REELM_LOGIN_PER_MINUTE: '1000', ...options.env };
+  const regions = loadConfig(env).regions;
+  const s3 = cluster ? (options.s3 ?? (await startS3(regions))) : undefined;
+  if (cluster) {
+    Object.assign(env, S3_TEST_ENV(regions), { REELM_QUEUE_PREFIX: options.queuePrefix ?? `reelm-t-${randomBytes(4).toString('hex')}` });
+    for (const r of regions) env[`REELM_QUEUE_${r.toUpperCase()}_URL`] = TEST_REDIS;
+  }
+  const config = loadConfig(env);
   config.logLevel = 'info';
+  if (s3) config.mediaUrls = { ...s3.urls };
   // A restart on PostgreSQL reuses the stores of the first start; otherwise fresh databases are made.
-  const pgStores = options.pg ?? (options.dialect === 'postgres' ? await createPgStores(config.regions) : undefined);
+  const pgStores = options.pg ?? (options.dialect === 'postgres' || cluster ? await createPgStores(config.regions) : undefined);
   if (pgStores) {
     config.directoryUrl = pgStores.directoryUrl;
     config.cellUrls = { ...pgStores.cellUrls };
@@ -55,6 +86,8 @@ export async function startTestApp(
   return {
     app,
     pg: pgStores,
+    s3,
+    queuePrefix: config.queuePrefix,
     ctx,
     config,
     dataDir,
@@ -67,6 +100,7 @@ export async function startTestApp(
       await app.close();
       await ctx.close();
       if (pgStores && !options.pg) await pgStores.drop();
+      if (s3 && !options.s3) await s3.close();
       removeDir(dataDir);
     },
   };

@@ -107,7 +107,8 @@ describe('uploads (tus and multipart)', () => {
 
   it('resumes an upload across a server restart', async () => {
     const dataDir = tempDir();
-    let s = await startMediaApp({ dataDir, worker: false });
+    const first = await startMediaApp({ dataDir, worker: false });
+    let s = first;
     const bob = await user(s, 'bob');
     const data = readFileSync(clipPath);
     const half = Math.floor(data.length / 2);
@@ -127,7 +128,7 @@ describe('uploads (tus and multipart)', () => {
     expect(patch.status).toBe(204);
     await s.close();
 
-    s = await startMediaApp({ dataDir });
+    s = await startMediaApp({ dataDir, pg: first.pg, s3: first.s3, queuePrefix: first.queuePrefix });
     const head = await fetch(`${s.base}${path}`, { method: 'HEAD', headers: { authorization: `Bearer ${bob.token}`, 'tus-resumable': '1.0.0' } });
     expect(head.status).toBe(200);
     expect(head.headers.get('upload-offset')).toBe(String(half));
@@ -135,6 +136,8 @@ describe('uploads (tus and multipart)', () => {
     const video = await waitForVideo(s, videoId, bob.headers, isSettled);
     expect(video).toMatchObject({ status: 'ready', caption: 'after restart' });
     await s.close();
+    await first.pg?.drop();
+    await first.s3?.close();
     removeDir(dataDir);
   });
 
