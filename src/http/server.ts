@@ -14,6 +14,8 @@ import { RateLimitedError } from '../errors.js';
 import { accountRoutes } from './accounts.routes.js';
 import { Auth } from './auth.js';
 import { errorBody, installErrorHandler } from './errors.js';
+import { operatorRoutes } from './operator.routes.js';
+import { sovereigntyRoutes } from './sovereignty.routes.js';
 import { validatorCompiler } from './validation.js';
 
 export type App = FastifyInstance;
@@ -82,6 +84,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(
     async (api) => {
       await accountRoutes(api, ctx, auth);
+      await operatorRoutes(api, ctx, auth);
+      await sovereigntyRoutes(api, ctx, auth);
     },
     { prefix: '/api/v1' },
   );

@@ -7,7 +7,29 @@ export function buildHandlers(ctx: AppContext): JobHandlers {
     'sessions.prune': async (_payload, job) => {
       await ctx.cells.get(job.region).db.deleteFrom('sessions').where('expires_at', '<', ctx.clock.now().toISOString()).execute();
     },
+    'accounts.export': async (payload, job) => {
+      try {
+        await ctx.exports.build(job.region, payload.exportId);
+      } catch (err) {
+        await ctx.exports.markFailed(job.region, payload.exportId, (err as Error).message);
+        throw err;
+      }
+    },
+    'accounts.purge': async (_payload, job) => {
+      await ctx.deletion.purgeDue(job.region);
+    },
+    'audit.border-rollup': async (_payload, job) => {
+      await ctx.audit.rollupBorderFlows(job.region);
+      await scheduleBorderRollup(ctx, job.region);
+    },
   };
 }
 
-export const JOB_NAMES: readonly JobName[] = ['sessions.prune'];
+/** Enqueues the next daily roll-up of the border ledger (just after midnight UTC), once per day. */
+export async function scheduleBorderRollup(ctx: AppContext, region: string): Promise<void> {
+  const next = new Date(ctx.clock.now());
+  next.setUTCHours(24, 5, 0, 0);
+  await ctx.queues.get(region)!.enqueue('audit.border-rollup', {}, { runAt: next, dedupeKey: `audit.border-rollup:${next.toISOString().slice(0, 10)}` });
+}
+
+export const JOB_NAMES: readonly JobName[] = ['sessions.prune', 'accounts.export', 'accounts.purge', 'audit.border-rollup'];

@@ -5,6 +5,12 @@
 export interface JobMap {
   /** Deletes sessions past their expiry (keeps the table small; a housekeeping example of the shape). */
   'sessions.prune': Record<string, never>;
+  /** Builds a "download your data" ZIP in the home cell. */
+  'accounts.export': { exportId: string };
+  /** Purges the cell's accounts whose deletion grace period is over (names nobody). */
+  'accounts.purge': Record<string, never>;
+  /** Rolls finished days of the border ledger into the region's audit chain, then re-schedules itself. */
+  'audit.border-rollup': Record<string, never>;
 }
 
 export type JobName = keyof JobMap;
