@@ -77,6 +77,7 @@ class StepLog {
 
 function writeFileAtomic(file: string, content: string, mode = 0o644): void {
   const tmp = `${file}.tmp`;
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(tmp, content, { mode });
   renameSync(tmp, file);
 }
