@@ -89,6 +89,7 @@ export class DeletionService {
     const cell = this.deps.cells.get(region);
     const { catalog, border } = this.deps;
     for (const folder of await foldersNaming(cell.db, catalog, cell.dir, [userId])) removeFolder(folder.path);
+    await secureDelete(this.deps.directory);
 
     for (const { table, columns } of catalog.userTables('directory')) {
       if (table === 'users') continue;
@@ -105,6 +106,7 @@ export class DeletionService {
     for (const table of LAST) await (cell.db as Kysely<any>).deleteFrom(table).where(catalog.userColumns('cell', table)[0]!, '=', userId).execute();
     await border.remove(region, 'account.purge', 'users', { id: userId });
     await scrubStore(cell.db, { vacuum: false });
+    await scrubStore(this.deps.directory, { vacuum: false });
     this.deps.log.info({ userId, region }, 'account purged');
   }
 
@@ -115,6 +117,7 @@ export class DeletionService {
     const { deltas } = await deleteRowsNaming(db, this.deps.catalog, 'cell', [userId]);
     await this.applyCounters(region, deltas);
     await deleteJobsNaming(db, [userId]);
+    await scrubStore(db, { vacuum: false });
   }
 
   private async applyCounters(region: string, deltas: CounterDelta[]): Promise<void> {
