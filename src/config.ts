@@ -154,8 +154,15 @@ function readConfigFile(path: string): ConfigFile {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ConfigFile> = {}): Config {
   // A data folder carries its own config (a carved-out region, a deployment after a detach).
   const inDataDir = env.REELM_DATA_DIR ? join(resolve(env.REELM_DATA_DIR), 'reelm.config.json') : undefined;
-  const filePath = env.REELM_CONFIG ?? (inDataDir && existsSync(inDataDir) ? inDataDir : resolve('reelm.config.json'));
-  const file: ConfigFile = env.REELM_CONFIG || existsSync(filePath) ? readConfigFile(filePath) : {};
+  // REELM_CONFIG='' turns the working directory's file off, not the data folder's own.
+  const filePath = env.REELM_CONFIG
+    ? env.REELM_CONFIG
+    : inDataDir && existsSync(inDataDir)
+      ? inDataDir
+      : env.REELM_CONFIG === ''
+        ? undefined
+        : resolve('reelm.config.json');
+  const file: ConfigFile = filePath && (env.REELM_CONFIG || existsSync(filePath)) ? readConfigFile(filePath) : {};
   const merged: ConfigFile = { ...file, ...overrides };
 
   const regions = env.REELM_REGIONS ? env.REELM_REGIONS.split(',').map((r) => r.trim()) : (merged.regions ?? DEFAULT_REGIONS);
