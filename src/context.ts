@@ -13,6 +13,7 @@ import { Border } from './regions/border.js';
 import { AuditChains } from './regions/audit-chain.js';
 import { DataCatalog, type DomainCatalog } from './regions/catalog.js';
 import { GrantService } from './regions/grants.js';
+import { regionPolicy } from './regions/policy.js';
 import { OperatorAccessService } from './regions/operator-access.js';
 import { TransparencyCounter } from './regions/transparency.js';
 import { CellRegistry, migrateDirectory, openDirectory } from './regions/cells.js';
@@ -66,8 +67,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   await cells.migrate();
 
   const border = new Border({ directory, cells, catalog, now });
-  const minAge = (region: string) => config.policies[region]?.minAge ?? 13;
-  const accounts = new AccountService({ config, directory, cells, border, now, log, minAge });
+  const minAge = (region: string) => regionPolicy(config, region).minAge;
+  const teenPolicy = (region: string) => regionPolicy(config, region).teen;
+  const accounts = new AccountService({ config, directory, cells, border, now, log, minAge, teenPolicy });
   const operators = new OperatorService({ directory, cells, now });
   const queues = new Map<string, JobQueue>(cells.all().map((cell) => [cell.region, new CellJobQueue(cell.region, cell.db, now)]));
   const audit = new AuditChains({ cells, dataDir: config.dataDir, now, checkpointEvery: config.auditCheckpointEvery });

@@ -45,7 +45,7 @@ const FEATURES: Feature[] = [
         expect(res.statusCode).toBe(201);
         const login = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: c.handle, password: PASSWORD }, remoteAddress: c.ip, headers: { 'user-agent': c.userAgent } });
         expect(login.statusCode).toBe(201);
-        c.user = { ...res.json(), token: login.json().token };
+        c.user = { ...(res.json() as { id: string; handle: string; region: string }), token: login.json().token as string };
         expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(c.user!.token) })).json().email).toBe(c.email);
       }
     },
