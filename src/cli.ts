@@ -162,6 +162,9 @@ export function buildCli(): Command {
     .action(async (name: string, opts: { fallback?: string; data?: string }) => {
       const res = await withContext(configFrom(opts), (ctx) => carveOut(ctx).detach(name, opts.fallback ? { fallback: opts.fallback } : {}));
       const total = Object.values(res.removed).reduce((a, b) => a + b, 0);
+      if (process.env.REELM_CONFIG || process.env.REELM_REGIONS) {
+        console.error(`warning: REELM_CONFIG or REELM_REGIONS is set and wins over the data folder's reelm.config.json: remove ${name} there too`);
+      }
       console.log(`detached ${name}: ${total} records removed; certificate signed by ${Object.keys(res.certificate.signatures as object).join(', ')}`);
     });
   region

@@ -33,6 +33,8 @@ export interface ExportServiceDeps {
 const SECRET_COLUMNS = new Set(['password_hash', 'token_hash', 'wrapped_dek']);
 const SKIP_TABLES = ['user_keys', 'jobs', 'data_exports'];
 const ZIP_NAME = 'reelm-export.zip';
+/** Attempts an export job gets before the export is reported as failed. */
+export const EXPORT_ATTEMPTS = 3;
 
 const README = `Your Reelm data
 
@@ -62,7 +64,7 @@ export class ExportService {
       .insertInto('data_exports')
       .values({ id, user_id: principal.userId, status: 'queued', size_bytes: null, error: null, created_at: now.toISOString(), ready_at: null, expires_at: null })
       .execute();
-    await this.deps.queues.get(principal.region)!.enqueue('accounts.export', { exportId: id }, { dedupeKey: `accounts.export:${id}` });
+    await this.deps.queues.get(principal.region)!.enqueue('accounts.export', { exportId: id }, { dedupeKey: `accounts.export:${id}`, maxAttempts: EXPORT_ATTEMPTS });
     return { id, status: 'queued' };
   }
 

@@ -1,3 +1,4 @@
+import { EXPORT_ATTEMPTS } from '../accounts/export.service.js';
 import type { AppContext } from '../context.js';
 import type { JobHandlers, JobName } from './job-types.js';
 
@@ -11,7 +12,8 @@ export function buildHandlers(ctx: AppContext): JobHandlers {
       try {
         await ctx.exports.build(job.region, payload.exportId);
       } catch (err) {
-        await ctx.exports.markFailed(job.region, payload.exportId, (err as Error).message);
+        // Only the last attempt tells the user it failed; earlier ones are retried quietly.
+        if (job.attempt >= EXPORT_ATTEMPTS) await ctx.exports.markFailed(job.region, payload.exportId, (err as Error).message);
         throw err;
       }
     },
