@@ -142,4 +142,28 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
       await rest.close();
     }
   });
+
+  it('resumes an export interrupted after its keys were re-wrapped, without re-wrapping them twice', async () => {
+    const source = await startTestApp();
+    dirs.push(source.dataDir);
+    await signup(source.app, { handle: 'resume_au_user', country: 'AU', email: 'resume.au@example.org' });
+    const out = tempDir('reelm-export-resume-');
+    dirs.push(out);
+    await carve(source.ctx).exportRegion('au', out);
+    // As if the process died right after the re-wrap committed, before the step was recorded.
+    const stateFile = join(out, '.export-state.json');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+    for (const step of ['keys', 'media', 'directory', 'config', 'finish']) delete state.steps[step];
+    writeFileSync(stateFile, JSON.stringify(state));
+    await carve(source.ctx).exportRegion('au', out);
+    await source.close();
+    const alone = await startTestApp({ dataDir: out });
+    try {
+      const login = await alone.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'resume_au_user', password: 'a long enough passphrase' } });
+      expect(login.statusCode).toBe(201);
+      expect((await alone.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(login.json().token) })).json().email).toBe('resume.au@example.org');
+    } finally {
+      await alone.close();
+    }
+  });
 });
