@@ -1,10 +1,13 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config, type ConfigFile } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { buildServer } from './http/server.js';
 import { startWorkers } from './jobs/workers.js';
 import { seedDemo } from './demo/demo-seed.js';
+import { scheduleBorderRollup } from './jobs/handlers.js';
+import { CarveOut, readManifest, verifyAbsent } from './regions/carve-out.js';
+import { progressLine } from './regions/progress.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -14,7 +17,9 @@ function port(value: string): number {
 
 function configFrom(opts: { port?: number; data?: string }): Config {
   const overrides: Partial<ConfigFile> = {};
-  const config = loadConfig(process.env, overrides);
+  // `--data DIR` also brings DIR/reelm.config.json (a carved-out region carries its own config).
+  const env = opts.data ? { ...process.env, REELM_DATA_DIR: resolve(opts.data) } : process.env;
+  const config = loadConfig(env, overrides);
   if (opts.port !== undefined) config.port = opts.port;
   if (opts.data) config.dataDir = resolve(opts.data);
   return config;
@@ -36,6 +41,7 @@ async function serve(config: Config, options: { demo?: boolean } = {}): Promise<
   // Missing ffmpeg is logged as an error; everything but media keeps working (uploads answer 503).
   void ctx.media.ffmpeg.check();
   const worker = config.inProcessWorkers ? startWorkers(ctx, undefined, { leaseMs: config.jobLeaseMs }) : undefined;
+  for (const region of ctx.cells.regions()) await scheduleBorderRollup(ctx, region);
   const app = await buildServer(ctx);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -123,6 +129,86 @@ export function buildCli(): Command {
     .action(async (opts: { handle: string; jurisdiction: string; role: string; data?: string }) => {
       const record = await withContext(configFrom(opts), (ctx) => ctx.operators.add(opts.handle, opts.jurisdiction, opts.role));
       console.log(`@${opts.handle.replace(/^@/, '')} is now ${record.role} for ${record.jurisdiction}`);
+    });
+
+  const audit = program.command('audit').description("each region's tamper-evident audit chain");
+  audit
+    .command('verify')
+    .description('recompute the chain and check its signatures; prints OK or the first entry that breaks')
+    .requiredOption('--region <region>', 'the region whose chain to verify')
+    .option('--data <dir>', 'data folder')
+    .action(async (opts: { region: string; data?: string }) => {
+      const result = await withContext(configFrom(opts), (ctx) => ctx.audit.for(opts.region).verify());
+      if (result.ok) console.log(`OK ${result.count} entries, head ${result.head}`);
+      else throw new Error(`audit chain of ${opts.region} is broken at entry ${result.seq}: ${result.problem}`);
+    });
+  audit
+    .command('checkpoint')
+    .description('sign a checkpoint at the current head of a region\'s chain')
+    .requiredOption('--region <region>', 'the region')
+    .option('--data <dir>', 'data folder')
+    .action(async (opts: { region: string; data?: string }) => {
+      const cp = await withContext(configFrom(opts), (ctx) => ctx.audit.for(opts.region).checkpoint());
+      console.log(cp ? `checkpoint at ${cp.seq}: ${cp.hash}` : 'the chain is empty');
+    });
+
+  const region = program.command('region').description('carve a region out of this deployment');
+  const carveOut = (ctx: AppContext) =>
+    new CarveOut({ config: ctx.config, directory: ctx.directory, cells: ctx.cells, catalog: ctx.catalog, audit: ctx.audit, border: ctx.border, now: () => ctx.clock.now(), progress: progressLine() });
+  region
+    .command('export <region>')
+    .description('write a standalone deployment of one region into a folder (re-run to resume)')
+    .requiredOption('--out <dir>', 'the folder to write')
+    .option('--new-key <file>', "the receiver's key-encryption key (base64, 32 bytes); without it a new one is generated into the export")
+    .option('--data <dir>', 'data folder')
+    .action(async (name: string, opts: { out: string; newKey?: string; data?: string }) => {
+      const res = await withContext(configFrom(opts), (ctx) => carveOut(ctx).exportRegion(name, resolve(opts.out), opts.newKey ? { newKeyFile: resolve(opts.newKey) } : {}));
+      console.log(`exported ${name} to ${res.outDir}`);
+      if (res.kekFile) console.log(`its new key-encryption key is in ${res.kekFile}: move it somewhere safe`);
+      else console.log(`start it with REELM_KEK_${name.toUpperCase()}_FILE=${resolve(opts.newKey!)} reelm start --data ${res.outDir}`);
+    });
+  region
+    .command('detach <region>')
+    .description('remove a region from this deployment, with a signed destruction certificate (re-run to resume)')
+    .option('--fallback <region>', "where the region's countries go (default: row, else the last region)")
+    .option('--data <dir>', 'data folder')
+    .action(async (name: string, opts: { fallback?: string; data?: string }) => {
+      const res = await withContext(configFrom(opts), (ctx) => carveOut(ctx).detach(name, opts.fallback ? { fallback: opts.fallback } : {}));
+      const total = Object.values(res.removed).reduce((a, b) => a + b, 0);
+      if (process.env.REELM_CONFIG || process.env.REELM_REGIONS) {
+        console.error(`warning: REELM_CONFIG or REELM_REGIONS is set and wins over the data folder's reelm.config.json: remove ${name} there too`);
+      }
+      console.log(`detached ${name}: ${total} records removed; certificate signed by ${Object.keys(res.certificate.signatures as object).join(', ')}`);
+    });
+  region
+    .command('verify-absent <region>')
+    .description("scan everything that remains for any trace of a region's users; exits 1 if anything is found")
+    .option('--ids-from <dir>', 'the export folder (or a manifest file) listing the users; default: the manifest detach wrote')
+    .option('--logs <files...>', 'log files to scan too')
+    .option('--data <dir>', 'data folder')
+    .action(async (name: string, opts: { idsFrom?: string; logs?: string[]; data?: string }) => {
+      const config = configFrom(opts);
+      const manifest = readManifest(opts.idsFrom ? resolve(opts.idsFrom) : join(config.dataDir, 'carve-out', `${name}.manifest.json`));
+      if (manifest.region !== name) throw new Error(`the manifest is for region ${manifest.region}, not ${name}`);
+      const report = verifyAbsent(config.dataDir, manifest, (opts.logs ?? []).map((f) => resolve(f)));
+      for (const hit of report.found) console.log(`${hit.file}: ${hit.kind} ${hit.value}`);
+      console.log(`${report.found.length} traces of ${name} found (scanned ${report.files} files, ${report.bytes} bytes)`);
+      if (report.found.length > 0) process.exitCode = 1;
+    });
+
+  const accounts = program.command('accounts').description('user accounts');
+  accounts
+    .command('purge')
+    .description('erase accounts whose deletion grace period is over (or, with --now, every deactivated account)')
+    .option('--now', 'do not wait for the grace period')
+    .option('--data <dir>', 'data folder')
+    .action(async (opts: { now?: boolean; data?: string }) => {
+      const purged = await withContext(configFrom(opts), async (ctx) => {
+        let n = 0;
+        for (const r of ctx.cells.regions()) n += await ctx.deletion.purgeDue(r, { all: opts.now ?? false });
+        return n;
+      });
+      console.log(`purged ${purged} accounts`);
     });
 
   return program;

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ISO_COUNTRIES, defaultCountryMap } from './regions/countries.js';
@@ -50,6 +50,25 @@ export interface Config {
   inProcessWorkers: boolean;
   /** How long a worker owns a job without a heartbeat; after a crash the job runs again this much later. */
   jobLeaseMs: number;
+  /** Per region; every configured region has one. */
+  policies: Record<string, RegionPolicy>;
+  /** How long a "download your data" link works. */
+  exportExpiryDays: number;
+  /** A signed audit checkpoint every this many entries. */
+  auditCheckpointEvery: number;
+  /** Longest grant an operator may ask for. */
+  grantMaxMinutes: number;
+}
+
+/** Per-region policy: the law of the place, applied to its users. */
+export interface RegionPolicy {
+  /** Youngest age allowed to sign up. */
+  minAge: number;
+  /** Below this age an account gets the teen defaults. */
+  teenUntil: number;
+  teenDefaults: { privateAccount: boolean; whoCanComment: 'everyone' | 'followers' | 'no_one'; directMessages: boolean };
+  /** Feature gates, e.g. `directMessages`, `duets`: absent = on. */
+  features: Record<string, boolean>;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +101,32 @@ const FileSchema = Type.Object(
     ),
     deletionGraceDays: Type.Optional(Type.Number({ minimum: 0 })),
     logLevel: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
+    policies: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Object(
+          {
+            minAge: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 })),
+            teenUntil: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 })),
+            teenDefaults: Type.Optional(
+              Type.Partial(
+                Type.Object({
+                  privateAccount: Type.Boolean(),
+                  whoCanComment: Type.Union([Type.Literal('everyone'), Type.Literal('followers'), Type.Literal('no_one')]),
+                  directMessages: Type.Boolean(),
+                }),
+                { additionalProperties: false },
+              ),
+            ),
+            features: Type.Optional(Type.Record(Type.String(), Type.Boolean())),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    exportExpiryDays: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    auditCheckpointEvery: Type.Optional(Type.Integer({ minimum: 1 })),
+    grantMaxMinutes: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },
 );
@@ -115,8 +160,17 @@ function readConfigFile(path: string): ConfigFile {
  * (`REELM_CONFIG`, else `reelm.config.json` in the working directory). Environment wins over the file.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ConfigFile> = {}): Config {
-  const filePath = env.REELM_CONFIG ?? resolve('reelm.config.json');
-  const file: ConfigFile = env.REELM_CONFIG || existsSync(filePath) ? readConfigFile(filePath) : {};
+  // A data folder carries its own config (a carved-out region, a deployment after a detach).
+  const inDataDir = env.REELM_DATA_DIR ? join(resolve(env.REELM_DATA_DIR), 'reelm.config.json') : undefined;
+  // REELM_CONFIG='' turns the working directory's file off, not the data folder's own.
+  const filePath = env.REELM_CONFIG
+    ? env.REELM_CONFIG
+    : inDataDir && existsSync(inDataDir)
+      ? inDataDir
+      : env.REELM_CONFIG === ''
+        ? undefined
+        : resolve('reelm.config.json');
+  const file: ConfigFile = filePath && (env.REELM_CONFIG || existsSync(filePath)) ? readConfigFile(filePath) : {};
   const merged: ConfigFile = { ...file, ...overrides };
 
   const regions = env.REELM_REGIONS ? env.REELM_REGIONS.split(',').map((r) => r.trim()) : (merged.regions ?? DEFAULT_REGIONS);
@@ -155,6 +209,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     multipartMaxBytes: intEnv(env, 'REELM_MULTIPART_MAX_BYTES') ?? merged.limits?.multipartMaxBytes ?? 256 * 1024 ** 2,
   };
 
+  for (const region of Object.keys(merged.policies ?? {})) {
+    if (!regions.includes(region)) throw new ConfigError(`policies: unknown region "${region}"`);
+  }
+  const policies = Object.fromEntries(
+    regions.map((r) => {
+      const p = merged.policies?.[r] ?? {};
+      const policy: RegionPolicy = {
+        minAge: p.minAge ?? 13,
+        teenUntil: p.teenUntil ?? 16,
+        teenDefaults: { privateAccount: true, whoCanComment: 'followers', directMessages: false, ...p.teenDefaults },
+        features: { ...p.features },
+      };
+      return [r, policy];
+    }),
+  );
+
   return {
     port,
     host: env.HOST ?? merged.host ?? '0.0.0.0',
@@ -186,5 +256,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.REELM_LOG_LEVEL ?? merged.logLevel ?? 'info',
     inProcessWorkers: true,
     jobLeaseMs: intEnv(env, 'REELM_JOB_LEASE_MS') ?? 30_000,
+    policies,
+    exportExpiryDays: merged.exportExpiryDays ?? 7,
+    auditCheckpointEvery: merged.auditCheckpointEvery ?? 64,
+    grantMaxMinutes: merged.grantMaxMinutes ?? 7 * 24 * 60,
   };
 }

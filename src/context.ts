@@ -1,16 +1,23 @@
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import { AccountService } from './accounts/account.service.js';
+import { DeletionService } from './accounts/deletion.service.js';
+import { ExportService } from './accounts/export.service.js';
 import { OperatorService } from './accounts/operator.service.js';
 import { SessionService } from './accounts/session.service.js';
-import { catalogParts } from './db/registry.js';
+import { catalogParts as registeredCatalogParts } from './db/registry.js';
 import type { DirectoryDb } from './db/schema.js';
 import { BullJobQueue, bullConnection } from './jobs/bullmq-queue.js';
 import { CellJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { createLogger, type Logger } from './logging.js';
 import { createMedia, type MediaModule } from './media/media-module.js';
 import { Border } from './regions/border.js';
-import { DataCatalog } from './regions/catalog.js';
+import { AuditChains } from './regions/audit-chain.js';
+import { DataCatalog, type DomainCatalog } from './regions/catalog.js';
+import { GrantService } from './regions/grants.js';
+import { regionPolicy } from './regions/policy.js';
+import { OperatorAccessService } from './regions/operator-access.js';
+import { TransparencyCounter } from './regions/transparency.js';
 import { CellRegistry, migrateDirectory, openDirectory } from './regions/cells.js';
 
 export interface Clock {
@@ -29,6 +36,13 @@ export interface AppContext {
   accounts: AccountService;
   sessions: SessionService;
   operators: OperatorService;
+  /** Each region's tamper-evident audit chain. */
+  audit: AuditChains;
+  grants: GrantService;
+  operatorAccess: OperatorAccessService;
+  transparency: TransparencyCounter;
+  exports: ExportService;
+  deletion: DeletionService;
   /** Each cell's own job queue. */
   queues: Map<string, JobQueue>;
   /** Uploads, clips, media stores and playback URLs. */
@@ -39,6 +53,8 @@ export interface AppContext {
 export interface ContextOverrides {
   log?: Logger;
   clock?: Clock;
+  /** The catalog's parts (tests add fixture tables; the default is every registered domain). */
+  catalogParts?: DomainCatalog[];
 }
 
 /**
@@ -48,15 +64,16 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const log = overrides.log ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? { now: () => new Date() };
   const now = () => clock.now();
-  const catalog = new DataCatalog(catalogParts);
+  const catalog = new DataCatalog(overrides.catalogParts ?? registeredCatalogParts);
   const directory = await openDirectory(config);
   const cells = CellRegistry.open(config);
   await migrateDirectory(directory);
   await cells.migrate();
 
   const border = new Border({ directory, cells, catalog, now });
-  const accounts = new AccountService({ config, directory, cells, border, now, log });
-  const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours });
+  const minAge = (region: string) => regionPolicy(config, region).minAge;
+  const teenPolicy = (region: string) => regionPolicy(config, region).teen;
+  const accounts = new AccountService({ config, directory, cells, border, now, log, minAge, teenPolicy });
   const operators = new OperatorService({ directory, cells, now });
   const queues = new Map<string, JobQueue>(
     cells.all().map((cell) => {
@@ -65,6 +82,14 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     }),
   );
   const media = createMedia({ config, cells, directory, border, queues, log, now });
+  const audit = new AuditChains({ cells, dataDir: config.dataDir, now, checkpointEvery: config.auditCheckpointEvery });
+  const transparency = new TransparencyCounter({ cells, now });
+  const grants = new GrantService({ cells, audit, counter: transparency, now, maxMinutes: config.grantMaxMinutes });
+  const operatorAccess = new OperatorAccessService({ directory, cells, operators, grants, audit, counter: transparency, now });
+  const exports = new ExportService({ directory, cells, catalog, queues, now, expiryDays: config.exportExpiryDays });
+  const deletion = new DeletionService({ directory, cells, catalog, border, queues, now, graceDays: config.deletionGraceDays, log });
+  const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
+  const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours, reactivate });
 
   return {
     config,
@@ -77,6 +102,12 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     accounts,
     sessions,
     operators,
+    audit,
+    grants,
+    operatorAccess,
+    transparency,
+    exports,
+    deletion,
     queues,
     media,
     async close() {

@@ -57,6 +57,8 @@ export interface AccountServiceDeps {
   log: Logger;
   /** Minimum age by region (default 13). */
   minAge?: (region: string) => number;
+  /** Teen defaults by region (default: under 16 start private, comments from followers). */
+  teenPolicy?: (region: string) => { until: number; privateAccount: boolean; whoCanComment: WhoCanComment };
 }
 
 const PENDING_GRACE_MS = 10 * 60_000;
@@ -111,8 +113,11 @@ export class AccountService {
       throw err;
     }
 
-    // Teens (13–15) start private, with comments from followers only, as the teen defaults require.
-    const teen = ageOn(birthdate, now) < 16;
+    // Teens start private, with comments from followers only, unless the region's policy says otherwise.
+    const teenPolicy = this.deps.teenPolicy?.(region) ?? { until: 16, privateAccount: true, whoCanComment: 'followers' as const };
+    const isTeen = ageOn(birthdate, now) < teenPolicy.until;
+    const privateAccount = isTeen && teenPolicy.privateAccount;
+    const whoCanComment: WhoCanComment = isTeen ? teenPolicy.whoCanComment : 'everyone';
     try {
       const { dek, wrapped } = cell.keys.newWrappedDek(id);
       await cell.db.transaction().execute(async (tx) => {
@@ -124,7 +129,7 @@ export class AccountService {
             email_enc: sealField(dek, id, 'email', email),
             birthdate_enc: sealField(dek, id, 'birthdate', birthdate),
             country, display_name: handle, bio: '',
-            private_account: teen ? 1 : 0, who_can_comment: teen ? 'followers' : 'everyone',
+            private_account: privateAccount ? 1 : 0, who_can_comment: whoCanComment,
             created_at: at, updated_at: at, deactivated_at: null, delete_after: null,
           })
           .execute();
@@ -133,7 +138,7 @@ export class AccountService {
       await this.deps.border.remove(region, 'profile.unpublish', 'users', { id }).catch(() => undefined);
       throw err;
     }
-    await this.deps.border.update(region, 'profile.publish', 'users', { id }, { status: 'active', private_account: teen ? 1 : 0 });
+    await this.deps.border.update(region, 'profile.publish', 'users', { id }, { status: 'active', private_account: privateAccount ? 1 : 0 });
     this.deps.log.info({ userId: id, region }, 'account created');
     return { id, handle, region };
   }

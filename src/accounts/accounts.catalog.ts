@@ -51,4 +51,6 @@ export const accountsCatalog: DomainCatalog = {
     },
     operators: { user_id: 'interop', jurisdiction: 'interop', role: 'interop', created_at: 'interop' },
   },
+  // The rest (user_keys, sessions, operators) follow the user-column naming convention.
+  owners: { directory: { users: ['id'] }, cell: { accounts: ['id'] } },
 };

@@ -19,6 +19,8 @@ export interface SessionServiceDeps {
   cells: CellRegistry;
   now: () => Date;
   ttlHours: number;
+  /** Brings back an account deactivated for deletion when its owner logs in during the grace period. */
+  reactivate?: (userId: string, region: string) => Promise<boolean>;
 }
 
 export function hashToken(token: string): string {
@@ -36,7 +38,7 @@ export class SessionService {
 
   async login(handleRaw: string, password: string, client: { ip?: string; userAgent?: string } = {}): Promise<{ token: string; expiresAt: string; userId: string; region: string }> {
     const handle = handleRaw.trim().replace(/^@/, '').toLowerCase();
-    const user = await this.deps.directory.selectFrom('users').select(['id', 'region']).where('handle', '=', handle).where('status', '=', 'active').executeTakeFirst();
+    const user = await this.deps.directory.selectFrom('users').select(['id', 'region']).where('handle', '=', handle).where('status', 'in', ['active', 'deactivated']).executeTakeFirst();
     const cell = user && this.deps.cells.has(user.region) ? this.deps.cells.get(user.region) : undefined;
     const account = cell && user
       ? await cell.db.selectFrom('accounts').select(['id', 'password_hash', 'status']).where('id', '=', user.id).executeTakeFirst()
@@ -44,7 +46,8 @@ export class SessionService {
     // Unknown handles verify against a dummy hash so that timing does not reveal which handles exist.
     this.dummy ??= hashPassword('reelm-timing-equaliser-' + randomBytes(8).toString('hex'));
     const ok = await verifyPassword(account?.password_hash ?? (await this.dummy), password);
-    if (!ok || !account || !cell || !user || account.status !== 'active') {
+    const usable = account?.status === 'active' || (ok && account?.status === 'deactivated' && user && (await this.deps.reactivate?.(user.id, user.region)));
+    if (!ok || !account || !cell || !user || !usable) {
       throw new UnauthorizedError('auth.invalid_credentials', 'The handle or password is wrong.');
     }
     const token = `${user.region}.${randomBytes(32).toString('base64url')}`;

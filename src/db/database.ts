@@ -17,6 +17,8 @@ export function openDatabase<DB>(location: StoreLocation): Kysely<DB> {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // Deleted and overwritten rows are zeroed on disk, so an erased account leaves no bytes behind.
+    db.pragma('secure_delete = ON');
     // Concurrent readers/writers across processes (CLI next to a running server) wait instead of failing.
     db.pragma('busy_timeout = 5000');
     dialect = new SqliteDialect({ database: db });

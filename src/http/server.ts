@@ -15,6 +15,8 @@ import { accountRoutes } from './accounts.routes.js';
 import { Auth } from './auth.js';
 import { errorBody, installErrorHandler } from './errors.js';
 import { mediaFileRoutes, mediaRoutes } from './media.routes.js';
+import { operatorRoutes } from './operator.routes.js';
+import { sovereigntyRoutes } from './sovereignty.routes.js';
 import { validatorCompiler } from './validation.js';
 
 export type App = FastifyInstance;
@@ -103,6 +105,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     async (api) => {
       await accountRoutes(api, ctx, auth);
       await mediaRoutes(api, ctx, auth);
+      await operatorRoutes(api, ctx, auth);
+      await sovereigntyRoutes(api, ctx, auth);
     },
     { prefix: '/api/v1' },
   );

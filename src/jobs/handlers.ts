@@ -1,3 +1,4 @@
+import { EXPORT_ATTEMPTS } from '../accounts/export.service.js';
 import type { AppContext } from '../context.js';
 import { transcodeJob } from '../media/transcode.job.js';
 import type { JobHandlers, JobName } from './job-types.js';
@@ -9,7 +10,30 @@ export function buildHandlers(ctx: AppContext): JobHandlers {
       await ctx.cells.get(job.region).db.deleteFrom('sessions').where('expires_at', '<', ctx.clock.now().toISOString()).execute();
     },
     'video.transcode': transcodeJob({ ...ctx.media, config: ctx.config, cells: ctx.cells, now: () => ctx.clock.now(), log: ctx.log }),
+    'accounts.export': async (payload, job) => {
+      try {
+        await ctx.exports.build(job.region, payload.exportId);
+      } catch (err) {
+        // Only the last attempt tells the user it failed; earlier ones are retried quietly.
+        if (job.attempt >= EXPORT_ATTEMPTS) await ctx.exports.markFailed(job.region, payload.exportId, (err as Error).message);
+        throw err;
+      }
+    },
+    'accounts.purge': async (_payload, job) => {
+      await ctx.deletion.purgeDue(job.region);
+    },
+    'audit.border-rollup': async (_payload, job) => {
+      await ctx.audit.rollupBorderFlows(job.region);
+      await scheduleBorderRollup(ctx, job.region);
+    },
   };
 }
 
-export const JOB_NAMES: readonly JobName[] = ['sessions.prune', 'video.transcode'];
+/** Enqueues the next daily roll-up of the border ledger (just after midnight UTC), once per day. */
+export async function scheduleBorderRollup(ctx: AppContext, region: string): Promise<void> {
+  const next = new Date(ctx.clock.now());
+  next.setUTCHours(24, 5, 0, 0);
+  await ctx.queues.get(region)!.enqueue('audit.border-rollup', {}, { runAt: next, dedupeKey: `audit.border-rollup:${next.toISOString().slice(0, 10)}` });
+}
+
+export const JOB_NAMES: readonly JobName[] = ['sessions.prune', 'video.transcode', 'accounts.export', 'accounts.purge', 'audit.border-rollup'];

@@ -7,6 +7,12 @@ export interface JobMap {
   'sessions.prune': Record<string, never>;
   /** Probes, transcodes and publishes an uploaded clip (src/media/transcode.job.ts). */
   'video.transcode': { videoId: string };
+  /** Builds a "download your data" ZIP in the home cell. */
+  'accounts.export': { exportId: string };
+  /** Purges the cell's accounts whose deletion grace period is over (names nobody). */
+  'accounts.purge': Record<string, never>;
+  /** Rolls finished days of the border ledger into the region's audit chain, then re-schedules itself. */
+  'audit.border-rollup': Record<string, never>;
 }
 
 export type JobName = keyof JobMap;

@@ -22,4 +22,6 @@ export const mediaCatalog: DomainCatalog = {
     },
     sounds: { id: 'public', video_id: 'protected', owner_id: 'protected', title: 'protected', duration_ms: 'protected', created_at: 'protected' },
   },
+  // A clip's files live in `<cell.dir>/media/<videoId>/`: exported, purged and carved out with the row.
+  folders: { videos: { column: 'id', under: 'media' } },
 };

@@ -9,13 +9,44 @@
 export type DataClass = 'public' | 'interop' | 'protected';
 export type StoreKind = 'directory' | 'cell';
 export type TableCatalog = Record<string, Record<string, DataClass>>;
+/**
+ * Removing a row of `table` (an account purge, a region detach) takes one off a directory counter:
+ * `directoryTable[key = row[from]].counter -= 1`, e.g. a follow row lowers the followee's follower count.
+ */
+export interface CounterRule {
+  table: string;
+  directoryTable: string;
+  key: string;
+  from: string;
+  counter: string;
+}
+
 export interface DomainCatalog {
   directory?: TableCatalog;
   cell?: TableCatalog;
+  /**
+   * Which columns name the user a row belongs to or is about, per table (`[]` = no per-user rows).
+   * Tables left out fall back to the naming convention (USER_COLUMN_CONVENTION). Export, deletion and
+   * region carve-out are driven by this.
+   */
+  owners?: { directory?: Record<string, string[]>; cell?: Record<string, string[]> };
+  /** Cell tables whose rows own a folder `<cell.dir>/<under>/<row[column]>/` (media, exports). */
+  folders?: Record<string, { column: string; under: string }>;
+  counters?: CounterRule[];
 }
+
+/** Column names that name a user when a table declares nothing else. */
+export const USER_COLUMN_CONVENTION: readonly string[] = [
+  'user_id', 'owner_id', 'author_id', 'follower_id', 'followee_id', 'actor_id', 'recipient_id', 'creator_id',
+  'blocker_id', 'blocked_id', 'muter_id', 'muted_id', 'reporter_id', 'liker_id', 'viewer_id', 'sender_id',
+  'requester_id', 'subject_id', 'target_user_id',
+];
 
 export class DataCatalog {
   private readonly tables: Record<StoreKind, TableCatalog> = { directory: {}, cell: {} };
+  private readonly owners: Record<StoreKind, Record<string, string[]>> = { directory: {}, cell: {} };
+  private readonly folderDecls: Record<string, { column: string; under: string }> = {};
+  private readonly counterRules: CounterRule[] = [];
 
   constructor(parts: DomainCatalog[]) {
     for (const part of parts) {
@@ -24,8 +55,33 @@ export class DataCatalog {
           if (this.tables[kind][table]) throw new Error(`catalog: ${kind} table ${table} is declared twice`);
           this.tables[kind][table] = columns;
         }
+        Object.assign(this.owners[kind], part.owners?.[kind] ?? {});
       }
+      Object.assign(this.folderDecls, part.folders ?? {});
+      this.counterRules.push(...(part.counters ?? []));
     }
+  }
+
+  /** The columns of a table that name a user: declared, else the conventional names present in the table. */
+  userColumns(kind: StoreKind, table: string): string[] {
+    const declared = this.owners[kind][table];
+    if (declared) return declared;
+    return Object.keys(this.tables[kind][table] ?? {}).filter((c) => USER_COLUMN_CONVENTION.includes(c));
+  }
+
+  /** Every table of a store kind that has rows naming users, with those columns. */
+  userTables(kind: StoreKind): { table: string; columns: string[] }[] {
+    return Object.keys(this.tables[kind])
+      .map((table) => ({ table, columns: this.userColumns(kind, table) }))
+      .filter((t) => t.columns.length > 0);
+  }
+
+  folders(): { table: string; column: string; under: string }[] {
+    return Object.entries(this.folderDecls).map(([table, f]) => ({ table, ...f }));
+  }
+
+  counters(table: string): CounterRule[] {
+    return this.counterRules.filter((r) => r.table === table);
   }
 
   classOf(kind: StoreKind, table: string, column: string): DataClass | undefined {

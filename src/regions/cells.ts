@@ -60,6 +60,14 @@ export class CellRegistry {
     return [...this.cells.values()];
   }
 
+  /** Closes one cell's store and forgets the region (carve-out detach, before its files are destroyed). */
+  async remove(region: string): Promise<void> {
+    const cell = this.cells.get(region);
+    if (!cell) return;
+    this.cells.delete(region);
+    await cell.db.destroy();
+  }
+
   async migrate(): Promise<void> {
     for (const cell of this.cells.values()) await migrateToLatest(cell.db, cellMigrations);
   }

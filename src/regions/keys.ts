@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -74,6 +74,11 @@ export class RegionKeys {
     return open(this.kek, wrapped, `dek:${this.region}:${userId}`);
   }
 
+  /** A key for one purpose (e.g. signing download links), derived from this region's KEK. */
+  purposeKey(purpose: string): Buffer {
+    return derivePurposeKey(this.kek, this.region, purpose);
+  }
+
   /** Re-wrap a DEK under another KEK (carve-out: the receiver supplies the new key). */
   rewrap(userId: string, wrapped: string, newKek: Buffer): string {
     return seal(newKek, this.unwrapDek(userId, wrapped), `dek:${this.region}:${userId}`);
@@ -86,4 +91,9 @@ export function sealField(dek: Buffer, userId: string, field: string, value: str
 
 export function openField(dek: Buffer, userId: string, field: string, sealed: string): string {
   return open(dek, sealed, `field:${userId}:${field}`).toString('utf8');
+}
+
+/** HMAC-SHA256 key for one purpose, derived from a KEK (HKDF), so signed links die with the region's key. */
+export function derivePurposeKey(kek: Buffer, region: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', kek, Buffer.from(`reelm:${region}`), Buffer.from(purpose), KEY_BYTES));
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createContext, type AppContext, type Clock } from '../../src/context.js';
+import { createContext, type AppContext, type Clock, type ContextOverrides } from '../../src/context.js';
 import { buildServer, type App } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging.js';
 import { createPgStores } from './postgres.js';
@@ -57,6 +57,7 @@ export async function startTestApp(
     pg?: PgStores;
     s3?: S3Server;
     queuePrefix?: string;
+    overrides?: ContextOverrides;
   } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir();
@@ -80,7 +81,7 @@ export async function startTestApp(
   options.configure?.(config);
   const chunks: string[] = [];
   const log = createLogger(config.logLevel, new Writable({ write(chunk, _enc, cb) { chunks.push(String(chunk)); cb(); } }));
-  const ctx = await createContext(config, { log, ...(options.clock ? { clock: options.clock } : {}) });
+  const ctx = await createContext(config, { ...options.overrides, log, ...(options.clock ? { clock: options.clock } : {}) });
   const app = await buildServer(ctx);
   await app.ready();
   return {

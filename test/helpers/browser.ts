@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -19,17 +17,10 @@ export const CHROMIUM_ARGS = [
 
 export const CHROMIUM_PATH = process.env.REELM_CHROMIUM ?? '/usr/bin/chromium';
 
-/** Launches Debian's Chromium with a fresh profile; `close` removes the profile too. */
+/** Launches Debian's Chromium; Playwright gives every launch a fresh, throwaway profile. */
 export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'reelm-chromium-'));
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`] });
-  return {
-    browser,
-    close: async () => {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return { browser, close: () => browser.close() };
 }
 
 /** Where browser tests keep screenshots (not committed). */

@@ -1,0 +1,156 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import { dialectOf } from '../db/database.js';
+import type { DataCatalog, StoreKind } from './catalog.js';
+
+/**
+ * Generic access to "everything that names a user", driven by the catalog's per-table user columns
+ * (declared by each domain or found by naming convention). Export, account purge and region carve-out
+ * use it, so a table added later is covered by its catalog entry alone.
+ */
+
+const CHUNK = 400;
+type Row = Record<string, unknown>;
+
+export interface CounterDelta {
+  directoryTable: string;
+  key: string;
+  keyValue: string;
+  counter: string;
+  delta: number;
+}
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Rows of every user table that name any of `ids`, by table. */
+export async function rowsNaming(db: Kysely<any>, catalog: DataCatalog, kind: StoreKind, ids: string[], skip: readonly string[] = []): Promise<Record<string, Row[]>> {
+  const out: Record<string, Row[]> = {};
+  for (const { table, columns } of catalog.userTables(kind)) {
+    if (skip.includes(table)) continue;
+    const seen = new Set<string>();
+    const rows: Row[] = [];
+    for (const part of chunks(ids)) {
+      const found = (await db
+        .selectFrom(table)
+        .selectAll()
+        .where((eb) => eb.or(columns.map((c) => eb(c, 'in', part))))
+        .execute()) as Row[];
+      for (const row of found) {
+        const key = JSON.stringify(row);
+        if (!seen.has(key)) rows.push(row);
+        seen.add(key);
+      }
+    }
+    if (rows.length > 0) out[table] = rows;
+  }
+  return out;
+}
+
+/**
+ * Deletes the rows of every user table that name any of `ids` (except `skip`), and works out which
+ * directory counters lose one per removed row (declared counter rules), leaving out counters of `ids` themselves.
+ */
+export async function deleteRowsNaming(
+  db: Kysely<any>,
+  catalog: DataCatalog,
+  kind: StoreKind,
+  ids: string[],
+  skip: readonly string[] = [],
+): Promise<{ removed: Record<string, number>; deltas: CounterDelta[] }> {
+  const removed: Record<string, number> = {};
+  const deltas = new Map<string, CounterDelta>();
+  const idSet = new Set(ids);
+  for (const { table, columns } of catalog.userTables(kind)) {
+    if (skip.includes(table)) continue;
+    const rules = kind === 'cell' ? catalog.counters(table) : [];
+    for (const part of chunks(ids)) {
+      const where = (eb: any) => eb.or(columns.map((c) => eb(c, 'in', part)));
+      if (rules.length > 0) {
+        const rows = (await db.selectFrom(table).select(rules.map((r) => r.from)).where(where).execute()) as Row[];
+        for (const row of rows) {
+          for (const rule of rules) {
+            const keyValue = String(row[rule.from] ?? '');
+            if (!keyValue || idSet.has(keyValue)) continue;
+            const k = `${rule.directoryTable}|${rule.key}|${keyValue}|${rule.counter}`;
+            const d = deltas.get(k) ?? { directoryTable: rule.directoryTable, key: rule.key, keyValue, counter: rule.counter, delta: 0 };
+            d.delta -= 1;
+            deltas.set(k, d);
+          }
+        }
+      }
+      const res = await db.deleteFrom(table).where(where).executeTakeFirst();
+      const n = Number(res.numDeletedRows ?? 0);
+      if (n > 0) removed[table] = (removed[table] ?? 0) + n;
+    }
+  }
+  return { removed, deltas: [...deltas.values()] };
+}
+
+const ID_TOKEN = /[0-9a-hjkmnp-tv-z]{26}/g;
+
+/** Deletes queued or finished jobs whose payload or dedupe key names any of `ids` (payloads hold ids only). */
+export async function deleteJobsNaming(db: Kysely<any>, ids: string[]): Promise<number> {
+  const idSet = new Set(ids);
+  const doomed: string[] = [];
+  let after = '';
+  for (;;) {
+    const rows = (await db.selectFrom('jobs').select(['id', 'payload', 'dedupe_key']).where('id', '>', after).orderBy('id').limit(1000).execute()) as {
+      id: string;
+      payload: string;
+      dedupe_key: string | null;
+    }[];
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const tokens = `${r.payload} ${r.dedupe_key ?? ''}`.match(ID_TOKEN) ?? [];
+      if (tokens.some((t) => idSet.has(t))) doomed.push(r.id);
+    }
+    after = rows[rows.length - 1]!.id;
+  }
+  for (const part of chunks(doomed)) await db.deleteFrom('jobs').where('id', 'in', part).execute();
+  return doomed.length;
+}
+
+/** Folders owned by rows naming `ids` (e.g. `<cell.dir>/media/<videoId>`), found through the catalog. */
+export async function foldersNaming(db: Kysely<any>, catalog: DataCatalog, cellDir: string, ids: string[]): Promise<{ table: string; id: string; path: string }[]> {
+  const out: { table: string; id: string; path: string }[] = [];
+  for (const f of catalog.folders()) {
+    const columns = catalog.userColumns('cell', f.table);
+    if (columns.length === 0) continue;
+    for (const part of chunks(ids)) {
+      const rows = (await db.selectFrom(f.table).select(f.column).where((eb) => eb.or(columns.map((c) => eb(c, 'in', part)))).execute()) as Row[];
+      for (const r of rows) {
+        const id = String(r[f.column]);
+        // Ids come from our own rows, but a path is built from them: refuse anything that could climb out.
+        if (!/^[A-Za-z0-9_-]+$/.test(id)) continue;
+        out.push({ table: f.table, id, path: join(cellDir, f.under, id) });
+      }
+    }
+  }
+  return out;
+}
+
+export function removeFolder(path: string): boolean {
+  if (!existsSync(path)) return false;
+  rmSync(path, { recursive: true, force: true });
+  return true;
+}
+
+/**
+ * Makes deleted rows unrecoverable from an embedded store's file: SQLite otherwise keeps freed pages and
+ * old WAL frames on disk. `vacuum` rewrites the whole file (carve-out); otherwise freed pages are zeroed.
+ */
+export async function scrubStore(db: Kysely<any>, options: { vacuum: boolean }): Promise<void> {
+  if (dialectOf(db) !== 'sqlite') return;
+  if (options.vacuum) await sql`VACUUM`.execute(db);
+  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+}
+
+/** Zeroes the content of deleted rows from now on in this SQLite connection (purges). */
+export async function secureDelete(db: Kysely<any>): Promise<void> {
+  if (dialectOf(db) === 'sqlite') await sql`PRAGMA secure_delete = ON`.execute(db);
+}

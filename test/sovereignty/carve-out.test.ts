@@ -1,0 +1,169 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateKeyBase64 } from '../../src/regions/keys.js';
+import { CarveOut, readManifest, verifyAbsent } from '../../src/regions/carve-out.js';
+import type { AppContext } from '../../src/context.js';
+import { bearer, removeDir, signup, startTestApp, tempDir, type TestApp } from '../helpers/app.js';
+import { createClip, createFixtureTables, fixtureCatalog, follow } from './fixtures.js';
+
+const carve = (ctx: AppContext) =>
+  new CarveOut({ config: ctx.config, directory: ctx.directory, cells: ctx.cells, catalog: ctx.catalog, audit: ctx.audit, border: ctx.border, now: () => ctx.clock.now() });
+
+async function followRows(ctx: AppContext, region: string) {
+  const { rows } = await sql<{ follower_id: string; followee_id: string }>`select follower_id, followee_id from test_follows order by 1, 2`.execute(ctx.cells.get(region).db);
+  return rows;
+}
+
+describe('region carve-out end to end: export au, run it alone, detach it, prove it is gone', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach(removeDir));
+
+  it('works', async () => {
+    const source = await startTestApp({ overrides: { catalogParts: fixtureCatalog } });
+    dirs.push(source.dataDir);
+    await createFixtureTables(source.ctx);
+    const password = 'a long enough passphrase';
+    const ava = await signup(source.app, { handle: 'ava_carve_us', country: 'US', email: 'ava.carve.us@example.org' });
+    const bo = await signup(source.app, { handle: 'bo_carve_eu', country: 'DE', email: 'bo.carve.eu@example.org' });
+    const cy = await signup(source.app, { handle: 'cy_carve_au', country: 'AU', email: 'cy.carve.au.7319@example.org' });
+    const dee = await signup(source.app, { handle: 'dee_carve_au', country: 'AU', email: 'dee.carve.au.5521@example.org' });
+    await follow(source.ctx, cy, dee);
+    await follow(source.ctx, dee, cy);
+    await follow(source.ctx, ava, cy);
+    await follow(source.ctx, cy, bo);
+    await follow(source.ctx, ava, bo);
+    const cyClip = await createClip(source.ctx, cy, { caption: 'sunrise at bondi', withSound: true });
+    const deePrivate = await createClip(source.ctx, dee, { caption: 'dee private draft', visibility: 'private' });
+    await createClip(source.ctx, ava, { caption: 'ava in ohio' });
+    // A job in another cell that names an au user (e.g. a notification to deliver) must go with the region.
+    await source.ctx.queues.get('us')!.enqueue('accounts.export', { exportId: cy.id });
+    // An operator access in au, so its chain has something to carry.
+    await source.ctx.operators.add('bo_carve_eu', 'global', 'support');
+    const denied = await source.app.inject({ method: 'GET', url: `/api/v1/operator/users/${cy.id}/protected?fields=email&reason=checking+a+support+ticket`, headers: bearer(bo.token) });
+    expect(denied.statusCode).toBe(403);
+
+    const before = verifyAbsent(source.dataDir, await carve(source.ctx).manifest('au', true));
+    expect(before.found.length).toBeGreaterThan(0);
+
+    // Export, with the receiver's key; a second run resumes and changes nothing.
+    const out = tempDir('reelm-export-');
+    dirs.push(out);
+    const keyFile = join(tempDir('reelm-key-'), 'au.kek');
+    writeFileSync(keyFile, generateKeyBase64());
+    const first = await carve(source.ctx).exportRegion('au', out, { newKeyFile: keyFile });
+    expect(first.counts).toMatchObject({ 'directory.users': 2, 'directory.videos': 1, 'directory.sounds': 1 });
+    await carve(source.ctx).exportRegion('au', out, { newKeyFile: keyFile });
+    expect(existsSync(join(out, 'keys', 'au.kek'))).toBe(false);
+    const manifest = readManifest(out);
+    expect(manifest).toMatchObject({ region: 'au', userIds: [cy.id, dee.id].sort(), handles: ['cy_carve_au', 'dee_carve_au'] });
+    expect(manifest.emails).toEqual(['cy.carve.au.7319@example.org', 'dee.carve.au.5521@example.org']);
+    expect(manifest.videoIds.sort()).toEqual([cyClip.id, deePrivate.id].sort());
+    const sourceCounts = {
+      users: (await source.ctx.directory.selectFrom('users').select('id').where('region', '=', 'au').execute()).length,
+      videos: (await source.ctx.directory.selectFrom('videos').select('id').where('region', '=', 'au').execute()).length,
+      cellVideos: (await source.ctx.cells.get('au').db.selectFrom('videos').select('id').execute()).length,
+    };
+
+    // The export runs alone: only au, every country mapped to it, keys from the receiver.
+    const alone = await startTestApp({ dataDir: out, env: { REELM_KEK_AU_FILE: keyFile }, overrides: { catalogParts: fixtureCatalog } });
+    try {
+      expect(alone.ctx.cells.regions()).toEqual(['au']);
+      expect(alone.config.countryRegion.US).toBe('au');
+      const login = await alone.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'cy_carve_au', password } });
+      expect(login.statusCode).toBe(201);
+      const me = await alone.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(login.json().token) });
+      expect(me.json()).toMatchObject({ id: cy.id, email: 'cy.carve.au.7319@example.org', region: 'au' });
+      expect((await alone.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'ava_carve_us', password } })).statusCode).toBe(401);
+      const follows = await followRows(alone.ctx, 'au');
+      expect(follows).toContainEqual({ follower_id: cy.id, followee_id: dee.id });
+      expect(follows).toContainEqual({ follower_id: dee.id, followee_id: cy.id });
+      // A follow of someone outside au survives as a record whose user is unavailable, not an error.
+      expect(follows).toContainEqual({ follower_id: cy.id, followee_id: bo.id });
+      expect(await alone.ctx.accounts.locate(bo.id)).toBeUndefined();
+      expect((await alone.app.inject({ method: 'GET', url: '/api/v1/users/bo_carve_eu' })).statusCode).toBe(404);
+      const profile = await alone.app.inject({ method: 'GET', url: '/api/v1/users/cy_carve_au' });
+      expect(profile.json().stats).toMatchObject({ followers: 2, following: 2, videos: 1 });
+      expect(existsSync(join(out, 'cells', 'au', 'media', cyClip.id, 'master.m3u8'))).toBe(true);
+      expect(await alone.ctx.directory.selectFrom('users').select('id').execute()).toHaveLength(sourceCounts.users);
+      expect(await alone.ctx.directory.selectFrom('videos').select('id').execute()).toHaveLength(sourceCounts.videos);
+      expect(await alone.ctx.cells.get('au').db.selectFrom('videos').select('id').execute()).toHaveLength(sourceCounts.cellVideos);
+      const chain = await alone.ctx.audit.for('au').verify();
+      expect(chain.ok).toBe(true);
+      const actions = (await alone.ctx.audit.for('au').list({ limit: 50 })).map((e) => e.action);
+      expect(actions).toContain('access.denied');
+      expect(actions).toContain('region.export.started');
+    } finally {
+      await alone.close();
+    }
+
+    // Detach au from the source.
+    const avaBefore = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', ava.id).executeTakeFirstOrThrow();
+    const boBefore = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', bo.id).executeTakeFirstOrThrow();
+    const { certificate, removed } = await carve(source.ctx).detach('au');
+    expect(removed).toMatchObject({ 'directory.users': 2, 'directory.videos': 1, 'us.test_follows': 1, 'eu.test_follows': 1, 'us.jobs': 1 });
+    expect(certificate).toMatchObject({ region: 'au', remainingRegions: ['us', 'eu', 'nz', 'row'], lastAuditHead: { seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const avaAfter = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', ava.id).executeTakeFirstOrThrow();
+    const boAfter = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', bo.id).executeTakeFirstOrThrow();
+    expect(avaAfter.following_count).toBe(avaBefore.following_count - 1);
+    expect(boAfter.follower_count).toBe(boBefore.follower_count - 1);
+    expect(await followRows(source.ctx, 'us')).toEqual([{ follower_id: ava.id, followee_id: bo.id }]);
+    const logFile = join(source.dataDir, '..', `reelm-carve-${Date.now()}.log`);
+    writeFileSync(logFile, source.logs());
+    await source.close();
+
+    expect(existsSync(join(source.dataDir, 'cells', 'au'))).toBe(false);
+    expect(existsSync(join(source.dataDir, 'keys', 'au.kek'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(source.dataDir, 'reelm.config.json'), 'utf8')).countryRegion.AU).toBe('row');
+
+    // Nothing of au remains: ids, handles, emails, clip and sound ids, in any file.
+    const after = verifyAbsent(source.dataDir, readManifest(out));
+    expect(after.found).toEqual([]);
+    expect(after.files).toBeGreaterThan(5);
+    // The scan does find what is there: the request logs still name the users.
+    expect(verifyAbsent(source.dataDir, readManifest(out), [logFile]).found.length).toBeGreaterThan(0);
+    removeDir(logFile);
+
+    // The remaining deployment starts without au and every chain verifies and holds the certificate.
+    const rest = await startTestApp({ dataDir: source.dataDir, overrides: { catalogParts: fixtureCatalog } });
+    try {
+      expect(rest.ctx.cells.regions()).toEqual(['us', 'eu', 'nz', 'row']);
+      for (const region of rest.ctx.cells.regions()) {
+        expect((await rest.ctx.audit.for(region).verify()).ok, region).toBe(true);
+        const [entry] = await rest.ctx.audit.for(region).list({ limit: 1, action: 'region.detached' });
+        expect(entry?.subject).toBe('au');
+        expect((entry?.details.certificate as { signatures: Record<string, string> }).signatures).toHaveProperty(region);
+      }
+      const signup2 = await rest.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { handle: 'new_aussie', password, email: 'n@example.org', birthdate: '1990-01-01', country: 'AU' } });
+      expect(signup2.json().region).toBe('row');
+      expect((await rest.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'ava_carve_us', password } })).statusCode).toBe(201);
+    } finally {
+      await rest.close();
+    }
+  });
+
+  it('resumes an export interrupted after its keys were re-wrapped, without re-wrapping them twice', async () => {
+    const source = await startTestApp();
+    dirs.push(source.dataDir);
+    await signup(source.app, { handle: 'resume_au_user', country: 'AU', email: 'resume.au@example.org' });
+    const out = tempDir('reelm-export-resume-');
+    dirs.push(out);
+    await carve(source.ctx).exportRegion('au', out);
+    // As if the process died right after the re-wrap committed, before the step was recorded.
+    const stateFile = join(out, '.export-state.json');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+    for (const step of ['keys', 'media', 'directory', 'config', 'finish']) delete state.steps[step];
+    writeFileSync(stateFile, JSON.stringify(state));
+    await carve(source.ctx).exportRegion('au', out);
+    await source.close();
+    const alone = await startTestApp({ dataDir: out });
+    try {
+      const login = await alone.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'resume_au_user', password: 'a long enough passphrase' } });
+      expect(login.statusCode).toBe(201);
+      expect((await alone.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(login.json().token) })).json().email).toBe('resume.au@example.org');
+    } finally {
+      await alone.close();
+    }
+  });
+});

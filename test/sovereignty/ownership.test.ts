@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { catalogParts } from '../../src/db/registry.js';
+import { DataCatalog } from '../../src/regions/catalog.js';
+
+/** What export, purge and carve-out treat as "rows naming a user", resolved from every domain's catalog. */
+describe('user-owned tables, from the catalog', () => {
+  const catalog = new DataCatalog(catalogParts);
+  const asMap = (kind: 'cell' | 'directory') => Object.fromEntries(catalog.userTables(kind).map((t) => [t.table, t.columns]));
+
+  it('resolves declared and conventional user columns in the cells', () => {
+    expect(asMap('cell')).toEqual({
+      accounts: ['id'],
+      user_keys: ['user_id'],
+      sessions: ['user_id'],
+      operators: ['user_id'],
+      videos: ['owner_id'],
+      sounds: ['owner_id'],
+      access_grants: ['requester_id', 'subject_id'],
+      auditor_notices: ['requester_id', 'subject_id'],
+      data_exports: ['user_id'],
+    });
+  });
+
+  it('resolves the directory and the per-row folders', () => {
+    expect(asMap('directory')).toEqual({ users: ['id'], operators: ['user_id'], videos: ['author_id'], sounds: ['author_id'] });
+    expect(catalog.folders()).toEqual([
+      { table: 'data_exports', column: 'id', under: 'exports' },
+      { table: 'videos', column: 'id', under: 'media' },
+    ]);
+  });
+
+  it('never treats the audit chain, the ledger or the job queue as a user’s rows', () => {
+    for (const table of ['audit_entries', 'audit_checkpoints', 'audit_head', 'border_flows', 'transparency_counts', 'jobs']) {
+      expect(catalog.userColumns('cell', table), table).toEqual([]);
+    }
+  });
+});
