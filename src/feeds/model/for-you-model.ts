@@ -1,0 +1,399 @@
+import { ContentIndex } from './content-index.js';
+import { IdTable } from './id-table.js';
+import { NeighbourGraph } from './neighbour-graph.js';
+import { packSnapshot, unpackSnapshot } from './binary-pack.js';
+
+/** Capacities and hyperparameters of the For You model. Defaults are the values tuned on MicroLens-50k validation. */
+export interface ForYouModelOptions {
+  /** Most items with their own parameters; least recently engaged items are evicted beyond it. */
+  itemCapacity: number;
+  /** Engagements an item needs before it gets its own parameters (Monolith-style admission filter). */
+  minItemCount: number;
+  /** Edges kept per item and direction. */
+  neighbours: number;
+  /** Skip transitions are learned between items up to this many steps apart in a user's sequence. */
+  maxGap: number;
+  /** Weight of a transition `g` steps apart is `gapDecay^(g-1)`. */
+  gapDecay: number;
+  /** Newest history items used when scoring. */
+  historyLength: number;
+  /** The k-th newest history item (k = 0 newest) votes with weight `recencyDecay^k`. */
+  recencyDecay: number;
+  /** Weight of reverse edges (B engaged before A) relative to forward transitions (A then B). */
+  backwardWeight: number;
+  /** A history item's votes are divided by (its edge mass + 1)^rowNormalization. */
+  rowNormalization: number;
+  /** Candidate scores are divided by (engagements + 1)^popularityDebias. */
+  popularityDebias: number;
+  /** Adds popularityPrior × ln(1 + engagements): a tie-breaker and a prior for empty histories. */
+  popularityPrior: number;
+  /** Weight of the title/hashtag match. */
+  contentWeight: number;
+  /** The content match counts fully for unseen items and fades as contentColdCount / (contentColdCount + engagements). */
+  contentColdCount: number;
+  /** Tokens on more than this fraction of items are ignored by the content match. */
+  contentMaxDf: number;
+  /** Most distinct title tokens. */
+  tokenCapacity: number;
+  /** Most users whose recent items are held in RAM for online updates (LRU, keyed by a hash). */
+  userCapacity: number;
+  /** Seed of every random choice (tie order is already deterministic; reserved for learned components). */
+  seed: number;
+}
+
+export const DEFAULT_FOR_YOU_OPTIONS: ForYouModelOptions = {
+  itemCapacity: 500_000,
+  minItemCount: 1,
+  neighbours: 200,
+  maxGap: 6,
+  gapDecay: 0.6,
+  historyLength: 12,
+  recencyDecay: 0.7,
+  backwardWeight: 0.5,
+  rowNormalization: 0.5,
+  popularityDebias: 0.2,
+  popularityPrior: 1e-4,
+  contentWeight: 0.05,
+  contentColdCount: 2,
+  contentMaxDf: 0.05,
+  tokenCapacity: 200_000,
+  userCapacity: 100_000,
+  seed: 1,
+};
+
+/** An engagement's strength: completed watch 1, partial watch its fraction, like/share extra, "not interested" negative. */
+export interface EngagementSignal {
+  weight?: number;
+  /** Event time, ms since epoch (used for expiry of stale items). */
+  at?: number;
+}
+
+export interface Recommendation {
+  itemKey: string;
+  score: number;
+  /** Why: `transition from X`, `co-engaged with X`, `content match: #tag`, `popular`. */
+  signals: string[];
+}
+
+/** FNV-1a over UTF-16 code units, 53 bits: user buffers are keyed by this, never by the raw user key. */
+function hashUserKey(key: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+}
+
+/**
+ * The For You ranker: sequence-aware item-to-item model (position-decayed skip transitions of
+ * several orders in both directions, popularity-debiased) plus a title/hashtag content match for
+ * cold clips. All state is aggregate per item; a user's context arrives as `history` at query time.
+ */
+export class ForYouModel {
+  readonly options: ForYouModelOptions;
+  private ids: IdTable;
+  private forward: NeighbourGraph;
+  private backward: NeighbourGraph;
+  private content: ContentIndex;
+  private engagements = new Float64Array(1024);
+  private readonly users = new Map<number, number[]>();
+  private scratch = new Float64Array(0);
+  private contentScratch = new Float64Array(0);
+
+  constructor(options: Partial<ForYouModelOptions> = {}) {
+    this.options = { ...DEFAULT_FOR_YOU_OPTIONS, ...options };
+    const o = this.options;
+    this.ids = new IdTable({ capacity: o.itemCapacity, minCount: o.minItemCount, pendingCapacity: o.itemCapacity });
+    this.forward = new NeighbourGraph(o.neighbours);
+    this.backward = new NeighbourGraph(o.neighbours);
+    this.content = new ContentIndex(o.tokenCapacity);
+    this.listenForEvictions();
+  }
+
+  /** Items that currently have their own parameters. */
+  get itemCount(): number {
+    return this.ids.size;
+  }
+
+  /** Users whose recent items are buffered for online updates. */
+  get bufferedUserCount(): number {
+    return this.users.size;
+  }
+
+  /** Edges held across both graphs (bounded by 2 × itemCapacity × 2 × neighbours). */
+  get edgeCount(): number {
+    return this.forward.edgeCount + this.backward.edgeCount;
+  }
+
+  /** One engagement event, online: updates item statistics and the transitions from the user's recent items. */
+  observe(userKey: string, itemKey: string, signal: EngagementSignal = {}): void {
+    const weight = signal.weight ?? 1;
+    if (!Number.isFinite(weight) || weight === 0) return;
+    const slot = this.ids.touch(itemKey, signal.at);
+    if (slot === undefined) return;
+    const userHash = hashUserKey(userKey);
+    let recent = this.users.get(userHash);
+    if (recent === undefined) {
+      recent = [];
+      if (this.users.size >= this.options.userCapacity) {
+        const oldest = this.users.keys().next();
+        if (!oldest.done) this.users.delete(oldest.value);
+      }
+    } else this.users.delete(userHash); // re-insert: Map order is the LRU order
+    this.users.set(userHash, recent);
+    this.learn(recent, slot, weight);
+  }
+
+  /** Bulk training from time-ordered sequences (same update rule as observe, without buffering users). */
+  fit(sequences: Iterable<{ userKey: string; items: string[] }>): void {
+    for (const { items } of sequences) {
+      const recent: number[] = [];
+      for (const key of items) {
+        const slot = this.ids.touch(key);
+        if (slot !== undefined) this.learn(recent, slot, 1);
+      }
+    }
+    this.forward.compact();
+    this.backward.compact();
+  }
+
+  /** Title/caption with hashtags; gives the item a slot so it can be recommended before anyone engages. */
+  setItemContent(itemKey: string, text: string): void {
+    const slot = this.ids.get(itemKey) ?? this.admit(itemKey);
+    if (slot !== undefined) this.content.set(slot, text);
+  }
+
+  /** Evicts items not engaged with since `before` (ms since epoch); returns how many. */
+  expire(before: number): number {
+    return this.ids.expire(before);
+  }
+
+  /** Slot of an item key (for bulk callers such as the offline evaluation), if it has parameters. */
+  slotOf(itemKey: string): number | undefined {
+    return this.ids.get(itemKey);
+  }
+
+  /** One past the largest slot in use: the length `scoreSlotsInto` fills. */
+  get slotLimit(): number {
+    return this.ids.highWater;
+  }
+
+  /** Engagement mass of a slot. */
+  engagementsOf(slot: number): number {
+    return this.engagements[slot] ?? 0;
+  }
+
+  /**
+   * Scores every slot for a history of slots (time order, newest last) into `out[0..slotLimit)`.
+   * Free slots get -Infinity. This is the kernel behind score() and recommend().
+   */
+  scoreSlotsInto(history: ArrayLike<number>, out: Float64Array): void {
+    const o = this.options;
+    const n = this.ids.highWater;
+    out.fill(0, 0, n);
+    const used = Math.min(history.length, o.historyLength);
+    let r = 1;
+    const weighted: { slot: number; weight: number }[] = [];
+    for (let k = 0; k < used; k++, r *= o.recencyDecay) {
+      const h = history[history.length - 1 - k]!;
+      if (h < 0 || h >= n) continue;
+      weighted.push({ slot: h, weight: r });
+      const norm = Math.pow(this.forward.rowSum(h) + o.backwardWeight * this.backward.rowSum(h) + 1, o.rowNormalization);
+      this.addRow(this.forward, h, r / norm, out);
+      if (o.backwardWeight !== 0) this.addRow(this.backward, h, (r * o.backwardWeight) / norm, out);
+    }
+    let contentScores: Float64Array | undefined;
+    if (o.contentWeight !== 0 && this.content.itemCount > 0 && weighted.length > 0) {
+      if (this.contentScratch.length < n) this.contentScratch = new Float64Array(2 * n);
+      contentScores = this.contentScratch;
+      contentScores.fill(0, 0, n);
+      this.content.scoreInto(weighted, contentScores, 1, o.contentMaxDf);
+    }
+    const beta = o.popularityDebias;
+    for (let s = 0; s < n; s++) {
+      if (this.ids.keyOf(s) === undefined) {
+        out[s] = -Infinity;
+        continue;
+      }
+      const pop = this.engagements[s] ?? 0;
+      let v = out[s]!;
+      if (v !== 0 && beta !== 0) v /= Math.pow(pop + 1, beta);
+      if (contentScores !== undefined) v += (o.contentWeight * contentScores[s]! * o.contentColdCount) / (o.contentColdCount + pop);
+      out[s] = v + o.popularityPrior * Math.log1p(pop);
+    }
+  }
+
+  /** Scores for `candidates` (or every known item when omitted) given a history (time order, newest last). Unknown candidates are left out. */
+  score(history: string[], candidates?: string[]): Map<string, number> {
+    const out = this.scoreAll(history);
+    const result = new Map<string, number>();
+    if (candidates === undefined) {
+      for (const [key, slot] of this.ids.entries()) result.set(key, out[slot]!);
+    } else {
+      for (const key of candidates) {
+        const slot = this.ids.get(key);
+        if (slot !== undefined) result.set(key, out[slot]!);
+      }
+    }
+    return result;
+  }
+
+  /** Top-k items not in `exclude` (nor in the history), each with the signals that put it there. */
+  recommend(history: string[], k: number, exclude: Set<string> = new Set()): Recommendation[] {
+    const out = this.scoreAll(history);
+    const historySlots = this.slotsOf(history);
+    const seen = new Set(historySlots);
+    const top: number[] = [];
+    for (let s = 0; s < this.ids.highWater; s++) {
+      const v = out[s]!;
+      if (v === -Infinity || seen.has(s)) continue;
+      if (top.length === k && v <= out[top[k - 1]!]!) continue;
+      const key = this.ids.keyOf(s);
+      if (key === undefined || exclude.has(key)) continue;
+      let i = top.length < k ? top.length : k - 1;
+      while (i > 0 && out[top[i - 1]!]! < v) i--;
+      top.splice(i, 0, s);
+      if (top.length > k) top.pop();
+    }
+    return top.map((slot) => ({ itemKey: this.ids.keyOf(slot)!, score: out[slot]!, signals: this.explain(slot, historySlots) }));
+  }
+
+  serialize(): Buffer {
+    const f = this.forward.encode();
+    const b = this.backward.encode();
+    const n = this.ids.highWater;
+    return packSnapshot(
+      { version: 1, options: this.options, ids: this.ids.snapshot(), content: this.content.snapshot() },
+      {
+        forwardIndex: f.index,
+        forwardEdges: f.edges,
+        backwardIndex: b.index,
+        backwardEdges: b.edges,
+        engagements: this.engagements.slice(0, n),
+      },
+    );
+  }
+
+  /** Rebuilds a model from serialize(); online user buffers are not persisted (no per-user data at rest). */
+  static restore(buf: Buffer): ForYouModel {
+    const { header, sections } = unpackSnapshot(buf);
+    const h = header as {
+      version: number;
+      options: ForYouModelOptions;
+      ids: Parameters<typeof IdTable.fromSnapshot>[1];
+      content: Parameters<typeof ContentIndex.fromSnapshot>[1];
+    };
+    if (h.version !== 1) throw new Error(`unsupported For You model snapshot version ${String(h.version)}`);
+    const model = new ForYouModel(h.options);
+    const o = model.options;
+    const f64 = (name: string): Float64Array => {
+      const a = sections.get(name);
+      if (!(a instanceof Float64Array)) throw new Error(`model snapshot lacks ${name}`);
+      return a;
+    };
+    model.ids = IdTable.fromSnapshot({ capacity: o.itemCapacity, minCount: o.minItemCount, pendingCapacity: o.itemCapacity }, h.ids);
+    model.forward = NeighbourGraph.decode(o.neighbours, f64('forwardIndex'), f64('forwardEdges'));
+    model.backward = NeighbourGraph.decode(o.neighbours, f64('backwardIndex'), f64('backwardEdges'));
+    model.content = ContentIndex.fromSnapshot(o.tokenCapacity, h.content);
+    const pop = f64('engagements');
+    model.engagements = new Float64Array(Math.max(1024, pop.length));
+    model.engagements.set(pop);
+    model.listenForEvictions();
+    return model;
+  }
+
+  private listenForEvictions(): void {
+    this.ids.onEvict((slots) => {
+      this.forward.drop(slots);
+      this.backward.drop(slots);
+      for (const s of slots) {
+        this.content.remove(s);
+        if (s < this.engagements.length) this.engagements[s] = 0;
+      }
+      const gone = new Set(slots);
+      for (const recent of this.users.values()) {
+        for (let i = recent.length - 1; i >= 0; i--) if (gone.has(recent[i]!)) recent.splice(i, 1);
+      }
+    });
+  }
+
+  private admit(key: string): number | undefined {
+    // Content registration is not an engagement: it must not wait for the admission filter.
+    for (let i = 0; i < this.ids.minCount; i++) {
+      const slot = this.ids.touch(key);
+      if (slot !== undefined) return slot;
+    }
+    return undefined;
+  }
+
+  /** The update rule shared by observe() and fit(): `recent` is the user's buffer, newest last. */
+  private learn(recent: number[], slot: number, weight: number): void {
+    const o = this.options;
+    if (slot >= this.engagements.length) {
+      const grown = new Float64Array(Math.max(slot + 1, this.engagements.length * 2));
+      grown.set(this.engagements);
+      this.engagements = grown;
+    }
+    this.engagements[slot] = Math.max(0, this.engagements[slot]! + weight);
+    let w = weight;
+    for (let g = 1; g <= o.maxGap && g <= recent.length; g++, w *= o.gapDecay) {
+      const prev = recent[recent.length - g]!;
+      this.forward.add(prev, slot, w);
+      this.backward.add(slot, prev, w);
+    }
+    // A negative signal weakens edges into the item but does not become context for the next one.
+    if (weight > 0) {
+      recent.push(slot);
+      if (recent.length > o.maxGap) recent.shift();
+    }
+  }
+
+  private addRow(graph: NeighbourGraph, from: number, scale: number, out: Float64Array): void {
+    const row = graph.row(from);
+    if (row === undefined) return;
+    const { targets, weights } = row;
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      out[t] = out[t]! + scale * weights[i]!;
+    }
+  }
+
+  private slotsOf(history: string[]): number[] {
+    const slots: number[] = [];
+    for (const key of history) {
+      const s = this.ids.get(key);
+      if (s !== undefined) slots.push(s);
+    }
+    return slots;
+  }
+
+  private scoreAll(history: string[]): Float64Array {
+    const n = this.ids.highWater;
+    if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, 2 * this.scratch.length));
+    this.scoreSlotsInto(this.slotsOf(history), this.scratch);
+    return this.scratch;
+  }
+
+  private explain(slot: number, history: number[]): string[] {
+    const signals: string[] = [];
+    let bestForward = -1;
+    let bestBackward = -1;
+    let f = 0;
+    let b = 0;
+    for (const h of history.slice(-this.options.historyLength)) {
+      const wf = this.forward.weight(h, slot);
+      const wb = this.backward.weight(h, slot);
+      if (wf > f) [f, bestForward] = [wf, h];
+      if (wb > b) [b, bestBackward] = [wb, h];
+    }
+    if (bestForward >= 0) signals.push(`transition from ${this.ids.keyOf(bestForward)!}`);
+    if (bestBackward >= 0 && bestBackward !== bestForward) signals.push(`co-engaged with ${this.ids.keyOf(bestBackward)!}`);
+    const tokens = this.content.sharedTokens(slot, history, 2);
+    if (tokens.length > 0) signals.push(`content match: ${tokens.join(', ')}`);
+    if (signals.length === 0) signals.push('popular');
+    return signals;
+  }
+}
