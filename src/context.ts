@@ -10,6 +10,9 @@ import { createLogger, type Logger } from './logging.js';
 import { Border } from './regions/border.js';
 import { DataCatalog } from './regions/catalog.js';
 import { CellRegistry, migrateDirectory, openDirectory } from './regions/cells.js';
+import { createSocial, type SocialServices } from './social/social.module.js';
+import { createFeeds, createRegionModels, type FeedServices, type FeedSettings } from './feeds/feeds.module.js';
+import { createSearchIndex } from './feeds/search-index.js';
 
 export interface Clock {
   now(): Date;
@@ -29,12 +32,17 @@ export interface AppContext {
   operators: OperatorService;
   /** Each cell's own job queue. */
   queues: Map<string, JobQueue>;
+  /** Follows, engagement, comments, notifications, hashtags. */
+  social: SocialServices;
+  /** For You, Following, trending, search. */
+  feeds: FeedServices;
   close(): Promise<void>;
 }
 
 export interface ContextOverrides {
   log?: Logger;
   clock?: Clock;
+  feeds?: FeedSettings;
 }
 
 /**
@@ -55,6 +63,10 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours });
   const operators = new OperatorService({ directory, cells, now });
   const queues = new Map<string, JobQueue>(cells.all().map((cell) => [cell.region, new CellJobQueue(cell.region, cell.db, now)]));
+  const searchIndex = createSearchIndex(directory);
+  const models = createRegionModels(cells, overrides.feeds);
+  const social = createSocial({ directory, cells, border, now, search: searchIndex, observer: models, durationMaxMs: config.limits.durationMaxMs });
+  const feeds = createFeeds({ directory, cells, now, social, models, searchIndex }, overrides.feeds);
 
   return {
     config,
@@ -68,6 +80,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     sessions,
     operators,
     queues,
+    social,
+    feeds,
     async close() {
       await cells.destroy();
       await directory.destroy();

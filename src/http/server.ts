@@ -12,6 +12,8 @@ import type { AppContext } from '../context.js';
 import { newId } from '../db/ids.js';
 import { RateLimitedError } from '../errors.js';
 import { accountRoutes } from './accounts.routes.js';
+import { feedRoutes } from './feeds.routes.js';
+import { socialRoutes } from './social.routes.js';
 import { Auth } from './auth.js';
 import { errorBody, installErrorHandler } from './errors.js';
 import { validatorCompiler } from './validation.js';
@@ -82,6 +84,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(
     async (api) => {
       await accountRoutes(api, ctx, auth);
+      await socialRoutes(api, ctx, auth);
+      await feedRoutes(api, ctx, auth);
     },
     { prefix: '/api/v1' },
   );

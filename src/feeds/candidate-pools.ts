@@ -1,0 +1,129 @@
+import type { Kysely } from 'kysely';
+import type { DirectoryDb } from '../db/schema.js';
+import { jsonList } from '../social/text-tags.js';
+import type { IndexRow } from '../social/video-access.js';
+
+/** A public clip held in memory with what ranking needs. */
+export interface PoolItem {
+  row: IndexRow;
+  tags: string[];
+  /** Time-decayed engagement (the trending score). */
+  trend: number;
+  ageHours: number;
+}
+
+export interface PoolSnapshot {
+  builtAt: number;
+  byId: Map<string, PoolItem>;
+  /** Newest first. */
+  fresh: PoolItem[];
+  /** Highest time-decayed engagement first (ties: newest id first). */
+  trending: PoolItem[];
+  /** Clips that still need a first audience: fewest views first. */
+  exploration: PoolItem[];
+  byTag: Map<string, PoolItem[]>;
+  bySound: Map<string, PoolItem[]>;
+}
+
+export interface PoolOptions {
+  /** How long a snapshot serves before it is rebuilt (0 = rebuild on every read, for tests). */
+  ttlMs: number;
+  /** Newest public clips loaded per snapshot. */
+  size: number;
+  /** A clip with fewer views than this, published within `explorationMaxAgeHours`, is in the exploration pool. */
+  explorationMaxViews: number;
+  explorationMaxAgeHours: number;
+}
+
+export const DEFAULT_POOL_OPTIONS: PoolOptions = { ttlMs: 30_000, size: 5000, explorationMaxViews: 100, explorationMaxAgeHours: 24 * 7 };
+
+/** Time-decayed engagement: interactions weighted by effort, divided by age (Hacker-News-style gravity). */
+export function trendScore(row: IndexRow, ageHours: number): number {
+  const engagement = row.like_count * 2 + row.comment_count * 3 + row.share_count * 4 + row.completion_count + row.view_count * 0.2;
+  return engagement / Math.pow(ageHours + 2, 1.3);
+}
+
+/**
+ * Candidate pools over the directory's public index, rebuilt at most every `ttlMs` and served from memory
+ * in between (a stale snapshot keeps serving while the next one loads), so a feed request does no scan.
+ * Only clips of active, non-private accounts are pooled; followed private accounts come from Following.
+ */
+export class CandidatePools {
+  private snapshot: PoolSnapshot | undefined;
+  private loading: Promise<PoolSnapshot> | undefined;
+  private listeners: ((s: PoolSnapshot) => void)[] = [];
+
+  constructor(
+    private readonly deps: { directory: Kysely<DirectoryDb>; now: () => Date },
+    readonly options: PoolOptions = DEFAULT_POOL_OPTIONS,
+  ) {}
+
+  /** Called with each new snapshot (the models register new clips' captions from it). */
+  onRefresh(listener: (s: PoolSnapshot) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async get(): Promise<PoolSnapshot> {
+    const now = this.deps.now().getTime();
+    const current = this.snapshot;
+    if (current && now - current.builtAt < this.options.ttlMs) return current;
+    if (current && this.options.ttlMs > 0) {
+      void this.refresh().catch(() => undefined);
+      return current;
+    }
+    return this.refresh();
+  }
+
+  invalidate(): void {
+    this.snapshot = undefined;
+  }
+
+  private refresh(): Promise<PoolSnapshot> {
+    this.loading ??= this.build().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async build(): Promise<PoolSnapshot> {
+    const now = this.deps.now().getTime();
+    const rows = await this.deps.directory
+      .selectFrom('videos')
+      .innerJoin('users', 'users.id', 'videos.author_id')
+      .selectAll('videos')
+      .where('users.status', '=', 'active')
+      .where('users.private_account', '=', 0)
+      .orderBy('videos.published_at', 'desc')
+      .orderBy('videos.id', 'desc')
+      .limit(this.options.size)
+      .execute();
+    const items: PoolItem[] = rows.map((row) => {
+      const ageHours = Math.max(0, (now - Date.parse(row.published_at)) / 3_600_000);
+      return { row, tags: jsonList(row.hashtags), ageHours, trend: trendScore(row, ageHours) };
+    });
+    const byTag = new Map<string, PoolItem[]>();
+    const bySound = new Map<string, PoolItem[]>();
+    for (const item of items) {
+      for (const tag of item.tags) (byTag.get(tag) ?? byTag.set(tag, []).get(tag)!).push(item);
+      if (item.row.sound_id) (bySound.get(item.row.sound_id) ?? bySound.set(item.row.sound_id, []).get(item.row.sound_id)!).push(item);
+    }
+    const byTrend = (a: PoolItem, b: PoolItem) => b.trend - a.trend || (a.row.id < b.row.id ? 1 : -1);
+    for (const list of byTag.values()) list.sort(byTrend);
+    for (const list of bySound.values()) list.sort(byTrend);
+    const o = this.options;
+    const snapshot: PoolSnapshot = {
+      builtAt: now,
+      byId: new Map(items.map((i) => [i.row.id, i])),
+      fresh: items,
+      trending: [...items].sort(byTrend),
+      exploration: items
+        .filter((i) => i.row.view_count < o.explorationMaxViews && i.ageHours <= o.explorationMaxAgeHours)
+        .sort((a, b) => a.row.view_count - b.row.view_count || (a.row.id < b.row.id ? 1 : -1)),
+      byTag,
+      bySound,
+    };
+    this.snapshot = snapshot;
+    for (const l of this.listeners) l(snapshot);
+    return snapshot;
+  }
+}
