@@ -37,10 +37,17 @@ export interface PoolOptions {
 
 export const DEFAULT_POOL_OPTIONS: PoolOptions = { ttlMs: 30_000, size: 5000, explorationMaxViews: 100, explorationMaxAgeHours: 24 * 7 };
 
-/** Time-decayed engagement: interactions weighted by effort, divided by age (Hacker-News-style gravity). */
-export function trendScore(row: IndexRow, ageHours: number): number {
+/** Hours of age that cost a factor of ten in engagement. */
+const TREND_DECADE_HOURS = 12;
+
+/**
+ * Time-decayed engagement in log form (as Reddit's "hot"): log10 of effort-weighted interactions plus the
+ * publication time in decades of decay. Ordering equals engagement × 10^(−age/12h), but a clip's score does
+ * not drift with the clock, so trending pages stay stable between snapshots.
+ */
+export function trendScore(row: IndexRow): number {
   const engagement = row.like_count * 2 + row.comment_count * 3 + row.share_count * 4 + row.completion_count + row.view_count * 0.2;
-  return engagement / Math.pow(ageHours + 2, 1.3);
+  return Math.log10(1 + engagement) + Date.parse(row.published_at) / 3_600_000 / TREND_DECADE_HOURS;
 }
 
 /**
@@ -99,7 +106,7 @@ export class CandidatePools {
       .execute();
     const items: PoolItem[] = rows.map((row) => {
       const ageHours = Math.max(0, (now - Date.parse(row.published_at)) / 3_600_000);
-      return { row, tags: jsonList(row.hashtags), ageHours, trend: trendScore(row, ageHours) };
+      return { row, tags: jsonList(row.hashtags), ageHours, trend: trendScore(row) };
     });
     const byTag = new Map<string, PoolItem[]>();
     const bySound = new Map<string, PoolItem[]>();

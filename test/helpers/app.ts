@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createContext, type AppContext, type Clock } from '../../src/context.js';
+import { createContext, type AppContext, type Clock, type ContextOverrides } from '../../src/context.js';
 import { buildServer, type App } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging.js';
 
@@ -22,14 +22,16 @@ export function tempDir(prefix = 'reelm-test-'): string {
 }
 
 /** Boots Reelm in-process on a fresh data folder (embedded stores), with logs captured for inspection. */
-export async function startTestApp(options: { dataDir?: string; env?: Record<string, string>; clock?: Clock; configure?: (c: Config) => void } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { dataDir?: string; env?: Record<string, string>; clock?: Clock; configure?: (c: Config) => void; overrides?: Omit<ContextOverrides, 'log' | 'clock'> } = {},
+): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({ REELM_DATA_DIR: dataDir, REELM_SIGNUP_PER_MINUTE: '1000', REELM_LOGIN_PER_MINUTE: '1000', ...options.env });
   config.logLevel = 'info';
   options.configure?.(config);
   const chunks: string[] = [];
   const log = createLogger(config.logLevel, new Writable({ write(chunk, _enc, cb) { chunks.push(String(chunk)); cb(); } }));
-  const ctx = await createContext(config, { log, ...(options.clock ? { clock: options.clock } : {}) });
+  const ctx = await createContext(config, { log, ...options.overrides, ...(options.clock ? { clock: options.clock } : {}) });
   const app = await buildServer(ctx);
   await app.ready();
   return {
