@@ -35,6 +35,9 @@ export interface PoolOptions {
   explorationMaxAgeHours: number;
 }
 
+/** Most clip rows and author lists each cache holds. */
+const CACHE_ENTRIES = 100_000;
+
 export const DEFAULT_POOL_OPTIONS: PoolOptions = { ttlMs: 30_000, size: 5000, explorationMaxViews: 100, explorationMaxAgeHours: 24 * 7 };
 
 /** Hours of age that cost a factor of ten in engagement. */
@@ -83,6 +86,66 @@ export class CandidatePools {
 
   invalidate(): void {
     this.snapshot = undefined;
+    this.rowCache.clear();
+    this.authorCache.clear();
+  }
+
+  private readonly rowCache = new Map<string, { at: number; row: IndexRow }>();
+  private readonly authorCache = new Map<string, { at: number; rows: IndexRow[] }>();
+
+  private fresh(at: number): boolean {
+    return this.deps.now().getTime() - at < this.options.ttlMs;
+  }
+
+  /** Index rows by id (pooled, cached for `ttlMs`, else read in one query), in the order of `ids`. */
+  async rows(snapshot: PoolSnapshot, ids: string[]): Promise<IndexRow[]> {
+    const found = new Map<string, IndexRow>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const row = snapshot.byId.get(id)?.row ?? this.cached(this.rowCache, id)?.row;
+      if (row) found.set(id, row);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const rows = await this.deps.directory.selectFrom('videos').selectAll().where('id', 'in', [...new Set(missing)]).execute();
+      const at = this.deps.now().getTime();
+      for (const row of rows) {
+        found.set(row.id, row);
+        this.remember(this.rowCache, row.id, { at, row });
+      }
+    }
+    return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+  }
+
+  /** The newest `perAuthor` public clips of each author (cached per author for `ttlMs`; at most `maxReads` authors read per call). */
+  async recentByAuthors(authorIds: string[], perAuthor: number, maxReads = 50): Promise<IndexRow[]> {
+    const out: IndexRow[] = [];
+    let reads = 0;
+    const at = this.deps.now().getTime();
+    for (const author of authorIds) {
+      let entry = this.cached(this.authorCache, author);
+      if (!entry) {
+        if (reads++ >= maxReads) continue;
+        const rows = await this.deps.directory.selectFrom('videos').selectAll().where('author_id', '=', author).orderBy('id', 'desc').limit(perAuthor).execute();
+        entry = { at, rows };
+        this.remember(this.authorCache, author, entry);
+      }
+      out.push(...entry.rows);
+    }
+    return out;
+  }
+
+  private cached<T extends { at: number }>(cache: Map<string, T>, key: string): T | undefined {
+    const entry = cache.get(key);
+    if (entry && this.fresh(entry.at)) return entry;
+    if (entry) cache.delete(key);
+    return undefined;
+  }
+
+  private remember<T>(cache: Map<string, T>, key: string, value: T): void {
+    // A bounded cache: Map keeps insertion order, so the oldest entry goes first.
+    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.set(key, value);
   }
 
   private refresh(): Promise<PoolSnapshot> {

@@ -39,7 +39,7 @@ export function createFeeds(
   const { directory, cells, now, social, models } = deps;
   const pools = new CandidatePools({ directory, now }, { ...DEFAULT_POOL_OPTIONS, ...settings.pools });
   pools.onRefresh((snapshot) => models.registerContent(snapshot));
-  const ranker = settings.ranker ?? new BlendedRanker((region) => models.get(region));
+  const ranker = settings.ranker ?? new BlendedRanker();
   const forYouOptions = { explorationShare: settings.explorationShare ?? 0.2, ...(settings.seed !== undefined ? { seed: settings.seed } : {}) };
   return {
     pools,

@@ -10,7 +10,7 @@ import type { CandidatePools, PoolItem, PoolSnapshot } from './candidate-pools.j
 import type { Candidate, Ranker } from './ranker.js';
 import type { RegionModels } from './region-models.js';
 import { decodeSession, encodeSession, seededRandom, ServedFilter, type FeedSession } from './served-filter.js';
-import { indexRows, presentVideos, type Reason, type Video } from './video-presenter.js';
+import { presentVideos, type Reason, type Video } from './video-presenter.js';
 
 export interface ForYouOptions {
   /** Fixed session seed (tests, reproducible runs); otherwise each session draws its own. */
@@ -78,12 +78,13 @@ export class ForYouService {
       else candidates.set(row.id, { row, source, signals: [...signals] });
     };
 
-    if (viewer && state) await this.personalSources(viewer, state, snapshot, add);
+    const modelScores = new Map<string, number>();
+    if (viewer && state) await this.personalSources(viewer, state, snapshot, add, random, modelScores);
     for (const item of snapshot.trending.slice(0, 150)) add(item.row, 'trending', ['trending now']);
     for (const item of snapshot.fresh.slice(0, 60)) add(item.row, 'fresh', ['new']);
 
     const list = [...candidates.values()];
-    const ranked = await this.deps.ranker.rank(list, { region: viewer?.region ?? '', history: state?.history ?? [], now });
+    const ranked = await this.deps.ranker.rank(list, { region: viewer?.region ?? '', history: state?.history ?? [], now, modelScores });
     const main = list
       .map((c) => {
         const r = ranked.get(c.row.id);
@@ -94,7 +95,11 @@ export class ForYouService {
       .sort((a, b) => b.score - a.score);
 
     // Exploration draws among the least-seen new clips, so each gets its first impressions in turn.
-    const explore = snapshot.exploration.filter((i) => !excluded(i.row)).slice(0, 40);
+    const explore: PoolItem[] = [];
+    for (const item of snapshot.exploration) {
+      if (explore.length >= 40) break;
+      if (!excluded(item.row)) explore.push(item);
+    }
     for (let i = explore.length - 1; i > 0; i--) {
       const j = Math.floor(random() * Math.min(i + 1, 8));
       [explore[i], explore[i - j]] = [explore[i - j]!, explore[i]!];
@@ -153,30 +158,34 @@ export class ForYouService {
     state: ViewerState,
     snapshot: PoolSnapshot,
     add: (row: IndexRow, source: string, signals: string[]) => void,
+    random: () => number,
+    modelScores: Map<string, number>,
   ): Promise<void> {
-    const { directory } = this.deps;
-    const following = [...state.relations.following].slice(0, 2000);
+    const { pools } = this.deps;
+    const following = [...state.relations.following];
     if (following.length > 0) {
-      const rows = await directory.selectFrom('videos').selectAll().where('author_id', 'in', following).orderBy('published_at', 'desc').limit(40).execute();
-      for (const row of rows) add(row, 'following', ['you follow the creator']);
+      // A sample of followed creators per page (seeded), their newest clips from the per-author cache.
+      const sample = following.length <= 60 ? following : following.sort(() => random() - 0.5).slice(0, 60);
+      const rows = await pools.recentByAuthors(sample, 3);
+      rows.sort((a, b) => (a.published_at < b.published_at ? 1 : -1));
+      for (const row of rows.slice(0, 40)) add(row, 'following', ['you follow the creator']);
     }
     if (state.history.length === 0) return;
 
     const recs = await this.deps.models.recommend(viewer.region, state.history, 60, state.seen);
-    const missing = recs.filter((r) => !snapshot.byId.has(r.itemKey)).map((r) => r.itemKey);
-    const fetched = new Map((await indexRows(directory, missing)).map((r) => [r.id, r]));
+    const recRows = new Map((await pools.rows(snapshot, recs.map((r) => r.itemKey))).map((r) => [r.id, r]));
     for (const rec of recs) {
-      const row = snapshot.byId.get(rec.itemKey)?.row ?? fetched.get(rec.itemKey);
-      if (row) add(row, 'similar', rec.signals.map((s) => s.replace(/^transition from /, 'watched after ')));
+      const row = recRows.get(rec.itemKey);
+      if (!row) continue;
+      modelScores.set(rec.itemKey, rec.score);
+      add(row, 'similar', rec.signals.map((s) => s.replace(/^transition from /, 'watched after ')));
     }
 
     // Affinity: the hashtags and sounds of what the viewer recently watched through or liked.
-    const recent = state.history.slice(-20);
-    const known = recent.map((id) => snapshot.byId.get(id)).filter((x): x is PoolItem => x !== undefined);
-    const more = await indexRows(directory, recent.filter((id) => !snapshot.byId.has(id)));
+    const recent = await pools.rows(snapshot, state.history.slice(-20));
     const tags = new Map<string, number>();
     const sounds = new Map<string, number>();
-    for (const row of [...known.map((k) => k.row), ...more]) {
+    for (const row of recent) {
       for (const tag of snapshot.byId.get(row.id)?.tags ?? jsonList(row.hashtags)) tags.set(tag, (tags.get(tag) ?? 0) + 1);
       if (row.sound_id) sounds.set(row.sound_id, (sounds.get(row.sound_id) ?? 0) + 1);
     }

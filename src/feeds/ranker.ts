@@ -12,6 +12,8 @@ export interface RankContext {
   /** The viewer's recent engaged clips (oldest first), empty for visitors and new users. */
   history: string[];
   now: number;
+  /** The region model's scores for the clips it recommended for this history (absent = none). */
+  modelScores?: Map<string, number>;
 }
 
 export interface Ranked {
@@ -53,27 +55,18 @@ export class TransparentRanker implements Ranker {
   }
 }
 
-/** What a learned model offers the ranker: scores for candidates given a history. */
-export interface HistoryScorer {
-  score(history: string[], candidates: string[]): Map<string, number>;
-}
-
 /**
- * Blends the transparent prior with a region's learned model (trained only on that region's events):
- * the model's scores are normalised per request and added with weight `modelWeight`.
+ * Blends the transparent prior with the region's learned model (trained only on that region's events):
+ * the model's scores for this request, computed once when its recommendations were drawn, are normalised
+ * and added with weight `modelWeight`.
  */
 export class BlendedRanker implements Ranker {
-  constructor(
-    private readonly modelFor: (region: string) => Promise<HistoryScorer | undefined>,
-    private readonly modelWeight = 0.6,
-  ) {}
+  constructor(private readonly modelWeight = 0.6) {}
 
-  async rank(candidates: Candidate[], ctx: RankContext): Promise<Map<string, Ranked>> {
+  rank(candidates: Candidate[], ctx: RankContext): Map<string, Ranked> {
     const base = new TransparentRanker().rank(candidates, ctx);
-    if (ctx.history.length === 0) return base;
-    const model = await this.modelFor(ctx.region);
-    if (!model) return base;
-    const scores = model.score(ctx.history, candidates.map((c) => c.row.id));
+    const scores = ctx.modelScores;
+    if (!scores || scores.size === 0) return base;
     let max = 0;
     for (const v of scores.values()) if (Number.isFinite(v) && v > max) max = v;
     if (max <= 0) return base;
