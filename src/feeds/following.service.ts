@@ -3,7 +3,7 @@ import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
 import type { DirectoryDb } from '../db/schema.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { Actor, GraphService } from '../social/graph.service.js';
-import type { Viewer } from '../social/video-access.js';
+import type { IndexRow, Viewer } from '../social/video-access.js';
 import type { CandidatePools } from './candidate-pools.js';
 import { presentVideos, type Video } from './video-presenter.js';
 
@@ -18,9 +18,11 @@ type Page = { cursor?: string; limit?: number };
 
 /** Most followed accounts one Following query spans (a SQL parameter list; beyond it, the newest follows). */
 const MAX_FOLLOWED = 5000;
+/** Up to this many followed creators, Following reads each one's newest clips by index and merges them. */
+const PER_AUTHOR_QUERIES = 200;
 
 /**
- * Following (newest first from followed creators, across regions: the follow list comes from the viewer's
+ * Following (newest first, by clip id which sorts by creation time, from followed creators, across regions: the follow list comes from the viewer's
  * cell, the clips from the directory's public index) and Trending (time-decayed engagement).
  */
 export class FollowingService {
@@ -28,18 +30,33 @@ export class FollowingService {
 
   async following(viewer: Actor, page: Page): Promise<{ items: Video[]; cursor: string | null }> {
     const limit = clampLimit(page.limit);
-    const after = decodeCursor<{ p: string; v: string }>(page.cursor, ['p', 'v']);
+    const after = decodeCursor<{ v: string }>(page.cursor, ['v']);
     const rel = await this.deps.graph.relations(viewer);
     const authors = [...rel.following].filter((id) => !rel.blocked.has(id) && !rel.muted.has(id)).slice(0, MAX_FOLLOWED);
     if (authors.length === 0) return { items: [], cursor: null };
-    let q = this.deps.directory.selectFrom('videos').selectAll().where('author_id', 'in', authors);
-    if (after) q = q.where((eb) => eb.or([eb('published_at', '<', after.p), eb.and([eb('published_at', '=', after.p), eb('id', '<', after.v)])]));
-    const rows = await q.orderBy('published_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    // Clip ids sort by creation time. For a usual follow list, one short index range per creator merged here
+    // beats one IN query that must sort every clip of every followed creator.
+    const { directory } = this.deps;
+    let rows: IndexRow[];
+    if (authors.length <= PER_AUTHOR_QUERIES) {
+      const parts = await Promise.all(
+        authors.map((author) => {
+          let q = directory.selectFrom('videos').selectAll().where('author_id', '=', author);
+          if (after) q = q.where('id', '<', after.v);
+          return q.orderBy('id', 'desc').limit(limit + 1).execute();
+        }),
+      );
+      rows = parts.flat().sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit + 1);
+    } else {
+      let q = directory.selectFrom('videos').selectAll().where('author_id', 'in', authors);
+      if (after) q = q.where('id', '<', after.v);
+      rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+    }
     const pageRows = rows.slice(0, limit);
     const last = pageRows[pageRows.length - 1];
     return {
       items: await presentVideos(this.deps, pageRows, viewer),
-      cursor: rows.length > limit && last ? encodeCursor({ p: last.published_at, v: last.id }) : null,
+      cursor: rows.length > limit && last ? encodeCursor({ v: last.id }) : null,
     };
   }
 
