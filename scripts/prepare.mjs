@@ -39,6 +39,7 @@ function ensurePackages(wanted) {
 function newest(dir) {
   let latest = 0;
   if (!existsSync(dir)) return latest;
+  if (!statSync(dir).isDirectory()) return statSync(dir).mtimeMs;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) {
@@ -52,7 +53,7 @@ function newest(dir) {
 function stale(sources, output) {
   if (!existsSync(output)) return true;
   const built = statSync(output).mtimeMs;
-  return sources.some((s) => newest(join(root, s)) > built || (existsSync(join(root, s)) && statSync(join(root, s)).mtimeMs > built));
+  return sources.some((s) => newest(join(root, s)) > built);
 }
 
 function run(cmd, args) {

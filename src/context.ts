@@ -19,6 +19,9 @@ import { regionPolicy } from './regions/policy.js';
 import { OperatorAccessService } from './regions/operator-access.js';
 import { TransparencyCounter } from './regions/transparency.js';
 import { CellRegistry, migrateDirectory, openDirectory } from './regions/cells.js';
+import { createSocial, type SocialServices } from './social/social.module.js';
+import { createFeeds, createRegionModels, type FeedServices, type FeedSettings } from './feeds/feeds.module.js';
+import { createSearchIndex } from './feeds/search-index.js';
 
 export interface Clock {
   now(): Date;
@@ -47,6 +50,10 @@ export interface AppContext {
   queues: Map<string, JobQueue>;
   /** Uploads, clips, media stores and playback URLs. */
   media: MediaModule;
+  /** Follows, engagement, comments, notifications, hashtags. */
+  social: SocialServices;
+  /** For You, Following, trending, search. */
+  feeds: FeedServices;
   close(): Promise<void>;
 }
 
@@ -55,6 +62,7 @@ export interface ContextOverrides {
   clock?: Clock;
   /** The catalog's parts (tests add fixture tables; the default is every registered domain). */
   catalogParts?: DomainCatalog[];
+  feeds?: FeedSettings;
 }
 
 /**
@@ -90,6 +98,24 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const deletion = new DeletionService({ directory, cells, catalog, border, queues, now, graceDays: config.deletionGraceDays, log });
   const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
   const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours, reactivate });
+  const searchIndex = createSearchIndex(directory);
+  const models = createRegionModels(cells, overrides.feeds);
+  const social = createSocial({ directory, cells, border, now, search: searchIndex, observer: models, durationMaxMs: config.limits.durationMaxMs });
+  const feeds = createFeeds({ directory, cells, now, social, models, searchIndex }, overrides.feeds);
+  // Media asks the social rules who may see a clip, and tells the social indexes when the public index changes.
+  media.access.setSocialRule((viewer, v) =>
+    social.access.canView({ id: '', region: v.region, ownerId: v.ownerId, visibility: v.visibility as 'public' | 'followers', durationMs: 0, index: undefined }, viewer),
+  );
+  media.videos.setIndexHooks({
+    published: async (id) => {
+      await social.hashtags.onVideoPublished(id);
+      feeds.pools.changed();
+    },
+    removed: async (id) => {
+      await social.hashtags.onVideoRemoved(id);
+      feeds.pools.changed();
+    },
+  });
 
   return {
     config,
@@ -110,6 +136,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     deletion,
     queues,
     media,
+    social,
+    feeds,
     async close() {
       for (const queue of queues.values()) await queue.close();
       await cells.destroy();

@@ -109,7 +109,7 @@ export class ExportService {
 
     const key = await cell.db.selectFrom('user_keys').select('wrapped_dek').where('user_id', '=', userId).executeTakeFirst();
     const dek = key ? cell.keys.unwrapDek(userId, key.wrapped_dek) : undefined;
-    const tables = await rowsNaming(cell.db, this.deps.catalog, 'cell', [userId], SKIP_TABLES);
+    const tables = await rowsNaming(cell.db, this.deps.catalog, 'cell', [userId], SKIP_TABLES, true);
     const readable = (table: string, r: Record<string, unknown>) => this.readable(table, r, userId, dek);
     const account = tables.accounts?.[0];
     if (account) {

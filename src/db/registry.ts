@@ -8,8 +8,12 @@ import { mediaCatalog } from '../media/media.catalog.js';
 import { mediaCellMigrations, mediaDirectoryMigrations } from '../media/media.migrations.js';
 import { regionsCatalog } from '../regions/regions.catalog.js';
 import { regionsCellMigrations } from '../regions/regions.migrations.js';
+import { socialCatalog } from '../social/social.catalog.js';
+import { socialCellMigrations, socialDirectoryMigrations } from '../social/social.migrations.js';
+import { feedsCatalog } from '../feeds/feeds.catalog.js';
+import { feedsDirectoryMigrations } from '../feeds/feeds.migrations.js';
 
 /** Every domain's migrations and catalog entries, in one place: a domain is added with one name in each list. */
-export const directoryMigrations: MigrationMap = mergeMigrations(accountsDirectoryMigrations, mediaDirectoryMigrations);
-export const cellMigrations: MigrationMap = mergeMigrations(accountsCellMigrations, regionsCellMigrations, jobsCellMigrations, mediaCellMigrations);
-export const catalogParts: DomainCatalog[] = [accountsCatalog, regionsCatalog, jobsCatalog, mediaCatalog];
+export const directoryMigrations: MigrationMap = mergeMigrations(accountsDirectoryMigrations, mediaDirectoryMigrations, socialDirectoryMigrations, feedsDirectoryMigrations);
+export const cellMigrations: MigrationMap = mergeMigrations(accountsCellMigrations, regionsCellMigrations, jobsCellMigrations, mediaCellMigrations, socialCellMigrations);
+export const catalogParts: DomainCatalog[] = [accountsCatalog, regionsCatalog, jobsCatalog, mediaCatalog, socialCatalog, feedsCatalog];

@@ -2,10 +2,12 @@ import type { AccountsCellTables, AccountsDirectoryTables } from '../accounts/ac
 import type { MediaCellTables, MediaDirectoryTables } from '../media/media.tables.js';
 import type { JobsCellTables } from '../jobs/jobs.tables.js';
 import type { RegionsCellTables } from '../regions/regions.tables.js';
+import type { SocialCellTables, SocialDirectoryTables } from '../social/social.tables.js';
+import type { FeedsDirectoryTables } from '../feeds/feeds.tables.js';
 
 /**
  * The directory and cell schemas, merged from each domain's table types. A domain adds its tables by
  * extending these interfaces with one more name.
  */
-export interface DirectoryDb extends AccountsDirectoryTables, MediaDirectoryTables {}
-export interface CellDb extends AccountsCellTables, RegionsCellTables, JobsCellTables, MediaCellTables {}
+export interface DirectoryDb extends AccountsDirectoryTables, MediaDirectoryTables, SocialDirectoryTables, FeedsDirectoryTables {}
+export interface CellDb extends AccountsCellTables, RegionsCellTables, JobsCellTables, MediaCellTables, SocialCellTables {}

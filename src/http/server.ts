@@ -12,6 +12,8 @@ import type { AppContext } from '../context.js';
 import { newId } from '../db/ids.js';
 import { RateLimitedError } from '../errors.js';
 import { accountRoutes } from './accounts.routes.js';
+import { feedRoutes } from './feeds.routes.js';
+import { socialRoutes } from './social.routes.js';
 import { Auth } from './auth.js';
 import { errorBody, installErrorHandler } from './errors.js';
 import { mediaFileRoutes, mediaRoutes } from './media.routes.js';
@@ -107,6 +109,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
       await mediaRoutes(api, ctx, auth);
       await operatorRoutes(api, ctx, auth);
       await sovereigntyRoutes(api, ctx, auth);
+      await socialRoutes(api, ctx, auth);
+      await feedRoutes(api, ctx, auth);
     },
     { prefix: '/api/v1' },
   );

@@ -15,24 +15,23 @@ export interface VideoAccessSubject {
   status: string;
 }
 
-/** Answers whether `viewerId` follows `ownerId` (approved follows only); the social domain provides it. */
-export type FollowCheck = (viewer: Viewer, owner: { userId: string; region: string }) => Promise<boolean>;
+/**
+ * The social rules for a ready, non-private clip seen by someone other than its owner (followers-only
+ * clips, private accounts, blocks); the social domain provides them.
+ */
+export type SocialRule = (viewer: Viewer | null, video: VideoAccessSubject) => Promise<boolean>;
 
 /**
- * The one rule for who may see a clip: its owner always; anyone a public clip once ready; followers a
- * followers-only clip once ready, when a follow check is installed (until then, only the owner).
- * Private clips are the owner's alone.
+ * The one rule for who may see a clip: its owner always; nobody else before it is ready or when it is
+ * private; otherwise the social rules (follows, private accounts, blocks) once installed, and until then
+ * anyone for a public clip and only the owner for a followers-only one.
  */
 export class VideoAccess {
-  private followCheck: FollowCheck | undefined;
+  private socialRule: SocialRule | undefined;
 
-  constructor(deps: { followCheck?: FollowCheck } = {}) {
-    this.followCheck = deps.followCheck;
-  }
-
-  /** Installs the follow check (the social domain calls this when it is built). */
-  setFollowCheck(check: FollowCheck): void {
-    this.followCheck = check;
+  /** Installs the social rules (done once the social domain is built). */
+  setSocialRule(rule: SocialRule): void {
+    this.socialRule = rule;
   }
 
   isOwner(viewer: Viewer | null | undefined, video: VideoAccessSubject): boolean {
@@ -41,11 +40,8 @@ export class VideoAccess {
 
   async canView(viewer: Viewer | null | undefined, video: VideoAccessSubject): Promise<boolean> {
     if (this.isOwner(viewer, video)) return true;
-    if (video.status !== 'ready') return false;
-    if (video.visibility === 'public') return true;
-    if (video.visibility === 'followers' && viewer && this.followCheck) {
-      return this.followCheck(viewer, { userId: video.ownerId, region: video.region });
-    }
-    return false;
+    if (video.status !== 'ready' || video.visibility === 'private') return false;
+    if (this.socialRule) return this.socialRule(viewer ?? null, video);
+    return video.visibility === 'public';
   }
 }

@@ -70,6 +70,12 @@ export interface VideoServiceDeps {
   log: Logger;
 }
 
+/** Called when a clip enters or leaves the directory's public index. */
+export interface IndexHooks {
+  published(videoId: string): Promise<void>;
+  removed(videoId: string): Promise<void>;
+}
+
 /** Transcodes are retried this often before a clip is marked failed. */
 export const TRANSCODE_ATTEMPTS = 3;
 
@@ -95,6 +101,8 @@ function jsonArray(text: string): string[] {
  * not learn about private clips.
  */
 export class VideoService {
+  private indexHooks: IndexHooks | undefined;
+
   constructor(private readonly deps: VideoServiceDeps) {}
 
   store(region: string): MediaStore {
@@ -248,12 +256,20 @@ export class VideoService {
     else await this.unpublish(region, row);
   }
 
+  /** Lets the domains derived from the public index (hashtags, search, mentions) follow it. */
+  setIndexHooks(hooks: IndexHooks): void {
+    this.indexHooks = hooks;
+  }
+
   private async publish(region: string, row: VideoRow): Promise<void> {
     const { border, directory } = this.deps;
     const existing = await directory.selectFrom('videos').select('id').where('id', '=', row.id).executeTakeFirst();
     const text = { caption: row.caption, hashtags: row.hashtags, mentions: row.mentions };
     if (existing) {
+      // A new caption may bring new tags: take the clip out of the derived indexes and put it back.
+      await this.indexHooks?.removed(row.id);
       await border.update(region, 'video.publish', 'videos', { id: row.id }, text);
+      await this.indexHooks?.published(row.id);
       return;
     }
     const sound = row.sound_id ? await this.deps.cells.get(region).db.selectFrom('sounds').selectAll().where('id', '=', row.sound_id).executeTakeFirst() : undefined;
@@ -274,12 +290,14 @@ export class VideoService {
     );
     if (sound) await border.adjustCounters(region, 'sound.count', 'sounds', { id: sound.id }, { video_count: 1 });
     await border.adjustCounters(region, 'profile.count', 'users', { id: row.owner_id }, { video_count: 1 });
+    await this.indexHooks?.published(row.id);
   }
 
   private async unpublish(region: string, row: VideoRow): Promise<void> {
     const { border, directory } = this.deps;
     const existing = await directory.selectFrom('videos').select(['id', 'sound_id']).where('id', '=', row.id).executeTakeFirst();
     if (!existing) return;
+    await this.indexHooks?.removed(row.id);
     await border.remove(region, 'video.unpublish', 'videos', { id: row.id });
     // The clip's own sound is its audio: it leaves the public index with the clip.
     await border.remove(region, 'sound.unpublish', 'sounds', { video_id: row.id });

@@ -30,6 +30,12 @@ export interface DomainCatalog {
    * region carve-out are driven by this.
    */
   owners?: { directory?: Record<string, string[]>; cell?: Record<string, string[]> };
+  /**
+   * Of a table's user columns, the ones that make a row the user's own data, for "download your data"
+   * (default: all of them). A row that only *mentions* someone — the creator of a clip another user watched,
+   * the person another user muted — is not that someone's to download.
+   */
+  subjects?: { cell?: Record<string, string[]> };
   /** Cell tables whose rows own a folder `<cell.dir>/<under>/<row[column]>/` (media, exports). */
   folders?: Record<string, { column: string; under: string }>;
   counters?: CounterRule[];
@@ -45,6 +51,7 @@ export const USER_COLUMN_CONVENTION: readonly string[] = [
 export class DataCatalog {
   private readonly tables: Record<StoreKind, TableCatalog> = { directory: {}, cell: {} };
   private readonly owners: Record<StoreKind, Record<string, string[]>> = { directory: {}, cell: {} };
+  private readonly subjectDecls: Record<string, string[]> = {};
   private readonly folderDecls: Record<string, { column: string; under: string }> = {};
   private readonly counterRules: CounterRule[] = [];
 
@@ -57,6 +64,7 @@ export class DataCatalog {
         }
         Object.assign(this.owners[kind], part.owners?.[kind] ?? {});
       }
+      Object.assign(this.subjectDecls, part.subjects?.cell ?? {});
       Object.assign(this.folderDecls, part.folders ?? {});
       this.counterRules.push(...(part.counters ?? []));
     }
@@ -73,6 +81,13 @@ export class DataCatalog {
   userTables(kind: StoreKind): { table: string; columns: string[] }[] {
     return Object.keys(this.tables[kind])
       .map((table) => ({ table, columns: this.userColumns(kind, table) }))
+      .filter((t) => t.columns.length > 0);
+  }
+
+  /** Cell tables with rows that are a user's own data (for export), with the columns that say whose. */
+  subjectTables(): { table: string; columns: string[] }[] {
+    return this.userTables('cell')
+      .map(({ table, columns }) => ({ table, columns: this.subjectDecls[table] ?? columns }))
       .filter((t) => t.columns.length > 0);
   }
 

@@ -27,10 +27,21 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
   return out;
 }
 
-/** Rows of every user table that name any of `ids`, by table. */
-export async function rowsNaming(db: Kysely<any>, catalog: DataCatalog, kind: StoreKind, ids: string[], skip: readonly string[] = []): Promise<Record<string, Row[]>> {
+/**
+ * Rows of every user table that name any of `ids`, by table. With `subjectsOnly`, only rows that are the
+ * users' own data (export), not rows that merely mention them (purge and carve-out take those too).
+ */
+export async function rowsNaming(
+  db: Kysely<any>,
+  catalog: DataCatalog,
+  kind: StoreKind,
+  ids: string[],
+  skip: readonly string[] = [],
+  subjectsOnly = false,
+): Promise<Record<string, Row[]>> {
   const out: Record<string, Row[]> = {};
-  for (const { table, columns } of catalog.userTables(kind)) {
+  const tables = subjectsOnly && kind === 'cell' ? catalog.subjectTables() : catalog.userTables(kind);
+  for (const { table, columns } of tables) {
     if (skip.includes(table)) continue;
     const seen = new Set<string>();
     const rows: Row[] = [];

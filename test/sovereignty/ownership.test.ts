@@ -18,7 +18,26 @@ describe('user-owned tables, from the catalog', () => {
       access_grants: ['requester_id', 'subject_id'],
       auditor_notices: ['requester_id', 'subject_id'],
       data_exports: ['user_id'],
+      follows: ['follower_id', 'followee_id'],
+      followers: ['followee_id', 'follower_id'],
+      follow_requests: ['target_id', 'requester_id'],
+      blocks: ['blocker_id', 'blocked_id'],
+      blocked_by: ['user_id', 'blocker_id'],
+      mutes: ['user_id', 'muted_id'],
+      likes: ['user_id'],
+      favorites: ['user_id'],
+      not_interested: ['user_id', 'author_id'],
+      watch_events: ['user_id', 'author_id'],
+      comment_likes: ['user_id'],
+      comments: ['author_id'],
+      notifications: ['user_id', 'actor_id'],
     });
+  });
+
+  it('exports only rows that are the user’s own, not rows that merely mention them', () => {
+    const subjects = Object.fromEntries(catalog.subjectTables().map((t) => [t.table, t.columns]));
+    expect(subjects).toMatchObject({ watch_events: ['user_id'], not_interested: ['user_id'], mutes: ['user_id'], blocks: ['blocker_id'], notifications: ['user_id'] });
+    expect(subjects.follows).toEqual(['follower_id', 'followee_id']);
   });
 
   it('resolves the directory and the per-row folders', () => {

@@ -54,8 +54,11 @@ describe('the web app in Chromium', () => {
     await item.waitFor();
     // Runs in the page: the clip's <video> has decoded frames and its clock is moving.
     await page.waitForFunction(
-      `(() => { const v = document.querySelector('[data-testid=feed-item][data-video-id="${videoId}"] video'); return !!v && v.currentTime > 0.3 && v.videoWidth > 0; })()`,
-      undefined,
+      (id: string) => {
+        const v = (globalThis as any).document.querySelector(`[data-testid=feed-item][data-video-id="${id}"] video`);
+        return !!v && v.currentTime > 0.3 && v.videoWidth > 0;
+      },
+      videoId,
       { timeout: 30_000 },
     );
     return item;
@@ -76,9 +79,10 @@ describe('the web app in Chromium', () => {
     const videoId = (await page.locator('[data-testid=processing-view]').getAttribute('href'))!.split('/').pop()!;
     expect(videoId).toBeTruthy();
 
-    await page.goto(`${base}/`);
+    // Your own clip opens in the same player from the processing screen (For You shows other people's).
+    await page.click('[data-testid=processing-view]');
     const item = await playing(page, videoId);
-    await page.screenshot({ path: join(ARTIFACTS, 'feed.png') });
+    await page.screenshot({ path: join(ARTIFACTS, 'watch.png') });
 
     await item.locator('[data-testid=like-button]').click();
     await expect.poll(async () => (await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}` })).json().stats.likes).toBe(1);
@@ -94,6 +98,10 @@ describe('the web app in Chromium', () => {
     const fan = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     const fanPage = await fan.newPage();
     await signupIn(fanPage, 'web_fan', 'AU');
+    // A new clip reaches a first audience through For You, across regions.
+    await fanPage.goto(`${base}/`);
+    await playing(fanPage, videoId);
+    await fanPage.screenshot({ path: join(ARTIFACTS, 'feed-desktop.png') });
     await fanPage.goto(`${base}/@web_author`);
     await fanPage.locator('[data-testid=follow-button]').first().click();
     await expect.poll(async () => (await t.app.inject({ method: 'GET', url: '/api/v1/users/web_author' })).json().stats.followers).toBe(1);

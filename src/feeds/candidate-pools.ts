@@ -1,0 +1,216 @@
+import type { Kysely } from 'kysely';
+import type { DirectoryDb } from '../db/schema.js';
+import { jsonList } from '../social/text-tags.js';
+import type { IndexRow } from '../social/video-access.js';
+
+/** A public clip held in memory with what ranking needs. */
+export interface PoolItem {
+  row: IndexRow;
+  tags: string[];
+  /** Time-decayed engagement (the trending score). */
+  trend: number;
+  ageHours: number;
+}
+
+export interface PoolSnapshot {
+  builtAt: number;
+  byId: Map<string, PoolItem>;
+  /** Newest first. */
+  fresh: PoolItem[];
+  /** Highest time-decayed engagement first (ties: newest id first). */
+  trending: PoolItem[];
+  /** Clips that still need a first audience: fewest views first. */
+  exploration: PoolItem[];
+  byTag: Map<string, PoolItem[]>;
+  bySound: Map<string, PoolItem[]>;
+}
+
+export interface PoolOptions {
+  /** How long a snapshot serves before it is rebuilt (0 = rebuild on every read, for tests). */
+  ttlMs: number;
+  /** Newest public clips loaded per snapshot. */
+  size: number;
+  /** A clip with fewer views than this, published within `explorationMaxAgeHours`, is in the exploration pool. */
+  explorationMaxViews: number;
+  explorationMaxAgeHours: number;
+}
+
+/** Most clip rows and author lists each cache holds. */
+const CACHE_ENTRIES = 100_000;
+
+const MIN_REBUILD_MS = 1_000;
+
+export const DEFAULT_POOL_OPTIONS: PoolOptions = { ttlMs: 30_000, size: 5000, explorationMaxViews: 100, explorationMaxAgeHours: 24 * 7 };
+
+/** Hours of age that cost a factor of ten in engagement. */
+const TREND_DECADE_HOURS = 12;
+
+/**
+ * Time-decayed engagement in log form (as Reddit's "hot"): log10 of effort-weighted interactions plus the
+ * publication time in decades of decay. Ordering equals engagement × 10^(−age/12h), but a clip's score does
+ * not drift with the clock, so trending pages stay stable between snapshots.
+ */
+export function trendScore(row: IndexRow): number {
+  const engagement = row.like_count * 2 + row.comment_count * 3 + row.share_count * 4 + row.completion_count + row.view_count * 0.2;
+  return Math.log10(1 + engagement) + Date.parse(row.published_at) / 3_600_000 / TREND_DECADE_HOURS;
+}
+
+/**
+ * Candidate pools over the directory's public index, rebuilt at most every `ttlMs` and served from memory
+ * in between (a stale snapshot keeps serving while the next one loads), so a feed request does no scan.
+ * Only clips of active, non-private accounts are pooled; followed private accounts come from Following.
+ */
+export class CandidatePools {
+  private snapshot: PoolSnapshot | undefined;
+  private loading: Promise<PoolSnapshot> | undefined;
+  private listeners: ((s: PoolSnapshot) => void)[] = [];
+
+  constructor(
+    private readonly deps: { directory: Kysely<DirectoryDb>; now: () => Date },
+    readonly options: PoolOptions = DEFAULT_POOL_OPTIONS,
+  ) {}
+
+  /** Called with each new snapshot (the models register new clips' captions from it). */
+  onRefresh(listener: (s: PoolSnapshot) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async get(): Promise<PoolSnapshot> {
+    const now = this.deps.now().getTime();
+    const current = this.snapshot;
+    // A clip just entered or left the index: rebuild now (at most once a second), so a new clip finds its
+    // first audience at once rather than after the TTL.
+    if (current && this.dirty && now - current.builtAt >= MIN_REBUILD_MS) {
+      this.dirty = false;
+      return this.refresh();
+    }
+    if (current && now - current.builtAt < this.options.ttlMs) return current;
+    if (current && this.options.ttlMs > 0) {
+      void this.refresh().catch(() => undefined);
+      return current;
+    }
+    return this.refresh();
+  }
+
+  /** The public index changed (a clip was published, edited or removed). */
+  changed(): void {
+    this.dirty = true;
+    this.rowCache.clear();
+    this.authorCache.clear();
+  }
+
+  private dirty = false;
+
+  invalidate(): void {
+    this.snapshot = undefined;
+    this.rowCache.clear();
+    this.authorCache.clear();
+  }
+
+  private readonly rowCache = new Map<string, { at: number; row: IndexRow }>();
+  private readonly authorCache = new Map<string, { at: number; rows: IndexRow[] }>();
+
+  private fresh(at: number): boolean {
+    return this.deps.now().getTime() - at < this.options.ttlMs;
+  }
+
+  /** Index rows by id (pooled, cached for `ttlMs`, else read in one query), in the order of `ids`. */
+  async rows(snapshot: PoolSnapshot, ids: string[]): Promise<IndexRow[]> {
+    const found = new Map<string, IndexRow>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const row = snapshot.byId.get(id)?.row ?? this.cached(this.rowCache, id)?.row;
+      if (row) found.set(id, row);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const rows = await this.deps.directory.selectFrom('videos').selectAll().where('id', 'in', [...new Set(missing)]).execute();
+      const at = this.deps.now().getTime();
+      for (const row of rows) {
+        found.set(row.id, row);
+        this.remember(this.rowCache, row.id, { at, row });
+      }
+    }
+    return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+  }
+
+  /** The newest `perAuthor` public clips of each author (cached per author for `ttlMs`; at most `maxReads` authors read per call). */
+  async recentByAuthors(authorIds: string[], perAuthor: number, maxReads = 50): Promise<IndexRow[]> {
+    const out: IndexRow[] = [];
+    let reads = 0;
+    const at = this.deps.now().getTime();
+    for (const author of authorIds) {
+      let entry = this.cached(this.authorCache, author);
+      if (!entry) {
+        if (reads++ >= maxReads) continue;
+        const rows = await this.deps.directory.selectFrom('videos').selectAll().where('author_id', '=', author).orderBy('id', 'desc').limit(perAuthor).execute();
+        entry = { at, rows };
+        this.remember(this.authorCache, author, entry);
+      }
+      out.push(...entry.rows);
+    }
+    return out;
+  }
+
+  private cached<T extends { at: number }>(cache: Map<string, T>, key: string): T | undefined {
+    const entry = cache.get(key);
+    if (entry && this.fresh(entry.at)) return entry;
+    if (entry) cache.delete(key);
+    return undefined;
+  }
+
+  private remember<T>(cache: Map<string, T>, key: string, value: T): void {
+    // A bounded cache: Map keeps insertion order, so the oldest entry goes first.
+    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.set(key, value);
+  }
+
+  private refresh(): Promise<PoolSnapshot> {
+    this.loading ??= this.build().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async build(): Promise<PoolSnapshot> {
+    const now = this.deps.now().getTime();
+    const rows = await this.deps.directory
+      .selectFrom('videos')
+      .innerJoin('users', 'users.id', 'videos.author_id')
+      .selectAll('videos')
+      .where('users.status', '=', 'active')
+      .where('users.private_account', '=', 0)
+      .orderBy('videos.published_at', 'desc')
+      .orderBy('videos.id', 'desc')
+      .limit(this.options.size)
+      .execute();
+    const items: PoolItem[] = rows.map((row) => {
+      const ageHours = Math.max(0, (now - Date.parse(row.published_at)) / 3_600_000);
+      return { row, tags: jsonList(row.hashtags), ageHours, trend: trendScore(row) };
+    });
+    const byTag = new Map<string, PoolItem[]>();
+    const bySound = new Map<string, PoolItem[]>();
+    for (const item of items) {
+      for (const tag of item.tags) (byTag.get(tag) ?? byTag.set(tag, []).get(tag)!).push(item);
+      if (item.row.sound_id) (bySound.get(item.row.sound_id) ?? bySound.set(item.row.sound_id, []).get(item.row.sound_id)!).push(item);
+    }
+    const byTrend = (a: PoolItem, b: PoolItem) => b.trend - a.trend || (a.row.id < b.row.id ? 1 : -1);
+    for (const list of byTag.values()) list.sort(byTrend);
+    for (const list of bySound.values()) list.sort(byTrend);
+    const o = this.options;
+    const snapshot: PoolSnapshot = {
+      builtAt: now,
+      byId: new Map(items.map((i) => [i.row.id, i])),
+      fresh: items,
+      trending: [...items].sort(byTrend),
+      exploration: items
+        .filter((i) => i.row.view_count < o.explorationMaxViews && i.ageHours <= o.explorationMaxAgeHours)
+        .sort((a, b) => a.row.view_count - b.row.view_count || (a.row.id < b.row.id ? 1 : -1)),
+      byTag,
+      bySound,
+    };
+    this.snapshot = snapshot;
+    for (const l of this.listeners) l(snapshot);
+    return snapshot;
+  }
+}

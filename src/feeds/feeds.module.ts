@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import type { DirectoryDb } from '../db/schema.js';
+import type { CellRegistry } from '../regions/cells.js';
+import type { SocialServices } from '../social/social.module.js';
+import { CandidatePools, DEFAULT_POOL_OPTIONS, type PoolOptions } from './candidate-pools.js';
+import { FollowingService } from './following.service.js';
+import { ForYouService } from './for-you.service.js';
+import { BlendedRanker, type Ranker } from './ranker.js';
+import { RegionModels } from './region-models.js';
+import { SearchService } from './search.service.js';
+import type { SearchIndex } from './search-index.js';
+
+export interface FeedServices {
+  pools: CandidatePools;
+  models: RegionModels;
+  forYou: ForYouService;
+  following: FollowingService;
+  search: SearchService;
+}
+
+/** Feed settings a deployment or a test may override (`createContext(config, { feeds })`). */
+export interface FeedSettings {
+  /** Fixed For You session seed: the same requests then give the same feed. */
+  seed?: number;
+  pools?: Partial<PoolOptions>;
+  explorationShare?: number;
+  ranker?: Ranker;
+  bootstrapEvents?: number;
+}
+
+export function createRegionModels(cells: CellRegistry, settings: FeedSettings = {}): RegionModels {
+  return new RegionModels({ cells }, { bootstrapEvents: settings.bootstrapEvents ?? 200_000 });
+}
+
+export function createFeeds(
+  deps: { directory: Kysely<DirectoryDb>; cells: CellRegistry; now: () => Date; social: SocialServices; models: RegionModels; searchIndex: SearchIndex },
+  settings: FeedSettings = {},
+): FeedServices {
+  const { directory, cells, now, social, models } = deps;
+  const pools = new CandidatePools({ directory, now }, { ...DEFAULT_POOL_OPTIONS, ...settings.pools });
+  pools.onRefresh((snapshot) => models.registerContent(snapshot));
+  const ranker = settings.ranker ?? new BlendedRanker();
+  const forYouOptions = { explorationShare: settings.explorationShare ?? 0.2, ...(settings.seed !== undefined ? { seed: settings.seed } : {}) };
+  return {
+    pools,
+    models,
+    forYou: new ForYouService({ directory, cells, graph: social.graph, pools, models, ranker, now }, forYouOptions),
+    following: new FollowingService({ directory, cells, graph: social.graph, pools }),
+    search: new SearchService({ directory, cells, index: deps.searchIndex, hashtags: social.hashtags }),
+  };
+}

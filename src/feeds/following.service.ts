@@ -1,0 +1,81 @@
+import type { Kysely } from 'kysely';
+import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
+import type { DirectoryDb } from '../db/schema.js';
+import type { CellRegistry } from '../regions/cells.js';
+import type { Actor, GraphService } from '../social/graph.service.js';
+import type { IndexRow, Viewer } from '../social/video-access.js';
+import type { CandidatePools } from './candidate-pools.js';
+import { presentVideos, type Video } from './video-presenter.js';
+
+export interface FollowingDeps {
+  directory: Kysely<DirectoryDb>;
+  cells: CellRegistry;
+  graph: GraphService;
+  pools: CandidatePools;
+}
+
+type Page = { cursor?: string; limit?: number };
+
+/** Most followed accounts one Following query spans (a SQL parameter list; beyond it, the newest follows). */
+const MAX_FOLLOWED = 5000;
+/** Up to this many followed creators, Following reads each one's newest clips by index and merges them. */
+const PER_AUTHOR_QUERIES = 200;
+
+/**
+ * Following (newest first, by clip id which sorts by creation time, from followed creators, across regions: the follow list comes from the viewer's
+ * cell, the clips from the directory's public index) and Trending (time-decayed engagement).
+ */
+export class FollowingService {
+  constructor(private readonly deps: FollowingDeps) {}
+
+  async following(viewer: Actor, page: Page): Promise<{ items: Video[]; cursor: string | null }> {
+    const limit = clampLimit(page.limit);
+    const after = decodeCursor<{ v: string }>(page.cursor, ['v']);
+    const rel = await this.deps.graph.relations(viewer);
+    const authors = [...rel.following].filter((id) => !rel.blocked.has(id) && !rel.muted.has(id)).slice(0, MAX_FOLLOWED);
+    if (authors.length === 0) return { items: [], cursor: null };
+    // Clip ids sort by creation time. For a usual follow list, one short index range per creator merged here
+    // beats one IN query that must sort every clip of every followed creator.
+    const { directory } = this.deps;
+    let rows: IndexRow[];
+    if (authors.length <= PER_AUTHOR_QUERIES) {
+      const parts = await Promise.all(
+        authors.map((author) => {
+          let q = directory.selectFrom('videos').selectAll().where('author_id', '=', author);
+          if (after) q = q.where('id', '<', after.v);
+          return q.orderBy('id', 'desc').limit(limit + 1).execute();
+        }),
+      );
+      rows = parts.flat().sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit + 1);
+    } else {
+      let q = directory.selectFrom('videos').selectAll().where('author_id', 'in', authors);
+      if (after) q = q.where('id', '<', after.v);
+      rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+    }
+    const pageRows = rows.slice(0, limit);
+    const last = pageRows[pageRows.length - 1];
+    return {
+      items: await presentVideos(this.deps, pageRows, viewer),
+      cursor: rows.length > limit && last ? encodeCursor({ v: last.id }) : null,
+    };
+  }
+
+  /** Trending: the pooled clips by time-decayed engagement, keyset on (score, id) within the current snapshot. */
+  async trending(viewer: Viewer, page: Page): Promise<{ items: Video[]; cursor: string | null }> {
+    const limit = clampLimit(page.limit);
+    const after = decodeCursor<{ t: number; v: string }>(page.cursor, ['t', 'v']);
+    const snapshot = await this.deps.pools.get();
+    const rel = viewer ? await this.deps.graph.relations(viewer) : undefined;
+    const list = snapshot.trending.filter(
+      (i) => !rel || (!rel.blocked.has(i.row.author_id) && !rel.muted.has(i.row.author_id)),
+    );
+    const start = after ? list.findIndex((i) => i.trend < after.t || (i.trend === after.t && i.row.id < after.v)) : 0;
+    const slice = start < 0 ? [] : list.slice(start, start + limit + 1);
+    const pageItems = slice.slice(0, limit);
+    const last = pageItems[pageItems.length - 1];
+    return {
+      items: await presentVideos(this.deps, pageItems.map((i) => i.row), viewer),
+      cursor: slice.length > limit && last ? encodeCursor({ t: last.trend, v: last.row.id }) : null,
+    };
+  }
+}

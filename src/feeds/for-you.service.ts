@@ -1,0 +1,225 @@
+import type { Kysely } from 'kysely';
+import { randomInt } from 'node:crypto';
+import { clampLimit } from '../db/pagination.js';
+import type { DirectoryDb } from '../db/schema.js';
+import type { CellRegistry } from '../regions/cells.js';
+import { jsonList } from '../social/text-tags.js';
+import type { GraphService, ViewerRelations } from '../social/graph.service.js';
+import type { IndexRow, Viewer } from '../social/video-access.js';
+import type { CandidatePools, PoolItem, PoolSnapshot } from './candidate-pools.js';
+import type { Candidate, Ranker } from './ranker.js';
+import type { RegionModels } from './region-models.js';
+import { decodeSession, encodeSession, seededRandom, ServedFilter, type FeedSession } from './served-filter.js';
+import { presentVideos, type Reason, type Video } from './video-presenter.js';
+
+export interface ForYouOptions {
+  /** Fixed session seed (tests, reproducible runs); otherwise each session draws its own. */
+  seed?: number;
+  /** Share of each page given to exploration (clips that still need a first audience). */
+  explorationShare: number;
+}
+
+export interface ForYouDeps {
+  directory: Kysely<DirectoryDb>;
+  cells: CellRegistry;
+  graph: GraphService;
+  pools: CandidatePools;
+  models: RegionModels;
+  ranker: Ranker;
+  now: () => Date;
+}
+
+/** What the viewer's own cell says, read in a few indexed queries. */
+interface ViewerState {
+  relations: ViewerRelations;
+  /** Recently engaged clips (completed or liked), oldest first: the model's history. */
+  history: string[];
+  seen: Set<string>;
+  notInterested: Set<string>;
+  /** Creators the viewer said "not interested" to, with how often. */
+  dislikedAuthors: Map<string, number>;
+}
+
+const SOURCE_BOOST: Record<string, number> = { following: 0.15, similar: 0.1, hashtag: 0.08, sound: 0.08, trending: 0.05, fresh: 0 };
+
+/**
+ * For You: candidate sources → filters → ranking → diversity re-ranking with exploration slots.
+ * Sources: followed creators, the region model's co-engagement neighbours of what the viewer watched
+ * through, hashtag and sound affinity, trending, fresh, and an exploration pool that gives new clips a
+ * first audience. Filters: already watched or served, blocked either way, muted, not interested, own clips.
+ * The same creator or sound never appears twice in a row, across pages too (the cursor remembers).
+ */
+export class ForYouService {
+  constructor(
+    private readonly deps: ForYouDeps,
+    private readonly options: ForYouOptions = { explorationShare: 0.2 },
+  ) {}
+
+  async page(viewer: Viewer, query: { cursor?: string; limit?: number }): Promise<{ items: Video[]; cursor: string | null }> {
+    const limit = clampLimit(query.limit, 10, 50);
+    const session: FeedSession = query.cursor
+      ? decodeSession(query.cursor)
+      : { seed: this.options.seed ?? randomInt(0, 2 ** 31), page: 0, lastAuthor: '', lastSound: '', served: new ServedFilter() };
+    const random = seededRandom((session.seed ^ Math.imul(session.page + 1, 0x9e3779b1)) >>> 0);
+    const now = this.deps.now().getTime();
+    const [snapshot, state] = await Promise.all([this.deps.pools.get(), viewer ? this.viewerState(viewer) : Promise.resolve(undefined)]);
+
+    const excluded = (row: IndexRow): boolean =>
+      session.served.has(row.id) ||
+      row.author_id === viewer?.userId ||
+      (state !== undefined &&
+        (state.seen.has(row.id) || state.notInterested.has(row.id) || state.relations.blocked.has(row.author_id) || state.relations.muted.has(row.author_id)));
+
+    const candidates = new Map<string, Candidate>();
+    const add = (row: IndexRow, source: string, signals: string[]) => {
+      if (excluded(row)) return;
+      const existing = candidates.get(row.id);
+      if (existing) existing.signals.push(...signals.filter((s) => !existing.signals.includes(s)));
+      else candidates.set(row.id, { row, source, signals: [...signals] });
+    };
+
+    const modelScores = new Map<string, number>();
+    if (viewer && state) await this.personalSources(viewer, state, snapshot, add, random, modelScores);
+    for (const item of snapshot.trending.slice(0, 150)) add(item.row, 'trending', ['trending now']);
+    for (const item of snapshot.fresh.slice(0, 60)) add(item.row, 'fresh', ['new']);
+
+    const list = [...candidates.values()];
+    const ranked = await this.deps.ranker.rank(list, { region: viewer?.region ?? '', history: state?.history ?? [], now, modelScores });
+    const main = list
+      .map((c) => {
+        const r = ranked.get(c.row.id);
+        let score = (r?.score ?? 0) + (SOURCE_BOOST[c.source] ?? 0) + (random() - 0.5) * 0.06;
+        score -= 0.3 * (state?.dislikedAuthors.get(c.row.author_id) ?? 0);
+        return { c, score, signals: [...c.signals, ...(r?.signals ?? [])] };
+      })
+      .sort((a, b) => b.score - a.score);
+
+    // Exploration draws among the least-seen new clips, so each gets its first impressions in turn.
+    const explore: PoolItem[] = [];
+    for (const item of snapshot.exploration) {
+      if (explore.length >= 40) break;
+      if (!excluded(item.row)) explore.push(item);
+    }
+    for (let i = explore.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * Math.min(i + 1, 8));
+      [explore[i], explore[i - j]] = [explore[i - j]!, explore[i]!];
+    }
+
+    const picked = this.compose(main, explore, limit, session);
+    const reasons = new Map<string, Reason>(picked.map((p) => [p.row.id, p.reason]));
+    const items = await presentVideos(this.deps, picked.map((p) => p.row), viewer, { reasons });
+    if (picked.length === 0) return { items, cursor: null };
+    for (const p of picked) session.served.add(p.row.id);
+    const last = picked[picked.length - 1]!.row;
+    return {
+      items,
+      cursor: encodeSession({ seed: session.seed, page: session.page + 1, lastAuthor: last.author_id, lastSound: last.sound_id ?? '', served: session.served }),
+    };
+  }
+
+  /**
+   * Fills a page: every k-th slot goes to exploration, the rest to the ranked list; each pick must differ
+   * in creator and sound from the one before. When nothing fits, the page ends short rather than repeat.
+   */
+  private compose(
+    main: { c: Candidate; score: number; signals: string[] }[],
+    explore: PoolItem[],
+    limit: number,
+    session: FeedSession,
+  ): { row: IndexRow; reason: Reason }[] {
+    const taken = new Set<string>();
+    const out: { row: IndexRow; reason: Reason }[] = [];
+    let lastAuthor = session.lastAuthor;
+    let lastSound = session.lastSound;
+    const every = this.options.explorationShare > 0 ? Math.max(2, Math.round(1 / this.options.explorationShare)) : Infinity;
+    const fits = (row: IndexRow) => !taken.has(row.id) && row.author_id !== lastAuthor && (!row.sound_id || row.sound_id !== lastSound);
+    const fromMain = () => {
+      const hit = main.find((m) => fits(m.c.row));
+      return hit && { row: hit.c.row, reason: { source: hit.c.source, signals: hit.signals.slice(0, 6) } };
+    };
+    const fromExplore = () => {
+      const hit = explore.find((i) => fits(i.row));
+      return hit && { row: hit.row, reason: { source: 'exploration', signals: ['new clip finding its audience', `${hit.row.view_count} views so far`] } };
+    };
+    for (let slot = 0; out.length < limit; slot++) {
+      const wantExplore = slot % every === Math.min(2, every - 1);
+      const pick = wantExplore ? (fromExplore() ?? fromMain()) : (fromMain() ?? fromExplore());
+      if (!pick) break;
+      taken.add(pick.row.id);
+      out.push(pick);
+      lastAuthor = pick.row.author_id;
+      lastSound = pick.row.sound_id ?? '';
+    }
+    return out;
+  }
+
+  private async personalSources(
+    viewer: NonNullable<Viewer>,
+    state: ViewerState,
+    snapshot: PoolSnapshot,
+    add: (row: IndexRow, source: string, signals: string[]) => void,
+    random: () => number,
+    modelScores: Map<string, number>,
+  ): Promise<void> {
+    const { pools } = this.deps;
+    const following = [...state.relations.following];
+    if (following.length > 0) {
+      // A sample of followed creators per page (seeded), their newest clips from the per-author cache.
+      const sample = following.length <= 60 ? following : following.sort(() => random() - 0.5).slice(0, 60);
+      const rows = await pools.recentByAuthors(sample, 3);
+      rows.sort((a, b) => (a.published_at < b.published_at ? 1 : -1));
+      for (const row of rows.slice(0, 40)) add(row, 'following', ['you follow the creator']);
+    }
+    if (state.history.length === 0) return;
+
+    const recs = await this.deps.models.recommend(viewer.region, state.history, 60, state.seen);
+    const recRows = new Map((await pools.rows(snapshot, recs.map((r) => r.itemKey))).map((r) => [r.id, r]));
+    for (const rec of recs) {
+      const row = recRows.get(rec.itemKey);
+      if (!row) continue;
+      modelScores.set(rec.itemKey, rec.score);
+      add(row, 'similar', rec.signals.map((s) => s.replace(/^transition from /, 'watched after ')));
+    }
+
+    // Affinity: the hashtags and sounds of what the viewer recently watched through or liked.
+    const recent = await pools.rows(snapshot, state.history.slice(-20));
+    const tags = new Map<string, number>();
+    const sounds = new Map<string, number>();
+    for (const row of recent) {
+      for (const tag of snapshot.byId.get(row.id)?.tags ?? jsonList(row.hashtags)) tags.set(tag, (tags.get(tag) ?? 0) + 1);
+      if (row.sound_id) sounds.set(row.sound_id, (sounds.get(row.sound_id) ?? 0) + 1);
+    }
+    const top = <K>(m: Map<K, number>, n: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k]) => k);
+    for (const tag of top(tags, 5)) for (const item of (snapshot.byTag.get(tag) ?? []).slice(0, 12)) add(item.row, 'hashtag', [`#${tag}`]);
+    for (const sound of top(sounds, 3)) for (const item of (snapshot.bySound.get(sound) ?? []).slice(0, 8)) add(item.row, 'sound', ['uses a sound you watched']);
+  }
+
+  private async viewerState(viewer: NonNullable<Viewer>): Promise<ViewerState> {
+    const db = this.deps.cells.get(viewer.region).db;
+    const [relations, watched, liked, notInterested] = await Promise.all([
+      this.deps.graph.relations(viewer),
+      db.selectFrom('watch_events').select(['video_id', 'completed', 'created_at']).where('user_id', '=', viewer.userId).orderBy('id', 'desc').limit(500).execute(),
+      db.selectFrom('likes').select(['video_id', 'created_at']).where('user_id', '=', viewer.userId).orderBy('created_at', 'desc').limit(50).execute(),
+      db.selectFrom('not_interested').select(['video_id', 'author_id']).where('user_id', '=', viewer.userId).limit(2000).execute(),
+    ]);
+    const engaged = [...watched.filter((w) => w.completed === 1), ...liked].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+    const history: string[] = [];
+    const inHistory = new Set<string>();
+    for (let i = engaged.length - 1; i >= 0 && history.length < 50; i--) {
+      const id = engaged[i]!.video_id;
+      if (!inHistory.has(id)) {
+        inHistory.add(id);
+        history.unshift(id);
+      }
+    }
+    const dislikedAuthors = new Map<string, number>();
+    for (const n of notInterested) dislikedAuthors.set(n.author_id, (dislikedAuthors.get(n.author_id) ?? 0) + 1);
+    return {
+      relations,
+      history,
+      seen: new Set([...watched.map((w) => w.video_id), ...liked.map((l) => l.video_id)]),
+      notInterested: new Set(notInterested.map((n) => n.video_id)),
+      dislikedAuthors,
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import { toPublicProfile, type PublicProfile } from '../accounts/account.service.js';
+import type { DirectoryDb } from '../db/schema.js';
+import { InvalidInputError } from '../errors.js';
+import type { CellRegistry } from '../regions/cells.js';
+import type { HashtagService } from '../social/hashtag.service.js';
+import type { Viewer } from '../social/video-access.js';
+import { queryTerms, type SearchIndex } from './search-index.js';
+import { indexRows, presentVideos, type Video } from './video-presenter.js';
+
+export interface SearchDeps {
+  directory: Kysely<DirectoryDb>;
+  cells: CellRegistry;
+  index: SearchIndex;
+  hashtags: HashtagService;
+}
+
+/**
+ * Search over public data only: users by handle prefix (directory), hashtags by prefix, and clips by
+ * caption and hashtags (the full-text index). Queries are not stored anywhere.
+ */
+export class SearchService {
+  constructor(private readonly deps: SearchDeps) {}
+
+  async search(raw: string, viewer: Viewer): Promise<{ users: PublicProfile[]; videos: Video[]; hashtags: { tag: string; videoCount: number }[] }> {
+    const q = raw.trim();
+    const terms = queryTerms(q);
+    if (terms.length === 0) throw new InvalidInputError('search.query_invalid', 'Type at least one letter or digit to search.');
+    const handle = q.replace(/^[@#]/, '').toLowerCase();
+    const users = /^[a-z0-9_.]+$/.test(handle)
+      ? await this.deps.directory
+          .selectFrom('users')
+          .selectAll()
+          .where('handle', '>=', handle)
+          .where('handle', '<', `${handle}\u{10ffff}`)
+          .where('status', '=', 'active')
+          .orderBy('handle')
+          .limit(10)
+          .execute()
+      : [];
+    const hashtags = terms.length === 1 ? await this.deps.hashtags.suggest(terms[0]!, 10) : [];
+    const ids = await this.deps.index.search(q, 40);
+    const videos = (await presentVideos(this.deps, await indexRows(this.deps.directory, ids), viewer)).slice(0, 20);
+    return { users: users.map(toPublicProfile), videos, hashtags };
+  }
+}

@@ -1,0 +1,52 @@
+import type { DomainCatalog } from '../regions/catalog.js';
+
+const P = 'protected' as const;
+const I = 'interop' as const;
+
+export const socialCatalog: DomainCatalog = {
+  directory: {
+    hashtags: { tag: 'public', video_count: 'public', updated_at: 'public' },
+    video_hashtags: { tag: 'public', video_id: 'public', published_at: 'public' },
+  },
+  cell: {
+    // The user's own actions: never leave the home cell.
+    follows: { follower_id: P, followee_id: P, followee_region: P, status: P, created_at: P },
+    blocks: { blocker_id: P, blocked_id: P, blocked_region: P, created_at: P },
+    mutes: { user_id: P, muted_id: P, created_at: P },
+    likes: { user_id: P, video_id: P, created_at: P },
+    favorites: { user_id: P, video_id: P, created_at: P },
+    not_interested: { user_id: P, video_id: P, author_id: P, created_at: P },
+    watch_events: { id: P, user_id: P, video_id: P, author_id: P, watched_ms: P, completed: P, created_at: P },
+    comment_likes: { user_id: P, comment_id: P, comment_region: P, created_at: P },
+    // What others' actions bring into this cell through declared flows.
+    followers: { followee_id: I, follower_id: I, follower_region: I, created_at: I },
+    follow_requests: { target_id: I, requester_id: I, requester_region: I, created_at: I },
+    blocked_by: { user_id: I, blocker_id: I, created_at: I },
+    notifications: { id: I, user_id: I, type: I, actor_id: I, video_id: I, comment_id: I, text: I, created_at: I, read: I },
+    // Comments are public content on the clip, kept in the clip's cell.
+    comments: {
+      id: 'public', video_id: 'public', parent_id: 'public', author_id: 'public', author_region: 'public', text: 'public',
+      like_count: 'public', reply_count: 'public', created_at: 'public',
+    },
+  },
+  // `target_id` names the account a request is for; the convention does not know the name.
+  owners: { cell: { follow_requests: ['target_id', 'requester_id'] } },
+  // Rows that only mention someone (the creator of a clip another user watched, the account another user
+  // muted or blocked, the actor of another user's notification) are not that someone's to download.
+  subjects: {
+    cell: {
+      watch_events: ['user_id'],
+      not_interested: ['user_id'],
+      mutes: ['user_id'],
+      blocks: ['blocker_id'],
+      blocked_by: ['user_id'],
+      notifications: ['user_id'],
+    },
+  },
+  // A follow is counted once, from the follower's own row; a like from the liker's.
+  counters: [
+    { table: 'follows', directoryTable: 'users', key: 'id', from: 'followee_id', counter: 'follower_count' },
+    { table: 'follows', directoryTable: 'users', key: 'id', from: 'follower_id', counter: 'following_count' },
+    { table: 'likes', directoryTable: 'videos', key: 'id', from: 'video_id', counter: 'like_count' },
+  ],
+};
