@@ -60,9 +60,33 @@ function run(cmd, args) {
   execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 }
 
+/** The test suite also runs on PostgreSQL, S3 (s3rver, from npm) and BullMQ on Redis: both must answer. */
+async function ensureServices() {
+  const net = await import('node:net');
+  const reachable = (url, fallbackPort) =>
+    new Promise((resolve) => {
+      const u = new URL(url);
+      const socket = net.connect({ host: u.hostname, port: Number(u.port || fallbackPort) });
+      socket.setTimeout(2000);
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+      socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    });
+  const pgUrl = process.env.REELM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.REELM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+  const missing = [];
+  if (!(await reachable(pgUrl, 5432))) missing.push(`PostgreSQL at ${pgUrl}:\n  sudo apt-get install -y postgresql && sudo pg_ctlcluster $(ls /etc/postgresql) main start\n  (tests log in without a password from 127.0.0.1: allow "trust" for 127.0.0.1/32 in pg_hba.conf, or set REELM_TEST_PG_URL=postgres://USER:PASSWORD@127.0.0.1:5432/postgres)`);
+  if (!(await reachable(redisUrl, 6379))) missing.push(`Redis at ${redisUrl}:\n  sudo apt-get install -y redis-server && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`);
+  if (missing.length) {
+    console.error(`The test suite needs these services running:\n${missing.join('\n')}`);
+    process.exit(1);
+  }
+}
+
 const packages = [{ bin: 'ffmpeg', pkg: 'ffmpeg' }, { bin: 'ffprobe', pkg: 'ffmpeg' }];
 if (mode === 'test') packages.push({ bin: 'chromium', pkg: 'chromium' });
 if (mode !== 'build') ensurePackages(packages);
+if (mode === 'test') await ensureServices();
 
 if (stale(['src', 'tsconfig.json', 'tsconfig.build.json'], join(root, 'dist/.built'))) {
   console.log('Building the server (tsc)…');

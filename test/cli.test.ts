@@ -30,12 +30,12 @@ describe('reelm CLI', () => {
   });
 
   it('adds an operator whose record lives in the cell of its jurisdiction, and fails clearly on bad input', async () => {
-    const t = await startTestApp();
+    const t = await startTestApp({ dialect: 'sqlite' }); // the CLI opens the same data folder
     await signup(t.app, { handle: 'olga_ops', country: 'US' });
     await t.close();
     const ok = await cli(['operator', 'add', '--handle', 'olga_ops', '--jurisdiction', 'eu', '--role', 'security', '--data', t.dataDir]);
     expect(ok.stdout).toContain('@olga_ops is now security for eu');
-    const reopened = await startTestApp({ dataDir: t.dataDir });
+    const reopened = await startTestApp({ dataDir: t.dataDir, dialect: 'sqlite' });
     const inEu = await reopened.ctx.cells.get('eu').db.selectFrom('operators').selectAll().execute();
     expect(inEu).toEqual([expect.objectContaining({ jurisdiction: 'eu', role: 'security' })]);
     expect(await reopened.ctx.cells.get('us').db.selectFrom('operators').selectAll().execute()).toEqual([]);

@@ -8,7 +8,8 @@ import { Worker } from './worker.js';
 describe('cell job queue and worker', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // Embedded on purpose: these cases drive the table queue itself.
+    t = await startTestApp({ dialect: 'sqlite' });
   });
   afterAll(async () => {
     await t.close();

@@ -188,7 +188,7 @@ describe.each(DIALECTS)('sessions over time and restarts (%s)', (dialect) => {
     const user = await signup(first.app, { handle: 'restart_rita', email: 'rita@example.org', country: 'NZ' });
     await first.close();
 
-    const second = await startTestApp({ dataDir: first.dataDir, clock, pg: first.pg, s3: first.s3, queuePrefix: first.queuePrefix });
+    const second = await startTestApp({ dataDir: first.dataDir, clock, dialect, pg: first.pg, s3: first.s3, queuePrefix: first.queuePrefix });
     const me = await second.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(user.token) });
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ handle: 'restart_rita', region: 'nz', email: 'rita@example.org' });

@@ -12,7 +12,8 @@ describe('audit chain', () => {
   const region = 'nz';
 
   beforeAll(async () => {
-    t = await startTestApp({ configure: (c) => (c.auditCheckpointEvery = 4) });
+    // Embedded on purpose: the test tampers with the cell's SQLite file directly.
+    t = await startTestApp({ dialect: 'sqlite', configure: (c) => (c.auditCheckpointEvery = 4) });
     raw = new Database(join(t.dataDir, 'cells', region, 'cell.sqlite'));
   });
   afterAll(async () => {

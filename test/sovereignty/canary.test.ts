@@ -120,7 +120,8 @@ describe('canary: protected values never leave their home cell', () => {
   }));
 
   beforeAll(async () => {
-    t = await startTestApp({ overrides: { catalogParts: fixtureCatalog } });
+    // Embedded on purpose: the canary scans every store file byte by byte.
+    t = await startTestApp({ dialect: 'sqlite', overrides: { catalogParts: fixtureCatalog } });
     await createFixtureTables(t.ctx);
   });
   afterAll(async () => {

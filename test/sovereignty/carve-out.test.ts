@@ -21,7 +21,7 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
   afterAll(() => dirs.forEach(removeDir));
 
   it('works', async () => {
-    const source = await startTestApp({ overrides: { catalogParts: fixtureCatalog } });
+    const source = await startTestApp({ dialect: 'sqlite', overrides: { catalogParts: fixtureCatalog } });
     dirs.push(source.dataDir);
     await createFixtureTables(source.ctx);
     const password = 'a long enough passphrase';
@@ -67,7 +67,7 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     };
 
     // The export runs alone: only au, every country mapped to it, keys from the receiver.
-    const alone = await startTestApp({ dataDir: out, env: { REELM_KEK_AU_FILE: keyFile }, overrides: { catalogParts: fixtureCatalog } });
+    const alone = await startTestApp({ dialect: 'sqlite', dataDir: out, env: { REELM_KEK_AU_FILE: keyFile }, overrides: { catalogParts: fixtureCatalog } });
     try {
       expect(alone.ctx.cells.regions()).toEqual(['au']);
       expect(alone.config.countryRegion.US).toBe('au');
@@ -126,7 +126,7 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     removeDir(logFile);
 
     // The remaining deployment starts without au and every chain verifies and holds the certificate.
-    const rest = await startTestApp({ dataDir: source.dataDir, overrides: { catalogParts: fixtureCatalog } });
+    const rest = await startTestApp({ dialect: 'sqlite', dataDir: source.dataDir, overrides: { catalogParts: fixtureCatalog } });
     try {
       expect(rest.ctx.cells.regions()).toEqual(['us', 'eu', 'nz', 'row']);
       for (const region of rest.ctx.cells.regions()) {
@@ -144,7 +144,7 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
   });
 
   it('resumes an export interrupted after its keys were re-wrapped, without re-wrapping them twice', async () => {
-    const source = await startTestApp();
+    const source = await startTestApp({ dialect: 'sqlite' });
     dirs.push(source.dataDir);
     await signup(source.app, { handle: 'resume_au_user', country: 'AU', email: 'resume.au@example.org' });
     const out = tempDir('reelm-export-resume-');
@@ -157,7 +157,7 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     writeFileSync(stateFile, JSON.stringify(state));
     await carve(source.ctx).exportRegion('au', out);
     await source.close();
-    const alone = await startTestApp({ dataDir: out });
+    const alone = await startTestApp({ dialect: 'sqlite', dataDir: out });
     try {
       const login = await alone.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'resume_au_user', password: 'a long enough passphrase' } });
       expect(login.statusCode).toBe(201);

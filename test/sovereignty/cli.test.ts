@@ -19,7 +19,7 @@ function cli(args: string[]) {
 
 describe('reelm audit / region / accounts verbs', () => {
   it('verifies chains, exports, detaches, proves absence and purges, from the command line', async () => {
-    const t = await startTestApp();
+    const t = await startTestApp({ dialect: 'sqlite' }); // the CLI opens the same data folder
     const dir = t.dataDir;
     const ann = await signup(t.app, { handle: 'ann_cli_us', country: 'US' });
     await signup(t.app, { handle: 'kit_cli_au', country: 'AU', email: 'kit.cli.au@example.org' });

@@ -18,7 +18,8 @@ describe('download your data, and account deletion', () => {
   let clip: { id: string; dir: string };
 
   beforeAll(async () => {
-    t = await startTestApp({ clock: { now: () => new Date(now) }, overrides: { catalogParts: fixtureCatalog } });
+    // Embedded: the test reads the job table and the clip folders of the cell.
+    t = await startTestApp({ dialect: 'sqlite', clock: { now: () => new Date(now) }, overrides: { catalogParts: fixtureCatalog } });
     await createFixtureTables(t.ctx);
     ella = await signup(t.app, { handle: 'ella_exports', country: 'FR', email: 'ella.export.8812@example.org', birthdate: '1993-03-09' });
     finn = await signup(t.app, { handle: 'finn_follows', country: 'US' });
