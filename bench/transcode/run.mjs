@@ -4,12 +4,13 @@
 //
 //   npx tsc -p tsconfig.build.json && node bench/transcode/run.mjs [--seconds 30] [--height 1920] [--fps 30]
 //
-// The source clip (lavfi testsrc2 + sine, portrait 9:16) is cached under $TMPDIR/reelm-bench-transcode.
+// The source clip (lavfi testsrc2 + sine, portrait 9:16) is cached in .tmp/bench-transcode/ (git-ignored),
+// where outputs are written too (and removed after the run).
 // Wall times are what the targets are about; CPU seconds (all child processes) are printed too because
 // they barely move when other work shares the cores. --repeat N interleaves N rounds and reports medians.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +47,7 @@ const ffmpeg = values.ffmpeg;
 const runner = createSpawnRunner();
 
 await checkFfmpeg(ffmpeg, values.ffprobe, runner);
-const cacheDir = join(tmpdir(), 'reelm-bench-transcode');
+const cacheDir = join(root, '.tmp', 'bench-transcode');
 await mkdir(cacheDir, { recursive: true });
 const clip = join(cacheDir, `clip-${width}x${height}-${fps}fps-${seconds}s.mp4`);
 if (!existsSync(clip)) {
@@ -58,7 +59,7 @@ if (!existsSync(clip)) {
 }
 const info = await probeMedia(clip, runner, values.ffprobe);
 const rungs = planLadder(info);
-const work = await mkdtemp(join(tmpdir(), 'reelm-bench-out-'));
+const work = await mkdtemp(join(cacheDir, 'out-'));
 
 /** CPU seconds used by reaped child processes so far (fields cutime + cstime of /proc/self/stat). */
 function childCpuSeconds() {

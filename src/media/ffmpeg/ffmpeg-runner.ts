@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { FfmpegError, FfmpegMissingError } from './media-errors.js';
 import { ProgressParser } from './progress.js';
 
+/** Per-run options of `FfmpegRunner.run`. */
 export interface RunOptions {
   /** Called with a fraction 0–1 of `durationMs`, parsed from `-progress pipe:1` output on stdout. */
   onProgress?: (fraction: number) => void;
@@ -11,6 +12,7 @@ export interface RunOptions {
   durationMs?: number;
 }
 
+/** What a successful run returns. */
 export interface RunResult {
   stdout: string;
   /** The last few KB of stderr, for logs and error messages. */
@@ -44,6 +46,7 @@ class TailBuffer {
   }
 }
 
+/** The install hint shown when ffmpeg or ffprobe cannot be started. */
 export function missingMessage(bin: string, path: string): string {
   const env = bin === 'ffprobe' ? 'REELM_FFPROBE' : 'REELM_FFMPEG';
   return `${bin} was not found at '${path}'. Install it with: sudo apt-get install -y ffmpeg (or set ${env})`;
@@ -119,6 +122,7 @@ export function createSpawnRunner(options: { stderrTailBytes?: number } = {}): F
   };
 }
 
+/** First `-version` line of each tool. */
 export interface FfmpegVersions {
   ffmpeg: string;
   ffprobe: string;

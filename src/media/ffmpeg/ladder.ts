@@ -3,6 +3,7 @@ import type { MediaInfo } from './probe.js';
 /** Standard rungs by short edge; a source below 360 gets one rung named after its own short edge. */
 export type RungName = '1080p' | '720p' | '480p' | '360p' | `${number}p`;
 
+/** One rendition of the ladder, with everything the encoder and the master playlist need. */
 export interface Rung {
   name: RungName;
   width: number;
@@ -24,7 +25,9 @@ export interface Rung {
   videoCodecs: string;
 }
 
+/** Short edges of the standard rungs, highest first. */
 export const STANDARD_SHORT_EDGES = [1080, 720, 480, 360] as const;
+/** Frame rates above this are reduced to it. */
 export const MAX_OUTPUT_FPS = 60;
 
 /** Video bitrates at ≤30 fps, tuned for phone-shot portrait clips (lots of motion, small screens). */

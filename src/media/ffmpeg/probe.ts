@@ -26,6 +26,7 @@ export interface MediaInfo {
   sizeBytes: number;
 }
 
+/** The upload limits from the config that apply to a probed clip. */
 export type MediaLimits = Pick<Limits, 'uploadMaxBytes' | 'durationMaxMs' | 'maxLongEdge'>;
 
 /** The defaults from the config: 2 GiB, 10 minutes, 4096 px on the long edge. */
@@ -35,7 +36,8 @@ export const DEFAULT_MEDIA_LIMITS: MediaLimits = {
   maxLongEdge: 4096,
 };
 
-interface FfprobeStream {
+/** The parts of an ffprobe stream entry that Reelm reads. */
+export interface FfprobeStream {
   codec_type?: string;
   codec_name?: string;
   width?: number;
@@ -51,7 +53,8 @@ interface FfprobeStream {
   side_data_list?: { side_data_type?: string; rotation?: number }[];
 }
 
-interface FfprobeOutput {
+/** ffprobe's `-show_format -show_streams` JSON, as far as Reelm reads it. */
+export interface FfprobeOutput {
   streams?: FfprobeStream[];
   format?: { format_name?: string; duration?: string; size?: string };
 }
@@ -177,7 +180,7 @@ export function validateMedia(info: MediaInfo, limits: MediaLimits = DEFAULT_MED
   }
 }
 
-type SniffKind = 'video-container' | 'image' | 'audio' | 'text' | 'unknown';
+export type SniffKind = 'video-container' | 'image' | 'audio' | 'text' | 'unknown';
 
 /** Classifies a file by its first bytes, independent of its name. */
 export function sniff(head: Uint8Array): SniffKind {

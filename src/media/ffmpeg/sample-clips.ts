@@ -2,6 +2,7 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 
+/** Shape of a synthetic clip. */
 export interface SampleClipOptions {
   width: number;
   height: number;

@@ -12,6 +12,7 @@ export const OUTPUT_FILES = {
   segmentPattern: 'seg_%05d.m4s',
 } as const;
 
+/** Encoder choices shared by Reelm's passes and the benchmark builders. */
 export interface EncodeSettings {
   /** libx264 preset of the full-ladder pass (and of the benchmark floor). */
   preset: string;
@@ -25,6 +26,7 @@ export interface EncodeSettings {
   soundBitrate: number;
 }
 
+/** veryfast everywhere: PeerTube's per-rung quality, so speedups come from structure, not a cheaper encode. */
 export const DEFAULT_ENCODE: EncodeSettings = {
   preset: 'veryfast',
   firstPreset: 'veryfast',
@@ -120,6 +122,7 @@ export function posterSize(rungs: readonly Rung[]): { width: number; height: num
   return { width: pick.width, height: pick.height };
 }
 
+/** Input of `buildFirstPassArgs`. */
 export interface FirstPassOptions {
   input: string;
   /** Directory receiving `<rung>/`, `poster.jpg` and `sound.m4a`. */
@@ -154,6 +157,7 @@ export function buildFirstPassArgs(o: FirstPassOptions): string[] {
   return args;
 }
 
+/** Input of `buildLadderPassArgs` and the benchmark builders. */
 export interface LadderPassOptions {
   input: string;
   outDir: string;
@@ -210,6 +214,7 @@ export function buildPeerCommands(o: Omit<LadderPassOptions, 'presetFor' | 'sett
   });
 }
 
+/** Bitrates of one rendition as written. */
 export interface VariantBandwidth {
   /** Highest bitrate of any segment, bits/s. */
   peak: number;
@@ -217,6 +222,7 @@ export interface VariantBandwidth {
   average: number;
 }
 
+/** Options of `buildMasterPlaylist`. */
 export interface MasterOptions {
   hasAudio: boolean;
   /** Measured bitrates per rung name; when absent BANDWIDTH is estimated from the plan. */
@@ -225,6 +231,7 @@ export interface MasterOptions {
 
 /** Container overhead on top of the codec bitrates when estimating from the plan. */
 const MUX_OVERHEAD = 1.05;
+/** RFC 6381 codec string of AAC-LC. */
 export const AAC_LC_CODECS = 'mp4a.40.2';
 
 /**

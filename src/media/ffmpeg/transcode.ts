@@ -16,6 +16,7 @@ import {
   type VariantBandwidth,
 } from './transcode-args.js';
 
+/** Input of `transcodeToHls`. */
 export interface TranscodeOptions {
   input: string;
   /** Final directory of the clip's renditions; replaced if it exists. Do not run two transcodes into one outDir at once. */
@@ -33,6 +34,7 @@ export interface TranscodeOptions {
   signal?: AbortSignal;
 }
 
+/** Passed to `onFirstPlayable` once the lowest rung, poster and sound are published. */
 export interface FirstPlayable {
   outDir: string;
   rung: Rung;
@@ -40,6 +42,7 @@ export interface FirstPlayable {
   elapsedMs: number;
 }
 
+/** What `transcodeToHls` published. */
 export interface TranscodeResult {
   outDir: string;
   /** Every rung now in the master playlist, highest first. */
@@ -148,7 +151,8 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new FfmpegError('media.aborted', 'The transcode was cancelled.');
 }
 
-interface PlaylistSegment {
+/** One segment of a media playlist. */
+export interface PlaylistSegment {
   uri: string;
   durationS: number;
 }
