@@ -82,5 +82,5 @@ describe('reelm audit / region / accounts verbs', () => {
     expect(unknown.stderr).toContain('There is no region "mars"');
     removeDir(dir);
     removeDir(out);
-  });
+  }, 180_000); // a dozen CLI processes, each opening every store
 });
