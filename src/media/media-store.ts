@@ -48,7 +48,8 @@ export function publishOrder(files: string[]): string[] {
   return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Every file under `dir`, recursively, leaving out hidden (temporary) ones. */
+export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.')) continue;

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -11,7 +11,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { keyParts, publishOrder, type ByteRange, type MediaStore } from './media-store.js';
+import { keyParts, listFiles, publishOrder, type ByteRange, type MediaStore } from './media-store.js';
 
 export interface S3Location {
   bucket: string;
@@ -50,17 +50,6 @@ export function parseS3Url(url: string, credentials?: { accessKeyId: string; sec
       ...(credentials ? { credentials } : {}),
     },
   };
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
 }
 
 function isNotFound(err: unknown): boolean {
