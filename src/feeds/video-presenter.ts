@@ -118,6 +118,16 @@ async function viewerFlags(db: Kysely<CellDb>, userId: string, authorIds: string
   return flags;
 }
 
+/** What a signed-in viewer has done with one clip and its author (from the viewer's own cell). */
+export async function viewerStateOf(
+  cells: PresenterDeps['cells'],
+  viewer: { userId: string; region: string },
+  video: { id: string; authorId: string },
+): Promise<{ liked: boolean; favorited: boolean; followingAuthor: boolean }> {
+  const flags = await viewerFlags(cells.get(viewer.region).db, viewer.userId, [video.authorId], [video.id]);
+  return { liked: flags.liked.has(video.id), favorited: flags.favorited.has(video.id), followingAuthor: flags.following.has(video.authorId) };
+}
+
 /** Index rows by id, in the order of `ids` (missing ids are skipped). */
 export async function indexRows(directory: Kysely<DirectoryDb>, ids: string[]): Promise<IndexRow[]> {
   if (ids.length === 0) return [];

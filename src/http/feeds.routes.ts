@@ -4,31 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { indexRows, presentVideos } from '../feeds/video-presenter.js';
 import type { Auth } from './auth.js';
-import { IdParams, PageQuery, PublicUserSchema, UserRefSchema, errors } from './schemas.js';
+import { IdParams, PageQuery, PublicUserSchema, UserRefSchema, VideoSchema, errors } from './schemas.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-
-/** The Video object of docs/api.md. */
-export const VideoSchema = Type.Object({
-  id: Type.String(),
-  status: Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]),
-  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
-  progress: Type.Optional(Type.Number()),
-  caption: Type.String(),
-  hashtags: Type.Array(Type.String()),
-  mentions: Type.Array(Type.String()),
-  visibility: Type.Union([Type.Literal('public'), Type.Literal('followers'), Type.Literal('private')]),
-  author: UserRefSchema,
-  durationMs: Type.Integer(),
-  width: Type.Integer(),
-  height: Type.Integer(),
-  playback: Type.Object({ hls: Nullable(Type.String()), poster: Nullable(Type.String()) }),
-  sound: Type.Union([Type.Object({ id: Type.String(), title: Type.String() }), Type.Null()]),
-  stats: Type.Object({ views: Type.Integer(), likes: Type.Integer(), comments: Type.Integer(), shares: Type.Integer() }),
-  createdAt: Type.String(),
-  viewer: Type.Optional(Type.Object({ liked: Type.Boolean(), favorited: Type.Boolean(), followingAuthor: Type.Boolean() })),
-  reason: Type.Optional(Type.Object({ source: Type.String(), signals: Type.Array(Type.String()) })),
-});
 
 export const VideoPage = Type.Object({ items: Type.Array(VideoSchema), cursor: Nullable(Type.String()) });
 

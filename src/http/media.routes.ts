@@ -12,32 +12,13 @@ import { ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError }
 import { mediaPaths } from '../media/media-paths.js';
 import { keyParts } from '../media/media-store.js';
 import type { VideoEvent } from '../media/media-events.js';
+import { viewerStateOf } from '../feeds/video-presenter.js';
 import { parseUploadMetadata } from '../media/tus-uploads.js';
 import type { Auth } from './auth.js';
 import { errorBody } from './errors.js';
-import { HandleParams, IdParams, PageQuery, UserRefSchema, errors } from './schemas.js';
+import { HandleParams, IdParams, PageQuery, VideoSchema, errors } from './schemas.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-/** The `Video` object of docs/api.md (with `uploading` while bytes are still arriving). */
-export const VideoSchema = Type.Object({
-  id: Type.String(),
-  status: Type.Union([Type.Literal('uploading'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]),
-  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
-  progress: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-  caption: Type.String(),
-  hashtags: Type.Array(Type.String()),
-  mentions: Type.Array(Type.String()),
-  visibility: Type.Union([Type.Literal('public'), Type.Literal('followers'), Type.Literal('private')]),
-  author: UserRefSchema,
-  durationMs: Nullable(Type.Integer()),
-  width: Nullable(Type.Integer()),
-  height: Nullable(Type.Integer()),
-  playback: Type.Object({ hls: Nullable(Type.String()), poster: Nullable(Type.String()) }),
-  sound: Nullable(Type.Object({ id: Type.String(), title: Type.String() })),
-  stats: Type.Object({ views: Type.Integer(), likes: Type.Integer(), comments: Type.Integer(), shares: Type.Integer() }),
-  createdAt: Type.String(),
-});
 
 const VideoPatchBody = Type.Object(
   { caption: Type.Optional(Type.String({ maxLength: 20_000 })), visibility: Type.Optional(Type.String({ maxLength: 64 })) },
@@ -166,7 +147,12 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
   api.get(
     '/videos/:id',
     { schema: { tags: ['media'], summary: 'A clip, if you may see it', params: IdParams, response: { 200: VideoSchema, ...errors(404) } } },
-    async (request) => videos.get(request.params.id, await auth.optionalUser(request)),
+    async (request) => {
+      const viewer = await auth.optionalUser(request);
+      const video = await videos.get(request.params.id, viewer);
+      // The heart, bookmark and follow buttons of the watch page need the viewer's own state.
+      return viewer ? { ...video, viewer: await viewerStateOf(ctx.cells, viewer, { id: video.id, authorId: video.author.id }) } : video;
+    },
   );
 
   api.patch(
