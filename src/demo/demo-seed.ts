@@ -46,6 +46,7 @@ export async function seedDemo(options: SeedOptions): Promise<{ users: number; v
 
   const dir = await mkdtemp(join(tmpdir(), 'reelm-demo-'));
   const videoIds: string[] = [];
+  const authorOf = new Map<string, string>();
   try {
     for (const [i, clip] of DEMO_CLIPS.entries()) {
       const file = join(dir, `clip-${i}.mp4`);
@@ -56,7 +57,9 @@ export async function seedDemo(options: SeedOptions): Promise<{ users: number; v
       form.append('file', new Blob([await readFile(file)], { type: 'video/mp4' }), `clip-${i}.mp4`);
       const res = await fetch(`${baseUrl}/api/v1/videos`, { method: 'POST', headers: { authorization: `Bearer ${tokens.get(clip.author)}` }, body: form });
       if (res.status !== 202) throw new Error(`demo upload ${i}: ${res.status} ${await res.text()}`);
-      videoIds.push(((await res.json()) as { id: string }).id);
+      const { id } = (await res.json()) as { id: string };
+      videoIds.push(id);
+      authorOf.set(id, clip.author);
       log.info(`demo: uploaded clip ${i + 1}/${DEMO_CLIPS.length} by @${clip.author}`);
     }
   } finally {
@@ -74,7 +77,8 @@ export async function seedDemo(options: SeedOptions): Promise<{ users: number; v
   const deadline = Date.now() + 15 * 60_000;
   for (const id of videoIds) {
     for (;;) {
-      const video = await call<{ status: string }>(baseUrl, 'GET', `/videos/${id}`);
+      // Only its author sees a clip before it is ready.
+      const video = await call<{ status: string }>(baseUrl, 'GET', `/videos/${id}`, tokens.get(authorOf.get(id)!));
       if (video.status !== 'processing' && video.status !== 'uploading') break;
       if (Date.now() > deadline) throw new Error('demo: transcodes did not finish in 15 minutes');
       await new Promise((r) => setTimeout(r, 500));
