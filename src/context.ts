@@ -94,7 +94,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const transparency = new TransparencyCounter({ cells, now });
   const grants = new GrantService({ cells, audit, counter: transparency, now, maxMinutes: config.grantMaxMinutes });
   const operatorAccess = new OperatorAccessService({ directory, cells, operators, grants, audit, counter: transparency, now });
-  const exports = new ExportService({ directory, cells, catalog, queues, now, expiryDays: config.exportExpiryDays });
+  const exports = new ExportService({ directory, cells, catalog, border, queues, now, expiryDays: config.exportExpiryDays });
   const deletion = new DeletionService({ directory, cells, catalog, border, queues, now, graceDays: config.deletionGraceDays, log });
   const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
   const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours, reactivate });
