@@ -363,6 +363,10 @@ export class CarveOut {
 
     if (!log.done('cells')) {
       p.step(`detach ${region}: removing other cells' records of its users`, remaining.length);
+      // What the region's own users did elsewhere (follows, likes, comments of theirs kept in their cell) is
+      // counted in other users' and clips' counters: those rows are counted off before the cell goes.
+      const own = await deleteRowsNaming(cells.get(region).db, this.deps.catalog, 'cell', ids);
+      await applyCounterDeltas(this.deps.directory, border, region, 'region.detach', own.deltas, new Set(ids));
       for (const other of remaining) {
         const cell = cells.get(other);
         for (const folder of await foldersNaming(cell.db, this.deps.catalog, cell.dir, ids)) if (removeFolder(folder.path)) add(`${other}.folders`, 1);
