@@ -154,7 +154,8 @@ export function buildCli(): Command {
 
   const region = program.command('region').description('carve a region out of this deployment');
   const carveOut = (ctx: AppContext) =>
-    new CarveOut({ config: ctx.config, directory: ctx.directory, cells: ctx.cells, catalog: ctx.catalog, audit: ctx.audit, border: ctx.border, now: () => ctx.clock.now(), progress: progressLine() });
+    new CarveOut({ config: ctx.config, directory: ctx.directory, cells: ctx.cells, catalog: ctx.catalog, audit: ctx.audit, border: ctx.border, now: () => ctx.clock.now(), progress: progressLine(),
+      onVideoRemoved: (id) => ctx.social.hashtags.onVideoRemoved(id) });
   region
     .command('export <region>')
     .description('write a standalone deployment of one region into a folder (re-run to resume)')

@@ -94,7 +94,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const transparency = new TransparencyCounter({ cells, now });
   const grants = new GrantService({ cells, audit, counter: transparency, now, maxMinutes: config.grantMaxMinutes });
   const operatorAccess = new OperatorAccessService({ directory, cells, operators, grants, audit, counter: transparency, now });
-  const exports = new ExportService({ directory, cells, catalog, queues, now, expiryDays: config.exportExpiryDays });
+  const exports = new ExportService({ directory, cells, catalog, border, queues, now, expiryDays: config.exportExpiryDays });
   const deletion = new DeletionService({ directory, cells, catalog, border, queues, now, graceDays: config.deletionGraceDays, log });
   const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
   const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours, reactivate });
@@ -106,16 +106,19 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   media.access.setSocialRule((viewer, v) =>
     social.access.canView({ id: '', region: v.region, ownerId: v.ownerId, visibility: v.visibility as 'public' | 'followers', durationMs: 0, index: undefined }, viewer),
   );
+  const indexRemoved = async (id: string) => {
+    await social.hashtags.onVideoRemoved(id);
+    feeds.pools.changed();
+  };
   media.videos.setIndexHooks({
     published: async (id) => {
       await social.hashtags.onVideoPublished(id);
       feeds.pools.changed();
     },
-    removed: async (id) => {
-      await social.hashtags.onVideoRemoved(id);
-      feeds.pools.changed();
-    },
+    removed: indexRemoved,
   });
+  // A purge takes a user's clips out of the index too: hashtag counts and search follow, as for a deletion.
+  deletion.setIndexHook(indexRemoved);
 
   return {
     config,

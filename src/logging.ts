@@ -56,7 +56,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       redact: { paths: REDACT, censor: '[redacted]' },
       serializers: {
-        req: (req: { id?: string; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url && scrub(req.url) }),
+        // The path only: query strings carry what people search for, and search queries are stored nowhere.
+        req: (req: { id?: string; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url && scrub(req.url.split('?')[0]!) }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
         err: (err: Error) => scrubDeep(err),
       },

@@ -6,7 +6,7 @@ import type { Logger } from '../logging.js';
 import type { Border, DirectoryTable } from '../regions/border.js';
 import type { DataCatalog } from '../regions/catalog.js';
 import type { CellRegistry } from '../regions/cells.js';
-import { deleteJobsNaming, deleteRowsNaming, foldersNaming, removeFolder, scrubStore, secureDelete, type CounterDelta } from '../regions/user-data.js';
+import { applyCounterDeltas, deleteJobsNaming, deleteRowsNaming, foldersNaming, removeFolder, scrubStore, secureDelete } from '../regions/user-data.js';
 import { verifyPassword } from './passwords.js';
 import type { Principal } from './session.service.js';
 
@@ -33,10 +33,18 @@ const LAST = ['user_keys', 'accounts'];
  * directory and the clip folders, and destroys the user's data key so any leftover ciphertext is unreadable.
  */
 export class DeletionService {
+  private indexRemoved: (videoId: string) => Promise<void> = async () => {};
+
   constructor(private readonly deps: DeletionServiceDeps) {
-    deps.border.declareFlow({ type: PURGED_FLOW, fields: { userId: 'public' } }, async (payload, to) => {
-      await this.dropInterop(to, String(payload.userId));
+    // The clip ids let other cells drop what their users did with the clips (likes, favorites, history).
+    deps.border.declareFlow({ type: PURGED_FLOW, fields: { userId: 'public', videoIds: 'public' } }, async (payload, to) => {
+      await this.dropInterop(to, String(payload.userId), Array.isArray(payload.videoIds) ? payload.videoIds.map(String) : []);
     });
+  }
+
+  /** What derives from the public index (hashtag counts, search) is told before each of a user's clips leaves it. */
+  setIndexHook(removed: (videoId: string) => Promise<void>): void {
+    this.indexRemoved = removed;
   }
 
   async request(principal: Principal, password: string): Promise<{ deleteAfter: string }> {
@@ -88,20 +96,23 @@ export class DeletionService {
   private async purge(region: string, userId: string): Promise<void> {
     const cell = this.deps.cells.get(region);
     const { catalog, border } = this.deps;
+    const videoIds = (await cell.db.selectFrom('videos').select('id').where('owner_id', '=', userId).execute()).map((v) => v.id);
     for (const folder of await foldersNaming(cell.db, catalog, cell.dir, [userId])) removeFolder(folder.path);
     await secureDelete(this.deps.directory);
+    const indexed = await this.deps.directory.selectFrom('videos').select('id').where('author_id', '=', userId).execute();
+    for (const { id } of indexed) await this.indexRemoved(id);
 
     for (const { table, columns } of catalog.userTables('directory')) {
       if (table === 'users') continue;
       for (const column of columns) await border.remove(region, 'account.purge', table as DirectoryTable, { [column]: userId });
     }
     for (const other of this.deps.cells.regions()) {
-      if (other !== region) await border.deliver(region, other, PURGED_FLOW, { userId });
+      if (other !== region) await border.deliver(region, other, PURGED_FLOW, { userId, videoIds });
     }
 
     await secureDelete(cell.db);
-    const { deltas } = await deleteRowsNaming(cell.db, catalog, 'cell', [userId], LAST);
-    await this.applyCounters(region, deltas);
+    const { deltas } = await deleteRowsNaming(cell.db, catalog, 'cell', [userId], LAST, { videoIds });
+    await applyCounterDeltas(this.deps.directory, border, region, 'account.purge', deltas, new Set([userId]));
     await deleteJobsNaming(cell.db, [userId]);
     for (const table of LAST) await (cell.db as Kysely<any>).deleteFrom(table).where(catalog.userColumns('cell', table)[0]!, '=', userId).execute();
     await border.remove(region, 'account.purge', 'users', { id: userId });
@@ -111,18 +122,12 @@ export class DeletionService {
   }
 
   /** The receiving side of `account.purged`: another cell drops its rows naming the user. */
-  private async dropInterop(region: string, userId: string): Promise<void> {
+  private async dropInterop(region: string, userId: string, videoIds: string[]): Promise<void> {
     const db = this.deps.cells.get(region).db;
     await secureDelete(db);
-    const { deltas } = await deleteRowsNaming(db, this.deps.catalog, 'cell', [userId]);
-    await this.applyCounters(region, deltas);
+    const { deltas } = await deleteRowsNaming(db, this.deps.catalog, 'cell', [userId], [], { videoIds });
+    await applyCounterDeltas(this.deps.directory, this.deps.border, region, 'account.purge', deltas, new Set([userId]));
     await deleteJobsNaming(db, [userId]);
     await scrubStore(db, { vacuum: false });
-  }
-
-  private async applyCounters(region: string, deltas: CounterDelta[]): Promise<void> {
-    for (const d of deltas) {
-      await this.deps.border.adjustCounters(region, 'account.purge', d.directoryTable as DirectoryTable, { [d.key]: d.keyValue }, { [d.counter]: d.delta });
-    }
   }
 }

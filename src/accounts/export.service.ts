@@ -7,6 +7,7 @@ import { newId } from '../db/ids.js';
 import type { DirectoryDb } from '../db/schema.js';
 import { NotFoundError, UnauthorizedError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import type { Border } from '../regions/border.js';
 import type { DataCatalog } from '../regions/catalog.js';
 import type { Cell, CellRegistry } from '../regions/cells.js';
 import { openField } from '../regions/keys.js';
@@ -24,10 +25,13 @@ export interface ExportServiceDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
   catalog: DataCatalog;
+  border: Border;
   queues: Map<string, JobQueue>;
   now: () => Date;
   expiryDays: number;
 }
+
+export const EXPORT_ROWS_FLOW = 'account.export-rows';
 
 // Secrets that protect the account rather than describe the person; the export leaves them out.
 const SECRET_COLUMNS = new Set(['password_hash', 'token_hash', 'wrapped_dek']);
@@ -40,7 +44,8 @@ const README = `Your Reelm data
 
 profile.json       your account, with your email and birthdate decrypted
 sessions.json      your sign-ins: when, from which address and which browser
-tables/<name>.json every row kept about you in your home region, by table (encrypted fields decrypted)
+tables/<name>.json every row kept about you in your home region, by table (encrypted fields decrypted),
+                   and your public content kept in other regions (your comments on their clips)
 public.json        what anyone could see: your public profile, your public clips and sounds
 media/<videoId>/   the files of your own clips
 
@@ -52,7 +57,21 @@ This is the copy of your data that GDPR Articles 15 and 20 entitle you to, in a 
  * files) into the home cell's folder; the owner fetches it through a signed link that expires.
  */
 export class ExportService {
-  constructor(private readonly deps: ExportServiceDeps) {}
+  /** Tables wholly public whose rows can be a user's own in another region's cell (comments on its clips). */
+  private readonly remoteTables: string[];
+
+  constructor(private readonly deps: ExportServiceDeps) {
+    const cell = deps.catalog.tablesOf('cell');
+    this.remoteTables = deps.catalog
+      .subjectTables()
+      .map((t) => t.table)
+      .filter((table) => Object.values(cell[table] ?? {}).every((cls) => cls === 'public') && !SKIP_TABLES.includes(table));
+    deps.border.declareFlow({ type: EXPORT_ROWS_FLOW, fields: { userId: 'public' }, answers: this.remoteTables }, async (payload, to) => {
+      const db = deps.cells.get(to).db;
+      const skip = Object.keys(cell).filter((t) => !this.remoteTables.includes(t));
+      return rowsNaming(db, deps.catalog, 'cell', [String(payload.userId)], skip, true);
+    });
+  }
 
   async request(principal: Principal): Promise<ExportStatus> {
     const db = this.deps.cells.get(principal.region).db;
@@ -110,6 +129,12 @@ export class ExportService {
     const key = await cell.db.selectFrom('user_keys').select('wrapped_dek').where('user_id', '=', userId).executeTakeFirst();
     const dek = key ? cell.keys.unwrapDek(userId, key.wrapped_dek) : undefined;
     const tables = await rowsNaming(cell.db, this.deps.catalog, 'cell', [userId], SKIP_TABLES, true);
+    for (const other of this.deps.cells.regions()) {
+      if (other === region) continue;
+      for (const [table, rows] of Object.entries(await this.deps.border.ask(region, other, EXPORT_ROWS_FLOW, { userId }))) {
+        tables[table] = [...(tables[table] ?? []), ...rows];
+      }
+    }
     const readable = (table: string, r: Record<string, unknown>) => this.readable(table, r, userId, dek);
     const account = tables.accounts?.[0];
     if (account) {

@@ -10,8 +10,10 @@ type Row = Record<string, unknown>;
 export interface FlowDeclaration {
   type: string;
   fields: Record<string, 'public' | 'interop'>;
+  /** A flow that is a question: the receiving cell answers with rows of these tables, public columns only. */
+  answers?: string[];
 }
-export type FlowReceiver = (payload: Record<string, unknown>, to: string) => Promise<void>;
+export type FlowReceiver = (payload: Record<string, unknown>, to: string) => Promise<void | Record<string, Row[]>>;
 
 export class BorderViolation extends Error {
   override name = 'BorderViolation';
@@ -85,14 +87,42 @@ export class Border {
 
   /** Sends a declared flow from one cell to another; a flow within one cell is handed over without crossing. */
   async deliver(from: string, to: string, type: string, payload: Record<string, unknown>): Promise<void> {
+    const flow = this.flowFor(type, payload);
+    this.deps.cells.get(to);
+    await flow.receiver(payload, to);
+    if (from !== to) await this.count(from, type, to);
+  }
+
+  /**
+   * Asks another cell a declared question and returns its answer, rows by table: only the declared tables,
+   * and only columns the catalog classes public in them (e.g. a user's own comments on other regions' clips).
+   */
+  async ask(from: string, to: string, type: string, payload: Record<string, unknown>): Promise<Record<string, Row[]>> {
+    const flow = this.flowFor(type, payload);
+    const answers = flow.decl.answers;
+    if (!answers) throw new BorderViolation(`flow ${type} is not a question`);
+    this.deps.cells.get(to);
+    const answer = (await flow.receiver(payload, to)) ?? {};
+    for (const [table, rows] of Object.entries(answer)) {
+      if (!answers.includes(table)) throw new BorderViolation(`flow ${type} may not answer with ${table}`);
+      for (const row of rows) {
+        for (const column of Object.keys(row)) {
+          const cls = this.deps.catalog.classOf('cell', table, column);
+          if (cls !== 'public') throw new BorderViolation(`flow ${type} may not answer with ${table}.${column} (${cls ?? 'unclassified'})`);
+        }
+      }
+    }
+    if (from !== to) await this.count(from, type, to);
+    return answer;
+  }
+
+  private flowFor(type: string, payload: Record<string, unknown>): { decl: FlowDeclaration; receiver: FlowReceiver } {
     const flow = this.flows.get(type);
     if (!flow) throw new BorderViolation(`flow ${type} is not declared`);
     for (const key of Object.keys(payload)) {
       if (!(key in flow.decl.fields)) throw new BorderViolation(`flow ${type} may not carry field ${key}`);
     }
-    this.deps.cells.get(to);
-    await flow.receiver(payload, to);
-    if (from !== to) await this.count(from, type, to);
+    return flow;
   }
 
   private checkDirectoryColumns(table: DirectoryTable, columns: string[]): void {

@@ -15,7 +15,7 @@ import type { CellRegistry } from './cells.js';
 import { ISO_COUNTRIES } from './countries.js';
 import { RegionKeys, generateKeyBase64, openField, parseKey } from './keys.js';
 import { silentProgress, type Progress } from './progress.js';
-import { deleteJobsNaming, deleteRowsNaming, foldersNaming, removeFolder, scrubStore } from './user-data.js';
+import { applyCounterDeltas, deleteJobsNaming, deleteRowsNaming, foldersNaming, removeFolder, scrubStore } from './user-data.js';
 
 /** What identifies a region's users: the needles `verify-absent` looks for. */
 export interface CarveOutManifest {
@@ -41,6 +41,8 @@ export interface CarveOutDeps {
   border: Border;
   now: () => Date;
   progress?: Progress;
+  /** Told before each of the region's clips leaves the public index (hashtag counts and search derive from it). */
+  onVideoRemoved?: (videoId: string) => Promise<void>;
 }
 
 type Steps = Record<string, string>;
@@ -344,6 +346,11 @@ export class CarveOut {
     if (!log.done('directory')) {
       p.step(`detach ${region}: removing its directory rows`);
       const db = this.deps.directory as Kysely<any>;
+      if (this.deps.onVideoRemoved) {
+        for (const part of chunks(manifest.videoIds)) {
+          for (const { id } of await this.deps.directory.selectFrom('videos').select('id').where('id', 'in', part).execute()) await this.deps.onVideoRemoved(id);
+        }
+      }
       for (const [table, columns] of Object.entries(this.deps.catalog.tablesOf('directory'))) {
         if ('region' in columns) add(`directory.${table}`, Number((await db.deleteFrom(table).where('region', '=', region).executeTakeFirst()).numDeletedRows ?? 0));
       }
@@ -356,14 +363,16 @@ export class CarveOut {
 
     if (!log.done('cells')) {
       p.step(`detach ${region}: removing other cells' records of its users`, remaining.length);
+      // What the region's own users did elsewhere (follows, likes, comments of theirs kept in their cell) is
+      // counted in other users' and clips' counters: those rows are counted off before the cell goes.
+      const own = await deleteRowsNaming(cells.get(region).db, this.deps.catalog, 'cell', ids);
+      await applyCounterDeltas(this.deps.directory, border, region, 'region.detach', own.deltas, new Set(ids));
       for (const other of remaining) {
         const cell = cells.get(other);
         for (const folder of await foldersNaming(cell.db, this.deps.catalog, cell.dir, ids)) if (removeFolder(folder.path)) add(`${other}.folders`, 1);
-        const { removed: byTable, deltas } = await deleteRowsNaming(cell.db, this.deps.catalog, 'cell', ids);
+        const { removed: byTable, deltas } = await deleteRowsNaming(cell.db, this.deps.catalog, 'cell', ids, [], { videoIds: manifest.videoIds });
         for (const [t, n] of Object.entries(byTable)) add(`${other}.${t}`, n);
-        for (const d of deltas) {
-          await border.adjustCounters(other, 'region.detach', d.directoryTable as DirectoryTable, { [d.key]: d.keyValue }, { [d.counter]: d.delta });
-        }
+        await applyCounterDeltas(this.deps.directory, border, other, 'region.detach', deltas, new Set(ids));
         add(`${other}.jobs`, await deleteJobsNaming(cell.db, ids));
         p.tick();
       }

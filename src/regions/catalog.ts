@@ -10,15 +10,31 @@ export type DataClass = 'public' | 'interop' | 'protected';
 export type StoreKind = 'directory' | 'cell';
 export type TableCatalog = Record<string, Record<string, DataClass>>;
 /**
- * Removing a row of `table` (an account purge, a region detach) takes one off a directory counter:
+ * Removing a row of `table` (an account purge, a region detach) takes one off a counter:
  * `directoryTable[key = row[from]].counter -= 1`, e.g. a follow row lowers the followee's follower count.
+ * With `cellTable` instead, the counter is in the same cell (a reply lowers its parent's reply count).
  */
 export interface CounterRule {
   table: string;
-  directoryTable: string;
+  directoryTable?: string;
+  cellTable?: string;
   key: string;
   from: string;
   counter: string;
+  /** Only rows with these values count (a pending follow request is nobody's follower yet). */
+  when?: Record<string, string | number>;
+  /**
+   * The row names the counted row indirectly: `row[from]` is looked up in the directory
+   * (`through.table[through.key = row[from]].column`), e.g. a like names a clip, the count is its creator's.
+   */
+  through?: { table: string; key: string; column: string };
+}
+
+/** Removing a row of `table` removes the rows whose `column` names its `parentColumn` (replies of a comment). */
+export interface CascadeRule {
+  table: string;
+  column: string;
+  parentColumn: string;
 }
 
 export interface DomainCatalog {
@@ -39,6 +55,12 @@ export interface DomainCatalog {
   /** Cell tables whose rows own a folder `<cell.dir>/<under>/<row[column]>/` (media, exports). */
   folders?: Record<string, { column: string; under: string }>;
   counters?: CounterRule[];
+  /**
+   * Cell columns that name a clip (likes, comments, notifications about it): when a clip's owner is purged
+   * or carved out, rows about the clip go too, in every cell.
+   */
+  videoRefs?: Record<string, string[]>;
+  cascades?: CascadeRule[];
 }
 
 /** Column names that name a user when a table declares nothing else. */
@@ -54,6 +76,8 @@ export class DataCatalog {
   private readonly subjectDecls: Record<string, string[]> = {};
   private readonly folderDecls: Record<string, { column: string; under: string }> = {};
   private readonly counterRules: CounterRule[] = [];
+  private readonly videoRefDecls: Record<string, string[]> = {};
+  private readonly cascadeRules: CascadeRule[] = [];
 
   constructor(parts: DomainCatalog[]) {
     for (const part of parts) {
@@ -67,6 +91,11 @@ export class DataCatalog {
       Object.assign(this.subjectDecls, part.subjects?.cell ?? {});
       Object.assign(this.folderDecls, part.folders ?? {});
       this.counterRules.push(...(part.counters ?? []));
+      Object.assign(this.videoRefDecls, part.videoRefs ?? {});
+      this.cascadeRules.push(...(part.cascades ?? []));
+    }
+    for (const rule of this.counterRules) {
+      if (!rule.directoryTable === !rule.cellTable) throw new Error(`catalog: counter on ${rule.table}.${rule.counter} needs exactly one of directoryTable, cellTable`);
     }
   }
 
@@ -97,6 +126,15 @@ export class DataCatalog {
 
   counters(table: string): CounterRule[] {
     return this.counterRules.filter((r) => r.table === table);
+  }
+
+  /** Cell tables with columns naming a clip. */
+  videoRefTables(): { table: string; columns: string[] }[] {
+    return Object.entries(this.videoRefDecls).map(([table, columns]) => ({ table, columns }));
+  }
+
+  cascades(table: string): CascadeRule[] {
+    return this.cascadeRules.filter((r) => r.table === table);
   }
 
   classOf(kind: StoreKind, table: string, column: string): DataClass | undefined {

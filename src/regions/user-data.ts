@@ -2,7 +2,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { dialectOf } from '../db/database.js';
-import type { DataCatalog, StoreKind } from './catalog.js';
+import type { Border, DirectoryTable } from './border.js';
+import type { CounterRule, DataCatalog, StoreKind } from './catalog.js';
 
 /**
  * Generic access to "everything that names a user", driven by the catalog's per-table user columns
@@ -13,12 +14,14 @@ import type { DataCatalog, StoreKind } from './catalog.js';
 const CHUNK = 400;
 type Row = Record<string, unknown>;
 
+/** One directory counter to lower after rows were removed; `through` says the key still has to be looked up. */
 export interface CounterDelta {
   directoryTable: string;
   key: string;
   keyValue: string;
   counter: string;
   delta: number;
+  through?: CounterRule['through'];
 }
 
 function chunks<T>(items: T[], size = CHUNK): T[][] {
@@ -63,8 +66,10 @@ export async function rowsNaming(
 }
 
 /**
- * Deletes the rows of every user table that name any of `ids` (except `skip`), and works out which
- * directory counters lose one per removed row (declared counter rules), leaving out counters of `ids` themselves.
+ * Deletes the rows of every user table that name any of `ids` (except `skip`) and, with `videoIds`, the rows
+ * about those clips (the catalog's `videoRefs`), with their cascades (replies of a removed comment). Counters
+ * kept in the same store are fixed here; the directory counters that lose one per removed row are returned
+ * (see `applyCounterDeltas`), leaving out counters of `ids` themselves.
  */
 export async function deleteRowsNaming(
   db: Kysely<any>,
@@ -72,34 +77,103 @@ export async function deleteRowsNaming(
   kind: StoreKind,
   ids: string[],
   skip: readonly string[] = [],
+  options: { videoIds?: string[] } = {},
 ): Promise<{ removed: Record<string, number>; deltas: CounterDelta[] }> {
   const removed: Record<string, number> = {};
   const deltas = new Map<string, CounterDelta>();
+  const cellDeltas = new Map<string, { table: string; key: string; keyValue: string; counter: string; delta: number }>();
   const idSet = new Set(ids);
-  for (const { table, columns } of catalog.userTables(kind)) {
-    if (skip.includes(table)) continue;
+
+  const remove = async (table: string, columns: string[], values: string[]): Promise<void> => {
     const rules = kind === 'cell' ? catalog.counters(table) : [];
-    for (const part of chunks(ids)) {
+    const cascades = kind === 'cell' ? catalog.cascades(table) : [];
+    for (const part of chunks(values)) {
       const where = (eb: any) => eb.or(columns.map((c) => eb(c, 'in', part)));
-      if (rules.length > 0) {
-        const rows = (await db.selectFrom(table).select(rules.map((r) => r.from)).where(where).execute()) as Row[];
-        for (const row of rows) {
-          for (const rule of rules) {
-            const keyValue = String(row[rule.from] ?? '');
-            if (!keyValue || idSet.has(keyValue)) continue;
-            const k = `${rule.directoryTable}|${rule.key}|${keyValue}|${rule.counter}`;
-            const d = deltas.get(k) ?? { directoryTable: rule.directoryTable, key: rule.key, keyValue, counter: rule.counter, delta: 0 };
+      let rows: Row[] = [];
+      if (rules.length > 0 || cascades.length > 0) rows = (await db.selectFrom(table).selectAll().where(where).execute()) as Row[];
+      for (const row of rows) {
+        for (const rule of rules) {
+          if (rule.when && Object.entries(rule.when).some(([k, v]) => row[k] !== v)) continue;
+          const keyValue = String(row[rule.from] ?? '');
+          if (!keyValue || (!rule.through && idSet.has(keyValue))) continue;
+          if (rule.cellTable) {
+            const k = `${rule.cellTable}|${rule.key}|${keyValue}|${rule.counter}`;
+            const d = cellDeltas.get(k) ?? { table: rule.cellTable, key: rule.key, keyValue, counter: rule.counter, delta: 0 };
             d.delta -= 1;
-            deltas.set(k, d);
+            cellDeltas.set(k, d);
+            continue;
           }
+          const k = `${rule.directoryTable}|${rule.key}|${keyValue}|${rule.counter}|${rule.through?.table ?? ''}`;
+          const d = deltas.get(k) ?? { directoryTable: rule.directoryTable!, key: rule.key, keyValue, counter: rule.counter, delta: 0, ...(rule.through ? { through: rule.through } : {}) };
+          d.delta -= 1;
+          deltas.set(k, d);
         }
       }
       const res = await db.deleteFrom(table).where(where).executeTakeFirst();
       const n = Number(res.numDeletedRows ?? 0);
       if (n > 0) removed[table] = (removed[table] ?? 0) + n;
+      for (const cascade of cascades) {
+        const parents = [...new Set(rows.map((r) => r[cascade.parentColumn]).filter((v): v is string => typeof v === 'string'))];
+        if (parents.length > 0) await remove(table, [cascade.column], parents);
+      }
+    }
+  };
+
+  for (const { table, columns } of catalog.userTables(kind)) {
+    if (!skip.includes(table)) await remove(table, columns, ids);
+  }
+  if (kind === 'cell' && options.videoIds && options.videoIds.length > 0) {
+    for (const { table, columns } of catalog.videoRefTables()) {
+      if (!skip.includes(table)) await remove(table, columns, options.videoIds);
     }
   }
+  for (const d of cellDeltas.values()) {
+    const c = sql.ref(d.counter);
+    await db.updateTable(d.table).set({ [d.counter]: sql`case when ${c} + ${d.delta} < 0 then 0 else ${c} + ${d.delta} end` }).where(d.key, '=', d.keyValue).execute();
+  }
   return { removed, deltas: [...deltas.values()] };
+}
+
+/**
+ * Applies counter deltas to the directory through the border, resolving `through` keys (a like's clip → its
+ * creator) from the directory first. Counters of `exclude` (the users being removed) are left alone.
+ */
+export async function applyCounterDeltas(
+  directory: Kysely<any>,
+  border: Border,
+  from: string,
+  flow: string,
+  deltas: CounterDelta[],
+  exclude: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  const merged = new Map<string, CounterDelta>();
+  const add = (d: CounterDelta) => {
+    if (exclude.has(d.keyValue)) return;
+    const k = `${d.directoryTable}|${d.key}|${d.keyValue}|${d.counter}`;
+    const m = merged.get(k) ?? { ...d, delta: 0, through: undefined };
+    m.delta += d.delta;
+    merged.set(k, m);
+  };
+  const byLookup = new Map<string, CounterDelta[]>();
+  for (const d of deltas) {
+    if (!d.through) add(d);
+    else byLookup.set(JSON.stringify(d.through), [...(byLookup.get(JSON.stringify(d.through)) ?? []), d]);
+  }
+  for (const group of byLookup.values()) {
+    const through = group[0]!.through!;
+    const found = new Map<string, string>();
+    for (const part of chunks([...new Set(group.map((d) => d.keyValue))])) {
+      const rows = (await directory.selectFrom(through.table).select([through.key, through.column]).where(through.key, 'in', part).execute()) as Row[];
+      for (const r of rows) found.set(String(r[through.key]), String(r[through.column]));
+    }
+    for (const d of group) {
+      const target = found.get(d.keyValue);
+      if (target) add({ ...d, keyValue: target, through: undefined });
+    }
+  }
+  for (const d of merged.values()) {
+    if (d.delta !== 0) await border.adjustCounters(from, flow, d.directoryTable as DirectoryTable, { [d.key]: d.keyValue }, { [d.counter]: d.delta });
+  }
 }
 
 const ID_TOKEN = /[0-9a-hjkmnp-tv-z]{26}/g;

@@ -32,9 +32,13 @@ export const socialCatalog: DomainCatalog = {
   // `target_id` names the account a request is for; the convention does not know the name.
   owners: { cell: { follow_requests: ['target_id', 'requester_id'] } },
   // Rows that only mention someone (the creator of a clip another user watched, the account another user
-  // muted or blocked, the actor of another user's notification) are not that someone's to download.
+  // muted or blocked or followed, the actor of another user's notification) are not that someone's to download.
+  // A follow is the follower's (their following list), a followers row the followee's (their followers list).
   subjects: {
     cell: {
+      follows: ['follower_id'],
+      followers: ['followee_id'],
+      follow_requests: ['target_id'],
       watch_events: ['user_id'],
       not_interested: ['user_id'],
       mutes: ['user_id'],
@@ -43,10 +47,25 @@ export const socialCatalog: DomainCatalog = {
       notifications: ['user_id'],
     },
   },
-  // A follow is counted once, from the follower's own row; a like from the liker's.
+  // A follow is counted once, from the follower's own row (only once active: a request counts for nobody);
+  // a like from the liker's (the clip's count and its creator's total); a comment in the clip's cell.
   counters: [
-    { table: 'follows', directoryTable: 'users', key: 'id', from: 'followee_id', counter: 'follower_count' },
-    { table: 'follows', directoryTable: 'users', key: 'id', from: 'follower_id', counter: 'following_count' },
+    { table: 'follows', directoryTable: 'users', key: 'id', from: 'followee_id', counter: 'follower_count', when: { status: 'active' } },
+    { table: 'follows', directoryTable: 'users', key: 'id', from: 'follower_id', counter: 'following_count', when: { status: 'active' } },
     { table: 'likes', directoryTable: 'videos', key: 'id', from: 'video_id', counter: 'like_count' },
+    { table: 'likes', directoryTable: 'users', key: 'id', from: 'video_id', counter: 'like_count', through: { table: 'videos', key: 'id', column: 'author_id' } },
+    { table: 'comments', directoryTable: 'videos', key: 'id', from: 'video_id', counter: 'comment_count' },
+    { table: 'comments', cellTable: 'comments', key: 'id', from: 'parent_id', counter: 'reply_count' },
   ],
+  // Rows about a clip go with the clip when its owner is purged or carved out, wherever they are.
+  videoRefs: {
+    likes: ['video_id'],
+    favorites: ['video_id'],
+    not_interested: ['video_id'],
+    watch_events: ['video_id'],
+    comments: ['video_id'],
+    notifications: ['video_id'],
+  },
+  // Replies go with the comment they answer, as when a comment is deleted.
+  cascades: [{ table: 'comments', column: 'parent_id', parentColumn: 'id' }],
 };

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, filesUnder, removeDir, signup, startTestApp, type TestApp } from '../helpers/app.js';
-import { createClip, createFixtureTables, fixtureCatalog, follow } from './fixtures.js';
+import { bearer, filesUnder, removeDir, startTestApp, type TestApp } from '../helpers/app.js';
+import { publishTestVideo } from '../helpers/videos.js';
 import { makeOperator, runDueJobs, type TestUser } from './helpers.js';
+import { social } from './social.js';
 
 /**
  * The canary: a user in every region is given distinctive protected values; every feature is exercised
@@ -22,10 +23,18 @@ interface Canary {
   ip: string;
   userAgent: string;
   privateCaption: string;
+  followersCaption: string;
+  /** What the user searched for: search queries are stored nowhere, logs included. */
+  searchQuery: string;
   user?: TestUser;
+  publicClip?: string;
+  /** Clips only this user watched or favorited (their watch history): public, so only in the directory and the creator's cell. */
+  history?: string[];
+  creatorRegion?: string;
 }
 const SEALED = ['email', 'birthdate', 'ip', 'userAgent'] as const;
-const HOME_ONLY = ['privateCaption'] as const;
+const HOME_ONLY = ['privateCaption', 'followersCaption'] as const;
+const NOWHERE = ['searchQuery'] as const;
 
 interface Feature {
   name: string;
@@ -51,15 +60,82 @@ const FEATURES: Feature[] = [
     },
   },
   {
-    name: 'profiles, private and public clips, follows across regions',
+    name: 'profiles, private, followers-only and public clips, follows across regions (one a request)',
     async run(t, canaries) {
-      for (const [i, c] of canaries.entries()) {
+      for (const c of canaries) {
         await t.app.inject({ method: 'PATCH', url: '/api/v1/me', headers: bearer(c.user!.token), payload: { bio: `canary in ${c.region}` } });
-        await createClip(t.ctx, c.user!, { caption: c.privateCaption, visibility: 'private' });
-        await createClip(t.ctx, c.user!, { caption: `public clip ${c.region}`, withSound: true });
-        await follow(t.ctx, c.user!, canaries[(i + 1) % canaries.length]!.user!);
+        await publishTestVideo(t.ctx, c.user!, { caption: c.privateCaption, visibility: 'private' });
+        await publishTestVideo(t.ctx, c.user!, { caption: c.followersCaption, visibility: 'followers' });
+        c.publicClip = (await publishTestVideo(t.ctx, c.user!, { caption: `public clip ${c.region} #canary${tag}`, soundTitle: `canary sound ${c.region}` })).id;
+      }
+      for (const [i, c] of canaries.entries()) {
+        const next = canaries[(i + 1) % canaries.length]!;
+        await social.follow(t, c.user!, next.user!);
         expect((await t.app.inject({ method: 'GET', url: `/api/v1/users/${c.handle}` })).statusCode).toBe(200);
       }
+    },
+  },
+  {
+    name: 'likes, favorites, shares, not-interested, views and comments across regions; a distinctive watch history',
+    async run(t, canaries) {
+      for (const [i, c] of canaries.entries()) {
+        const next = canaries[(i + 1) % canaries.length]!;
+        const creator = canaries[(i + 2) % canaries.length]!;
+        // Clips nobody but this canary watches: their ids in a cell other than the viewer's or the creator's would be history leaking.
+        c.creatorRegion = creator.region;
+        c.history = [];
+        for (let k = 0; k < 3; k++) c.history.push((await publishTestVideo(t.ctx, creator.user!, { caption: `for ${c.region} ${k}`, durationMs: 9000 })).id);
+        for (const [k, id] of c.history.entries()) await social.watch(t, c.user!, id, 1000 * (k + 2) + i, k === 2);
+        await social.favorite(t, c.user!, c.history[0]!);
+        await social.like(t, c.user!, c.history[1]!);
+        await social.like(t, c.user!, next.publicClip!);
+        await social.share(t, c.user!, next.publicClip!);
+        await social.notInterested(t, c.user!, creator.publicClip!);
+        const commentId = await social.comment(t, c.user!, next.publicClip!, `hello from ${c.region}, @${next.handle}`);
+        await social.comment(t, next.user!, next.publicClip!, `thanks ${c.region}`, commentId);
+        await social.likeComment(t, next.user!, commentId);
+      }
+      // A follower in another region sees and watches a followers-only clip.
+      const us = canaries[0]!;
+      const eu = canaries[1]!;
+      const followersOnly = await t.ctx.cells.get('eu').db.selectFrom('videos').select('id').where('owner_id', '=', eu.user!.id).where('visibility', '=', 'followers').executeTakeFirstOrThrow();
+      expect((await social.get(t, us.user!, `/videos/${followersOnly.id}`)).caption).toBe(eu.followersCaption);
+      await social.watch(t, us.user!, followersOnly.id);
+      await social.share(t, null, eu.publicClip!);
+    },
+  },
+  {
+    name: 'the us user follows and comments on an au creator',
+    async run(t, canaries) {
+      const [us, , au] = canaries;
+      await social.follow(t, us!.user!, au!.user!);
+      await social.comment(t, us!.user!, au!.publicClip!, 'g day from ohio');
+    },
+  },
+  {
+    name: 'search, hashtags, feeds, notifications, then a follow request to a private account, a mute and a block across regions',
+    async run(t, canaries) {
+      for (const c of canaries) {
+        const found = await social.get(t, c.user!, `/search?q=${encodeURIComponent(c.searchQuery)}`);
+        expect(found.videos).toEqual([]);
+        expect((await social.get(t, c.user!, `/search?q=public+clip+${c.region}`)).videos.length).toBeGreaterThan(0);
+        expect((await social.get(t, c.user!, `/hashtags/canary${tag}`)).videoCount).toBe(canaries.length);
+        await social.get(t, c.user!, '/feed/for-you');
+        await social.get(t, c.user!, '/feed/following');
+        await social.get(t, null, '/trending');
+        const notes = await social.get(t, c.user!, '/notifications');
+        expect(notes.items.length).toBeGreaterThan(0);
+        await t.app.inject({ method: 'POST', url: '/api/v1/notifications/read', headers: bearer(c.user!.token) });
+        await social.get(t, c.user!, '/me/favorites');
+        await social.get(t, c.user!, '/me/likes');
+      }
+      // A private account in nz: the row user's follow is a request until approved.
+      const [, , , nz, row] = canaries;
+      await social.privateAccount(t, nz!.user!);
+      await social.follow(t, row!.user!, nz!.user!);
+      await social.approve(t, nz!.user!, row!.user!);
+      await social.mute(t, canaries[1]!.user!, canaries[3]!.user!);
+      await social.block(t, canaries[4]!.user!, canaries[1]!.user!);
     },
   },
   {
@@ -117,12 +193,13 @@ describe('canary: protected values never leave their home cell', () => {
     ip: `198.51.100.${171 + i}`,
     userAgent: `CanaryAgent/${region}-${tag}`,
     privateCaption: `canary private ${region} ${tag}`,
+    followersCaption: `canary followers ${region} ${tag}`,
+    searchQuery: `canarysearch${region}${tag}`,
   }));
 
   beforeAll(async () => {
     // Embedded on purpose: the canary scans every store file byte by byte.
-    t = await startTestApp({ dialect: 'sqlite', overrides: { catalogParts: fixtureCatalog } });
-    await createFixtureTables(t.ctx);
+    t = await startTestApp({ dialect: 'sqlite' });
   });
   afterAll(async () => {
     await t.close();
@@ -152,8 +229,35 @@ describe('canary: protected values never leave their home cell', () => {
       // Sealed values appear in clear nowhere, except inside the user's own export in the home cell.
       for (const field of SEALED) check(field, c[field], (p) => p.startsWith(join(home, 'exports')));
       for (const field of HOME_ONLY) check(field, c[field], (p) => p.startsWith(home + '/'));
+      for (const field of NOWHERE) check(field, c[field], () => false);
+      // Watch history and favorites: the clips only this user watched are in the directory (public index),
+      // the creator's cell and the viewer's cell, nowhere else.
+      for (const id of c.history!) {
+        const needle = Buffer.from(id);
+        const allowed = [home + '/', join('cells', c.creatorRegion!) + '/', 'directory/'];
+        for (const f of files) if (!allowed.some((a) => f.path.startsWith(a)) && f.bytes.includes(needle)) hits.push(`${c.region} watched ${id}, found in ${f.path}`);
+        if (jobs.some((j) => j.includes(id))) hits.push(`${c.region} watched ${id}, found in a job row`);
+      }
+      // Row by row too: no other cell holds a like, favorite, view, not-interested, mute or block of theirs.
+      for (const other of t.ctx.cells.all()) {
+        if (other.region === c.region) continue;
+        for (const table of ['likes', 'favorites', 'watch_events', 'not_interested', 'mutes', 'comment_likes'] as const) {
+          const rows = await other.db.selectFrom(table).select('user_id').where('user_id', '=', c.user!.id).execute();
+          if (rows.length > 0) hits.push(`${c.region}'s ${table} in ${other.region}`);
+        }
+        if ((await other.db.selectFrom('follows').select('follower_id').where('follower_id', '=', c.user!.id).execute()).length > 0) hits.push(`${c.region}'s follows in ${other.region}`);
+        if ((await other.db.selectFrom('blocks').select('blocker_id').where('blocker_id', '=', c.user!.id).execute()).length > 0) hits.push(`${c.region}'s blocks in ${other.region}`);
+      }
     }
     expect(hits).toEqual([]);
+    // The us user follows and comments on the au creator, and au holds exactly that: the follower row and the comment.
+    const [us, , au] = canaries;
+    const auDb = t.ctx.cells.get('au').db;
+    expect(await auDb.selectFrom('followers').select('follower_id').where('followee_id', '=', au!.user!.id).where('follower_id', '=', us!.user!.id).execute()).toHaveLength(1);
+    expect(await auDb.selectFrom('comments').select('text').where('author_id', '=', us!.user!.id).execute()).toEqual([{ text: 'g day from ohio' }]);
+    // The scan sees what is there: the us user's history is in the us cell, and the logs do carry request lines.
+    expect(files.some((f) => f.path.startsWith('cells/us/') && f.bytes.includes(Buffer.from(us!.history![0]!)))).toBe(true);
+    expect(logs).toContain('/api/v1/search');
     // The scan itself works: the home cell does hold the private caption.
     const home = files.filter((f) => f.path.startsWith('cells/us/') && f.bytes.includes(Buffer.from(canaries[0]!.privateCaption)));
     expect(home.length).toBeGreaterThan(0);

@@ -1,42 +1,61 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKeyBase64 } from '../../src/regions/keys.js';
 import { CarveOut, readManifest, verifyAbsent } from '../../src/regions/carve-out.js';
 import type { AppContext } from '../../src/context.js';
-import { bearer, removeDir, signup, startTestApp, tempDir, type TestApp } from '../helpers/app.js';
-import { createClip, createFixtureTables, fixtureCatalog, follow } from './fixtures.js';
+import { bearer, removeDir, signup, startTestApp, tempDir } from '../helpers/app.js';
+import { publishTestVideo } from '../helpers/videos.js';
+import { startMediaApp } from '../media/helpers.js';
+import { social, uploadClip } from './social.js';
 
 const carve = (ctx: AppContext) =>
-  new CarveOut({ config: ctx.config, directory: ctx.directory, cells: ctx.cells, catalog: ctx.catalog, audit: ctx.audit, border: ctx.border, now: () => ctx.clock.now() });
+  new CarveOut({
+    config: ctx.config, directory: ctx.directory, cells: ctx.cells, catalog: ctx.catalog, audit: ctx.audit, border: ctx.border, now: () => ctx.clock.now(),
+    onVideoRemoved: (id) => ctx.social.hashtags.onVideoRemoved(id),
+  });
 
 async function followRows(ctx: AppContext, region: string) {
-  const { rows } = await sql<{ follower_id: string; followee_id: string }>`select follower_id, followee_id from test_follows order by 1, 2`.execute(ctx.cells.get(region).db);
-  return rows;
+  return ctx.cells.get(region).db.selectFrom('follows').select(['follower_id', 'followee_id']).orderBy('follower_id').orderBy('followee_id').execute();
 }
+
+const handles = (page: { items: { handle: string }[] }) => page.items.map((u) => u.handle).sort();
 
 describe('region carve-out end to end: export au, run it alone, detach it, prove it is gone', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach(removeDir));
 
   it('works', async () => {
-    const source = await startTestApp({ dialect: 'sqlite', overrides: { catalogParts: fixtureCatalog } });
+    const source = await startMediaApp({ dialect: 'sqlite' });
     dirs.push(source.dataDir);
-    await createFixtureTables(source.ctx);
     const password = 'a long enough passphrase';
     const ava = await signup(source.app, { handle: 'ava_carve_us', country: 'US', email: 'ava.carve.us@example.org' });
     const bo = await signup(source.app, { handle: 'bo_carve_eu', country: 'DE', email: 'bo.carve.eu@example.org' });
     const cy = await signup(source.app, { handle: 'cy_carve_au', country: 'AU', email: 'cy.carve.au.7319@example.org' });
     const dee = await signup(source.app, { handle: 'dee_carve_au', country: 'AU', email: 'dee.carve.au.5521@example.org' });
-    await follow(source.ctx, cy, dee);
-    await follow(source.ctx, dee, cy);
-    await follow(source.ctx, ava, cy);
-    await follow(source.ctx, cy, bo);
-    await follow(source.ctx, ava, bo);
-    const cyClip = await createClip(source.ctx, cy, { caption: 'sunrise at bondi', withSound: true });
-    const deePrivate = await createClip(source.ctx, dee, { caption: 'dee private draft', visibility: 'private' });
-    await createClip(source.ctx, ava, { caption: 'ava in ohio' });
+    await social.follow(source, cy, dee);
+    await social.follow(source, dee, cy);
+    await social.follow(source, ava, cy);
+    await social.follow(source, cy, bo);
+    await social.follow(source, ava, bo);
+    const cyClip = { id: await uploadClip(source, cy, 'sunrise at bondi #bondi #surf') };
+    const deePrivate = await publishTestVideo(source.ctx, dee, { caption: 'dee private draft', visibility: 'private' });
+    const avaClip = (await publishTestVideo(source.ctx, ava, { caption: 'ava in ohio #surf', durationMs: 6000 })).id;
+    // What other regions' users did with au's clips, and au's users with theirs.
+    await social.like(source, ava, cyClip.id);
+    await social.favorite(source, ava, cyClip.id);
+    await social.watch(source, ava, cyClip.id);
+    await social.comment(source, ava, cyClip.id, 'ava says g day');
+    const cyComment = await social.comment(source, cy, avaClip, 'cy loves ohio');
+    await social.comment(source, ava, avaClip, 'ava thanks cy', cyComment);
+    await social.comment(source, bo, avaClip, 'bo was here');
+    await social.like(source, cy, avaClip);
+    await social.like(source, dee, avaClip);
+    await social.like(source, bo, avaClip);
+    await social.favorite(source, cy, avaClip);
+    await social.watch(source, dee, avaClip);
+    await social.block(source, dee, bo);
+    expect((await source.app.inject({ method: 'GET', url: '/api/v1/hashtags/surf' })).json().videoCount).toBe(2);
     // A job in another cell that names an au user (e.g. a notification to deliver) must go with the region.
     await source.ctx.queues.get('us')!.enqueue('accounts.export', { exportId: cy.id });
     // An operator access in au, so its chain has something to carry.
@@ -67,7 +86,7 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     };
 
     // The export runs alone: only au, every country mapped to it, keys from the receiver.
-    const alone = await startTestApp({ dialect: 'sqlite', dataDir: out, env: { REELM_KEK_AU_FILE: keyFile }, overrides: { catalogParts: fixtureCatalog } });
+    const alone = await startTestApp({ dialect: 'sqlite', dataDir: out, env: { REELM_KEK_AU_FILE: keyFile } });
     try {
       expect(alone.ctx.cells.regions()).toEqual(['au']);
       expect(alone.config.countryRegion.US).toBe('au');
@@ -83,9 +102,25 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
       expect(follows).toContainEqual({ follower_id: cy.id, followee_id: bo.id });
       expect(await alone.ctx.accounts.locate(bo.id)).toBeUndefined();
       expect((await alone.app.inject({ method: 'GET', url: '/api/v1/users/bo_carve_eu' })).statusCode).toBe(404);
+      // Through the API: the follows among au users show, the one to bo is simply not listed, and nothing errs.
+      const cyUser = { ...cy, token: login.json().token as string };
+      expect(handles(await social.get(alone, cyUser, '/users/cy_carve_au/following'))).toEqual(['dee_carve_au']);
+      expect(handles(await social.get(alone, null, '/users/cy_carve_au/followers'))).toEqual(['dee_carve_au']);
+      expect((await social.get(alone, cyUser, '/feed/following')).items).toEqual([]);
+      // A creator is not served their own clips; dee is, with the record of a follow to bo left in dee's cell.
+      expect((await social.get(alone, cyUser, '/feed/for-you')).items).toEqual([]);
+      expect((await social.get(alone, null, '/feed/for-you')).items.map((v: { id: string }) => v.id)).toEqual([cyClip.id]);
+      expect((await social.get(alone, cyUser, '/notifications')).items.length).toBeGreaterThan(0);
+      const deeUser = { ...dee, token: (await alone.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'dee_carve_au', password } })).json().token as string };
+      expect((await social.get(alone, deeUser, '/feed/following')).items.map((v: { id: string }) => v.id)).toEqual([cyClip.id]);
+      expect((await social.get(alone, deeUser, '/feed/for-you')).items.map((v: { id: string }) => v.id)).toEqual([cyClip.id]);
+      // A comment by someone outside au stays with the clip; its author is unavailable, so it is not shown.
+      expect((await social.get(alone, deeUser, `/videos/${cyClip.id}/comments`)).items).toEqual([]);
+      await social.like(alone, deeUser, cyClip.id);
+      await social.comment(alone, deeUser, cyClip.id, 'dee still here');
       const profile = await alone.app.inject({ method: 'GET', url: '/api/v1/users/cy_carve_au' });
       expect(profile.json().stats).toMatchObject({ followers: 2, following: 2, videos: 1 });
-      expect(existsSync(join(out, 'cells', 'au', 'media', cyClip.id, 'master.m3u8'))).toBe(true);
+      expect(existsSync(join(out, 'cells', 'au', 'media', cyClip.id))).toBe(true);
       expect(await alone.ctx.directory.selectFrom('users').select('id').execute()).toHaveLength(sourceCounts.users);
       expect(await alone.ctx.directory.selectFrom('videos').select('id').execute()).toHaveLength(sourceCounts.videos);
       expect(await alone.ctx.cells.get('au').db.selectFrom('videos').select('id').execute()).toHaveLength(sourceCounts.cellVideos);
@@ -101,14 +136,30 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     // Detach au from the source.
     const avaBefore = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', ava.id).executeTakeFirstOrThrow();
     const boBefore = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', bo.id).executeTakeFirstOrThrow();
+    const avaClipBefore = await source.ctx.directory.selectFrom('videos').selectAll().where('id', '=', avaClip).executeTakeFirstOrThrow();
+    expect(avaClipBefore).toMatchObject({ like_count: 3, comment_count: 3 });
     const { certificate, removed } = await carve(source.ctx).detach('au');
-    expect(removed).toMatchObject({ 'directory.users': 2, 'directory.videos': 1, 'us.test_follows': 1, 'eu.test_follows': 1, 'us.jobs': 1 });
+    expect(removed).toMatchObject({
+      'directory.users': 2, 'directory.videos': 1, 'us.follows': 1, 'eu.followers': 1, 'eu.blocked_by': 1, 'us.jobs': 1,
+      'us.likes': 1, 'us.favorites': 1, 'us.watch_events': 1, 'us.comments': 2,
+    });
     expect(certificate).toMatchObject({ region: 'au', remainingRegions: ['us', 'eu', 'nz', 'row'], lastAuditHead: { seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
     const avaAfter = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', ava.id).executeTakeFirstOrThrow();
     const boAfter = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', bo.id).executeTakeFirstOrThrow();
     expect(avaAfter.following_count).toBe(avaBefore.following_count - 1);
+    expect(avaAfter.like_count).toBe(avaBefore.like_count - 2);
     expect(boAfter.follower_count).toBe(boBefore.follower_count - 1);
     expect(await followRows(source.ctx, 'us')).toEqual([{ follower_id: ava.id, followee_id: bo.id }]);
+    // Ava's clip: au's likes and cy's comment (with Ava's reply to it) are gone from its counts; bo's remain.
+    expect(await source.ctx.directory.selectFrom('videos').select(['like_count', 'comment_count']).where('id', '=', avaClip).executeTakeFirstOrThrow()).toEqual({ like_count: 1, comment_count: 1 });
+    const comments = await source.app.inject({ method: 'GET', url: `/api/v1/videos/${avaClip}/comments` });
+    expect(comments.json().items.map((c: { text: string }) => c.text)).toEqual(['bo was here']);
+    expect(await source.ctx.cells.get('us').db.selectFrom('notifications').select('actor_id').execute()).toEqual([{ actor_id: bo.id }, { actor_id: bo.id }]);
+    // Hashtag counts are recomputed for au's clips; search no longer finds them.
+    expect((await source.app.inject({ method: 'GET', url: '/api/v1/hashtags/surf' })).json().videoCount).toBe(1);
+    expect((await source.app.inject({ method: 'GET', url: '/api/v1/hashtags/bondi' })).json()).toMatchObject({ videoCount: 0, items: [] });
+    expect((await source.app.inject({ method: 'GET', url: '/api/v1/search?q=sunrise' })).json().videos).toEqual([]);
+    expect((await source.app.inject({ method: 'GET', url: '/api/v1/feed/for-you' })).json().items.map((v: { id: string }) => v.id)).toEqual([avaClip]);
     const logFile = join(source.dataDir, '..', `reelm-carve-${Date.now()}.log`);
     writeFileSync(logFile, source.logs());
     await source.close();
@@ -126,7 +177,7 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     removeDir(logFile);
 
     // The remaining deployment starts without au and every chain verifies and holds the certificate.
-    const rest = await startTestApp({ dialect: 'sqlite', dataDir: source.dataDir, overrides: { catalogParts: fixtureCatalog } });
+    const rest = await startTestApp({ dialect: 'sqlite', dataDir: source.dataDir });
     try {
       expect(rest.ctx.cells.regions()).toEqual(['us', 'eu', 'nz', 'row']);
       for (const region of rest.ctx.cells.regions()) {

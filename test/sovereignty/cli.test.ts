@@ -5,7 +5,9 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { bearer, removeDir, signup, startTestApp, tempDir } from '../helpers/app.js';
+import { publishTestVideo } from '../helpers/videos.js';
 import { makeOperator } from './helpers.js';
+import { social } from './social.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'reelm.js');
@@ -22,7 +24,18 @@ describe('reelm audit / region / accounts verbs', () => {
     const t = await startTestApp({ dialect: 'sqlite' }); // the CLI opens the same data folder
     const dir = t.dataDir;
     const ann = await signup(t.app, { handle: 'ann_cli_us', country: 'US' });
-    await signup(t.app, { handle: 'kit_cli_au', country: 'AU', email: 'kit.cli.au@example.org' });
+    const kit = await signup(t.app, { handle: 'kit_cli_au', country: 'AU', email: 'kit.cli.au@example.org' });
+    // Social data across the border, so detach has likes, comments, follows and hashtag rows to clear.
+    const kitClip = await publishTestVideo(t.ctx, kit, { caption: 'kit on the reef #clireef' });
+    const annClip = await publishTestVideo(t.ctx, ann, { caption: 'ann at home #clireef' });
+    await social.follow(t, ann, kit);
+    await social.follow(t, kit, ann);
+    await social.like(t, ann, kitClip.id);
+    await social.favorite(t, ann, kitClip.id);
+    await social.watch(t, ann, kitClip.id);
+    await social.comment(t, ann, kitClip.id, 'lovely reef');
+    await social.comment(t, kit, annClip.id, 'nice home');
+    await social.like(t, kit, annClip.id);
     const leaving = await signup(t.app, { handle: 'lee_leaving', country: 'US' });
     const op = await makeOperator(t, 'cli_support', 'us', 'support');
     await t.app.inject({ method: 'GET', url: `/api/v1/operator/users/${ann.id}/protected?fields=email&reason=command+line+check`, headers: bearer(op.token) });
@@ -58,6 +71,10 @@ describe('reelm audit / region / accounts verbs', () => {
     const absent = await cli(['region', 'verify-absent', 'au', '--ids-from', out, '--data', dir]);
     expect(absent.code).toBe(0);
     expect(absent.stdout).toMatch(/^0 traces of au found/m);
+    // The detach told the hashtag index: only ann's clip still counts.
+    const directory = new Database(join(dir, 'directory', 'directory.sqlite'), { readonly: true });
+    expect(directory.prepare("select video_count from hashtags where tag = 'clireef'").get()).toEqual({ video_count: 1 });
+    directory.close();
     const fromDetach = await cli(['region', 'verify-absent', 'au', '--data', dir]);
     expect(fromDetach.stdout).toMatch(/^0 traces of au found/m);
     // A manifest naming users who are still here is reported, with where, and exits 1.

@@ -37,7 +37,15 @@ describe('user-owned tables, from the catalog', () => {
   it('exports only rows that are the user’s own, not rows that merely mention them', () => {
     const subjects = Object.fromEntries(catalog.subjectTables().map((t) => [t.table, t.columns]));
     expect(subjects).toMatchObject({ watch_events: ['user_id'], not_interested: ['user_id'], mutes: ['user_id'], blocks: ['blocker_id'], notifications: ['user_id'] });
-    expect(subjects.follows).toEqual(['follower_id', 'followee_id']);
+    // A follow is the follower's; the followee's copy is their followers row; a request is the target's to answer.
+    expect(subjects).toMatchObject({ follows: ['follower_id'], followers: ['followee_id'], follow_requests: ['target_id'], comments: ['author_id'], likes: ['user_id'] });
+  });
+
+  it('declares what goes with a clip, and which counters a removed row lowers', () => {
+    expect(Object.fromEntries(catalog.videoRefTables().map((t) => [t.table, t.columns]))).toMatchObject({ likes: ['video_id'], favorites: ['video_id'], comments: ['video_id'], watch_events: ['video_id'] });
+    expect(catalog.counters('follows').every((r) => r.when?.status === 'active')).toBe(true);
+    expect(catalog.counters('comments').map((r) => r.directoryTable ?? r.cellTable)).toEqual(['videos', 'comments']);
+    expect(catalog.cascades('comments')).toEqual([{ table: 'comments', column: 'parent_id', parentColumn: 'id' }]);
   });
 
   it('resolves the directory and the per-row folders', () => {
