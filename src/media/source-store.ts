@@ -36,12 +36,17 @@ export interface SourceStore {
 /** Embedded mode: uploads in `<cell>/uploads/` (tus FileStore), sources in `<cell>/sources/`. */
 export class DiskSourceStore implements SourceStore {
   readonly kind = 'disk' as const;
-  readonly tus: DataStore;
   private readonly uploads: string;
+  private store: FileStore | undefined;
 
   constructor(private readonly cellDir: string) {
     this.uploads = mediaPaths.uploads(cellDir);
-    this.tus = new FileStore({ directory: this.uploads });
+  }
+
+  // Made on first use: a FileStore creates its folder, and a detached cell must not grow one back.
+  get tus(): DataStore {
+    this.store ??= new FileStore({ directory: this.uploads });
+    return this.store;
   }
 
   uploadId(videoId: string): string {
