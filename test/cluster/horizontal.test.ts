@@ -8,7 +8,7 @@ import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMediaPlaylist } from '../../src/media/ffmpeg/transcode.js';
 import { generateKeyBase64 } from '../../src/regions/keys.js';
-import { removeDir, tempDir } from '../helpers/app.js';
+import { TEST_MODE, removeDir, tempDir } from '../helpers/app.js';
 import { PG_ADMIN_URL, createPgStores } from '../helpers/postgres.js';
 import { S3_TEST_ENV, startS3, type TestS3 } from '../helpers/s3.js';
 import { clip } from '../media/helpers.js';
@@ -16,7 +16,8 @@ import { clip } from '../media/helpers.js';
 /**
  * Reelm across processes as it runs across machines: two `reelm serve` and two `reelm worker --region us`
  * over one set of stores (PostgreSQL, S3, BullMQ on Redis), each with its own data folder. Needs the compiled
- * CLI (`npx tsc -p tsconfig.build.json`) and runs where PostgreSQL and Redis answer on loopback.
+ * CLI (`npx tsc -p tsconfig.build.json`) and runs in the cluster pass of the suite (`REELM_TEST_MODE=cluster`;
+ * once is enough, and four servers plus ffmpeg are heavy on two cores) where PostgreSQL and Redis answer.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 const REDIS_URL = process.env.REELM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -51,7 +52,7 @@ const json = (r: Response): Promise<any> => r.json();
 /** Whether a process logged `msg` about one job. */
 const logged = (p: Proc, msg: string, jobId: string) => p.out().split('\n').some((l) => l.includes(`"msg":"${msg}"`) && l.includes(`"jobId":"${jobId}"`));
 
-describe.skipIf(!(await reachable()))('horizontal: two API processes, two workers, shared stores', () => {
+describe.skipIf(TEST_MODE !== 'cluster' || !(await reachable()))('horizontal: two API processes, two workers, shared stores', () => {
   const procs: Proc[] = [];
   const dirs: string[] = [];
   let s3: TestS3;
