@@ -3,18 +3,21 @@
  * real server in its own process on 127.0.0.1, and measures For You, Following, a video's comments page and
  * /health (the ceiling) with autocannon: p50/p99 latency and requests per second, plus the server's RSS.
  *
- *   npm run bench:feed -- --scale 0.05 [--duration 10] [--connections 16] [--keep] [--profile DIR]
+ *   npm run bench:feed -- --scale 0.05 [--duration 10] [--connections 16] [--keep] [--profile DIR] [--cluster | --both]
  * Defaults (scale 1): 100k users, 1M clips, 10M events. Prints numbers; it is not a test.
+ * --cluster serves the same generated data from PostgreSQL (a database per cell and the directory, copied row for
+ * row; queues on the local Redis); --both runs embedded then cluster and prints them side by side.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../../src/config.js';
+import { copyToPostgres } from './cluster-copy.js';
 import { generate } from './generate.js';
 
 function arg(name: string, fallback: string): string {
@@ -30,6 +33,8 @@ const keep = process.argv.includes('--keep');
 const profileDir = arg('profile', '');
 // --only TEXT runs just the endpoints whose name contains TEXT (plus /health, the ceiling).
 const only = arg('only', '');
+const modes: ('embedded' | 'cluster')[] = process.argv.includes('--both') ? ['embedded', 'cluster'] : process.argv.includes('--cluster') ? ['cluster'] : ['embedded'];
+const REDIS_URL = process.env.REELM_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
 async function freePort(): Promise<number> {
@@ -60,19 +65,20 @@ async function waitHealthy(base: string, child: ChildProcess): Promise<void> {
   throw new Error('server did not become healthy');
 }
 
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'reelm-bench-'));
-  const config = loadConfig({ REELM_DATA_DIR: dataDir, REELM_LOG_LEVEL: 'warn' });
-  const sizes = { users: Math.round(100_000 * scale), clips: Math.round(1_000_000 * scale), events: Math.round(10_000_000 * scale) };
-  console.log(`scale ${scale}: ${sizes.users} users, ${sizes.clips} clips, ${sizes.events} watch events over ${config.regions.join(', ')}`);
-  const started = Date.now();
-  const data = await generate(config, { ...sizes, follows: 20, viewers: 200, seed: 42, log: (l) => console.log(`  ${l}`) });
-  console.log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+interface Result {
+  name: string;
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
 
+/** Starts `reelm serve` on the data folder (and the stores `env` names) and runs the endpoint suite against it. */
+async function measure(dataDir: string, env: Record<string, string>, data: Awaited<ReturnType<typeof generate>>): Promise<{ results: Result[]; rssMb: number; peakMb: number }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : []), join(root, 'bin/reelm.js'), 'serve', '--port', String(port), '--data', dataDir], {
-    env: { ...process.env, REELM_LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
+    env: { ...process.env, ...env, REELM_LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   try {
@@ -95,22 +101,52 @@ async function main(): Promise<void> {
       ['Following', { url: base, requests: rotating(() => '/api/v1/feed/following?limit=10') }],
       ['Video comments page', { url: base, requests: rotating(() => `/api/v1/videos/${data.clipIds[(clip++ * 7919) % data.clipIds.length]}/comments`) }],
     ];
-    const results: { name: string; p50: number; p99: number; rps: number; errors: number }[] = [];
+    const results: Result[] = [];
     for (const [name, options] of runs.filter(([name], i) => i === 0 || !only || name.includes(only))) {
       const r = await autocannon({ connections, duration, ...options });
       results.push({ name, p50: r.latency.p50, p99: r.latency.p99, rps: Math.round(r.requests.average), errors: r.errors + r.non2xx });
     }
-    const mem = rssOf(child.pid!);
-    const ceiling = results[0]!.rps;
-    console.log(`\n${connections} connections, ${duration} s each, 127.0.0.1, embedded SQLite`);
-    console.log('endpoint                 p50 ms   p99 ms    req/s   of ceiling   errors');
-    for (const r of results) {
-      console.log(`${r.name.padEnd(24)} ${String(r.p50).padStart(6)} ${String(r.p99).padStart(8)} ${String(r.rps).padStart(8)} ${`${Math.round((100 * r.rps) / ceiling)}%`.padStart(12)} ${String(r.errors).padStart(8)}`);
-    }
-    console.log(`server RSS ${mem.rssMb} MiB (peak ${mem.peakMb} MiB)`);
+    return { results, ...rssOf(child.pid!) };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'reelm-bench-'));
+  const config = loadConfig({ REELM_DATA_DIR: dataDir, REELM_LOG_LEVEL: 'warn', REELM_CONFIG: '' });
+  const sizes = { users: Math.round(100_000 * scale), clips: Math.round(1_000_000 * scale), events: Math.round(10_000_000 * scale) };
+  console.log(`scale ${scale}: ${sizes.users} users, ${sizes.clips} clips, ${sizes.events} watch events over ${config.regions.join(', ')}`);
+  const started = Date.now();
+  const data = await generate(config, { ...sizes, follows: 20, viewers: 200, seed: 42, log: (l) => console.log(`  ${l}`) });
+  console.log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const drops: (() => Promise<void>)[] = [];
+  try {
+    const measured: { mode: string; results: Result[]; rssMb: number; peakMb: number; load: number }[] = [];
+    for (const mode of modes) {
+      let env: Record<string, string> = {};
+      if (mode === 'cluster') {
+        const stores = await copyToPostgres(config, (l) => console.log(`  ${l}`));
+        drops.push(stores.drop);
+        // The data folder still holds the region keys the generator sealed with; every cluster process needs them.
+        env = { ...stores.env, REELM_QUEUE_PREFIX: `reelm-bench-${process.pid}`, ...Object.fromEntries(config.regions.map((r) => [`REELM_QUEUE_${r.toUpperCase()}_URL`, REDIS_URL])) };
+      }
+      console.log(`\n${mode}: ${mode === 'cluster' ? 'PostgreSQL per cell + directory, BullMQ on Redis' : 'SQLite per cell + directory'}`);
+      measured.push({ mode, ...(await measure(dataDir, env, data)), load: loadavg()[0] ?? 0 });
+    }
+    console.log(`\n${connections} connections, ${duration} s each, 127.0.0.1, ${cpus().length} cores`);
+    console.log(`endpoint                 ${measured.map((m) => `${m.mode.padStart(9)}: p50 ms   p99 ms    req/s  errors`).join('  ')}`);
+    for (let i = 0; i < measured[0]!.results.length; i++) {
+      const cells = measured.map((m) => {
+        const r = m.results[i]!;
+        return `${''.padStart(10)} ${String(r.p50).padStart(6)} ${String(r.p99).padStart(8)} ${String(r.rps).padStart(8)} ${String(r.errors).padStart(7)}`;
+      });
+      console.log(`${measured[0]!.results[i]!.name.padEnd(24)} ${cells.join('  ')}`);
+    }
+    for (const m of measured) console.log(`${m.mode}: server RSS ${m.rssMb} MiB (peak ${m.peakMb} MiB), load average after ${m.load.toFixed(2)}`);
+  } finally {
+    for (const drop of drops) await drop();
     if (!keep) rmSync(dataDir, { recursive: true, force: true });
     else console.log(`data kept in ${dataDir}`);
   }

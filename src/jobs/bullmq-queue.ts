@@ -100,6 +100,8 @@ export class BullJobRunner implements JobRunner {
     const abort = new AbortController();
     this.aborts.add(abort);
     const log = this.log.child({ jobId: job.id, job: job.name, region: this.queue.region, attempt: job.attemptsMade + 1 });
+    // Which process holds a job is what an operator needs when a worker dies.
+    log.info({ pid: process.pid }, 'job started');
     try {
       await handler(job.data, {
         region: this.queue.region,

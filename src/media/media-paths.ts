@@ -10,5 +10,4 @@ export const mediaPaths = {
   source: (cellDir: string, videoId: string) => join(cellDir, 'sources', videoId),
   work: (cellDir: string, videoId: string) => join(cellDir, 'work', videoId),
   media: (cellDir: string) => join(cellDir, 'media'),
-  secrets: (cellDir: string) => join(cellDir, 'secrets'),
 };

@@ -1,8 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CellRegistry } from '../regions/cells.js';
-import { mediaPaths } from './media-paths.js';
 
 export interface Playback {
   hls: string | null;
@@ -22,7 +19,8 @@ const TOKEN = /^s-(\d{1,12})-([A-Za-z0-9_-]{32})$/;
  * Playback URLs. Public, ready clips are served at `/media/<region>/<id>/master.m3u8` to anyone; every other
  * clip only through a signed path prefix `/media/<region>/<id>/s-<exp>-<sig>/…`: because the signature is a
  * path segment, the relative URLs inside the playlists (rungs, segments) carry it without rewriting.
- * The HMAC key is a random secret per region, kept in the cell's own folder.
+ * The HMAC key is derived from the region's KEK: every API process of a cluster signs and checks alike, and
+ * the links die with the region's key.
  */
 export class MediaUrls {
   private readonly secrets = new Map<string, Buffer>();
@@ -34,21 +32,10 @@ export class MediaUrls {
 
   private secret(region: string): Buffer {
     let secret = this.secrets.get(region);
-    if (secret) return secret;
-    const dir = mediaPaths.secrets(this.deps.cells.get(region).dir);
-    const file = join(dir, 'media-url.key');
-    if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      try {
-        writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-        chmodSync(file, 0o600);
-      } catch (err) {
-        // Another process created it first: use theirs.
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
+    if (!secret) {
+      secret = this.deps.cells.get(region).keys.purposeKey('media-url');
+      this.secrets.set(region, secret);
     }
-    secret = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    this.secrets.set(region, secret);
     return secret;
   }
 

@@ -1,4 +1,4 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { newId } from '../db/ids.js';
@@ -44,7 +44,6 @@ export function transcodeJob(deps: TranscodeJobDeps) {
     const db = cell.db;
     const jobLog = log.child({ videoId, region, attempt: job.attempt });
     const work = mediaPaths.work(cell.dir, videoId);
-    const source = mediaPaths.source(cell.dir, videoId);
     const now = () => deps.now().toISOString();
 
     const row = await videos.row(region, videoId);
@@ -78,7 +77,9 @@ export function transcodeJob(deps: TranscodeJobDeps) {
     // Whatever an earlier attempt left (temp stages, partial outputs) is thrown away.
     await rm(work, { recursive: true, force: true });
     try {
-      if (!(await stat(source).catch(() => undefined))) {
+      // A remote source (the region's bucket) is fetched into the work folder, which goes away below.
+      const source = await videos.sources(region).fetch(videoId, work);
+      if (!source) {
         await fail('media.source_missing', 'The uploaded file is missing; upload the video again.');
         return;
       }

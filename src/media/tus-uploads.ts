@@ -1,18 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
+import { isId } from '../db/ids.js';
 import { DomainError, InvalidInputError } from '../errors.js';
 import type { Logger } from '../logging.js';
-import type { CellRegistry } from '../regions/cells.js';
-import { mediaPaths } from './media-paths.js';
+import type { SourceStore } from './source-store.js';
 import type { VideoService } from './video.service.js';
 
 export const VIDEO_ID_HEADER = 'Reelm-Video-Id';
 
 export interface TusUploadsDeps {
-  cells: CellRegistry;
+  /** Each region's upload and source store. */
+  sources: Map<string, SourceStore>;
   videos: VideoService;
   log: Logger;
   /** The URL path the tus endpoint is mounted at. */
@@ -35,9 +33,10 @@ export function parseUploadMetadata(header: string | undefined): Record<string, 
 }
 
 /**
- * tus 1.0 uploads (creation, termination) with one tus server — hence one FileStore folder — per region:
- * bytes go only into the uploader's home cell (`<cell.dir>/uploads/`). Upload ids are the clip ids, and the
- * FileStore keeps each upload's offset in a `.json` file beside it, so uploads resume across restarts.
+ * tus 1.0 uploads (creation, termination) with one tus server — hence one datastore — per region: bytes go
+ * only into the uploader's home cell (a FileStore folder of the cell, or S3 multipart uploads in the region's
+ * bucket; see SourceStore). Upload URLs end in the clip id, and the datastore keeps each upload's offset,
+ * so uploads resume across restarts and, on S3, through any API process.
  * Authentication and validation happen before a request is handed over (see media.routes.ts).
  */
 export class TusUploads {
@@ -50,11 +49,15 @@ export class TusUploads {
   private server(region: string): TusServer {
     let server = this.servers.get(region);
     if (server) return server;
-    const dir = mediaPaths.uploads(this.deps.cells.get(region).dir);
+    const sources = this.deps.sources.get(region);
+    if (!sources) throw new Error(`no source store for region ${region}`);
     server = new TusServer({
       path: this.deps.path,
-      datastore: new FileStore({ directory: dir }),
+      datastore: sources.tus,
       relativeLocation: true,
+      // The URL names the clip; the datastore may name the upload differently (a key under `uploads/`).
+      generateUrl: (_req, { path, id }) => `${path}/${sources.videoIdOf(id) ?? id}`,
+      getFileIdFromRequest: (_req, last) => (last && isId(last) ? sources.uploadId(last) : undefined),
       maxSize: this.deps.maxBytes,
       exposedHeaders: [VIDEO_ID_HEADER],
       disableTerminationForFinishedUploads: true,
@@ -62,18 +65,18 @@ export class TusUploads {
         const node = (req as unknown as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
         const id = node ? this.creating.get(node) : undefined;
         if (!id) throw { status_code: 500, body: 'The upload was not prepared.\n' };
-        return id;
+        return sources.uploadId(id);
       },
       onUploadFinish: async (_req, upload) => {
+        const videoId = sources.videoIdOf(upload.id) ?? upload.id;
         try {
-          await this.deps.videos.uploaded(region, upload.id, join(dir, upload.id));
-          await rm(join(dir, `${upload.id}.json`), { force: true });
+          await this.deps.videos.uploaded(region, videoId);
         } catch (err) {
-          this.deps.log.error({ err, videoId: upload.id, region }, 'finishing an upload failed');
+          this.deps.log.error({ err, videoId, region }, 'finishing an upload failed');
           if (err instanceof DomainError) throw { status_code: 404, body: `${err.message}\n` };
           throw { status_code: 500, body: 'Something went wrong on our side. Try again in a moment.\n' };
         }
-        return { headers: { [VIDEO_ID_HEADER]: upload.id } };
+        return { headers: { [VIDEO_ID_HEADER]: videoId } };
       },
     });
     this.servers.set(region, server);

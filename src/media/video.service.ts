@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { Kysely, Selectable } from 'kysely';
 import type { DirectoryDb } from '../db/schema.js';
 import { newId } from '../db/ids.js';
@@ -12,6 +12,7 @@ import type { MediaEvents } from './media-events.js';
 import { mediaPaths } from './media-paths.js';
 import type { MediaStore } from './media-store.js';
 import type { MediaUrls, Playback } from './media-urls.js';
+import type { SourceStore } from './source-store.js';
 import type { DirectoryVideosTable, VideosTable } from './media.tables.js';
 import type { VideoAccess, Viewer } from './video-access.js';
 import { checkCaption, checkVisibility, cleanFilename, parseHashtags, parseMentions, type Visibility } from './video-text.js';
@@ -63,6 +64,7 @@ export interface VideoServiceDeps {
   border: Border;
   queues: Map<string, JobQueue>;
   stores: Map<string, MediaStore>;
+  sources: Map<string, SourceStore>;
   urls: MediaUrls;
   access: VideoAccess;
   events: MediaEvents;
@@ -111,6 +113,13 @@ export class VideoService {
     return store;
   }
 
+  /** The region's store of uploads in progress and clip sources. */
+  sources(region: string): SourceStore {
+    const sources = this.deps.sources.get(region);
+    if (!sources) throw new Error(`no source store for region ${region}`);
+    return sources;
+  }
+
   /** Validates the caption and visibility; throws before anything is written. */
   checkInput(input: NewVideoInput): { caption: string; visibility: Visibility; filename: string | null } {
     return { caption: checkCaption(input.caption), visibility: checkVisibility(input.visibility), filename: cleanFilename(input.filename) };
@@ -131,20 +140,19 @@ export class VideoService {
   }
 
   /**
-   * The upload is complete: moves the file to the clip's source location in the cell, marks the clip
-   * `processing` and queues its transcode in the same cell.
+   * The upload is complete: makes it (or `file`, a local multipart upload) the clip's source in the cell,
+   * marks the clip `processing` and queues its transcode in the same cell.
    */
-  async uploaded(region: string, videoId: string, file: string): Promise<void> {
+  async uploaded(region: string, videoId: string, file?: string): Promise<void> {
     const cell = this.deps.cells.get(region);
+    const sources = this.sources(region);
     const row = await cell.db.selectFrom('videos').select(['id', 'status']).where('id', '=', videoId).executeTakeFirst();
     if (!row) {
-      await rm(file, { force: true });
+      if (file) await rm(file, { force: true });
+      await sources.remove(videoId);
       throw notFound();
     }
-    const source = mediaPaths.source(cell.dir, videoId);
-    await mkdir(mediaPaths.sources(cell.dir), { recursive: true });
-    await rename(file, source);
-    const { size } = await stat(source);
+    const size = file ? await sources.adoptFile(videoId, file) : await sources.adoptUpload(videoId);
     // Queue first: a crash after this leaves a queued job whose handler moves the clip on anyway.
     await this.deps.queues.get(region)!.enqueue('video.transcode', { videoId }, { dedupeKey: `transcode:${videoId}`, maxAttempts: TRANSCODE_ATTEMPTS });
     await cell.db
@@ -237,11 +245,8 @@ export class VideoService {
   /** Removes every byte of a clip in its cell: upload leftovers, source, work area, published media. */
   async removeFiles(region: string, videoId: string): Promise<void> {
     const cell = this.deps.cells.get(region);
-    const uploads = mediaPaths.uploads(cell.dir);
     await Promise.all([
-      rm(`${uploads}/${videoId}`, { force: true }),
-      rm(`${uploads}/${videoId}.json`, { force: true }),
-      rm(mediaPaths.source(cell.dir, videoId), { force: true }),
+      this.sources(region).remove(videoId),
       rm(mediaPaths.work(cell.dir, videoId), { recursive: true, force: true }),
       this.store(region).deletePrefix(videoId),
     ]);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
@@ -6,7 +6,7 @@ import type { JobRunner } from '../../src/jobs/worker.js';
 import { startWorkers } from '../../src/jobs/workers.js';
 import { createSpawnRunner } from '../../src/media/ffmpeg/ffmpeg-runner.js';
 import { makeSampleClip, type SampleClipOptions } from '../../src/media/ffmpeg/sample-clips.js';
-import { bearer, signup, startTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, filesUnder, signup, startTestApp, type TestApp } from '../helpers/app.js';
 
 export const runner = createSpawnRunner();
 
@@ -108,3 +108,26 @@ export async function waitForVideo(t: TestApp, id: string, headers: Record<strin
 }
 
 export const isSettled = (v: { status: string }) => v.status === 'ready' || v.status === 'failed';
+
+/** The clip's uploaded source in its cell: `<cell>/sources/<id>`, or `sources/<id>` in the region's bucket. */
+export async function sourceOf(t: TestApp, region: string, videoId: string): Promise<Buffer | undefined> {
+  if (t.s3) return t.s3.get(region, `sources/${videoId}`);
+  const path = join(t.ctx.cells.get(region).dir, 'sources', videoId);
+  return existsSync(path) ? readFileSync(path) : undefined;
+}
+
+/** Names of what uploads left in the cell: the uploads folder (multipart temp files) and, on S3, `uploads/` keys. */
+export async function uploadLeftovers(t: TestApp, region: string): Promise<string[]> {
+  const dir = join(t.ctx.cells.get(region).dir, 'uploads');
+  const local = existsSync(dir) ? readdirSync(dir) : [];
+  const remote = t.s3 ? (await t.s3.keys(region, 'uploads/')).map((k) => k.slice('uploads/'.length)) : [];
+  return [...local, ...remote];
+}
+
+/** Every local file and bucket key of a region that names the clip (source, work area, media, uploads). */
+export async function bytesOfClip(t: TestApp, region: string, videoId: string): Promise<string[]> {
+  const dir = t.ctx.cells.get(region).dir;
+  const local = existsSync(dir) ? filesUnder(dir).filter((f) => f.includes(videoId)) : [];
+  const remote = t.s3 ? (await t.s3.keys(region)).filter((k) => k.includes(videoId)) : [];
+  return [...local, ...remote];
+}

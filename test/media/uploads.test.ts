@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesUnder, removeDir, tempDir } from '../helpers/app.js';
-import { fixtureFile, isSettled, smallClip, startMediaApp, tusUpload, user, waitForVideo, type MediaTestApp } from './helpers.js';
+import { bytesOfClip, fixtureFile, isSettled, smallClip, sourceOf, startMediaApp, tusUpload, uploadLeftovers, user, waitForVideo, type MediaTestApp } from './helpers.js';
 
 const json = (r: Response): Promise<any> => r.json();
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -29,14 +29,10 @@ describe('uploads (tus and multipart)', () => {
     const { url, videoId } = await tusUpload(t.base, emma.token, clipPath, { caption: 'Bonjour #Paris @alice', visibility: 'public' });
     expect(videoId).toMatch(/^[0-9a-z]{26}$/);
     expect(url).toContain(`/api/v1/uploads/${videoId}`);
-    // The source landed in the eu cell only; no other cell's folder has a byte of it.
+    // The source landed in the eu cell only (its folder or its bucket); no other cell has a byte of it.
     const eu = t.ctx.cells.get('eu').dir;
-    expect(existsSync(join(eu, 'sources', videoId))).toBe(true);
-    expect(readFileSync(join(eu, 'sources', videoId)).equals(readFileSync(clipPath))).toBe(true);
-    for (const region of ['us', 'au', 'nz', 'row']) {
-      const dir = t.ctx.cells.get(region).dir;
-      expect(existsSync(dir) ? filesUnder(dir).filter((f) => f.includes(videoId)) : []).toEqual([]);
-    }
+    expect((await sourceOf(t, 'eu', videoId))?.equals(readFileSync(clipPath))).toBe(true);
+    for (const region of ['us', 'au', 'nz', 'row']) expect(await bytesOfClip(t, region, videoId)).toEqual([]);
     const video = await waitForVideo(t, videoId, emma.headers, isSettled);
     expect(video).toMatchObject({
       id: videoId, status: 'ready', caption: 'Bonjour #Paris @alice', hashtags: ['paris'], mentions: ['alice'], visibility: 'public',
@@ -47,8 +43,12 @@ describe('uploads (tus and multipart)', () => {
     expect(video.playback.hls).toBe(`/media/eu/${videoId}/master.m3u8`);
     expect(video.playback.poster).toBe(`/media/eu/${videoId}/poster.jpg`);
     // The upload's own bookkeeping is gone; the work folder too.
-    expect(readdirSync(join(eu, 'uploads')).filter((f) => f.startsWith(videoId))).toEqual([]);
+    expect((await uploadLeftovers(t, 'eu')).filter((f) => f.startsWith(videoId))).toEqual([]);
     expect(existsSync(join(eu, 'work', videoId))).toBe(false);
+    // The source is kept out of reach of the media routes, whatever the path.
+    for (const path of [`sources/${videoId}`, `${videoId}/../sources/${videoId}`, `${videoId}/..%2Fsources%2F${videoId}`, `uploads/${videoId}`]) {
+      expect((await fetch(`${t.base}/media/eu/${path}`)).status, path).toBe(404);
+    }
     // Anyone sees a public clip; the directory index and the author's count follow.
     const anon = await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}` });
     expect(anon.statusCode).toBe(200);
@@ -96,8 +96,7 @@ describe('uploads (tus and multipart)', () => {
     expect(foreign.status).toBe(404);
     const resumed = await tusUpload(t.base, alice.token, clipPath, {}, { uploadUrl: first });
     expect(resumed.url).toBe(first);
-    const us = t.ctx.cells.get('us').dir;
-    expect(readFileSync(join(us, 'sources', videoId)).equals(data)).toBe(true);
+    expect((await sourceOf(t, 'us', videoId))?.equals(data)).toBe(true);
     const video = await waitForVideo(t, videoId, alice.headers, isSettled);
     expect(video.status).toBe('ready');
     // A private clip is not in the public index, and its media URLs are signed.
@@ -156,14 +155,14 @@ describe('uploads (tus and multipart)', () => {
     const del = await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0' } });
     expect(del.status).toBe(204);
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}`, headers: alice.headers })).statusCode).toBe(404);
-    expect(readdirSync(join(t.ctx.cells.get('us').dir, 'uploads')).filter((f) => f.startsWith(videoId))).toEqual([]);
+    expect((await uploadLeftovers(t, 'us')).filter((f) => f.startsWith(videoId))).toEqual([]);
+    expect(await bytesOfClip(t, 'us', videoId)).toEqual([]);
   });
 
   it('refuses bad creations with a clear JSON error before writing anything', async () => {
     const post = (headers: Record<string, string>) =>
       fetch(`${t.base}/api/v1/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '1000', ...headers } });
-    const uploadsDir = join(t.ctx.cells.get('us').dir, 'uploads');
-    const before = readdirSync(uploadsDir).length;
+    const before = (await uploadLeftovers(t, 'us')).length;
     const rowsBefore = (await t.ctx.cells.get('us').db.selectFrom('videos').select('id').execute()).length;
 
     const anon = await post({});
@@ -190,7 +189,7 @@ describe('uploads (tus and multipart)', () => {
     const garbled = await post({ ...auth, 'upload-metadata': 'caption not base64!!' });
     expect(garbled.status).toBe(400);
 
-    expect(readdirSync(uploadsDir).length).toBe(before);
+    expect((await uploadLeftovers(t, 'us')).length).toBe(before);
     expect((await t.ctx.cells.get('us').db.selectFrom('videos').select('id').execute()).length).toBe(rowsBefore);
     // The caption limit counts characters, not bytes: exactly 2,200 is fine.
     const ok = await post({ ...auth, 'upload-metadata': `caption ${b64('é'.repeat(2200))}` });
@@ -222,7 +221,7 @@ describe('uploads (tus and multipart)', () => {
     expect(badRes.status).toBe(400);
     expect((await json(badRes)).error.code).toBe('video.visibility_invalid');
     // Nothing of the refused uploads stays behind.
-    const leftovers = readdirSync(join(t.ctx.cells.get('us').dir, 'uploads')).filter((f) => f.startsWith('.mp-'));
+    const leftovers = (await uploadLeftovers(t, 'us')).filter((f) => f.startsWith('.mp-'));
     expect(leftovers).toEqual([]);
     const zero = new FormData();
     zero.append('file', new Blob([]), 'zero.mp4');
@@ -254,9 +253,7 @@ describe('uploads (tus and multipart)', () => {
     const video = await waitForVideo(t, videoId, alice.headers, isSettled);
     expect(video).toMatchObject({ status: 'failed', error: { code: 'media.unsupported' }, playback: { hls: null } });
     expect(video.error.message).toMatch(/text file/);
-    const us = t.ctx.cells.get('us').dir;
-    expect(existsSync(join(us, 'sources', videoId))).toBe(false);
-    expect(existsSync(join(us, 'media', videoId))).toBe(false);
-    expect(statSync(join(us, 'uploads')).isDirectory()).toBe(true);
+    expect(await sourceOf(t, 'us', videoId)).toBeUndefined();
+    expect(await bytesOfClip(t, 'us', videoId)).toEqual([]);
   });
 });

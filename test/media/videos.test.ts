@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMediaPlaylist } from '../../src/media/ffmpeg/transcode.js';
 import { removeDir } from '../helpers/app.js';
-import { clip, isSettled, runner, smallClip, startMediaApp, tusUpload, user, waitForVideo, type MediaTestApp } from './helpers.js';
+import { bytesOfClip, clip, isSettled, runner, smallClip, startMediaApp, tusUpload, user, waitForVideo, type MediaTestApp } from './helpers.js';
 
 const json = (r: Response): Promise<any> => r.json();
 
@@ -222,8 +222,7 @@ describe('clips: ladder, playback, access, editing', () => {
     expect(del.statusCode).toBe(204);
     expect(await indexed(publicId)).toBe(false);
     expect(await count()).toBe(0);
-    expect(existsSync(join(t.ctx.cells.get('us').dir, 'media', publicId))).toBe(false);
-    expect(existsSync(join(t.ctx.cells.get('us').dir, 'sources', publicId))).toBe(false);
+    expect(await bytesOfClip(t, 'us', publicId)).toEqual([]);
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/videos/${publicId}`, headers: alice.headers })).statusCode).toBe(404);
     expect(await t.ctx.cells.get('us').db.selectFrom('sounds').select('id').where('video_id', '=', publicId).execute()).toEqual([]);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/videos/${publicId}`, headers: alice.headers })).statusCode).toBe(404);
@@ -277,8 +276,7 @@ describe('bad input: every file gets a clear error, and the server keeps serving
       expect(video.error.message).toMatch(message);
       const events = await readEvents(`${t.base}/api/v1/videos/${videoId}/events`, alice.headers);
       expect(events).toEqual([{ event: 'status', data: { status: 'failed', error: video.error } }]);
-      const cell = t.ctx.cells.get('us').dir;
-      for (const folder of ['sources', 'media', 'work']) expect(existsSync(join(cell, folder, videoId)), folder).toBe(false);
+      expect(await bytesOfClip(t, 'us', videoId)).toEqual([]);
       expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
     });
   }
