@@ -77,6 +77,9 @@ async function ensureServices() {
   const missing = [];
   if (!(await reachable(pgUrl, 5432))) missing.push(`PostgreSQL at ${pgUrl}:\n  sudo apt-get install -y postgresql && sudo pg_ctlcluster $(ls /etc/postgresql) main start\n  (tests log in without a password from 127.0.0.1: allow "trust" for 127.0.0.1/32 in pg_hba.conf, or set REELM_TEST_PG_URL=postgres://USER:PASSWORD@127.0.0.1:5432/postgres)`);
   if (!(await reachable(redisUrl, 6379))) missing.push(`Redis at ${redisUrl}:\n  sudo apt-get install -y redis-server && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`);
+  // s3rver lacks the multipart calls (ListParts) that resumable uploads into S3 need; moto's server has them.
+  const moto = process.env.REELM_TEST_MOTO ?? 'moto_server';
+  if (!has(moto)) missing.push(`moto's S3 server (${moto}), for the cluster-mode pass:\n  pip install "moto[server]"`);
   if (missing.length) {
     console.error(`The test suite needs these services running:\n${missing.join('\n')}`);
     process.exit(1);
