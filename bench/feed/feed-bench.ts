@@ -3,19 +3,18 @@
  * real server in its own process on 127.0.0.1, and measures For You, Following, a video's comments page and
  * /health (the ceiling) with autocannon: p50/p99 latency and requests per second, plus the server's RSS.
  *
- *   npm run bench:feed -- --scale 0.05 [--duration 10] [--connections 16] [--keep] [--profile DIR]
+ *   npm run bench:feed -- --scale 0.05 [--duration 10] [--connections 16] [--keep] [--profile DIR] [--data DIR]
  * Defaults (scale 1): 100k users, 1M clips, 10M events. Prints numbers; it is not a test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../../src/config.js';
-import { generate } from './generate.js';
+import { generate, type Generated } from './generate.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +29,8 @@ const keep = process.argv.includes('--keep');
 const profileDir = arg('profile', '');
 // --only TEXT runs just the endpoints whose name contains TEXT (plus /health, the ceiling).
 const only = arg('only', '');
+// --data DIR reuses a data set kept by an earlier --keep run (same scale), so before/after runs serve the same data.
+const reuse = arg('data', '');
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
 async function freePort(): Promise<number> {
@@ -61,13 +62,21 @@ async function waitHealthy(base: string, child: ChildProcess): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'reelm-bench-'));
+  const dataDir = reuse ? resolve(reuse) : mkdtempSync(join(tmpdir(), 'reelm-bench-'));
   const config = loadConfig({ REELM_DATA_DIR: dataDir, REELM_LOG_LEVEL: 'warn' });
   const sizes = { users: Math.round(100_000 * scale), clips: Math.round(1_000_000 * scale), events: Math.round(10_000_000 * scale) };
-  console.log(`scale ${scale}: ${sizes.users} users, ${sizes.clips} clips, ${sizes.events} watch events over ${config.regions.join(', ')}`);
-  const started = Date.now();
-  const data = await generate(config, { ...sizes, follows: 20, viewers: 200, seed: 42, log: (l) => console.log(`  ${l}`) });
-  console.log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const manifest = join(dataDir, 'bench-data.json');
+  let data: Generated;
+  if (reuse && existsSync(manifest)) {
+    data = JSON.parse(readFileSync(manifest, 'utf8')) as Generated;
+    console.log(`reusing ${dataDir}: ${data.clipIds.length} clips, ${data.viewers.length} viewers`);
+  } else {
+    console.log(`scale ${scale}: ${sizes.users} users, ${sizes.clips} clips, ${sizes.events} watch events over ${config.regions.join(', ')}`);
+    const started = Date.now();
+    data = await generate(config, { ...sizes, follows: 20, viewers: 200, seed: 42, log: (l) => console.log(`  ${l}`) });
+    writeFileSync(manifest, JSON.stringify(data));
+    console.log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -107,11 +116,11 @@ async function main(): Promise<void> {
     for (const r of results) {
       console.log(`${r.name.padEnd(24)} ${String(r.p50).padStart(6)} ${String(r.p99).padStart(8)} ${String(r.rps).padStart(8)} ${`${Math.round((100 * r.rps) / ceiling)}%`.padStart(12)} ${String(r.errors).padStart(8)}`);
     }
-    console.log(`server RSS ${mem.rssMb} MiB (peak ${mem.peakMb} MiB)`);
+    console.log(`server RSS ${mem.rssMb} MiB (peak ${mem.peakMb} MiB); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    if (!keep) rmSync(dataDir, { recursive: true, force: true });
+    if (!keep && !reuse) rmSync(dataDir, { recursive: true, force: true });
     else console.log(`data kept in ${dataDir}`);
   }
 }
