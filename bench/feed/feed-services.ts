@@ -36,6 +36,9 @@ async function timed(name: string, n: number, call: (i: number) => Promise<unkno
 async function main(): Promise<void> {
   const dataDir = resolve(arg('data', ''));
   const rounds = Number(arg('rounds', '3'));
+  // --only TEXT times just the calls whose name contains TEXT (for a CPU profile of one feed).
+  const only = arg('only', '');
+  const run = (name: string, call: (i: number) => Promise<unknown>) => (!only || name.includes(only) ? timed(name, n, call) : undefined);
   const data = JSON.parse(readFileSync(join(dataDir, 'bench-data.json'), 'utf8')) as Generated;
   const ctx = await createContext(loadConfig({ REELM_DATA_DIR: dataDir, REELM_LOG_LEVEL: 'warn' }));
   const viewers: { userId: string; region: string }[] = [];
@@ -47,10 +50,10 @@ async function main(): Promise<void> {
   const t = Date.now();
   for (const v of viewers) await ctx.feeds.forYou.page(v, { limit: 10 });
   console.log(`warm-up ${Date.now() - t} ms over ${viewers.length} viewers`);
-  await timed('authenticate', n, (i) => ctx.sessions.authenticate(data.viewers[i % viewers.length]!.token));
-  await timed('For You (signed in)', n, (i) => ctx.feeds.forYou.page(viewers[i % viewers.length]!, { limit: 10 }));
-  await timed('For You (visitor)', n, () => ctx.feeds.forYou.page(null, { limit: 10 }));
-  await timed('Following', n, (i) => ctx.feeds.following.following(viewers[i % viewers.length]!, { limit: 10 }));
+  await run('authenticate', (i) => ctx.sessions.authenticate(data.viewers[i % viewers.length]!.token));
+  await run('For You (signed in)', (i) => ctx.feeds.forYou.page(viewers[i % viewers.length]!, { limit: 10 }));
+  await run('For You (visitor)', () => ctx.feeds.forYou.page(null, { limit: 10 }));
+  await run('Following', (i) => ctx.feeds.following.following(viewers[i % viewers.length]!, { limit: 10 }));
   const mem = process.memoryUsage();
   console.log(`heap ${Math.round(mem.heapUsed / 2 ** 20)} MiB, RSS ${Math.round(mem.rss / 2 ** 20)} MiB`);
   await ctx.close();
