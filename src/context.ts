@@ -20,7 +20,7 @@ import { OperatorAccessService } from './regions/operator-access.js';
 import { TransparencyCounter } from './regions/transparency.js';
 import { CellRegistry, migrateDirectory, openDirectory } from './regions/cells.js';
 import { createSocial, type SocialServices } from './social/social.module.js';
-import { createFeeds, createRegionModels, type FeedServices, type FeedSettings } from './feeds/feeds.module.js';
+import { createFeedObservers, createFeeds, type FeedServices, type FeedSettings } from './feeds/feeds.module.js';
 import { createSearchIndex } from './feeds/search-index.js';
 
 export interface Clock {
@@ -99,9 +99,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
   const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours, reactivate });
   const searchIndex = createSearchIndex(directory);
-  const models = createRegionModels(cells, overrides.feeds);
-  const social = createSocial({ directory, cells, border, now, search: searchIndex, observer: models, durationMaxMs: config.limits.durationMaxMs });
-  const feeds = createFeeds({ directory, cells, now, social, models, searchIndex }, overrides.feeds);
+  const { models, activity, observer } = createFeedObservers(cells, now, overrides.feeds);
+  const social = createSocial({ directory, cells, border, now, search: searchIndex, observer, durationMaxMs: config.limits.durationMaxMs });
+  const feeds = createFeeds({ directory, cells, now, social, models, activity, searchIndex }, overrides.feeds);
   // Media asks the social rules who may see a clip, and tells the social indexes when the public index changes.
   media.access.setSocialRule((viewer, v) =>
     social.access.canView({ id: '', region: v.region, ownerId: v.ownerId, visibility: v.visibility as 'public' | 'followers', durationMs: 0, index: undefined }, viewer),

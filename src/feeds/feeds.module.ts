@@ -8,11 +8,14 @@ import { ForYouService } from './for-you.service.js';
 import { BlendedRanker, type Ranker } from './ranker.js';
 import { RegionModels } from './region-models.js';
 import { SearchService } from './search.service.js';
+import { ViewerActivity } from './viewer-activity.js';
+import type { EngagementObserver } from '../social/engagement.service.js';
 import type { SearchIndex } from './search-index.js';
 
 export interface FeedServices {
   pools: CandidatePools;
   models: RegionModels;
+  activity: ViewerActivity;
   forYou: ForYouService;
   following: FollowingService;
   search: SearchService;
@@ -32,11 +35,33 @@ export function createRegionModels(cells: CellRegistry, settings: FeedSettings =
   return new RegionModels({ cells }, { bootstrapEvents: settings.bootstrapEvents ?? 200_000 });
 }
 
+/** What the feeds learn from engagement as it is recorded: the region models, and the viewers' activity copies. */
+export function createFeedObservers(cells: CellRegistry, now: () => Date, settings: FeedSettings = {}): { models: RegionModels; activity: ViewerActivity; observer: EngagementObserver } {
+  const models = createRegionModels(cells, settings);
+  const activity = new ViewerActivity({ cells, now });
+  return {
+    models,
+    activity,
+    observer: {
+      observe: (region, userId, videoId, weight, at) => models.observe(region, userId, videoId, weight, at),
+      recorded: (region, userId, change) => activity.recorded(region, userId, change),
+    },
+  };
+}
+
 export function createFeeds(
-  deps: { directory: Kysely<DirectoryDb>; cells: CellRegistry; now: () => Date; social: SocialServices; models: RegionModels; searchIndex: SearchIndex },
+  deps: {
+    directory: Kysely<DirectoryDb>;
+    cells: CellRegistry;
+    now: () => Date;
+    social: SocialServices;
+    models: RegionModels;
+    activity: ViewerActivity;
+    searchIndex: SearchIndex;
+  },
   settings: FeedSettings = {},
 ): FeedServices {
-  const { directory, cells, now, social, models } = deps;
+  const { directory, cells, now, social, models, activity } = deps;
   const pools = new CandidatePools({ directory, now }, { ...DEFAULT_POOL_OPTIONS, ...settings.pools });
   pools.onRefresh((snapshot) => models.registerContent(snapshot));
   const ranker = settings.ranker ?? new BlendedRanker();
@@ -44,7 +69,8 @@ export function createFeeds(
   return {
     pools,
     models,
-    forYou: new ForYouService({ directory, cells, graph: social.graph, pools, models, ranker, now }, forYouOptions),
+    activity,
+    forYou: new ForYouService({ directory, cells, graph: social.graph, pools, models, ranker, activity, now }, forYouOptions),
     following: new FollowingService({ directory, cells, graph: social.graph, pools }),
     search: new SearchService({ directory, cells, index: deps.searchIndex, hashtags: social.hashtags }),
   };

@@ -3,9 +3,9 @@ import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
 import type { DirectoryDb } from '../db/schema.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { Actor, GraphService } from '../social/graph.service.js';
-import type { IndexRow, Viewer } from '../social/video-access.js';
+import type { Viewer } from '../social/video-access.js';
 import type { CandidatePools } from './candidate-pools.js';
-import { presentVideos, type Video } from './video-presenter.js';
+import { indexRows, presentVideos, type Video } from './video-presenter.js';
 
 export interface FollowingDeps {
   directory: Kysely<DirectoryDb>;
@@ -34,29 +34,30 @@ export class FollowingService {
     const rel = await this.deps.graph.relations(viewer);
     const authors = [...rel.following].filter((id) => !rel.blocked.has(id) && !rel.muted.has(id)).slice(0, MAX_FOLLOWED);
     if (authors.length === 0) return { items: [], cursor: null };
-    // Clip ids sort by creation time. For a usual follow list, one short index range per creator merged here
-    // beats one IN query that must sort every clip of every followed creator.
+    // Clip ids sort by creation time. For a usual follow list, one short range of the (author_id, id) index per
+    // creator, merged here, beats one IN query that must sort every clip of every followed creator. Only ids are
+    // read from the index (no table lookups); the full rows are read for the page alone.
     const { directory } = this.deps;
-    let rows: IndexRow[];
+    let ids: string[];
     if (authors.length <= PER_AUTHOR_QUERIES) {
       const parts = await Promise.all(
         authors.map((author) => {
-          let q = directory.selectFrom('videos').selectAll().where('author_id', '=', author);
+          let q = directory.selectFrom('videos').select('id').where('author_id', '=', author);
           if (after) q = q.where('id', '<', after.v);
           return q.orderBy('id', 'desc').limit(limit + 1).execute();
         }),
       );
-      rows = parts.flat().sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit + 1);
+      ids = parts.flatMap((part) => part.map((r) => r.id)).sort((a, b) => (a < b ? 1 : -1)).slice(0, limit + 1);
     } else {
-      let q = directory.selectFrom('videos').selectAll().where('author_id', 'in', authors);
+      let q = directory.selectFrom('videos').select('id').where('author_id', 'in', authors);
       if (after) q = q.where('id', '<', after.v);
-      rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+      ids = (await q.orderBy('id', 'desc').limit(limit + 1).execute()).map((r) => r.id);
     }
-    const pageRows = rows.slice(0, limit);
-    const last = pageRows[pageRows.length - 1];
+    const rows = await indexRows(directory, ids.slice(0, limit));
+    const last = ids[limit - 1];
     return {
-      items: await presentVideos(this.deps, pageRows, viewer),
-      cursor: rows.length > limit && last ? encodeCursor({ v: last.id }) : null,
+      items: await presentVideos(this.deps, rows, viewer),
+      cursor: ids.length > limit && last ? encodeCursor({ v: last }) : null,
     };
   }
 

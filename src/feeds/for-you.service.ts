@@ -11,6 +11,7 @@ import type { Candidate, Ranker } from './ranker.js';
 import type { RegionModels } from './region-models.js';
 import { decodeSession, encodeSession, seededRandom, ServedFilter, type FeedSession } from './served-filter.js';
 import { presentVideos, type Reason, type Video } from './video-presenter.js';
+import type { ViewerActivity, ViewerActivityState } from './viewer-activity.js';
 
 export interface ForYouOptions {
   /** Fixed session seed (tests, reproducible runs); otherwise each session draws its own. */
@@ -26,18 +27,13 @@ export interface ForYouDeps {
   pools: CandidatePools;
   models: RegionModels;
   ranker: Ranker;
+  activity: ViewerActivity;
   now: () => Date;
 }
 
-/** What the viewer's own cell says, read in a few indexed queries. */
-interface ViewerState {
+/** What the viewer's own cell says: relations read per page, their engagement lists from a short-lived copy. */
+interface ViewerState extends ViewerActivityState {
   relations: ViewerRelations;
-  /** Recently engaged clips (completed or liked), oldest first: the model's history. */
-  history: string[];
-  seen: Set<string>;
-  notInterested: Set<string>;
-  /** Creators the viewer said "not interested" to, with how often. */
-  dislikedAuthors: Map<string, number>;
 }
 
 const SOURCE_BOOST: Record<string, number> = { following: 0.15, similar: 0.1, hashtag: 0.08, sound: 0.08, trending: 0.05, fresh: 0 };
@@ -195,31 +191,7 @@ export class ForYouService {
   }
 
   private async viewerState(viewer: NonNullable<Viewer>): Promise<ViewerState> {
-    const db = this.deps.cells.get(viewer.region).db;
-    const [relations, watched, liked, notInterested] = await Promise.all([
-      this.deps.graph.relations(viewer),
-      db.selectFrom('watch_events').select(['video_id', 'completed', 'created_at']).where('user_id', '=', viewer.userId).orderBy('id', 'desc').limit(500).execute(),
-      db.selectFrom('likes').select(['video_id', 'created_at']).where('user_id', '=', viewer.userId).orderBy('created_at', 'desc').limit(50).execute(),
-      db.selectFrom('not_interested').select(['video_id', 'author_id']).where('user_id', '=', viewer.userId).limit(2000).execute(),
-    ]);
-    const engaged = [...watched.filter((w) => w.completed === 1), ...liked].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
-    const history: string[] = [];
-    const inHistory = new Set<string>();
-    for (let i = engaged.length - 1; i >= 0 && history.length < 50; i--) {
-      const id = engaged[i]!.video_id;
-      if (!inHistory.has(id)) {
-        inHistory.add(id);
-        history.unshift(id);
-      }
-    }
-    const dislikedAuthors = new Map<string, number>();
-    for (const n of notInterested) dislikedAuthors.set(n.author_id, (dislikedAuthors.get(n.author_id) ?? 0) + 1);
-    return {
-      relations,
-      history,
-      seen: new Set([...watched.map((w) => w.video_id), ...liked.map((l) => l.video_id)]),
-      notInterested: new Set(notInterested.map((n) => n.video_id)),
-      dislikedAuthors,
-    };
+    const [relations, activity] = await Promise.all([this.deps.graph.relations(viewer), this.deps.activity.state(viewer)]);
+    return { relations, ...activity };
   }
 }

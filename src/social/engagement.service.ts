@@ -15,7 +15,15 @@ export const MAX_WATCH_FACTOR = 4;
 /** Engagement signals for the region's online model (For You): positive weights draw, negative ones push away. */
 export interface EngagementObserver {
   observe(region: string, userId: string, videoId: string, weight: number, at: Date): void;
+  /** A row written to or removed from the user's own watch, like or "not interested" list (after the write). */
+  recorded?(region: string, userId: string, change: EngagementChange): void;
 }
+
+export type EngagementChange =
+  | { kind: 'watch'; videoId: string; completed: boolean; at: string }
+  | { kind: 'like'; videoId: string; at: string }
+  | { kind: 'unlike'; videoId: string }
+  | { kind: 'not-interested'; videoId: string; authorId: string };
 
 export interface EngagementServiceDeps {
   directory: Kysely<DirectoryDb>;
@@ -57,6 +65,7 @@ export class EngagementService {
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return;
+    this.deps.observer?.recorded?.(me.region, me.userId, { kind: 'like', videoId: ref.id, at: at.toISOString() });
     await this.counters(me.region, ref, { like_count: 1 });
     await this.deps.border.adjustCounters(me.region, 'video.engagement', 'users', { id: ref.ownerId }, { like_count: 1 });
     this.deps.observer?.observe(me.region, me.userId, ref.id, 1, at);
@@ -66,6 +75,7 @@ export class EngagementService {
   async unlike(me: Actor, videoId: string): Promise<void> {
     const res = await this.db(me.region).deleteFrom('likes').where('user_id', '=', me.userId).where('video_id', '=', videoId).executeTakeFirst();
     if (Number(res.numDeletedRows) === 0) return;
+    this.deps.observer?.recorded?.(me.region, me.userId, { kind: 'unlike', videoId });
     const ref = await this.deps.access.locate(videoId);
     if (!ref) return;
     await this.counters(me.region, ref, { like_count: -1 });
@@ -98,7 +108,10 @@ export class EngagementService {
       .values({ user_id: me.userId, video_id: ref.id, author_id: ref.ownerId, created_at: at.toISOString() })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
-    if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) this.deps.observer?.observe(me.region, me.userId, ref.id, -1, at);
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) {
+      this.deps.observer?.recorded?.(me.region, me.userId, { kind: 'not-interested', videoId: ref.id, authorId: ref.ownerId });
+      this.deps.observer?.observe(me.region, me.userId, ref.id, -1, at);
+    }
   }
 
   /**
@@ -128,6 +141,7 @@ export class EngagementService {
           created_at: at.toISOString(),
         })
         .execute();
+      this.deps.observer?.recorded?.(viewer.region, viewer.userId, { kind: 'watch', videoId: ref.id, completed: input.completed, at: at.toISOString() });
       const fraction = ref.durationMs > 0 ? Math.min(1, input.watchedMs / ref.durationMs) : 0.5;
       this.deps.observer?.observe(viewer.region, viewer.userId, ref.id, input.completed ? 1 : fraction, at);
     }

@@ -86,7 +86,7 @@ export class ContentIndex {
    * weighted history profile. Tokens on more than `maxDfFraction` of items are skipped (no
    * information, long postings).
    */
-  scoreInto(history: { slot: number; weight: number }[], out: Float64Array, scale: number, maxDfFraction: number): void {
+  scoreInto(history: { slot: number; weight: number }[], out: Float64Array, scale: number, maxDfFraction: number, touched?: (slot: number) => void): void {
     const profile = new Map<number, number>();
     for (const { slot, weight } of history) {
       const ids = this.itemTokens[slot];
@@ -105,7 +105,9 @@ export class ContentIndex {
       if (list.length > maxDf) continue;
       const base = (scale * w * this.idf(id)) / qNorm;
       for (const slot of list) {
-        if (slot < out.length) out[slot] = out[slot]! + base / this.norm(slot);
+        if (slot >= out.length) continue;
+        touched?.(slot);
+        out[slot] = out[slot]! + base / this.norm(slot);
       }
     }
   }

@@ -74,6 +74,26 @@ describe('ForYouModel', () => {
     expect(times[100]!).toBeLessThan(5);
   });
 
+  it('recommends exactly what a scan of every item would (ties: lower slot first)', () => {
+    const model = new ForYouModel({ neighbours: 20 });
+    model.fit(syntheticSequences(3000, 2000, 9));
+    for (let i = 0; i < 2000; i += 3) model.setItemContent(`v${i}`, `clip ${i} # tag${i % 50}`);
+    model.setItemContent('cold', 'fresh clip # tag7');
+    const rand = rng(10);
+    for (let trial = 0; trial < 40; trial++) {
+      const history = Array.from({ length: 1 + (trial % 14) }, () => `v${Math.floor(rand() * 2100)}`);
+      const exclude = new Set(Array.from({ length: trial % 5 }, () => `v${Math.floor(rand() * 2000)}`));
+      const k = [1, 10, 60, 500][trial % 4]!;
+      const inHistory = new Set(history);
+      const expected = [...model.score(history)]
+        .filter(([key, v]) => v !== -Infinity && !inHistory.has(key) && !exclude.has(key))
+        .sort((a, b) => b[1] - a[1] || model.slotOf(a[0])! - model.slotOf(b[0])!)
+        .slice(0, k);
+      const got = model.recommend(history, k, exclude);
+      expect(got.map((r) => [r.itemKey, r.score])).toEqual(expected);
+    }
+  });
+
   it('restores from serialize() with identical scores and keeps learning', () => {
     const model = new ForYouModel({ neighbours: 50 });
     model.fit(syntheticSequences(1000, 300, 5));

@@ -102,6 +102,14 @@ export class ForYouModel {
   private readonly users = new Map<number, number[]>();
   private scratch = new Float64Array(0);
   private contentScratch = new Float64Array(0);
+  /** Upper bound of every slot's engagements (never lowered): bounds the score of a slot no history reaches. */
+  private maxEngagement = 0;
+  /** Sparse scoring scratch, all zero between calls (only the touched entries are written and reset). */
+  private votes = new Float64Array(0);
+  private contentVotes = new Float64Array(0);
+  private touchMark = new Uint8Array(0);
+  /** contentVotes while a sparse scoring is in play, else undefined (no content match). */
+  private sparseContent: Float64Array | undefined;
 
   constructor(options: Partial<ForYouModelOptions> = {}) {
     this.options = { ...DEFAULT_FOR_YOU_OPTIONS, ...options };
@@ -204,19 +212,61 @@ export class ForYouModel {
       return result;
     }
     // Only the candidates are finished: the votes themselves are sparse (history × capped rows).
-    const raw = this.scratchFor(this.ids.highWater);
-    const content = this.accumulate(this.slotsOf(history), raw);
+    const touched = this.accumulateSparse(this.slotsOf(history));
     for (const key of candidates) {
       const slot = this.ids.get(key);
-      if (slot !== undefined) result.set(key, this.finish(slot, raw[slot]!, content));
+      if (slot !== undefined) result.set(key, this.finish(slot, this.votes[slot] ?? 0, this.sparseContent));
+    }
+    for (const s of touched) {
+      this.votes[s] = 0;
+      this.contentVotes[s] = 0;
     }
     return result;
   }
 
   /** Top-k items not in `exclude` (nor in the history), each with the signals that put it there. */
   recommend(history: string[], k: number, exclude: Set<string> = new Set()): Recommendation[] {
-    const out = this.scoreAll(history);
     const historySlots = this.slotsOf(history);
+    const top = this.topSparse(historySlots, k, exclude) ?? this.topFull(historySlots, k, exclude);
+    return top.map(({ slot, score }) => ({ itemKey: this.ids.keyOf(slot)!, score, signals: this.explain(slot, historySlots) }));
+  }
+
+  /**
+   * Top-k among the slots the history actually reaches (its graph rows and content postings: a few thousand
+   * at most) instead of the whole catalogue. Every other slot scores at most `popularityPrior × ln(1 + max
+   * engagements)`; when k reached slots beat that bound the result equals the full scan (same ties: lower slot
+   * first), otherwise this returns undefined and the caller scans everything.
+   */
+  private topSparse(historySlots: number[], k: number, exclude: Set<string>): { slot: number; score: number }[] | undefined {
+    const touched = this.accumulateSparse(historySlots);
+    try {
+      const seen = new Set(historySlots);
+      const top: { slot: number; score: number }[] = [];
+      for (const s of touched) {
+        if (seen.has(s)) continue;
+        const v = this.finish(s, this.votes[s]!, this.sparseContent);
+        if (v === -Infinity || (top.length === k && v <= top[k - 1]!.score)) continue;
+        const key = this.ids.keyOf(s);
+        if (key === undefined || exclude.has(key)) continue;
+        let i = top.length < k ? top.length : k - 1;
+        while (i > 0 && top[i - 1]!.score < v) i--;
+        top.splice(i, 0, { slot: s, score: v });
+        if (top.length > k) top.pop();
+      }
+      const untouchedBound = this.options.popularityPrior * Math.log1p(this.maxEngagement);
+      if (k > 0 && (top.length < k || untouchedBound >= top[k - 1]!.score)) return undefined;
+      return top;
+    } finally {
+      for (const s of touched) {
+        this.votes[s] = 0;
+        this.contentVotes[s] = 0;
+      }
+    }
+  }
+
+  private topFull(historySlots: number[], k: number, exclude: Set<string>): { slot: number; score: number }[] {
+    const out = this.scratchFor(this.ids.highWater);
+    this.scoreSlotsInto(historySlots, out);
     const seen = new Set(historySlots);
     const top: number[] = [];
     for (let s = 0; s < this.ids.highWater; s++) {
@@ -230,7 +280,7 @@ export class ForYouModel {
       top.splice(i, 0, s);
       if (top.length > k) top.pop();
     }
-    return top.map((slot) => ({ itemKey: this.ids.keyOf(slot)!, score: out[slot]!, signals: this.explain(slot, historySlots) }));
+    return top.map((slot) => ({ slot, score: out[slot]! }));
   }
 
   serialize(): Buffer {
@@ -273,6 +323,7 @@ export class ForYouModel {
     const pop = f64('engagements');
     model.engagements = new Float64Array(Math.max(1024, pop.length));
     model.engagements.set(pop);
+    for (const v of pop) if (v > model.maxEngagement) model.maxEngagement = v;
     model.listenForEvictions();
     return model;
   }
@@ -310,6 +361,7 @@ export class ForYouModel {
       this.engagements = grown;
     }
     this.engagements[slot] = Math.max(0, this.engagements[slot]! + weight);
+    if (this.engagements[slot]! > this.maxEngagement) this.maxEngagement = this.engagements[slot]!;
     let w = weight;
     for (let g = 1; g <= o.maxGap && g <= recent.length; g++, w *= o.gapDecay) {
       const prev = recent[recent.length - g]!;
@@ -345,6 +397,59 @@ export class ForYouModel {
     this.contentScratch.fill(0, 0, n);
     this.content.scoreInto(weighted, this.contentScratch, 1, o.contentMaxDf);
     return this.contentScratch;
+  }
+
+  /**
+   * accumulate() into the zeroed `votes`/`contentVotes` scratch, touching only reached slots; returns them in
+   * ascending order (the full scan's tie order). The caller resets those entries to zero afterwards.
+   */
+  private accumulateSparse(history: ArrayLike<number>): Int32Array {
+    const o = this.options;
+    const n = this.ids.highWater;
+    if (this.votes.length < n) {
+      const size = Math.max(n, 2 * this.votes.length, 1024);
+      this.votes = new Float64Array(size);
+      this.contentVotes = new Float64Array(size);
+      this.touchMark = new Uint8Array(size);
+    }
+    const touched: number[] = [];
+    const mark = (t: number) => {
+      if (this.touchMark[t] === 0) {
+        this.touchMark[t] = 1;
+        touched.push(t);
+      }
+    };
+    const used = Math.min(history.length, o.historyLength);
+    const weighted: { slot: number; weight: number }[] = [];
+    let r = 1;
+    for (let k = 0; k < used; k++, r *= o.recencyDecay) {
+      const h = history[history.length - 1 - k]!;
+      if (h < 0 || h >= n) continue;
+      weighted.push({ slot: h, weight: r });
+      const norm = Math.pow(this.forward.rowSum(h) + o.backwardWeight * this.backward.rowSum(h) + 1, o.rowNormalization);
+      this.addRowSparse(this.forward, h, r / norm, mark);
+      if (o.backwardWeight !== 0) this.addRowSparse(this.backward, h, (r * o.backwardWeight) / norm, mark);
+    }
+    this.sparseContent = undefined;
+    if (o.contentWeight !== 0 && this.content.itemCount !== 0 && weighted.length !== 0) {
+      this.content.scoreInto(weighted, this.contentVotes, 1, o.contentMaxDf, mark);
+      this.sparseContent = this.contentVotes;
+    }
+    const slots = Int32Array.from(touched).sort();
+    for (const s of slots) this.touchMark[s] = 0;
+    return slots;
+  }
+
+  private addRowSparse(graph: NeighbourGraph, from: number, scale: number, mark: (t: number) => void): void {
+    const row = graph.row(from);
+    if (row === undefined) return;
+    const { targets, weights } = row;
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      if (t >= this.votes.length) continue;
+      mark(t);
+      this.votes[t] = this.votes[t]! + scale * weights[i]!;
+    }
   }
 
   /** Final score of one slot from its raw votes: popularity debiasing, cold-start content, prior. */
