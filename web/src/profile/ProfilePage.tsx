@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type PublicUser, type Video } from '../api';
-import { fmtCount } from '../format';
+import { fmtCount, regionName } from '../format';
 import { t } from '../i18n';
 import { Link } from '../router';
 import { errorText, useMe } from '../session';
@@ -88,7 +88,7 @@ export function ProfilePage({ handle }: { handle: string }) {
         {user.bio && <p class="profile-bio">{user.bio}</p>}
         {user.region && (
           <p class="chip">
-            <IconGlobe size={14} /> {t('profile.region', { region: user.region.toUpperCase() })}
+            <IconGlobe size={14} /> {t('profile.region', { region: regionName(user.region) })}
           </p>
         )}
       </section>
