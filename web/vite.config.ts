@@ -1,13 +1,31 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import preact from '@preact/preset-vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
+/**
+ * hls.js is imported dynamically (pages without video never load it), but the home feed needs it for its first
+ * frame: a modulepreload in the shell starts its download with the entry chunk instead of after it has run.
+ */
+function preloadHls(): Plugin {
+  return {
+    name: 'reelm-preload-hls',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const chunk = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && c.moduleIds.some((id) => id.includes('/hls.js/dist/hls.light')));
+        return chunk ? [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${chunk.fileName}` }, injectTo: 'head' }] : [];
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root,
   base: '/',
-  plugins: [preact()],
+  plugins: [preact(), preloadHls()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
