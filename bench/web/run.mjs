@@ -12,6 +12,7 @@
 //   JS before ff  script bytes on the wire (encoded body sizes from Resource Timing) finished before the first
 //                 frame, and the same scripts gzipped (-9) here, to show what compression would save
 // Targets: first frame ≤ 1000 ms, next clip ≤ 200 ms, ≤ 200 KB gzip of script before the first frame.
+// BENCH_DEBUG=1 logs each step's wall time; bench/web/timeline.mjs shows one load as a request waterfall.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -1,6 +1,9 @@
+// One cold load of the home feed, as a waterfall up to the first frame: every request (start → end, ms since
+// navigation) and the first clip's media events. For finding where bench/web/run.mjs's first-frame time goes.
+//   node bench/web/timeline.mjs [http://127.0.0.1:3000]
 import { chromium } from 'playwright-core';
 const url = process.argv[2] ?? 'http://127.0.0.1:3117';
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless','--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const browser = await chromium.launch({ executablePath: process.env.REELM_CHROMIUM ?? '/usr/bin/chromium', args: ['--headless','--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
 const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
 const page = await ctx.newPage();
 await page.addInitScript(() => {
