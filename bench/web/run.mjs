@@ -60,7 +60,10 @@ async function freePort() {
   });
 }
 
-/** Starts `reelm start --demo` on a fresh data folder and waits until the For You feed has playable clips. */
+/**
+ * Starts `reelm start --demo` on a fresh data folder and waits until the demo is seeded and every clip's whole
+ * ladder is transcoded (ffmpeg on the same cores would skew every number).
+ */
 async function startDemo() {
   const prep = spawnSync('node', [join(root, 'scripts/prepare.mjs'), 'start'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (prep.status !== 0) throw new Error('scripts/prepare.mjs start failed');
@@ -68,30 +71,42 @@ async function startDemo() {
   const data = mkdtempSync(join(tmpdir(), 'reelm-bench-web-'));
   const child = spawn('node', [join(root, 'bin/reelm.js'), 'start', '--demo', '--port', String(port), '--data', data], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  // The demo logs "demo: ready — N clips" once seeded; a clip's "transcode done" comes after its whole ladder.
+  let output = '';
+  let clips = Infinity;
+  let transcoded = 0;
+  let partial = '';
+  const keep = (d) => {
+    output = (output + d).slice(-8000);
+    const lines = (partial + d).split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      if (line.includes('"transcode done"')) transcoded++;
+      const ready = /demo: ready — (\d+) clips/.exec(line);
+      if (ready) clips = Number(ready[1]);
+    }
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const stop = () => {
     child.kill('SIGTERM');
     rmSync(data, { recursive: true, force: true });
   };
   const url = `http://127.0.0.1:${port}`;
-  log(`demo server on ${url} (data ${data}); waiting for the demo clips to transcode…`);
-  const deadline = Date.now() + 6 * 60_000;
+  log(`demo server on ${url} (data ${data}); waiting for the demo to be seeded and transcoded…`);
+  const deadline = Date.now() + 8 * 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the demo server exited (${child.exitCode}):\n${stderr}`);
-    try {
+    if (child.exitCode !== null) throw new Error(`the demo server exited (${child.exitCode}):\n${output.slice(-2000)}`);
+    if (transcoded >= clips) {
       const page = await (await fetch(`${url}/api/v1/feed/for-you?limit=12`)).json();
-      const playable = (page.items ?? []).filter((v) => v.status === 'ready' && v.playback?.hls).length;
-      if (playable >= 6) return { url, stop };
-    } catch {
-      /* not listening yet */
+      if ((page.items ?? []).filter((v) => v.status === 'ready' && v.playback?.hls).length >= 3) return { url, stop };
     }
     await sleep(1000);
   }
   stop();
-  throw new Error('the demo clips did not become playable within 6 minutes');
+  throw new Error('the demo was not ready within 8 minutes');
 }
 
 // Runs in the page before the app: notes when the first feed clip presents its first frame, and timestamps
