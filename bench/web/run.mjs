@@ -61,8 +61,8 @@ async function freePort() {
 }
 
 /**
- * Starts `reelm start --demo` on a fresh data folder and waits until the demo is seeded and every clip's whole
- * ladder is transcoded (ffmpeg on the same cores would skew every number).
+ * Starts `reelm start --demo` on a fresh data folder and waits until every demo clip's whole ladder is
+ * transcoded (ffmpeg on the same cores would skew every number).
  */
 async function startDemo() {
   const prep = spawnSync('node', [join(root, 'scripts/prepare.mjs'), 'start'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -73,7 +73,7 @@ async function startDemo() {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // The demo logs "demo: ready — N clips" once seeded; a clip's "transcode done" comes after its whole ladder.
+  // A clip's "transcode done" comes after its whole ladder.
   let output = '';
   let clips = Infinity;
   let transcoded = 0;
@@ -84,8 +84,13 @@ async function startDemo() {
     partial = lines.pop();
     for (const line of lines) {
       if (line.includes('"transcode done"')) transcoded++;
-      const ready = /demo: ready — (\d+) clips/.exec(line);
-      if (ready) clips = Number(ready[1]);
+      // The demo's own progress lines ("demo: uploaded clip 3/12 …"), so a slow or failed seed is visible.
+      const demo = /"msg":"(demo: [^"]*)"/.exec(line);
+      if (demo) log(`  ${demo[1]}`);
+      // "demo: uploaded clip 3/12 …": the number of clips to wait for. (Likes and comments are seeded after the
+      // transcodes; the numbers here don't depend on them, so a failed seed is only reported.)
+      const uploaded = /demo: uploaded clip (\d+)\/(\d+)/.exec(line);
+      if (uploaded && uploaded[1] === uploaded[2]) clips = Number(uploaded[2]);
     }
   };
   child.stdout.on('data', keep);
