@@ -103,8 +103,19 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
 
   api.get(
     '/users/:handle',
-    { schema: { tags: ['accounts'], summary: 'A public profile, from the directory', params: HandleParams, response: { 200: PublicUserSchema, ...errors(404) } } },
-    async (request) => ctx.accounts.publicProfile(request.params.handle),
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: "A public profile, from the directory; with `viewer` (follow, request, block, mute) from a signed-in caller's own cell",
+        params: HandleParams,
+        response: { 200: PublicUserSchema, ...errors(404) },
+      },
+    },
+    async (request) => {
+      const [profile, viewer] = await Promise.all([ctx.accounts.publicProfile(request.params.handle), auth.optionalUser(request)]);
+      if (!viewer) return profile;
+      return { ...profile, viewer: await ctx.social.graph.viewerState(viewer, profile.id) };
+    },
   );
 
   api.get(

@@ -118,7 +118,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
 
   const webDist = options.webDist ?? [WEB_DIST, WEB_DIST_SRC].find((d) => existsSync(join(d, 'index.html')));
   if (webDist && existsSync(join(webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: false, maxAge: '1h' });
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: false, maxAge: '1h', preCompressed: true, setHeaders: (reply, path) => reply.header('cache-control', path.startsWith(join(webDist, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache') });
     // Hashed assets never change; the shell must be revalidated.
     app.get('/assets/*', { schema: { hide: true } }, (req, reply) => {
       const file = (req.params as { '*': string })['*'];

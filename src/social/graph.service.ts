@@ -344,6 +344,25 @@ export class GraphService {
     return out;
   }
 
+  /**
+   * The viewer's relation to one account, for a profile's follow button: one indexed query in the viewer's cell
+   * (`relations` would read the viewer's whole graph). `blocked` is the viewer's own block, not being blocked.
+   */
+  async viewerState(viewer: Actor, targetId: string): Promise<{ following: boolean; requested: boolean; blocked: boolean; muted: boolean; self: boolean }> {
+    if (viewer.userId === targetId) return { following: false, requested: false, blocked: false, muted: false, self: true };
+    const db = this.db(viewer.region);
+    const rows = await db
+      .selectFrom('follows')
+      .select([sql<string>`'f'`.as('k'), 'status'])
+      .where('follower_id', '=', viewer.userId)
+      .where('followee_id', '=', targetId)
+      .unionAll(db.selectFrom('blocks').select([sql<string>`'b'`.as('k'), sql<string>`''`.as('status')]).where('blocker_id', '=', viewer.userId).where('blocked_id', '=', targetId))
+      .unionAll(db.selectFrom('mutes').select([sql<string>`'m'`.as('k'), sql<string>`''`.as('status')]).where('user_id', '=', viewer.userId).where('muted_id', '=', targetId))
+      .execute();
+    const follow = rows.find((r) => r.k === 'f')?.status;
+    return { following: follow === 'active', requested: follow === 'pending', blocked: rows.some((r) => r.k === 'b'), muted: rows.some((r) => r.k === 'm'), self: false };
+  }
+
   /** Whether the viewer follows or has asked to follow someone, from the viewer's cell. */
   async followState(viewer: Actor, targetId: string): Promise<'active' | 'pending' | 'none'> {
     const row = await this.db(viewer.region).selectFrom('follows').select('status').where('follower_id', '=', viewer.userId).where('followee_id', '=', targetId).executeTakeFirst();

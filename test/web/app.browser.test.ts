@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,14 @@ describe('the web app in Chromium', () => {
     await page.selectOption('select[name=country]', country);
     await page.click('[data-testid=signup-submit]');
     await page.waitForURL((url) => !url.pathname.startsWith('/signup'));
+  }
+
+  async function loginIn(page: Page, handle: string) {
+    await page.goto(`${base}/login`);
+    await page.fill('input[name=handle]', handle);
+    await page.fill('input[name=password]', 'a long enough passphrase');
+    await page.click('[data-testid=login-submit]');
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
   }
 
   async function playing(page: Page, videoId: string) {
@@ -114,6 +122,63 @@ describe('the web app in Chromium', () => {
     await author.close();
     await fan.close();
   }, 180_000);
+
+  it('a private account approves a follow request; the follower then plays the followers-only clip', async () => {
+    // Set up through the API: a private EU account with a followers-only clip, and a US account that wants in.
+    const api = (path: string, init: RequestInit & { token?: string } = {}) =>
+      fetch(`${base}/api/v1${path}`, { ...init, headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.body && !(init.body instanceof FormData) ? { 'content-type': 'application/json' } : {}) } });
+    const account = async (handle: string, country: string) => {
+      const body = JSON.stringify({ handle, password: 'a long enough passphrase', email: `${handle}@example.org`, birthdate: '1990-01-02', country });
+      expect((await api('/accounts', { method: 'POST', body })).status).toBe(201);
+      return ((await (await api('/sessions', { method: 'POST', body: JSON.stringify({ handle, password: 'a long enough passphrase' }) })).json()) as { token: string }).token;
+    };
+    const owner = await account('quiet_owner', 'DE');
+    await account('keen_fan', 'US');
+    expect((await api('/me/privacy', { method: 'PATCH', token: owner, body: JSON.stringify({ privateAccount: true }) })).status).toBe(200);
+    const form = new FormData();
+    form.set('caption', 'for my people only #inner');
+    form.set('visibility', 'followers');
+    form.set('file', new Blob([readFileSync(clip)], { type: 'video/mp4' }), 'inner.mp4');
+    const upload = await api('/videos', { method: 'POST', token: owner, body: form });
+    expect(upload.status).toBe(202);
+    const { id: videoId } = (await upload.json()) as { id: string };
+    await expect.poll(async () => ((await (await api(`/videos/${videoId}`, { token: owner })).json()) as { status: string }).status, { timeout: 60_000, interval: 250 }).toBe('ready');
+
+    const fanContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const fan = await fanContext.newPage();
+    await loginIn(fan, 'keen_fan');
+    // Before: the clip's link leads nowhere, and the profile is locked.
+    await fan.goto(`${base}/v/${videoId}`);
+    await fan.getByText("This clip isn't available.").waitFor();
+    expect(await fan.locator('[data-testid=feed-item]').count()).toBe(0);
+    await fan.goto(`${base}/@quiet_owner`);
+    const follow = fan.locator('[data-testid=follow-button]');
+    await expect.poll(() => follow.textContent()).toBe('Follow');
+    await follow.click();
+    await expect.poll(() => follow.textContent()).toBe('Requested');
+    // The button reads the server's state: still requested after a reload.
+    await fan.reload();
+    await expect.poll(() => fan.locator('[data-testid=follow-button]').textContent()).toBe('Requested');
+    await fan.screenshot({ path: join(ARTIFACTS, 'follow-requested.png') });
+
+    const ownerContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const ownerPage = await ownerContext.newPage();
+    await loginIn(ownerPage, 'quiet_owner');
+    await ownerPage.goto(`${base}/inbox`);
+    const request = ownerPage.locator('[data-testid=follow-request][data-handle=keen_fan]');
+    await request.waitFor();
+    await ownerPage.screenshot({ path: join(ARTIFACTS, 'follow-request.png') });
+    await request.locator('[data-testid=follow-approve]').click();
+    await request.waitFor({ state: 'detached' });
+
+    await fan.reload();
+    await expect.poll(() => fan.locator('[data-testid=follow-button]').textContent()).toBe('Following');
+    await fan.goto(`${base}/v/${videoId}`);
+    await playing(fan, videoId);
+    await fan.screenshot({ path: join(ARTIFACTS, 'followers-only.png') });
+    await fanContext.close();
+    await ownerContext.close();
+  }, 120_000);
 
   it('lets a visitor watch For You without an account and asks to sign up to like', async () => {
     const visitor = await browser.newContext({ viewport: { width: 360, height: 740 } });

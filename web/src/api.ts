@@ -104,10 +104,10 @@ export interface Me {
   privacy: Privacy;
 }
 
+/** A region of this deployment and the countries (ISO 3166-1 alpha-2) whose accounts live in it. */
 export interface Region {
   id: string;
-  name: string;
-  description: string;
+  countries: string[];
 }
 
 export interface Page<T> {

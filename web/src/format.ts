@@ -1,4 +1,4 @@
-import { lang } from './i18n';
+import { lang, t, type StringKey } from './i18n';
 
 const compact = new Intl.NumberFormat(lang, { notation: 'compact', maximumFractionDigits: 1 });
 const full = new Intl.NumberFormat(lang);
@@ -30,3 +30,10 @@ export function fmtDuration(ms: number): string {
 }
 
 export const reducedMotion = (): boolean => matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+/** A person-readable name for a region id; a deployment's own ids are shown as they are. */
+export function regionName(id: string): string {
+  const key = `region.${id}` as StringKey;
+  const s = t(key);
+  return s === key ? id.toUpperCase() : s;
+}

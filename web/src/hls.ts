@@ -27,17 +27,26 @@ export interface Attached {
  * Play an HLS URL in a <video>. hls.js when it is supported (checked first, because some Chromium builds claim
  * native HLS with "maybe" but cannot play it); native HLS otherwise (Safari, iOS).
  */
+/** The bandwidth the last player measured, so the next clip starts at a rung this connection can carry. */
+let bandwidthEstimate = 0;
+
 export async function attachHls(video: HTMLVideoElement, src: string, opts: { preload: boolean; onFatal: () => void }): Promise<Attached> {
   const Hls = await loadHls();
   if (Hls && Hls.isSupported()) {
     const hls = new Hls({
+      // No throwaway test fragment before the first frame: start from what earlier clips measured (or hls.js's
+      // conservative default, a low rung, for the very first clip) and let ABR climb while it plays.
+      testBandwidth: false,
+      ...(bandwidthEstimate > 0 ? { abrEwmaDefaultEstimate: bandwidthEstimate } : {}),
       // Preloaded clips only fetch their first seconds; the visible clip grows its buffer.
       maxBufferLength: opts.preload ? 3 : 12,
       maxMaxBufferLength: opts.preload ? 4 : 30,
       backBufferLength: 10,
       startLevel: -1,
       capLevelToPlayerSize: true,
-      enableWorker: true,
+      // Our clips are fMP4 (CMAF): there is nothing to transmux, and a worker would evaluate all of hls.js a
+      // second time while the first frame is due.
+      enableWorker: false,
       lowLatencyMode: false,
       startFragPrefetch: true,
     });
@@ -56,6 +65,9 @@ export async function attachHls(video: HTMLVideoElement, src: string, opts: { pr
       }
       opts.onFatal();
     });
+    hls.on(Hls.Events.FRAG_LOADED, () => {
+      if (hls.bandwidthEstimate > 0) bandwidthEstimate = hls.bandwidthEstimate;
+    });
     hls.loadSource(src);
     hls.attachMedia(video);
     return {
@@ -64,6 +76,7 @@ export async function attachHls(video: HTMLVideoElement, src: string, opts: { pr
         hls.config.maxMaxBufferLength = 30;
       },
       destroy() {
+        if (hls.bandwidthEstimate > 0) bandwidthEstimate = hls.bandwidthEstimate;
         hls.destroy();
       },
     };

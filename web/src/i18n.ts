@@ -91,6 +91,7 @@ const en = {
   'signup.country': 'Country',
   'signup.countryPick': 'Choose your country',
   'signup.region': 'Your data will live in: {region}',
+  'signup.regionsFailed': 'Could not load the list of countries.',
   'signup.regionHint': 'Your profile, clips and messages are stored and processed only in this region.',
   'signup.submit': 'Sign up',
   'signup.haveAccount': 'Already have an account?',
@@ -261,6 +262,12 @@ const en = {
   'error.videoNotFound': "This clip isn't available.",
   'error.home': 'Go to Home',
 
+  'region.us': 'United States',
+  'region.eu': 'European Union and EEA',
+  'region.au': 'Australia',
+  'region.nz': 'New Zealand',
+  'region.row': 'Rest of the world',
+
   'common.loading': 'Loading…',
   'common.cancel': 'Cancel',
   'common.or': 'or',
@@ -359,6 +366,7 @@ const de: Record<StringKey, string> = {
   'signup.country': 'Land',
   'signup.countryPick': 'Wähle dein Land',
   'signup.region': 'Deine Daten liegen in: {region}',
+  'signup.regionsFailed': 'Die Länderliste konnte nicht geladen werden.',
   'signup.regionHint': 'Dein Profil, deine Clips und Nachrichten werden nur in dieser Region gespeichert und verarbeitet.',
   'signup.submit': 'Registrieren',
   'signup.haveAccount': 'Du hast schon ein Konto?',
@@ -528,6 +536,12 @@ const de: Record<StringKey, string> = {
   'error.notFound': 'Diese Seite gibt es nicht.',
   'error.videoNotFound': 'Dieser Clip ist nicht verfügbar.',
   'error.home': 'Zur Startseite',
+
+  'region.us': 'Vereinigte Staaten',
+  'region.eu': 'Europäische Union und EWR',
+  'region.au': 'Australien',
+  'region.nz': 'Neuseeland',
+  'region.row': 'Übrige Welt',
 
   'common.loading': 'Wird geladen …',
   'common.cancel': 'Abbrechen',

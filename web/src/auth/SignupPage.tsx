@@ -3,26 +3,34 @@ import { api, type Region } from '../api';
 import { t } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { errorText, loadMe, toast } from '../session';
+import { regionName } from '../format';
 import { IconGlobe } from '../ui/icons';
-import { countries, guessCountry, likelyRegion } from './countries';
+import { countryOptions, guessCountry, regionOf } from './countries';
 import { nextPath } from './LoginPage';
 
 export function SignupPage() {
   const { query } = useLocation();
-  const list = useMemo(countries, []);
-  const [f, setF] = useState({ handle: '', password: '', email: '', birthdate: '', country: guessCountry() });
-  const [regions, setRegions] = useState<Region[]>([]);
+  const [f, setF] = useState({ handle: '', password: '', email: '', birthdate: '', country: '' });
+  // null while loading: the country list and where each country's accounts live come from the server.
+  const [regions, setRegions] = useState<Region[] | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     api.regions().then(
-      (r) => setRegions(r.regions ?? []),
-      () => {},
+      (r) => {
+        const list = r.regions ?? [];
+        setRegions(list);
+        setF((prev) => (prev.country ? prev : { ...prev, country: guessCountry(list) }));
+      },
+      () => {
+        setRegions([]);
+        setError(t('signup.regionsFailed'));
+      },
     );
   }, []);
+  const list = useMemo(() => countryOptions(regions ?? []), [regions]);
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
-  const regionId = likelyRegion(f.country);
-  const region = regions.find((r) => r.id === regionId);
+  const region = regionOf(regions ?? [], f.country);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -94,8 +102,16 @@ export function SignupPage() {
           </div>
           <div class="field">
             <label for="su-country">{t('signup.country')}</label>
-            <select id="su-country" name="country" autoComplete="country" required value={f.country} onChange={set('country')}>
-              <option value="">{t('signup.countryPick')}</option>
+            <select
+              id="su-country"
+              name="country"
+              autoComplete="country"
+              required
+              disabled={regions === null}
+              value={f.country}
+              onChange={set('country')}
+            >
+              <option value="">{regions === null ? t('common.loading') : t('signup.countryPick')}</option>
               {list.map((c) => (
                 <option key={c.code} value={c.code}>
                   {c.name}
@@ -104,12 +120,12 @@ export function SignupPage() {
             </select>
           </div>
         </div>
-        {f.country && (
-          <div class="region-note" data-testid="signup-region" aria-live="polite">
+        {region && (
+          <div class="region-note" data-testid="signup-region" data-region={region.id} aria-live="polite">
             <IconGlobe size={20} />
             <div>
-              <strong>{t('signup.region', { region: region?.name ?? regionId.toUpperCase() })}</strong>
-              <p>{region?.description || t('signup.regionHint')}</p>
+              <strong>{t('signup.region', { region: regionName(region.id) })}</strong>
+              <p>{t('signup.regionHint')}</p>
             </div>
           </div>
         )}

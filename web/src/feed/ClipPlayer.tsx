@@ -14,6 +14,15 @@ export interface PlayerControls {
 }
 
 let firstFrameMarked = false;
+let markFirstFrame: () => void = () => {};
+/**
+ * Settles when the first clip of the page plays (or soon after, if none does): clips that are only preloaded
+ * wait for it, so they don't compete with the visible clip for the first frame.
+ */
+const firstFrame = Promise.race([
+  new Promise<void>((resolve) => (markFirstFrame = resolve)),
+  new Promise<void>((resolve) => setTimeout(resolve, 2500)),
+]);
 
 /**
  * One clip's <video>: attached (hls.js) while it is on screen or one of the next two, playing only while it is the
@@ -49,21 +58,30 @@ export function ClipPlayer({
   const shouldPlay = mode === 'active' && visible && pageVisible && !userPaused && mounted;
   const shouldPlayRef = useRef(shouldPlay);
   shouldPlayRef.current = shouldPlay;
+  const modeRef = useRef(mode);
+  modeRef.current = mode;
 
-  // Attach hls.js while the clip is close to the screen; tear down when it scrolls far away.
+  // Attach hls.js while the clip is close to the screen; tear down when it scrolls far away. A preloaded clip
+  // waits for the page's first frame, unless it becomes the visible one first.
+  const wake = useRef<(() => void) | null>(null);
   useEffect(() => {
     const el = ref.current;
     if (!mounted || !el || !src) return;
     let dead = false;
-    attachHls(el, src, { preload: mode !== 'active', onFatal: () => !dead && setFailed(true) }).then((a) => {
-      if (dead) a.destroy();
-      else {
-        attached.current = a;
-        setReady(true);
-      }
-    });
+    const turn = modeRef.current === 'active' ? Promise.resolve() : Promise.race([firstFrame, new Promise<void>((r) => (wake.current = r))]);
+    turn
+      .then(() => (dead ? null : attachHls(el, src, { preload: modeRef.current !== 'active', onFatal: () => !dead && setFailed(true) })))
+      .then((a) => {
+        if (!a) return;
+        if (dead) a.destroy();
+        else {
+          attached.current = a;
+          setReady(true);
+        }
+      });
     return () => {
       dead = true;
+      wake.current = null;
       attached.current?.destroy();
       attached.current = null;
       setReady(false);
@@ -72,7 +90,10 @@ export function ClipPlayer({
   }, [mounted, src]);
 
   useEffect(() => {
-    if (mode === 'active') attached.current?.promote();
+    if (mode === 'active') {
+      wake.current?.();
+      attached.current?.promote();
+    }
     else setUserPaused(false);
   }, [mode]);
 
@@ -134,6 +155,7 @@ export function ClipPlayer({
     setStarted(true);
     if (!firstFrameMarked) {
       firstFrameMarked = true;
+      markFirstFrame();
       try {
         performance.mark('reelm:first-frame');
       } catch {
@@ -172,7 +194,10 @@ export function ClipPlayer({
   const showPaused = userPaused && mode === 'active';
   return (
     <div class={`clip ${landscape ? 'clip-landscape' : ''}`}>
-      {video.playback.poster && !started && <img class="clip-poster" src={video.playback.poster} alt="" decoding="async" />}
+      {video.playback.poster && !started && (
+        // Posters of clips far from the screen wait; the visible one is what the first paint shows.
+        <img class="clip-poster" src={video.playback.poster} alt="" decoding="async" loading={mode === 'far' ? 'lazy' : 'eager'} fetchpriority={mode === 'active' ? 'high' : 'auto'} />
+      )}
       {mounted && (
         <video
           ref={ref}

@@ -112,17 +112,49 @@ export function Feed({ source, visible, empty, header }: { source: FeedSource; v
     if (cursor && !loading && !error && active >= items.length - 3) loadMore(cursor);
   }, [active, items.length, cursor, loading, error]);
 
+  const activeRef = useRef(active);
+  activeRef.current = active;
   const go = useCallback((i: number) => {
     const root = listRef.current;
     if (!root) return;
     const el = root.children[i] as HTMLElement | undefined;
     if (!el || !el.classList.contains('feed-item')) return;
+    // The target is known: start it now rather than when the smooth scroll has carried it on screen.
+    setActive(i);
     root.scrollTo({ top: el.offsetTop, behavior: reducedMotion() ? 'auto' : 'smooth' });
   }, []);
 
+  // Mouse wheel and trackpad: one gesture moves one clip. Left to scroll snapping, a single wheel notch on a
+  // tall screen snaps back to the same clip, and a trackpad flick can skip several.
+  useEffect(() => {
+    const root = listRef.current;
+    if (!root || !visible) return;
+    let acc = 0;
+    let locked = false;
+    let quiet: number | undefined;
+    const onWheel = (e: WheelEvent) => {
+      if (e.ctrlKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) return;
+      e.preventDefault();
+      // A gesture ends after a short pause; momentum events until then belong to the step already taken.
+      clearTimeout(quiet);
+      quiet = window.setTimeout(() => {
+        locked = false;
+        acc = 0;
+      }, 160);
+      if (locked) return;
+      acc += e.deltaMode === 1 ? e.deltaY * 40 : e.deltaY;
+      if (Math.abs(acc) < 30) return;
+      locked = true;
+      go(activeRef.current + Math.sign(acc));
+    };
+    root.addEventListener('wheel', onWheel, { passive: false });
+    return () => {
+      root.removeEventListener('wheel', onWheel);
+      clearTimeout(quiet);
+    };
+  }, [visible, go]);
+
   // Keyboard: ↑/↓ and j/k move, space pauses.
-  const activeRef = useRef(active);
-  activeRef.current = active;
   useEffect(() => {
     if (!visible) return;
     const onKey = (e: KeyboardEvent) => {

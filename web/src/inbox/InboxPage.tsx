@@ -51,7 +51,7 @@ function Requests() {
       </h2>
       <ul class="rows">
         {pending.map((u) => (
-          <li key={u.id} class="row">
+          <li key={u.id} class="row" data-testid="follow-request" data-handle={u.handle}>
             <Link href={`/@${u.handle}`} class="row-link">
               <Avatar user={u} size={44} />
               <span class="row-text">
@@ -59,10 +59,10 @@ function Requests() {
                 <span class="muted">{u.displayName}</span>
               </span>
             </Link>
-            <button type="button" class="btn btn-primary btn-small" onClick={() => act(u, true)}>
+            <button type="button" class="btn btn-primary btn-small" data-testid="follow-approve" onClick={() => act(u, true)}>
               {t('inbox.approve')}
             </button>
-            <button type="button" class="btn btn-secondary btn-small" onClick={() => act(u, false)}>
+            <button type="button" class="btn btn-secondary btn-small" data-testid="follow-deny" onClick={() => act(u, false)}>
               {t('inbox.deny')}
             </button>
           </li>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type PublicUser, type Video } from '../api';
-import { fmtCount } from '../format';
+import { fmtCount, regionName } from '../format';
 import { t } from '../i18n';
 import { Link } from '../router';
 import { errorText, useMe } from '../session';
@@ -29,7 +29,8 @@ export function ProfilePage({ handle }: { handle: string }) {
   const self = !!user && (user.viewer?.self || me?.id === user.id);
   const locked = !!user && user.private && !self && !user.viewer?.following;
   const loader = !user || locked ? null : tab === 'clips' ? (c: string | null) => api.userVideos(user.handle, c) : tab === 'favorites' ? api.favorites : api.likes;
-  const list = usePaged<Video>(loader, `${user?.id}:${tab}:${locked}`);
+  // Following someone can reveal their followers-only clips: reload the grid when that changes.
+  const list = usePaged<Video>(loader, `${user?.id}:${tab}:${locked}:${!!user?.viewer?.following}`);
 
   if (error instanceof ApiError && error.status === 404) return <NotFound text={t('profile.notFound')} />;
   if (error) return <ErrorBox message={errorText(error)} onRetry={load} />;
@@ -88,7 +89,7 @@ export function ProfilePage({ handle }: { handle: string }) {
         {user.bio && <p class="profile-bio">{user.bio}</p>}
         {user.region && (
           <p class="chip">
-            <IconGlobe size={14} /> {t('profile.region', { region: user.region.toUpperCase() })}
+            <IconGlobe size={14} /> {t('profile.region', { region: regionName(user.region) })}
           </p>
         )}
       </section>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, type ExportJob, type Me, type Region, type WhoCanComment } from '../api';
+import { api, type ExportJob, type Me, type WhoCanComment } from '../api';
+import { regionName } from '../format';
 import { lang, t } from '../i18n';
 import { Link, navigate } from '../router';
 import { errorText, meStore, toast, toastError, useMe } from '../session';
@@ -95,14 +96,6 @@ function PrivacySection({ me }: { me: Me }) {
 }
 
 function RegionSection({ me }: { me: Me }) {
-  const [regions, setRegions] = useState<Region[] | null>(null);
-  useEffect(() => {
-    api.regions().then(
-      (r) => setRegions(r.regions ?? []),
-      () => setRegions([]),
-    );
-  }, []);
-  const region = regions?.find((r) => r.id === me.region);
   let country = me.country;
   try {
     country = new Intl.DisplayNames([lang], { type: 'region' }).of(me.country) ?? me.country;
@@ -115,8 +108,7 @@ function RegionSection({ me }: { me: Me }) {
       <div class="region-note">
         <IconGlobe size={22} />
         <div>
-          <strong>{t('settings.regionIs', { region: region?.name ?? me.region.toUpperCase() })}</strong>
-          {region?.description && <p>{region.description}</p>}
+          <strong>{t('settings.regionIs', { region: regionName(me.region) })}</strong>
           <p>{t('settings.regionMeans')}</p>
           <p class="muted">{t('settings.regionFromCountry', { country })}</p>
         </div>

@@ -22,9 +22,12 @@ export function FollowButton({ user, onChange }: { user: PublicUser; onChange: (
     });
     try {
       await api.follow(user.handle, on);
-      // The server knows whether this became a follow or a request; ask it.
-      const fresh = await api.user(user.handle).catch(() => null);
-      if (fresh) onChange(fresh);
+      // A public account's follow is a follow, and the optimistic state is right. A private account's may have been
+      // approved before (or turned into a request): its profile's `viewer` says which.
+      if (user.private) {
+        const fresh = await api.user(user.handle).catch(() => null);
+        if (fresh) onChange(fresh);
+      }
     } catch (e) {
       onChange(prev);
       toastError(e);

@@ -1,5 +1,5 @@
 import { useMemo } from 'preact/hooks';
-import { api } from '../api';
+import { api, ApiError } from '../api';
 import { Feed, type FeedSource } from '../feed/Feed';
 import { t } from '../i18n';
 import { takePlaylist } from '../playlist';
@@ -15,7 +15,15 @@ export function VideoPage({ id }: { id: string }) {
       const { playlist, index } = p;
       return { load: playlist.load ?? null, initial: { items: playlist.items, cursor: playlist.load ? playlist.cursor : null }, startIndex: index };
     }
-    return { load: null, initial: api.video(id).then((v) => ({ items: [v], cursor: null })) };
+    // A clip that is gone or not for this viewer (private, followers-only) is "not available", not an error to retry.
+    const initial = api.video(id).then(
+      (v) => ({ items: [v], cursor: null }),
+      (e: unknown) => {
+        if (e instanceof ApiError && (e.status === 404 || e.status === 403)) return { items: [], cursor: null };
+        throw e;
+      },
+    );
+    return { load: null, initial };
   }, [id]);
   return (
     <div class="feed-page watch-page">
