@@ -129,7 +129,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const isApi = path.startsWith('/api/') || path.startsWith('/media/') || path === '/health' || path === '/ready' || path.startsWith('/docs');
-    if (!isApi && request.method === 'GET' && webDist) {
+    if (!isApi && (request.method === 'GET' || request.method === 'HEAD') && webDist) {
       // Deep links (/@handle, /v/:id, …) load the app shell, which routes on the client.
       return reply.header('cache-control', 'no-cache').type('text/html').sendFile('index.html');
     }

@@ -327,6 +327,23 @@ export class VideoService {
       const items = await this.viewsOfRows(user.region, rows.slice(0, limit));
       return { items, cursor: rows.length > limit ? encodeCursor({ id: rows[limit - 1]!.id }) : null };
     }
+    // The same rule as for one clip: an approved follower also sees followers-only clips (read from the
+    // owner's cell for this viewer only); a private account's clips need a follow; a block hides all.
+    const as = (visibility: Visibility) => this.deps.access.canView(viewer, { ownerId: user.id, region: user.region, visibility, status: 'ready' });
+    if (await as('followers')) {
+      let q = this.deps.cells
+        .get(user.region)
+        .db.selectFrom('videos')
+        .selectAll()
+        .where('owner_id', '=', user.id)
+        .where('status', '=', 'ready')
+        .where('visibility', 'in', ['public', 'followers']);
+      if (after) q = q.where('id', '<', after.id);
+      const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+      const items = await this.viewsOfRows(user.region, rows.slice(0, limit));
+      return { items, cursor: rows.length > limit ? encodeCursor({ id: rows[limit - 1]!.id }) : null };
+    }
+    if (!(await as('public'))) return { items: [], cursor: null };
     let q = this.deps.directory.selectFrom('videos').selectAll().where('author_id', '=', user.id);
     if (after) q = q.where('id', '<', after.id);
     const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();

@@ -24,4 +24,25 @@ describe('a clip page knows what the viewer did', () => {
     expect((await get(bearer(fan.token))).json().viewer).toEqual({ liked: true, favorited: true, followingAuthor: true });
     expect((await get()).json().viewer).toBeUndefined();
   });
+
+  it('lists a profile’s clips by the same rule as one clip: followers see followers-only clips, strangers of a private account see none', async () => {
+    const owner = await signup(t.app, { handle: 'vs_private', country: 'NZ' });
+    const follower = await signup(t.app, { handle: 'vs_follower', country: 'DE' });
+    const stranger = await signup(t.app, { handle: 'vs_stranger', country: 'US' });
+    const pub = await publishTestVideo(t.ctx, owner, { caption: 'for everyone' });
+    const fol = await publishTestVideo(t.ctx, owner, { caption: 'for followers', visibility: 'followers' });
+    await publishTestVideo(t.ctx, owner, { caption: 'just me', visibility: 'private' });
+    const list = async (token?: string) =>
+      (await t.app.inject({ method: 'GET', url: '/api/v1/users/vs_private/videos', headers: token ? bearer(token) : {} })).json().items.map((v: { id: string }) => v.id);
+
+    expect(await list()).toEqual([pub.id]);
+    await t.app.inject({ method: 'PUT', url: '/api/v1/users/vs_private/follow', headers: bearer(follower.token) });
+    expect(await list(follower.token)).toEqual([fol.id, pub.id]);
+
+    await t.app.inject({ method: 'PATCH', url: '/api/v1/me/privacy', headers: bearer(owner.token), payload: { privateAccount: true } });
+    expect(await list()).toEqual([]);
+    expect(await list(stranger.token)).toEqual([]);
+    expect(await list(follower.token)).toEqual([fol.id, pub.id]);
+    expect((await list(owner.token)).length).toBe(3);
+  });
 });
