@@ -101,7 +101,7 @@ describe.skipIf(TEST_MODE !== 'cluster' || !(await reachable()))('horizontal: tw
       REELM_SIGNUP_PER_MINUTE: '1000',
       REELM_LOGIN_PER_MINUTE: '1000',
       REELM_JOB_LEASE_MS: '5000',
-      REELM_QUEUE_PREFIX: `reelm-h-${randomBytes(4).toString('hex')}`,
+      REELM_QUEUE_PREFIX: `reelm-t-${process.env.REELM_TEST_RUN ?? 'solo'}-h${randomBytes(4).toString('hex')}`,
       REELM_DIRECTORY_URL: stores.directoryUrl,
       ...S3_TEST_ENV(REGIONS),
     };

@@ -66,7 +66,7 @@ export async function startTestApp(
   const regions = loadConfig(env).regions;
   const s3 = cluster ? (options.s3 ?? (await startS3(regions))) : undefined;
   if (cluster) {
-    Object.assign(env, S3_TEST_ENV(regions), { REELM_QUEUE_PREFIX: options.queuePrefix ?? `reelm-t-${randomBytes(4).toString('hex')}` });
+    Object.assign(env, S3_TEST_ENV(regions), { REELM_QUEUE_PREFIX: options.queuePrefix ?? `reelm-t-${process.env.REELM_TEST_RUN ?? 'solo'}-${randomBytes(4).toString('hex')}` });
     for (const r of regions) env[`REELM_QUEUE_${r.toUpperCase()}_URL`] = TEST_REDIS;
   }
   const config = loadConfig(env);

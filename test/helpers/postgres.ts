@@ -12,7 +12,8 @@ function withDatabase(url: string, name: string): string {
 
 /** Creates one fresh database per store (directory + each region) and returns their URLs and a dropper. */
 export async function createPgStores(regions: string[]): Promise<{ directoryUrl: string; cellUrls: Record<string, string>; drop: () => Promise<void> }> {
-  const prefix = `reelm_t_${randomBytes(4).toString('hex')}`;
+  // The run id lets the suite's teardown drop whatever a test left behind.
+  const prefix = `reelm_t_${process.env.REELM_TEST_RUN ?? 'solo'}_${randomBytes(4).toString('hex')}`;
   const names = [`${prefix}_dir`, ...regions.map((r) => `${prefix}_${r}`)];
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 /**
@@ -24,6 +26,11 @@ export interface TestS3 {
 /** Starts an S3 API server on loopback with one bucket per region. */
 export async function startS3(regions: string[]): Promise<TestS3> {
   const child = spawn(MOTO, ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Apps that are only closed (a restart hands the server on) must not leave it behind when the test process ends.
+  if (process.env.REELM_TEST_RUN_DIR && child.pid) appendFileSync(join(process.env.REELM_TEST_RUN_DIR, 'pids'), `${child.pid}\n`);
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   const port = await new Promise<string>((ok, fail) => {
     let out = '';
     const timer = setTimeout(() => fail(new Error(`${MOTO} did not start: ${out}`)), 30_000);
