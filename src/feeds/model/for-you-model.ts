@@ -375,22 +375,31 @@ export class ForYouModel {
     }
   }
 
+  /** The recent history, newest first, with recency weights and each item's hub normalisation. */
+  private weightedHistory(history: ArrayLike<number>, n: number): { slot: number; weight: number; norm: number }[] {
+    const o = this.options;
+    const used = Math.min(history.length, o.historyLength);
+    const out: { slot: number; weight: number; norm: number }[] = [];
+    let r = 1;
+    for (let k = 0; k < used; k++, r *= o.recencyDecay) {
+      const h = history[history.length - 1 - k]!;
+      if (h < 0 || h >= n) continue;
+      // Hub items vote with less weight each: their edges say less about this user.
+      const norm = Math.pow(this.forward.rowSum(h) + o.backwardWeight * this.backward.rowSum(h) + 1, o.rowNormalization);
+      out.push({ slot: h, weight: r, norm });
+    }
+    return out;
+  }
+
   /** Writes raw transition votes into `out[0..slotLimit)`; returns content match scores when content is in play. */
   private accumulate(history: ArrayLike<number>, out: Float64Array): Float64Array | undefined {
     const o = this.options;
     const n = this.ids.highWater;
     out.fill(0, 0, n);
-    const used = Math.min(history.length, o.historyLength);
-    const weighted: { slot: number; weight: number }[] = [];
-    let r = 1;
-    for (let k = 0; k < used; k++, r *= o.recencyDecay) {
-      const h = history[history.length - 1 - k]!;
-      if (h < 0 || h >= n) continue;
-      weighted.push({ slot: h, weight: r });
-      // Hub items vote with less weight each: their edges say less about this user.
-      const norm = Math.pow(this.forward.rowSum(h) + o.backwardWeight * this.backward.rowSum(h) + 1, o.rowNormalization);
-      this.addRow(this.forward, h, r / norm, out);
-      if (o.backwardWeight !== 0) this.addRow(this.backward, h, (r * o.backwardWeight) / norm, out);
+    const weighted = this.weightedHistory(history, n);
+    for (const { slot, weight, norm } of weighted) {
+      this.addRow(this.forward, slot, weight / norm, out);
+      if (o.backwardWeight !== 0) this.addRow(this.backward, slot, (weight * o.backwardWeight) / norm, out);
     }
     if (o.contentWeight === 0 || this.content.itemCount === 0 || weighted.length === 0) return undefined;
     if (this.contentScratch.length < n) this.contentScratch = new Float64Array(2 * n);
@@ -419,16 +428,10 @@ export class ForYouModel {
         touched.push(t);
       }
     };
-    const used = Math.min(history.length, o.historyLength);
-    const weighted: { slot: number; weight: number }[] = [];
-    let r = 1;
-    for (let k = 0; k < used; k++, r *= o.recencyDecay) {
-      const h = history[history.length - 1 - k]!;
-      if (h < 0 || h >= n) continue;
-      weighted.push({ slot: h, weight: r });
-      const norm = Math.pow(this.forward.rowSum(h) + o.backwardWeight * this.backward.rowSum(h) + 1, o.rowNormalization);
-      this.addRowSparse(this.forward, h, r / norm, mark);
-      if (o.backwardWeight !== 0) this.addRowSparse(this.backward, h, (r * o.backwardWeight) / norm, mark);
+    const weighted = this.weightedHistory(history, n);
+    for (const { slot, weight, norm } of weighted) {
+      this.addRowSparse(this.forward, slot, weight / norm, mark);
+      if (o.backwardWeight !== 0) this.addRowSparse(this.backward, slot, (weight * o.backwardWeight) / norm, mark);
     }
     this.sparseContent = undefined;
     if (o.contentWeight !== 0 && this.content.itemCount !== 0 && weighted.length !== 0) {
