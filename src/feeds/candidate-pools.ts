@@ -80,10 +80,7 @@ export class CandidatePools {
     const current = this.snapshot;
     // A clip just entered or left the index: rebuild now (at most once a second), so a new clip finds its
     // first audience at once rather than after the TTL.
-    if (current && this.dirty && now - current.builtAt >= MIN_REBUILD_MS) {
-      this.dirty = false;
-      return this.refresh();
-    }
+    if (current && this.builtGeneration < this.generation && now - current.builtAt >= MIN_REBUILD_MS) return this.refresh();
     if (current && now - current.builtAt < this.options.ttlMs) return current;
     if (current && this.options.ttlMs > 0) {
       void this.refresh().catch(() => undefined);
@@ -94,12 +91,16 @@ export class CandidatePools {
 
   /** The public index changed (a clip was published, edited or removed). */
   changed(): void {
-    this.dirty = true;
+    this.generation++;
     this.rowCache.clear();
     this.authorCache.clear();
   }
 
-  private dirty = false;
+  // Each change bumps `generation`; a snapshot remembers the generation its read started at, so a load that
+  // was already running when a clip came in is never taken for one that includes it.
+  private generation = 0;
+  private builtGeneration = 0;
+  private loadingGeneration = -1;
 
   invalidate(): void {
     this.snapshot = undefined;
@@ -166,13 +167,21 @@ export class CandidatePools {
   }
 
   private refresh(): Promise<PoolSnapshot> {
-    this.loading ??= this.build().finally(() => {
-      this.loading = undefined;
-    });
-    return this.loading;
+    const wanted = this.generation;
+    if (this.loading && this.loadingGeneration >= wanted) return this.loading;
+    // One load at a time: a newer one waits for the one in flight, then reads again.
+    const load: Promise<PoolSnapshot> = (this.loading ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.build(wanted))
+      .finally(() => {
+        if (this.loading === load) this.loading = undefined;
+      });
+    this.loading = load;
+    this.loadingGeneration = wanted;
+    return load;
   }
 
-  private async build(): Promise<PoolSnapshot> {
+  private async build(generation: number): Promise<PoolSnapshot> {
     const now = this.deps.now().getTime();
     const rows = await this.deps.directory
       .selectFrom('videos')
@@ -210,6 +219,7 @@ export class CandidatePools {
       bySound,
     };
     this.snapshot = snapshot;
+    this.builtGeneration = Math.max(this.builtGeneration, generation);
     for (const l of this.listeners) l(snapshot);
     return snapshot;
   }

@@ -1,0 +1,71 @@
+import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
+import { CandidatePools, DEFAULT_POOL_OPTIONS } from '../../src/feeds/candidate-pools.js';
+import type { DirectoryDb } from '../../src/db/schema.js';
+import { directoryLocation } from '../../src/regions/cells.js';
+import { signup, startTestApp, type TestApp } from '../helpers/app.js';
+import { publishTestVideo } from '../helpers/videos.js';
+
+/** Holds query results back while closed: the read has happened, its answer has not arrived. */
+class Gate implements KyselyPlugin {
+  private open: Promise<void> = Promise.resolve();
+  private release = () => {};
+  private reached = () => {};
+  /** Resolves when a held read has run. */
+  arrived: Promise<void> = Promise.resolve();
+
+  close(): void {
+    this.open = new Promise((r) => (this.release = r));
+    this.arrived = new Promise((r) => (this.reached = r));
+  }
+  openUp(): void {
+    this.release();
+  }
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.reached();
+    await this.open;
+    return args.result;
+  }
+}
+
+describe('candidate pools', () => {
+  let t: TestApp;
+  let reader: Kysely<DirectoryDb>;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await reader?.destroy();
+    await t.destroy();
+  });
+
+  it('never takes a load that began before a clip came in for one that includes it', async () => {
+    const maker = await signup(t.app, { handle: 'poolmaker', country: 'US' });
+    const first = await publishTestVideo(t.ctx, maker);
+    // The pools read through their own connection, so a held read does not block the writes below.
+    const gate = new Gate();
+    reader = openDatabase<DirectoryDb>(directoryLocation(t.config)).withPlugin(gate);
+    let clock = Date.now();
+    const pools = new CandidatePools({ directory: reader, now: () => new Date(clock) }, { ...DEFAULT_POOL_OPTIONS, ttlMs: 60_000 });
+    expect((await pools.get()).fresh.map((i) => i.row.id)).toEqual([first.id]);
+
+    // A change starts a load; its read runs, and a second clip is published before the answer arrives.
+    gate.close();
+    clock += 2_000;
+    pools.changed();
+    const during = pools.get();
+    await gate.arrived;
+    const second = await publishTestVideo(t.ctx, maker);
+    pools.changed();
+    clock += 2_000;
+    const after = pools.get();
+    gate.openUp();
+    expect((await during).fresh.map((i) => i.row.id)).toEqual([first.id]);
+    expect((await after).fresh.map((i) => i.row.id).sort()).toEqual([first.id, second.id].sort());
+    expect((await pools.get()).fresh).toHaveLength(2);
+  });
+});
