@@ -114,9 +114,8 @@ export class ForYouService {
   }
 
   /**
-   * Fills a page: every k-th slot goes to exploration, the rest to the ranked list; each pick should differ
-   * in creator and sound from the one before. When only clips of the same creator or sound are left, the
-   * best of them is taken anyway: ending the page there would end the feed and hide them for good.
+   * Fills a page: every k-th slot goes to exploration, the rest to the ranked list; each pick must differ
+   * in creator and sound from the one before. When nothing fits, the page ends short rather than repeat.
    */
   private compose(
     main: { c: Candidate; score: number; signals: string[] }[],
@@ -129,21 +128,18 @@ export class ForYouService {
     let lastAuthor = session.lastAuthor;
     let lastSound = session.lastSound;
     const every = this.options.explorationShare > 0 ? Math.max(2, Math.round(1 / this.options.explorationShare)) : Infinity;
-    const fits = (row: IndexRow, strict: boolean) =>
-      !taken.has(row.id) && (!strict || (row.author_id !== lastAuthor && (!row.sound_id || row.sound_id !== lastSound)));
-    const fromMain = (strict = true) => {
-      const hit = main.find((m) => fits(m.c.row, strict));
+    const fits = (row: IndexRow) => !taken.has(row.id) && row.author_id !== lastAuthor && (!row.sound_id || row.sound_id !== lastSound);
+    const fromMain = () => {
+      const hit = main.find((m) => fits(m.c.row));
       return hit && { row: hit.c.row, reason: { source: hit.c.source, signals: hit.signals.slice(0, 6) } };
     };
-    const fromExplore = (strict = true) => {
-      const hit = explore.find((i) => fits(i.row, strict));
+    const fromExplore = () => {
+      const hit = explore.find((i) => fits(i.row));
       return hit && { row: hit.row, reason: { source: 'exploration', signals: ['new clip finding its audience', `${hit.row.view_count} views so far`] } };
     };
     for (let slot = 0; out.length < limit; slot++) {
       const wantExplore = slot % every === Math.min(2, every - 1);
-      const pick = wantExplore
-        ? (fromExplore() ?? fromMain() ?? fromExplore(false) ?? fromMain(false))
-        : (fromMain() ?? fromExplore() ?? fromMain(false) ?? fromExplore(false));
+      const pick = wantExplore ? (fromExplore() ?? fromMain()) : (fromMain() ?? fromExplore());
       if (!pick) break;
       taken.add(pick.row.id);
       out.push(pick);
