@@ -136,6 +136,11 @@ export class ForYouModel {
     return this.forward.edgeCount + this.backward.edgeCount;
   }
 
+  /** Bytes held by both neighbour graphs' arrays. */
+  get graphBytes(): number {
+    return this.forward.byteSize + this.backward.byteSize;
+  }
+
   /** One engagement event, online: updates item statistics and the transitions from the user's recent items. */
   observe(userKey: string, itemKey: string, signal: EngagementSignal = {}): void {
     const weight = signal.weight ?? 1;
@@ -446,8 +451,8 @@ export class ForYouModel {
   private addRowSparse(graph: NeighbourGraph, from: number, scale: number, mark: (t: number) => void): void {
     const row = graph.row(from);
     if (row === undefined) return;
-    const { targets, weights } = row;
-    for (let i = 0; i < targets.length; i++) {
+    const { targets, weights, end } = row;
+    for (let i = row.start; i < end; i++) {
       const t = targets[i]!;
       if (t >= this.votes.length) continue;
       mark(t);
@@ -474,8 +479,8 @@ export class ForYouModel {
   private addRow(graph: NeighbourGraph, from: number, scale: number, out: Float64Array): void {
     const row = graph.row(from);
     if (row === undefined) return;
-    const { targets, weights } = row;
-    for (let i = 0; i < targets.length; i++) {
+    const { targets, weights, end } = row;
+    for (let i = row.start; i < end; i++) {
       const t = targets[i]!;
       out[t] = out[t]! + scale * weights[i]!;
     }
