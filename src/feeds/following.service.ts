@@ -56,7 +56,7 @@ export class FollowingService {
     const rows = await indexRows(directory, ids.slice(0, limit));
     const last = ids[limit - 1];
     return {
-      items: await presentVideos(this.deps, rows, viewer),
+      items: await presentVideos(this.deps, rows, viewer, { relations: rel }),
       cursor: ids.length > limit && last ? encodeCursor({ v: last }) : null,
     };
   }
@@ -75,7 +75,7 @@ export class FollowingService {
     const pageItems = slice.slice(0, limit);
     const last = pageItems[pageItems.length - 1];
     return {
-      items: await presentVideos(this.deps, pageItems.map((i) => i.row), viewer),
+      items: await presentVideos(this.deps, pageItems.map((i) => i.row), viewer, rel ? { relations: rel } : {}),
       cursor: slice.length > limit && last ? encodeCursor({ t: last.trend, v: last.row.id }) : null,
     };
   }

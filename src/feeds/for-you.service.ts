@@ -103,7 +103,7 @@ export class ForYouService {
 
     const picked = this.compose(main, explore, limit, session);
     const reasons = new Map<string, Reason>(picked.map((p) => [p.row.id, p.reason]));
-    const items = await presentVideos(this.deps, picked.map((p) => p.row), viewer, { reasons });
+    const items = await presentVideos(this.deps, picked.map((p) => p.row), viewer, { reasons, ...(state ? { relations: state.relations } : {}) });
     if (picked.length === 0) return { items, cursor: null };
     for (const p of picked) session.served.add(p.row.id);
     const last = picked[picked.length - 1]!.row;

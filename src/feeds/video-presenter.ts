@@ -37,6 +37,8 @@ export interface PresenterDeps {
 
 export interface PresentOptions {
   reasons?: Map<string, Reason>;
+  /** The viewer's relations when the caller already holds them (feeds do): then only likes and favorites are read. */
+  relations?: { following: Set<string>; blocked: Set<string> };
 }
 
 /**
@@ -57,7 +59,7 @@ export async function presentVideos(deps: PresenterDeps, rows: IndexRow[], viewe
       .where('status', '=', 'active')
       .execute(),
     soundIds.length ? deps.directory.selectFrom('sounds').select(['id', 'title']).where('id', 'in', soundIds).execute() : Promise.resolve([]),
-    viewer ? viewerFlags(deps.cells.get(viewer.region).db, viewer.userId, authorIds, rows.map((r) => r.id)) : Promise.resolve(undefined),
+    viewer ? viewerFlags(deps.cells.get(viewer.region).db, viewer.userId, authorIds, rows.map((r) => r.id), options.relations) : Promise.resolve(undefined),
   ]);
   const authorById = new Map(authors.map((a) => [a.id, a]));
   const soundById = new Map(sounds.map((s) => [s.id, s.title]));
@@ -100,7 +102,19 @@ interface Flags {
 }
 
 /** Everything the viewer's cell knows about these authors and clips, in one round trip. */
-async function viewerFlags(db: Kysely<CellDb>, userId: string, authorIds: string[], videoIds: string[]): Promise<Flags> {
+async function viewerFlags(db: Kysely<CellDb>, userId: string, authorIds: string[], videoIds: string[], relations?: PresentOptions['relations']): Promise<Flags> {
+  if (relations) {
+    const rows = await db
+      .selectFrom('likes')
+      .select([sql<string>`'l'`.as('k'), 'video_id as id'])
+      .where('user_id', '=', userId)
+      .where('video_id', 'in', videoIds)
+      .unionAll(db.selectFrom('favorites').select([sql<string>`'v'`.as('k'), 'video_id as id']).where('user_id', '=', userId).where('video_id', 'in', videoIds))
+      .execute();
+    const flags: Flags = { following: relations.following, blocked: relations.blocked, liked: new Set(), favorited: new Set() };
+    for (const r of rows) (r.k === 'l' ? flags.liked : flags.favorited).add(r.id);
+    return flags;
+  }
   const rows = await db
     .selectFrom('follows')
     .select([sql<string>`'f'`.as('k'), 'followee_id as id'])

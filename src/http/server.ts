@@ -1,15 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
-import { newId } from '../db/ids.js';
 import { RateLimitedError } from '../errors.js';
 import { accountRoutes } from './accounts.routes.js';
 import { feedRoutes } from './feeds.routes.js';
@@ -19,6 +18,7 @@ import { errorBody, installErrorHandler } from './errors.js';
 import { mediaFileRoutes, mediaRoutes } from './media.routes.js';
 import { operatorRoutes } from './operator.routes.js';
 import { sovereigntyRoutes } from './sovereignty.routes.js';
+import { securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validation.js';
 
 export type App = FastifyInstance;
@@ -31,11 +31,18 @@ export interface ServerOptions {
   webDist?: string;
 }
 
+/** Request ids unique across processes and cheap per request: a random prefix per server, then a counter. */
+function requestIds(): () => string {
+  const prefix = randomBytes(5).toString('hex');
+  let next = 0;
+  return () => `${prefix}-${(next++).toString(36)}`;
+}
+
 /** Builds the HTTP server over a context. Every route schema is TypeBox; every error goes through http/errors.ts. */
 export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
-    genReqId: () => newId(),
+    genReqId: requestIds(),
     requestIdHeader: false,
     bodyLimit: ctx.config.limits.jsonBodyMaxBytes,
     trustProxy: false,
@@ -44,12 +51,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   app.setValidatorCompiler(validatorCompiler());
   installErrorHandler(app);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-
-  await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, {
+  const security = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -66,6 +68,13 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     // Media is fetched by the page's own player; cross-origin embedding stays off.
     crossOriginEmbedderPolicy: false,
   });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(security);
+    reply.header('x-request-id', request.id);
+    done();
+  });
+
+  await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: () => new RateLimitedError('request.rate_limited', 'Too many attempts from your network; wait a minute and try again.'),

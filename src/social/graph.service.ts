@@ -30,6 +30,10 @@ export interface GraphServiceDeps {
   now: () => Date;
 }
 
+/** How long a viewer's relations are reused: bounds how late a write made by another process is seen. */
+const RELATIONS_TTL_MS = 10_000;
+const RELATIONS_CAPACITY = 20_000;
+
 interface Target {
   id: string;
   handle: string;
@@ -64,6 +68,18 @@ export class GraphService {
 
   private db(region: string) {
     return this.deps.cells.get(region).db;
+  }
+
+  /**
+   * Viewers' relations as last read, so each feed page does not re-read the whole follow and block lists.
+   * This process's own writes drop the copy at once (`changed`); another process's show within the TTL.
+   */
+  private readonly relationCache = new Map<string, { at: number; value: ViewerRelations }>();
+  private relationWrites = 0;
+
+  private changed(region: string, userId: string): void {
+    this.relationWrites++;
+    this.relationCache.delete(`${region}:${userId}`);
   }
 
   async findUser(handle: string): Promise<Target> {
@@ -102,11 +118,14 @@ export class GraphService {
     } catch (err) {
       if (isUniqueViolation(err)) return { status };
       throw err;
+    } finally {
+      this.changed(me.region, me.userId);
     }
     try {
       await this.deps.border.deliver(me.region, target.region, 'follow.create', { follower_id: me.userId, follower_region: me.region, followee_id: target.id, status });
     } catch (err) {
       await db.deleteFrom('follows').where('follower_id', '=', me.userId).where('followee_id', '=', target.id).execute();
+      this.changed(me.region, me.userId);
       throw err;
     }
     if (status === 'active') await this.adjustUser(me.region, me.userId, { following_count: 1 });
@@ -153,6 +172,7 @@ export class GraphService {
     const row = await db.selectFrom('follows').select('status').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst();
     if (!row) return;
     const res = await db.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst();
+    this.changed(region, followerId);
     if (Number(res.numDeletedRows) === 0) return;
     if (row.status === 'active') await this.adjustUser(region, followerId, { following_count: -1 });
     await this.deps.border.deliver(region, followeeRegion, 'follow.remove', { follower_id: followerId, followee_id: followeeId });
@@ -217,6 +237,7 @@ export class GraphService {
     } else {
       await db.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).where('status', '=', 'pending').execute();
     }
+    this.changed(region, followerId);
   }
 
   /** Blocks an account: follows both ways end, and the blocked account can no longer follow, comment or see my clips. */
@@ -229,6 +250,7 @@ export class GraphService {
       .values({ blocker_id: me.userId, blocked_id: target.id, blocked_region: target.region, created_at: this.deps.now().toISOString() })
       .onConflict((oc) => oc.doNothing())
       .execute();
+    this.changed(me.region, me.userId);
     await this.dropFollow(me.region, me.userId, target.id, target.region);
     const theirs = await db.deleteFrom('followers').where('followee_id', '=', me.userId).where('follower_id', '=', target.id).executeTakeFirst();
     if (Number(theirs.numDeletedRows) > 0) await this.adjustUser(me.region, me.userId, { follower_count: -1 });
@@ -239,6 +261,7 @@ export class GraphService {
   async unblock(me: Actor, handle: string): Promise<void> {
     const target = await this.findUser(handle);
     const res = await this.db(me.region).deleteFrom('blocks').where('blocker_id', '=', me.userId).where('blocked_id', '=', target.id).executeTakeFirst();
+    this.changed(me.region, me.userId);
     if (Number(res.numDeletedRows) > 0) {
       await this.deps.border.deliver(me.region, target.region, 'block.set', { blocker_id: me.userId, blocked_id: target.id, active: false });
     }
@@ -248,6 +271,7 @@ export class GraphService {
     const db = this.db(region);
     if (!active) {
       await db.deleteFrom('blocked_by').where('user_id', '=', blockedId).where('blocker_id', '=', blockerId).execute();
+      this.changed(region, blockedId);
       return;
     }
     await db
@@ -255,10 +279,12 @@ export class GraphService {
       .values({ user_id: blockedId, blocker_id: blockerId, created_at: this.deps.now().toISOString() })
       .onConflict((oc) => oc.doNothing())
       .execute();
+    this.changed(region, blockedId);
     // The blocked side's own rows: its follow of the blocker (or request) and the blocker's follow of it.
     const follow = await db.selectFrom('follows').select('status').where('follower_id', '=', blockedId).where('followee_id', '=', blockerId).executeTakeFirst();
     if (follow) {
       await db.deleteFrom('follows').where('follower_id', '=', blockedId).where('followee_id', '=', blockerId).execute();
+      this.changed(region, blockedId);
       if (follow.status === 'active') await this.adjustUser(region, blockedId, { following_count: -1 });
     }
     const follower = await db.deleteFrom('followers').where('followee_id', '=', blockedId).where('follower_id', '=', blockerId).executeTakeFirst();
@@ -275,6 +301,7 @@ export class GraphService {
     } else {
       await db.deleteFrom('mutes').where('user_id', '=', me.userId).where('muted_id', '=', target.id).execute();
     }
+    this.changed(me.region, me.userId);
   }
 
   /** A private account's lists are shown only to the account itself and its approved followers. */
@@ -329,6 +356,11 @@ export class GraphService {
 
   /** Follows, blocks (both ways) and mutes of one viewer, from their own cell in one query. */
   async relations(viewer: Actor): Promise<ViewerRelations> {
+    const key = `${viewer.region}:${viewer.userId}`;
+    const now = this.deps.now().getTime();
+    const cached = this.relationCache.get(key);
+    if (cached && now - cached.at < RELATIONS_TTL_MS) return cached.value;
+    const writes = this.relationWrites;
     const db = this.db(viewer.region);
     const rows = await db
       .selectFrom('follows')
@@ -341,6 +373,12 @@ export class GraphService {
       .execute();
     const out: ViewerRelations = { following: new Set(), blocked: new Set(), muted: new Set() };
     for (const r of rows) (r.k === 'f' ? out.following : r.k === 'b' ? out.blocked : out.muted).add(r.id);
+    // A read that overlapped a write may predate it: used once, not kept.
+    if (writes === this.relationWrites) {
+      this.relationCache.delete(key);
+      if (this.relationCache.size >= RELATIONS_CAPACITY) this.relationCache.delete(this.relationCache.keys().next().value!);
+      this.relationCache.set(key, { at: now, value: out });
+    }
     return out;
   }
 

@@ -96,6 +96,8 @@ describe('feeds, discovery and search', () => {
 
   it('never shows blocked (either way) or muted creators, and never repeats watched clips', async () => {
     const viewer = await signup(t.app, { handle: 'viewer1', country: 'US' });
+    // A page first, so the viewer's relations are held in memory when the blocks and the mute arrive.
+    await forYou(viewer, 1, 5);
     await req('PUT', '/users/maker0/block', viewer);
     await req('PUT', '/users/maker2/mute', viewer);
     await req('PUT', '/users/viewer1/block', creators[3]);
