@@ -35,19 +35,19 @@ export class FollowingService {
     const authors = [...rel.following].filter((id) => !rel.blocked.has(id) && !rel.muted.has(id)).slice(0, MAX_FOLLOWED);
     if (authors.length === 0) return { items: [], cursor: null };
     // Clip ids sort by creation time. For a usual follow list, one short range of the (author_id, id) index per
-    // creator, merged here, beats one IN query that must sort every clip of every followed creator. Only ids are
+    // creator, merged, beats one IN query that must sort every clip of every followed creator. Only ids are
     // read from the index (no table lookups); the full rows are read for the page alone.
     const { directory } = this.deps;
     let ids: string[];
     if (authors.length <= PER_AUTHOR_QUERIES) {
-      const parts = await Promise.all(
-        authors.map((author) => {
-          let q = directory.selectFrom('videos').select('id').where('author_id', '=', author);
-          if (after) q = q.where('id', '<', after.v);
-          return q.orderBy('id', 'desc').limit(limit + 1).execute();
-        }),
-      );
-      ids = parts.flatMap((part) => part.map((r) => r.id)).sort((a, b) => (a < b ? 1 : -1)).slice(0, limit + 1);
+      // One statement: each creator's newest ids from the index, as subqueries joined by UNION ALL.
+      const newest = authors.map((author, i) => {
+        let q = directory.selectFrom('videos').select('id').where('author_id', '=', author);
+        if (after) q = q.where('id', '<', after.v);
+        return directory.selectFrom(q.orderBy('id', 'desc').limit(limit + 1).as(`a${i}`)).select('id');
+      });
+      const union = newest.slice(1).reduce((all, q) => all.unionAll(q), newest[0]!);
+      ids = (await directory.selectFrom(union.as('newest')).select('id').orderBy('id', 'desc').limit(limit + 1).execute()).map((r) => r.id);
     } else {
       let q = directory.selectFrom('videos').select('id').where('author_id', 'in', authors);
       if (after) q = q.where('id', '<', after.v);

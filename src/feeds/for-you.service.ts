@@ -7,7 +7,7 @@ import { jsonList } from '../social/text-tags.js';
 import type { GraphService, ViewerRelations } from '../social/graph.service.js';
 import type { IndexRow, Viewer } from '../social/video-access.js';
 import type { CandidatePools, PoolItem, PoolSnapshot } from './candidate-pools.js';
-import type { Candidate, Ranker } from './ranker.js';
+import type { Candidate, Ranked, Ranker } from './ranker.js';
 import type { RegionModels } from './region-models.js';
 import { decodeSession, encodeSession, seededRandom, ServedFilter, type FeedSession } from './served-filter.js';
 import { presentVideos, type Reason, type Video } from './video-presenter.js';
@@ -86,7 +86,7 @@ export class ForYouService {
         const r = ranked.get(c.row.id);
         let score = (r?.score ?? 0) + (SOURCE_BOOST[c.source] ?? 0) + (random() - 0.5) * 0.06;
         score -= 0.3 * (state?.dislikedAuthors.get(c.row.author_id) ?? 0);
-        return { c, score, signals: [...c.signals, ...(r?.signals ?? [])] };
+        return { c, score, ranked: r };
       })
       .sort((a, b) => b.score - a.score);
 
@@ -118,7 +118,7 @@ export class ForYouService {
    * in creator and sound from the one before. When nothing fits, the page ends short rather than repeat.
    */
   private compose(
-    main: { c: Candidate; score: number; signals: string[] }[],
+    main: { c: Candidate; score: number; ranked: Ranked | undefined }[],
     explore: PoolItem[],
     limit: number,
     session: FeedSession,
@@ -131,7 +131,8 @@ export class ForYouService {
     const fits = (row: IndexRow) => !taken.has(row.id) && row.author_id !== lastAuthor && (!row.sound_id || row.sound_id !== lastSound);
     const fromMain = () => {
       const hit = main.find((m) => fits(m.c.row));
-      return hit && { row: hit.c.row, reason: { source: hit.c.source, signals: hit.signals.slice(0, 6) } };
+      // Signals are joined for the picked clips only (a page shows ten of a few hundred candidates).
+      return hit && { row: hit.c.row, reason: { source: hit.c.source, signals: [...hit.c.signals, ...(hit.ranked?.signals ?? [])].slice(0, 6) } };
     };
     const fromExplore = () => {
       const hit = explore.find((i) => fits(i.row));

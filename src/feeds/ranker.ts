@@ -31,6 +31,14 @@ function smoothed(hits: number, trials: number, prior: number, strength: number)
   return (hits + prior * strength) / (trials + strength);
 }
 
+/** Publication time of index rows, parsed once per row object (pooled rows are scored on every request). */
+const publishedMs = new WeakMap<IndexRow, number>();
+function publishedAt(row: IndexRow): number {
+  let ms = publishedMs.get(row);
+  if (ms === undefined) publishedMs.set(row, (ms = Date.parse(row.published_at)));
+  return ms;
+}
+
 /**
  * The transparent ranker: predicted watch completion and engagement rate from the index aggregates
  * (smoothed so a clip with three views is not a star), plus freshness. Every term is explainable.
@@ -45,7 +53,7 @@ export class TransparentRanker implements Ranker {
   static score(row: IndexRow, now: number): Ranked {
     const completion = smoothed(row.completion_count, row.view_count, 0.35, 5);
     const engagement = smoothed(row.like_count + 2 * row.comment_count + 3 * row.share_count, row.view_count, 0.08, 10);
-    const ageHours = Math.max(0, (now - Date.parse(row.published_at)) / 3_600_000);
+    const ageHours = Math.max(0, (now - publishedAt(row)) / 3_600_000);
     const freshness = Math.exp(-ageHours / 48);
     const score = 0.5 * completion + 0.3 * Math.min(1, engagement * 3) + 0.2 * freshness;
     const signals = [`predicted completion ${Math.round(completion * 100)}%`];
