@@ -4,13 +4,13 @@
  * /health (the ceiling) with autocannon: p50/p99 latency and requests per second, plus the server's RSS.
  *
  *   npm run bench:feed -- --scale 0.05 [--duration 10] [--connections 16] [--keep] [--profile DIR] [--cluster | --both]
+ *   npm run bench:feed -- --data DIR   measures again on a folder an earlier --keep run left (no generation)
  * Defaults (scale 1): 100k users, 1M clips, 10M events. Prints numbers; it is not a test.
  * --cluster serves the same generated data from PostgreSQL (a database per cell and the directory, copied row for
  * row; queues on the local Redis); --both runs embedded then cluster and prints them side by side.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -114,13 +114,26 @@ async function measure(dataDir: string, env: Record<string, string>, data: Await
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'reelm-bench-'));
+  const reuse = arg('data', '');
+  const dataDir = reuse ? resolve(reuse) : mkdtempSync(join(tmpdir(), 'reelm-bench-'));
   const config = loadConfig({ REELM_DATA_DIR: dataDir, REELM_LOG_LEVEL: 'warn', REELM_CONFIG: '' });
-  const sizes = { users: Math.round(100_000 * scale), clips: Math.round(1_000_000 * scale), events: Math.round(10_000_000 * scale) };
-  console.log(`scale ${scale}: ${sizes.users} users, ${sizes.clips} clips, ${sizes.events} watch events over ${config.regions.join(', ')}`);
-  const started = Date.now();
-  const data = await generate(config, { ...sizes, follows: 20, viewers: 200, seed: 42, log: (l) => console.log(`  ${l}`) });
-  console.log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // What the load needs of the generated data (tokens of the viewers, clip ids) is kept next to it for --data.
+  const manifest = join(dataDir, 'bench-manifest.json');
+  let data: Awaited<ReturnType<typeof generate>>;
+  if (reuse) {
+    const saved = JSON.parse(readFileSync(manifest, 'utf8')) as { scale: number; data: typeof data };
+    data = saved.data;
+    console.log(`scale ${saved.scale}, reusing ${dataDir}`);
+  } else {
+    const sizes = { users: Math.round(100_000 * scale), clips: Math.round(1_000_000 * scale), events: Math.round(10_000_000 * scale) };
+    console.log(`scale ${scale}: ${sizes.users} users, ${sizes.clips} clips, ${sizes.events} watch events over ${config.regions.join(', ')}`);
+    const started = Date.now();
+    const generated = await generate(config, { ...sizes, follows: 20, viewers: 200, seed: 42, log: (l) => console.log(`  ${l}`) });
+    // A sample of clip ids is enough for the clip pages.
+    data = { viewers: generated.viewers, clipIds: generated.clipIds.filter((_, i) => i % Math.max(1, Math.floor(generated.clipIds.length / 20_000)) === 0) };
+    writeFileSync(manifest, JSON.stringify({ scale, data }));
+    console.log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
   const drops: (() => Promise<void>)[] = [];
   try {
     const measured: { mode: string; results: Result[]; rssMb: number; peakMb: number; load: number }[] = [];
@@ -147,7 +160,7 @@ async function main(): Promise<void> {
     for (const m of measured) console.log(`${m.mode}: server RSS ${m.rssMb} MiB (peak ${m.peakMb} MiB), load average after ${m.load.toFixed(2)}`);
   } finally {
     for (const drop of drops) await drop();
-    if (!keep) rmSync(dataDir, { recursive: true, force: true });
+    if (!keep && !reuse) rmSync(dataDir, { recursive: true, force: true });
     else console.log(`data kept in ${dataDir}`);
   }
 }

@@ -83,6 +83,7 @@ export class RegionModels implements EngagementObserver {
 
   async recommend(region: string, history: string[], k: number, exclude: Set<string>): Promise<Recommendation[]> {
     if (history.length === 0) return [];
-    return (await this.get(region)).recommend(history, k, exclude);
+    // Serving asks for the clips the history reaches; a full scan of a region's catalogue costs milliseconds.
+    return (await this.get(region)).recommend(history, k, exclude, { reachedOnly: true });
   }
 }

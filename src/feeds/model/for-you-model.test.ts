@@ -69,6 +69,30 @@ describe('ForYouModel', () => {
     for (const [key, score] of some) expect(score).toBe(all.get(key));
   });
 
+  it('serves only reached clips, in the full ranking\'s order and with its scores', () => {
+    const model = new ForYouModel({ neighbours: 20 });
+    model.fit(syntheticSequences(3000, 2000, 9));
+    for (let i = 0; i < 2000; i += 3) model.setItemContent(`v${i}`, `clip ${i} # tag${i % 50}`);
+    const rand = rng(11);
+    for (let trial = 0; trial < 30; trial++) {
+      const history = Array.from({ length: 1 + (trial % 12) }, () => `v${Math.floor(rand() * 2000)}`);
+      const inHistory = new Set(history);
+      const full = [...model.score(history)]
+        .filter(([key, v]) => v !== -Infinity && !inHistory.has(key))
+        .sort((a, b) => b[1] - a[1] || model.slotOf(a[0])! - model.slotOf(b[0])!);
+      const position = new Map(full.map(([key], i) => [key, i]));
+      const got = model.recommend(history, 60, new Set(), { reachedOnly: true });
+      expect(got.length).toBeGreaterThan(0);
+      expect(got.length).toBeLessThanOrEqual(60);
+      for (let i = 0; i < got.length; i++) {
+        expect(got[i]!.score).toBe(full[position.get(got[i]!.itemKey)!]![1]);
+        if (i > 0) expect(position.get(got[i]!.itemKey)!).toBeGreaterThan(position.get(got[i - 1]!.itemKey)!);
+      }
+      // Reached clips outrank what only the popularity prior scores: the head of the full ranking is served.
+      expect(got[0]!.itemKey).toBe(full[0]![0]);
+    }
+  });
+
   it('recommends exactly what a scan of every item would (ties: lower slot first)', () => {
     const model = new ForYouModel({ neighbours: 20 });
     model.fit(syntheticSequences(3000, 2000, 9));

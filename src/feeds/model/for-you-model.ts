@@ -229,10 +229,15 @@ export class ForYouModel {
     return result;
   }
 
-  /** Top-k items not in `exclude` (nor in the history), each with the signals that put it there. */
-  recommend(history: string[], k: number, exclude: Set<string> = new Set()): Recommendation[] {
+  /**
+   * Top-k items not in `exclude` (nor in the history), each with the signals that put it there.
+   * `reachedOnly` (serving) returns only items the history reaches through the graphs or content, possibly
+   * fewer than k, and never scans the whole catalogue: the rest would be ranked by the popularity prior alone,
+   * which the feed's trending source covers. Without it the result equals a full scan (offline evaluation).
+   */
+  recommend(history: string[], k: number, exclude: Set<string> = new Set(), options: { reachedOnly?: boolean } = {}): Recommendation[] {
     const historySlots = this.slotsOf(history);
-    const top = this.topSparse(historySlots, k, exclude) ?? this.topFull(historySlots, k, exclude);
+    const top = this.topSparse(historySlots, k, exclude, options.reachedOnly === true) ?? this.topFull(historySlots, k, exclude);
     return top.map(({ slot, score }) => ({ itemKey: this.ids.keyOf(slot)!, score, signals: this.explain(slot, historySlots) }));
   }
 
@@ -242,7 +247,7 @@ export class ForYouModel {
    * engagements)`; when k reached slots beat that bound the result equals the full scan (same ties: lower slot
    * first), otherwise this returns undefined and the caller scans everything.
    */
-  private topSparse(historySlots: number[], k: number, exclude: Set<string>): { slot: number; score: number }[] | undefined {
+  private topSparse(historySlots: number[], k: number, exclude: Set<string>, reachedOnly: boolean): { slot: number; score: number }[] | undefined {
     const touched = this.accumulateSparse(historySlots);
     try {
       const seen = new Set(historySlots);
@@ -258,6 +263,7 @@ export class ForYouModel {
         top.splice(i, 0, { slot: s, score: v });
         if (top.length > k) top.pop();
       }
+      if (reachedOnly) return top;
       const untouchedBound = this.options.popularityPrior * Math.log1p(this.maxEngagement);
       if (k > 0 && (top.length < k || untouchedBound >= top[k - 1]!.score)) return undefined;
       return top;
