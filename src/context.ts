@@ -111,11 +111,10 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     feeds.pools.changed();
   };
   media.videos.setIndexHooks({
-    published: async (id) => {
-      await social.hashtags.onVideoPublished(id);
-      feeds.pools.changed();
-    },
-    removed: indexRemoved,
+    published: (id) => social.hashtags.onVideoPublished(id),
+    removed: (id) => social.hashtags.onVideoRemoved(id),
+    // After the index row is written or gone, so no copy read in between survives.
+    settled: () => feeds.pools.changed(),
   });
   // A purge takes a user's clips out of the index too: hashtag counts and search follow, as for a deletion.
   deletion.setIndexHook(indexRemoved);

@@ -109,7 +109,8 @@ export class CandidatePools {
   }
 
   private readonly rowCache = new Map<string, { at: number; row: IndexRow }>();
-  private readonly authorCache = new Map<string, { at: number; rows: IndexRow[] }>();
+  /** Per author: the newest `perAuthor` rows read (fewer when the author has fewer clips). */
+  private readonly authorCache = new Map<string, { at: number; perAuthor: number; rows: IndexRow[] }>();
 
   private fresh(at: number): boolean {
     return this.deps.now().getTime() - at < this.options.ttlMs;
@@ -142,13 +143,13 @@ export class CandidatePools {
     const at = this.deps.now().getTime();
     for (const author of authorIds) {
       let entry = this.cached(this.authorCache, author);
-      if (!entry) {
+      if (!entry || (entry.perAuthor < perAuthor && entry.rows.length === entry.perAuthor)) {
         if (reads++ >= maxReads) continue;
         const rows = await this.deps.directory.selectFrom('videos').selectAll().where('author_id', '=', author).orderBy('id', 'desc').limit(perAuthor).execute();
-        entry = { at, rows };
+        entry = { at, perAuthor, rows };
         this.remember(this.authorCache, author, entry);
       }
-      out.push(...entry.rows);
+      for (let i = 0; i < entry.rows.length && i < perAuthor; i++) out.push(entry.rows[i]!);
     }
     return out;
   }

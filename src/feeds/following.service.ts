@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
 import type { DirectoryDb } from '../db/schema.js';
 import type { CellRegistry } from '../regions/cells.js';
-import type { Actor, GraphService } from '../social/graph.service.js';
-import type { Viewer } from '../social/video-access.js';
+import type { Actor, GraphService, ViewerRelations } from '../social/graph.service.js';
+import type { IndexRow, Viewer } from '../social/video-access.js';
 import type { CandidatePools } from './candidate-pools.js';
 import { indexRows, presentVideos, type Video } from './video-presenter.js';
 
@@ -37,13 +37,18 @@ export class FollowingService {
     // Clip ids sort by creation time. For a usual follow list, one short range of the (author_id, id) index per
     // creator, merged, beats one IN query that must sort every clip of every followed creator. Only ids are
     // read from the index (no table lookups); the full rows are read for the page alone.
-    const { directory } = this.deps;
+    const { directory, pools } = this.deps;
+    if (!after && authors.length <= PER_AUTHOR_QUERIES) {
+      // The first page, which is most of Following's traffic: each creator's newest clips from the pools'
+      // per-author copies (read once per creator and kept like the pools; a publish drops them).
+      const newest = (await pools.recentByAuthors(authors, limit + 1, Infinity)).sort((a, b) => (a.id < b.id ? 1 : -1));
+      return this.page(viewer, rel, newest.slice(0, limit + 1), limit);
+    }
     let ids: string[];
-    if (authors.length <= PER_AUTHOR_QUERIES) {
+    if (after && authors.length <= PER_AUTHOR_QUERIES) {
       // One statement: each creator's newest ids from the index, as subqueries joined by UNION ALL.
       const newest = authors.map((author, i) => {
-        let q = directory.selectFrom('videos').select('id').where('author_id', '=', author);
-        if (after) q = q.where('id', '<', after.v);
+        const q = directory.selectFrom('videos').select('id').where('author_id', '=', author).where('id', '<', after.v);
         return directory.selectFrom(q.orderBy('id', 'desc').limit(limit + 1).as(`a${i}`)).select('id');
       });
       const union = newest.slice(1).reduce((all, q) => all.unionAll(q), newest[0]!);
@@ -54,10 +59,15 @@ export class FollowingService {
       ids = (await q.orderBy('id', 'desc').limit(limit + 1).execute()).map((r) => r.id);
     }
     const rows = await indexRows(directory, ids.slice(0, limit));
-    const last = ids[limit - 1];
+    // A clip that left the index between the two reads is skipped; the cursor still follows the ids.
+    return this.page(viewer, rel, rows, limit, ids.length > limit ? ids[limit - 1] : undefined);
+  }
+
+  private async page(viewer: Actor, rel: ViewerRelations, rows: IndexRow[], limit: number, next?: string): Promise<{ items: Video[]; cursor: string | null }> {
+    const last = next ?? (rows.length > limit ? rows[limit - 1]!.id : undefined);
     return {
-      items: await presentVideos(this.deps, rows, viewer, { relations: rel }),
-      cursor: ids.length > limit && last ? encodeCursor({ v: last }) : null,
+      items: await presentVideos(this.deps, rows.slice(0, limit), viewer, { relations: rel }),
+      cursor: last ? encodeCursor({ v: last }) : null,
     };
   }
 

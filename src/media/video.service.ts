@@ -75,7 +75,10 @@ export interface VideoServiceDeps {
 /** Called when a clip enters or leaves the directory's public index. */
 export interface IndexHooks {
   published(videoId: string): Promise<void>;
+  /** Called while the clip's index row still exists (derived indexes read its tags). */
   removed(videoId: string): Promise<void>;
+  /** Called once the index row is written or gone: copies of the index read before must be dropped now. */
+  settled(videoId: string): void;
 }
 
 /** Transcodes are retried this often before a clip is marked failed. */
@@ -275,6 +278,7 @@ export class VideoService {
       await this.indexHooks?.removed(row.id);
       await border.update(region, 'video.publish', 'videos', { id: row.id }, text);
       await this.indexHooks?.published(row.id);
+      this.indexHooks?.settled(row.id);
       return;
     }
     const sound = row.sound_id ? await this.deps.cells.get(region).db.selectFrom('sounds').selectAll().where('id', '=', row.sound_id).executeTakeFirst() : undefined;
@@ -296,6 +300,7 @@ export class VideoService {
     if (sound) await border.adjustCounters(region, 'sound.count', 'sounds', { id: sound.id }, { video_count: 1 });
     await border.adjustCounters(region, 'profile.count', 'users', { id: row.owner_id }, { video_count: 1 });
     await this.indexHooks?.published(row.id);
+    this.indexHooks?.settled(row.id);
   }
 
   private async unpublish(region: string, row: VideoRow): Promise<void> {
@@ -306,6 +311,7 @@ export class VideoService {
     await border.remove(region, 'video.unpublish', 'videos', { id: row.id });
     // The clip's own sound is its audio: it leaves the public index with the clip.
     await border.remove(region, 'sound.unpublish', 'sounds', { video_id: row.id });
+    this.indexHooks?.settled(row.id);
     await border.adjustCounters(region, 'profile.count', 'users', { id: row.owner_id }, { video_count: -1 });
   }
 

@@ -55,6 +55,7 @@ export async function publishTestVideo(
     });
     await ctx.border.adjustCounters(user.region, 'video.publish', 'users', { id: user.id }, { video_count: 1 });
     await ctx.social.hashtags.onVideoPublished(id);
+    ctx.feeds.pools.changed();
   }
   return { id, soundId };
 }
@@ -63,5 +64,6 @@ export async function publishTestVideo(
 export async function unpublishTestVideo(ctx: AppContext, video: { id: string }, region: string): Promise<void> {
   await ctx.social.hashtags.onVideoRemoved(video.id);
   await ctx.border.remove(region, 'video.unpublish', 'videos', { id: video.id });
+  ctx.feeds.pools.changed();
   await ctx.cells.get(region).db.updateTable('videos').set({ status: 'deleted' }).where('id', '=', video.id).execute();
 }
