@@ -86,10 +86,14 @@ async function measure(dataDir: string, env: Record<string, string>, data: Await
     console.log(`server up (pid ${child.pid}), RSS ${rssOf(child.pid!).rssMb} MiB`);
     const viewers = data.viewers;
     const headers = (i: number) => ({ authorization: `Bearer ${viewers[i % viewers.length]!.token}` });
-    // Warm-up: loads each region's model and the candidate pools, as the first minute of a real server would.
+    // Warm-up: loads each region's model, the candidate pools and the followed creators' newest clips, as the
+    // first minute of a real server would (each viewer opens For You and Following once).
     const warm = Date.now();
-    for (let i = 0; i < viewers.length; i++) await fetch(`${base}/api/v1/feed/for-you?limit=10`, { headers: headers(i) });
-    console.log(`warm-up (models and pools) ${Date.now() - warm} ms`);
+    for (let i = 0; i < viewers.length; i++) {
+      await fetch(`${base}/api/v1/feed/for-you?limit=10`, { headers: headers(i) });
+      await fetch(`${base}/api/v1/feed/following?limit=10`, { headers: headers(i) });
+    }
+    console.log(`warm-up (models, pools, one For You and one Following page per viewer) ${Date.now() - warm} ms`);
 
     let n = 0;
     const rotating = (path: () => string) => [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: path(), headers: headers(n++) }) }];

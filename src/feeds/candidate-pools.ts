@@ -33,10 +33,16 @@ export interface PoolOptions {
   /** A clip with fewer views than this, published within `explorationMaxAgeHours`, is in the exploration pool. */
   explorationMaxViews: number;
   explorationMaxAgeHours: number;
+  /** Rows per read while a snapshot is built (default 500). */
+  buildPage?: number;
 }
 
-/** Most clip rows and author lists each cache holds. */
-const CACHE_ENTRIES = 100_000;
+/** Bounds of the copies kept besides the snapshot (an index row is about half a kilobyte in memory). */
+const ROW_CACHE_ENTRIES = 50_000;
+const AUTHOR_CACHE_ENTRIES = 20_000;
+/** Most creators read in one statement when their newest clips are not held. */
+const AUTHORS_PER_READ = 100;
+
 
 const MIN_REBUILD_MS = 1_000;
 
@@ -130,26 +136,45 @@ export class CandidatePools {
       const at = this.deps.now().getTime();
       for (const row of rows) {
         found.set(row.id, row);
-        this.remember(this.rowCache, row.id, { at, row });
+        this.remember(this.rowCache, row.id, { at, row }, ROW_CACHE_ENTRIES);
       }
     }
     return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
   }
 
-  /** The newest `perAuthor` public clips of each author (cached per author for `ttlMs`; at most `maxReads` authors read per call). */
+  /**
+   * The newest `perAuthor` public clips of each author, cached per author for `ttlMs`. Authors not held are
+   * read together (one statement per hundred); at most `maxReads` of them per call, the rest are left out.
+   */
   async recentByAuthors(authorIds: string[], perAuthor: number, maxReads = 50): Promise<IndexRow[]> {
-    const out: IndexRow[] = [];
-    let reads = 0;
-    const at = this.deps.now().getTime();
+    const held = new Map<string, IndexRow[]>();
+    const missing: string[] = [];
     for (const author of authorIds) {
-      let entry = this.cached(this.authorCache, author);
-      if (!entry || (entry.perAuthor < perAuthor && entry.rows.length === entry.perAuthor)) {
-        if (reads++ >= maxReads) continue;
-        const rows = await this.deps.directory.selectFrom('videos').selectAll().where('author_id', '=', author).orderBy('id', 'desc').limit(perAuthor).execute();
-        entry = { at, perAuthor, rows };
-        this.remember(this.authorCache, author, entry);
+      const entry = this.cached(this.authorCache, author);
+      // An entry read with a smaller limit that came back full may lack clips this call wants.
+      if (entry && !(entry.perAuthor < perAuthor && entry.rows.length === entry.perAuthor)) held.set(author, entry.rows);
+      else if (missing.length < maxReads) missing.push(author);
+    }
+    const at = this.deps.now().getTime();
+    const { directory } = this.deps;
+    for (let i = 0; i < missing.length; i += AUTHORS_PER_READ) {
+      const chunk = missing.slice(i, i + AUTHORS_PER_READ);
+      const parts = chunk.map((author, k) =>
+        directory.selectFrom(directory.selectFrom('videos').selectAll().where('author_id', '=', author).orderBy('id', 'desc').limit(perAuthor).as(`a${k}`)).selectAll(),
+      );
+      const rows = await parts.slice(1).reduce((all, q) => all.unionAll(q), parts[0]!).execute();
+      const byAuthor = new Map<string, IndexRow[]>(chunk.map((a) => [a, []]));
+      for (const row of rows) byAuthor.get(row.author_id)?.push(row);
+      for (const [author, list] of byAuthor) {
+        list.sort((a, b) => (a.id < b.id ? 1 : -1));
+        held.set(author, list);
+        this.remember(this.authorCache, author, { at, perAuthor, rows: list }, AUTHOR_CACHE_ENTRIES);
       }
-      for (let i = 0; i < entry.rows.length && i < perAuthor; i++) out.push(entry.rows[i]!);
+    }
+    const out: IndexRow[] = [];
+    for (const author of authorIds) {
+      const rows = held.get(author);
+      if (rows) for (let i = 0; i < rows.length && i < perAuthor; i++) out.push(rows[i]!);
     }
     return out;
   }
@@ -161,9 +186,10 @@ export class CandidatePools {
     return undefined;
   }
 
-  private remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  private remember<T>(cache: Map<string, T>, key: string, value: T, bound: number): void {
     // A bounded cache: Map keeps insertion order, so the oldest entry goes first.
-    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.delete(key);
+    if (cache.size >= bound) cache.delete(cache.keys().next().value!);
     cache.set(key, value);
   }
 
@@ -184,16 +210,29 @@ export class CandidatePools {
 
   private async build(generation: number): Promise<PoolSnapshot> {
     const now = this.deps.now().getTime();
-    const rows = await this.deps.directory
-      .selectFrom('videos')
-      .innerJoin('users', 'users.id', 'videos.author_id')
-      .selectAll('videos')
-      .where('users.status', '=', 'active')
-      .where('users.private_account', '=', 0)
-      .orderBy('videos.published_at', 'desc')
-      .orderBy('videos.id', 'desc')
-      .limit(this.options.size)
-      .execute();
+    // Read in keyset pages with a turn of the event loop between them: on SQLite a query blocks the process,
+    // and one read of the whole pool (5,000 rows out of a million) would stall every request for ~150 ms.
+    const rows: IndexRow[] = [];
+    let last: IndexRow | undefined;
+    while (rows.length < this.options.size) {
+      const want = Math.min(this.options.buildPage ?? 500, this.options.size - rows.length);
+      let q = this.deps.directory
+        .selectFrom('videos')
+        .innerJoin('users', 'users.id', 'videos.author_id')
+        .selectAll('videos')
+        .where('users.status', '=', 'active')
+        .where('users.private_account', '=', 0);
+      if (last) {
+        const { published_at: at, id } = last;
+        // `published_at <= at` first, so the index range is used (an OR of both cases makes SQLite scan).
+        q = q.where('videos.published_at', '<=', at).where((eb) => eb.or([eb('videos.published_at', '<', at), eb('videos.id', '<', id)]));
+      }
+      const page = await q.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(want).execute();
+      rows.push(...page);
+      if (page.length < want) break;
+      last = page[page.length - 1];
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const items: PoolItem[] = rows.map((row) => {
       const ageHours = Math.max(0, (now - Date.parse(row.published_at)) / 3_600_000);
       return { row, tags: jsonList(row.hashtags), ageHours, trend: trendScore(row) };

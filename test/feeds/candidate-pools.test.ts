@@ -68,4 +68,16 @@ describe('candidate pools', () => {
     expect((await after).fresh.map((i) => i.row.id).sort()).toEqual([first.id, second.id].sort());
     expect((await pools.get()).fresh).toHaveLength(2);
   });
+
+  it('builds a snapshot page by page in the order one read would give, ties on the publication time included', async () => {
+    const maker = await signup(t.app, { handle: 'pagemaker', country: 'NZ' });
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    for (let i = 0; i < 7; i++) await publishTestVideo(t.ctx, maker, { publishedAt: i % 3 === 0 ? at : new Date(Date.now() - 60_000 * (i + 1)).toISOString() });
+    const read = async (buildPage: number, size: number) =>
+      (await new CandidatePools({ directory: t.ctx.directory, now: () => new Date() }, { ...DEFAULT_POOL_OPTIONS, ttlMs: 0, size, buildPage }).get()).fresh.map((i) => i.row.id);
+    const whole = await read(1000, 1000);
+    expect(whole.length).toBeGreaterThanOrEqual(7);
+    expect(await read(2, 1000)).toEqual(whole);
+    expect(await read(3, 5)).toEqual(whole.slice(0, 5));
+  });
 });

@@ -17,11 +17,11 @@ export class IdTable {
   readonly minCount: number;
   readonly pendingCapacity: number;
   private readonly slots = new Map<string, number>();
-  private readonly keys: (string | undefined)[];
-  /** Logical clock of each slot's last touch; drives least-recently-used eviction. */
-  private readonly touched: Float64Array;
+  private readonly keys: (string | undefined)[] = [];
+  /** Logical clock of each slot's last touch; drives least-recently-used eviction. Grown as slots are used. */
+  private touched = new Float64Array(1024);
   /** Caller time (e.g. ms since epoch) of each slot's last touch; drives expire(). */
-  private readonly seenAt: Float64Array;
+  private seenAt = new Float64Array(1024);
   private readonly free: number[] = [];
   private nextSlot = 0;
   private clock = 0;
@@ -33,9 +33,6 @@ export class IdTable {
     this.capacity = Math.floor(options.capacity);
     this.minCount = Math.max(1, Math.floor(options.minCount));
     this.pendingCapacity = Math.max(1, Math.floor(options.pendingCapacity));
-    this.keys = new Array<string | undefined>(this.capacity);
-    this.touched = new Float64Array(this.capacity);
-    this.seenAt = new Float64Array(this.capacity);
   }
 
   get size(): number {
@@ -120,6 +117,7 @@ export class IdTable {
     const table = new IdTable(options);
     if (snap.keys.length > table.capacity) throw new RangeError('snapshot larger than table capacity');
     table.nextSlot = snap.keys.length;
+    table.grow(snap.keys.length);
     table.clock = snap.clock;
     snap.keys.forEach((key, slot) => {
       if (key === null) table.free.push(slot);
@@ -136,10 +134,23 @@ export class IdTable {
   private allocate(key: string): number {
     if (this.free.length === 0 && this.nextSlot >= this.capacity) this.evictOldest();
     const slot = this.free.pop() ?? this.nextSlot++;
+    this.grow(slot + 1);
     this.keys[slot] = key;
     this.slots.set(key, slot);
     this.seenAt[slot] = 0;
     return slot;
+  }
+
+  /** Room for `n` slots in the per-slot arrays (doubling, up to the capacity). */
+  private grow(n: number): void {
+    if (n <= this.touched.length) return;
+    const length = Math.min(this.capacity, Math.max(n, this.touched.length * 2));
+    const touched = new Float64Array(length);
+    const seenAt = new Float64Array(length);
+    touched.set(this.touched);
+    seenAt.set(this.seenAt);
+    this.touched = touched;
+    this.seenAt = seenAt;
   }
 
   /** Frees the least recently touched 1/16 of the table at once, so eviction sweeps stay amortized. */
