@@ -102,6 +102,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const { models, activity, observer } = createFeedObservers(cells, now, overrides.feeds);
   const social = createSocial({ directory, cells, border, now, search: searchIndex, observer, durationMaxMs: config.limits.durationMaxMs });
   const feeds = createFeeds({ directory, cells, now, social, models, activity, searchIndex }, overrides.feeds);
+  border.onDirectoryWrite((write) => feeds.refs.written(write));
   // Media asks the social rules who may see a clip, and tells the social indexes when the public index changes.
   media.access.setSocialRule((viewer, v) =>
     social.access.canView({ id: '', region: v.region, ownerId: v.ownerId, visibility: v.visibility as 'public' | 'followers', durationMs: 0, index: undefined }, viewer),

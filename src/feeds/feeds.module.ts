@@ -3,6 +3,7 @@ import type { DirectoryDb } from '../db/schema.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { SocialServices } from '../social/social.module.js';
 import { CandidatePools, DEFAULT_POOL_OPTIONS, type PoolOptions } from './candidate-pools.js';
+import { DirectoryRefs } from './directory-refs.js';
 import { FollowingService } from './following.service.js';
 import { ForYouService } from './for-you.service.js';
 import { BlendedRanker, type Ranker } from './ranker.js';
@@ -14,6 +15,7 @@ import type { SearchIndex } from './search-index.js';
 
 export interface FeedServices {
   pools: CandidatePools;
+  refs: DirectoryRefs;
   models: RegionModels;
   activity: ViewerActivity;
   forYou: ForYouService;
@@ -64,14 +66,16 @@ export function createFeeds(
   const { directory, cells, now, social, models, activity } = deps;
   const pools = new CandidatePools({ directory, now }, { ...DEFAULT_POOL_OPTIONS, ...settings.pools });
   pools.onRefresh((snapshot) => models.registerContent(snapshot));
+  const refs = new DirectoryRefs({ directory, now });
   const ranker = settings.ranker ?? new BlendedRanker();
   const forYouOptions = { explorationShare: settings.explorationShare ?? 0.2, ...(settings.seed !== undefined ? { seed: settings.seed } : {}) };
   return {
     pools,
+    refs,
     models,
     activity,
-    forYou: new ForYouService({ directory, cells, graph: social.graph, pools, models, ranker, activity, now }, forYouOptions),
-    following: new FollowingService({ directory, cells, graph: social.graph, pools }),
+    forYou: new ForYouService({ directory, cells, refs, graph: social.graph, pools, models, ranker, activity, now }, forYouOptions),
+    following: new FollowingService({ directory, cells, refs, graph: social.graph, pools }),
     search: new SearchService({ directory, cells, index: deps.searchIndex, hashtags: social.hashtags }),
   };
 }

@@ -5,11 +5,13 @@ import type { CellRegistry } from '../regions/cells.js';
 import type { Actor, GraphService, ViewerRelations } from '../social/graph.service.js';
 import type { IndexRow, Viewer } from '../social/video-access.js';
 import type { CandidatePools } from './candidate-pools.js';
+import type { DirectoryRefs } from './directory-refs.js';
 import { indexRows, presentVideos, type Video } from './video-presenter.js';
 
 export interface FollowingDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
+  refs?: DirectoryRefs;
   graph: GraphService;
   pools: CandidatePools;
 }

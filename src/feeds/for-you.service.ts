@@ -7,6 +7,7 @@ import { jsonList } from '../social/text-tags.js';
 import type { GraphService, ViewerRelations } from '../social/graph.service.js';
 import type { IndexRow, Viewer } from '../social/video-access.js';
 import type { CandidatePools, PoolItem, PoolSnapshot } from './candidate-pools.js';
+import type { DirectoryRefs } from './directory-refs.js';
 import type { Candidate, Ranked, Ranker } from './ranker.js';
 import type { RegionModels } from './region-models.js';
 import { decodeSession, encodeSession, seededRandom, ServedFilter, type FeedSession } from './served-filter.js';
@@ -23,6 +24,7 @@ export interface ForYouOptions {
 export interface ForYouDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
+  refs?: DirectoryRefs;
   graph: GraphService;
   pools: CandidatePools;
   models: RegionModels;

@@ -4,6 +4,7 @@ import type { CellRegistry } from '../regions/cells.js';
 import { jsonList } from '../social/text-tags.js';
 import { toUserRef, type UserRef } from '../social/user-refs.js';
 import type { IndexRow, Viewer } from '../social/video-access.js';
+import type { DirectoryRefs } from './directory-refs.js';
 
 export interface Reason {
   source: string;
@@ -33,6 +34,8 @@ export interface Video {
 export interface PresenterDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
+  /** Short-lived copies of authors and sound titles (the feeds have them); read from the directory without. */
+  refs?: DirectoryRefs;
 }
 
 export interface PresentOptions {
@@ -51,18 +54,28 @@ export async function presentVideos(deps: PresenterDeps, rows: IndexRow[], viewe
   if (rows.length === 0) return [];
   const authorIds = [...new Set(rows.map((r) => r.author_id))];
   const soundIds = [...new Set(rows.flatMap((r) => (r.sound_id ? [r.sound_id] : [])))];
-  const [authors, sounds, flags] = await Promise.all([
-    deps.directory
-      .selectFrom('users')
-      .select(['id', 'handle', 'display_name', 'avatar_url', 'private_account'])
-      .where('id', 'in', authorIds)
-      .where('status', '=', 'active')
-      .execute(),
-    soundIds.length ? deps.directory.selectFrom('sounds').select(['id', 'title']).where('id', 'in', soundIds).execute() : Promise.resolve([]),
+  const [authorById, soundById, flags] = await Promise.all([
+    deps.refs
+      ? deps.refs.authorsById(authorIds)
+      : deps.directory
+          .selectFrom('users')
+          .select(['id', 'handle', 'display_name', 'avatar_url', 'private_account'])
+          .where('id', 'in', authorIds)
+          .where('status', '=', 'active')
+          .execute()
+          .then((authors) => new Map(authors.map((a) => [a.id, a]))),
+    soundIds.length === 0
+      ? new Map<string, string>()
+      : deps.refs
+        ? deps.refs.soundTitles(soundIds)
+        : deps.directory
+            .selectFrom('sounds')
+            .select(['id', 'title'])
+            .where('id', 'in', soundIds)
+            .execute()
+            .then((sounds) => new Map(sounds.map((s) => [s.id, s.title]))),
     viewer ? viewerFlags(deps.cells.get(viewer.region).db, viewer.userId, authorIds, rows.map((r) => r.id), options.relations) : Promise.resolve(undefined),
   ]);
-  const authorById = new Map(authors.map((a) => [a.id, a]));
-  const soundById = new Map(sounds.map((s) => [s.id, s.title]));
   const out: Video[] = [];
   for (const r of rows) {
     const author = authorById.get(r.author_id);

@@ -15,6 +15,13 @@ export interface FlowDeclaration {
 }
 export type FlowReceiver = (payload: Record<string, unknown>, to: string) => Promise<void | Record<string, Row[]>>;
 
+/** A directory write that went through the border: the table, the row's key (or the row) and the columns set. */
+export interface DirectoryWrite {
+  table: DirectoryTable;
+  where: Row;
+  columns: string[];
+}
+
 export class BorderViolation extends Error {
   override name = 'BorderViolation';
 }
@@ -33,8 +40,18 @@ export interface BorderDeps {
  */
 export class Border {
   private readonly flows = new Map<string, { decl: FlowDeclaration; receiver: FlowReceiver }>();
+  private readonly writeListeners: ((write: DirectoryWrite) => void)[] = [];
 
   constructor(private readonly deps: BorderDeps) {}
+
+  /** Called after each directory write this process makes (copies of directory rows drop theirs). */
+  onDirectoryWrite(listener: (write: DirectoryWrite) => void): void {
+    this.writeListeners.push(listener);
+  }
+
+  private written(table: DirectoryTable, where: Row, columns: string[]): void {
+    for (const listener of this.writeListeners) listener({ table, where, columns });
+  }
 
   /** Inserts or updates (on `conflictKey`) a directory row on behalf of `from`'s cell. */
   async publish(from: string, flow: string, table: DirectoryTable, row: Row, conflictKey?: string[]): Promise<void> {
@@ -46,6 +63,7 @@ export class Border {
       q = q.onConflict((oc: any) => oc.columns(conflictKey).doUpdateSet(updates));
     }
     await q.execute();
+    this.written(table, row, Object.keys(row));
     await this.count(from, flow, 'directory');
   }
 
@@ -54,6 +72,7 @@ export class Border {
     let q = (this.deps.directory as Kysely<any>).updateTable(table).set(set);
     for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
     const res = await q.executeTakeFirst();
+    this.written(table, where, Object.keys(set));
     await this.count(from, flow, 'directory');
     return Number(res.numUpdatedRows ?? 0);
   }
@@ -65,6 +84,7 @@ export class Border {
     let q = (this.deps.directory as Kysely<any>).updateTable(table).set(set);
     for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
     await q.execute();
+    this.written(table, where, Object.keys(deltas));
     await this.count(from, flow, 'directory');
   }
 
@@ -73,6 +93,7 @@ export class Border {
     let q = (this.deps.directory as Kysely<any>).deleteFrom(table);
     for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
     await q.execute();
+    this.written(table, where, ['*']);
     await this.count(from, flow, 'directory');
   }
 

@@ -40,4 +40,33 @@ describe('feeds after a change to the public index', () => {
     expect(back.statusCode, back.body).toBe(200);
     expect(await following()).toEqual([b.id]);
   });
+
+  it('shows a new display name at once, and hides the clips of an account that just went private from strangers', async () => {
+    const maker = await signup(t.app, { handle: 'renamer', country: 'DE' });
+    const fan = await signup(t.app, { handle: 'renamer_fan', country: 'US' });
+    await t.app.inject({ method: 'PUT', url: '/api/v1/users/renamer/follow', headers: bearer(fan.token) });
+    const clip = await publishTestVideo(t.ctx, maker, { caption: 'hello #renamed' });
+    type Card = { id: string; author: { displayName: string } };
+    const following = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/feed/following', headers: bearer(fan.token) })).json().items as Card[];
+    const visitorSees = async () => {
+      for (let i = 0; i < 10; i++) {
+        const items = (await t.app.inject({ method: 'GET', url: '/api/v1/feed/for-you?limit=50' })).json().items as Card[];
+        if (items.some((v) => v.id === clip.id)) return true;
+      }
+      return false;
+    };
+    expect((await following())[0]?.author.displayName).toBe('renamer');
+    // For You rebuilds its pools at most once a second after a change.
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await visitorSees()).toBe(true);
+
+    const renamed = await t.app.inject({ method: 'PATCH', url: '/api/v1/me', headers: bearer(maker.token), payload: { displayName: 'Renée' } });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect((await following())[0]?.author.displayName).toBe('Renée');
+
+    await t.app.inject({ method: 'PATCH', url: '/api/v1/me/privacy', headers: bearer(maker.token), payload: { privateAccount: true } });
+    expect(await visitorSees()).toBe(false);
+    // An approved follower still sees them.
+    expect((await following()).map((v) => v.id)).toEqual([clip.id]);
+  });
 });
