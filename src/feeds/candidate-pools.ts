@@ -114,30 +114,32 @@ export class CandidatePools {
     this.authorCache.clear();
   }
 
-  private readonly rowCache = new Map<string, { at: number; row: IndexRow }>();
+  /** Index rows by id; `undefined` remembers an id that is not in the index (a clip the model knows that left it). */
+  private readonly rowCache = new Map<string, { at: number; row: IndexRow | undefined }>();
   /** Per author: the newest `perAuthor` rows read (fewer when the author has fewer clips). */
   private readonly authorCache = new Map<string, { at: number; perAuthor: number; rows: IndexRow[] }>();
 
-  private fresh(at: number): boolean {
-    return this.deps.now().getTime() - at < this.options.ttlMs;
-  }
-
   /** Index rows by id (pooled, cached for `ttlMs`, else read in one query), in the order of `ids`. */
   async rows(snapshot: PoolSnapshot, ids: string[]): Promise<IndexRow[]> {
+    const now = this.deps.now().getTime();
     const found = new Map<string, IndexRow>();
     const missing: string[] = [];
     for (const id of ids) {
-      const row = snapshot.byId.get(id)?.row ?? this.cached(this.rowCache, id)?.row;
-      if (row) found.set(id, row);
-      else missing.push(id);
+      const pooled = snapshot.byId.get(id)?.row;
+      if (pooled) {
+        found.set(id, pooled);
+        continue;
+      }
+      const entry = this.cached(this.rowCache, id, now);
+      if (!entry) missing.push(id);
+      else if (entry.row) found.set(id, entry.row);
     }
     if (missing.length > 0) {
-      const rows = await this.deps.directory.selectFrom('videos').selectAll().where('id', 'in', [...new Set(missing)]).execute();
+      const unique = [...new Set(missing)];
+      const rows = await this.deps.directory.selectFrom('videos').selectAll().where('id', 'in', unique).execute();
       const at = this.deps.now().getTime();
-      for (const row of rows) {
-        found.set(row.id, row);
-        this.remember(this.rowCache, row.id, { at, row }, ROW_CACHE_ENTRIES);
-      }
+      for (const row of rows) found.set(row.id, row);
+      for (const id of unique) this.remember(this.rowCache, id, { at, row: found.get(id) }, ROW_CACHE_ENTRIES);
     }
     return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
   }
@@ -147,10 +149,11 @@ export class CandidatePools {
    * read together (one statement per hundred); at most `maxReads` of them per call, the rest are left out.
    */
   async recentByAuthors(authorIds: string[], perAuthor: number, maxReads = 50): Promise<IndexRow[]> {
+    const now = this.deps.now().getTime();
     const held = new Map<string, IndexRow[]>();
     const missing: string[] = [];
     for (const author of authorIds) {
-      const entry = this.cached(this.authorCache, author);
+      const entry = this.cached(this.authorCache, author, now);
       // An entry read with a smaller limit that came back full may lack clips this call wants.
       if (entry && !(entry.perAuthor < perAuthor && entry.rows.length === entry.perAuthor)) held.set(author, entry.rows);
       else if (missing.length < maxReads) missing.push(author);
@@ -179,9 +182,9 @@ export class CandidatePools {
     return out;
   }
 
-  private cached<T extends { at: number }>(cache: Map<string, T>, key: string): T | undefined {
+  private cached<T extends { at: number }>(cache: Map<string, T>, key: string, now: number): T | undefined {
     const entry = cache.get(key);
-    if (entry && this.fresh(entry.at)) return entry;
+    if (entry && now - entry.at < this.options.ttlMs) return entry;
     if (entry) cache.delete(key);
     return undefined;
   }

@@ -8,7 +8,7 @@ import type { GraphService, ViewerRelations } from '../social/graph.service.js';
 import type { IndexRow, Viewer } from '../social/video-access.js';
 import type { CandidatePools, PoolItem, PoolSnapshot } from './candidate-pools.js';
 import type { DirectoryRefs } from './directory-refs.js';
-import type { Candidate, Ranked, Ranker } from './ranker.js';
+import { TransparentRanker, type Candidate, type Ranked, type Ranker } from './ranker.js';
 import type { RegionModels } from './region-models.js';
 import { decodeSession, encodeSession, seededRandom, ServedFilter, type FeedSession } from './served-filter.js';
 import { presentVideos, type Reason, type Video } from './video-presenter.js';
@@ -39,6 +39,16 @@ interface ViewerState extends ViewerActivityState {
 }
 
 const SOURCE_BOOST: Record<string, number> = { following: 0.15, similar: 0.1, hashtag: 0.08, sound: 0.08, trending: 0.05, fresh: 0 };
+/** Trending and fresh clips drawn from the pools, and how many of them (the best unseen) a page ranks. */
+const TRENDING_POOL = 150;
+const FRESH_POOL = 60;
+const GENERIC_CANDIDATES = 80;
+
+interface GenericItem {
+  row: IndexRow;
+  source: 'trending' | 'fresh';
+  signals: string[];
+}
 
 /**
  * For You: candidate sources → filters → ranking → diversity re-ranking with exploration slots.
@@ -78,8 +88,15 @@ export class ForYouService {
 
     const modelScores = new Map<string, number>();
     if (viewer && state) await this.personalSources(viewer, state, snapshot, add, random, modelScores);
-    for (const item of snapshot.trending.slice(0, 150)) add(item.row, 'trending', ['trending now']);
-    for (const item of snapshot.fresh.slice(0, 60)) add(item.row, 'fresh', ['new']);
+    // The generic sources (trending, fresh) come pre-ranked per snapshot; only the best the viewer may see
+    // are candidates, so a page ranks a hundred-odd clips rather than every pooled one.
+    let generic = 0;
+    for (const item of this.genericOf(snapshot)) {
+      if (generic >= GENERIC_CANDIDATES) break;
+      if (excluded(item.row)) continue;
+      add(item.row, item.source, item.signals);
+      generic++;
+    }
 
     const list = [...candidates.values()];
     const ranked = await this.deps.ranker.rank(list, { region: viewer?.region ?? '', history: state?.history ?? [], now, modelScores });
@@ -192,6 +209,28 @@ export class ForYouService {
     for (const tag of top(tags, 5)) for (const item of (snapshot.byTag.get(tag) ?? []).slice(0, 12)) add(item.row, 'hashtag', [`#${tag}`]);
     for (const sound of top(sounds, 3)) for (const item of (snapshot.bySound.get(sound) ?? []).slice(0, 8)) add(item.row, 'sound', ['uses a sound you watched']);
   }
+
+  /** Trending and fresh clips of a snapshot by their prior score (the transparent ranker's plus the source's boost). */
+  private genericOf(snapshot: PoolSnapshot): GenericItem[] {
+    let list = this.generic.get(snapshot);
+    if (list) return list;
+    const byId = new Map<string, GenericItem>();
+    for (const item of snapshot.trending.slice(0, TRENDING_POOL)) byId.set(item.row.id, { row: item.row, source: 'trending', signals: ['trending now'] });
+    for (const item of snapshot.fresh.slice(0, FRESH_POOL)) {
+      const known = byId.get(item.row.id);
+      if (known) known.signals = [...known.signals, 'new'];
+      else byId.set(item.row.id, { row: item.row, source: 'fresh', signals: ['new'] });
+    }
+    const prior = (g: GenericItem) => TransparentRanker.score(g.row, snapshot.builtAt).score + SOURCE_BOOST[g.source]!;
+    list = [...byId.values()]
+      .map((g) => ({ g, p: prior(g) }))
+      .sort((a, b) => b.p - a.p || (a.g.row.id < b.g.row.id ? 1 : -1))
+      .map(({ g }) => g);
+    this.generic.set(snapshot, list);
+    return list;
+  }
+
+  private readonly generic = new WeakMap<PoolSnapshot, GenericItem[]>();
 
   private async viewerState(viewer: NonNullable<Viewer>): Promise<ViewerState> {
     const [relations, activity] = await Promise.all([this.deps.graph.relations(viewer), this.deps.activity.state(viewer)]);
