@@ -43,6 +43,8 @@ const SOURCE_BOOST: Record<string, number> = { following: 0.15, similar: 0.1, ha
 const TRENDING_POOL = 150;
 const FRESH_POOL = 60;
 const GENERIC_CANDIDATES = 80;
+/** Clips asked of the region's model per page (a page shows ten, of every source). */
+const RECOMMENDED = 40;
 
 interface GenericItem {
   row: IndexRow;
@@ -79,15 +81,21 @@ export class ForYouService {
         (state.seen.has(row.id) || state.notInterested.has(row.id) || state.relations.blocked.has(row.author_id) || state.relations.muted.has(row.author_id)));
 
     const candidates = new Map<string, Candidate>();
-    const add = (row: IndexRow, source: string, signals: string[]) => {
+    const add = (row: IndexRow, source: string, signals: string[] | (() => string[])) => {
       if (excluded(row)) return;
       const existing = candidates.get(row.id);
-      if (existing) existing.signals.push(...signals.filter((s) => !existing.signals.includes(s)));
+      if (typeof signals === 'function') {
+        if (!existing) candidates.set(row.id, { row, source, signals: [], explained: signals });
+        else {
+          const before = existing.explained;
+          existing.explained = before ? () => [...before(), ...signals()] : signals;
+        }
+      } else if (existing) existing.signals.push(...signals.filter((s) => !existing.signals.includes(s)));
       else candidates.set(row.id, { row, source, signals: [...signals] });
     };
 
     const modelScores = new Map<string, number>();
-    if (viewer && state) await this.personalSources(viewer, state, snapshot, add, random, modelScores);
+    if (viewer && state) await this.personalSources(viewer, state, snapshot, session.served, add, random, modelScores);
     // The generic sources (trending, fresh) come pre-ranked per snapshot; only the best the viewer may see
     // are candidates, so a page ranks a hundred-odd clips rather than every pooled one.
     let generic = 0;
@@ -151,7 +159,12 @@ export class ForYouService {
     const fromMain = () => {
       const hit = main.find((m) => fits(m.c.row));
       // Signals are joined for the picked clips only (a page shows ten of a few hundred candidates).
-      return hit && { row: hit.c.row, reason: { source: hit.c.source, signals: [...hit.c.signals, ...(hit.ranked?.signals ?? [])].slice(0, 6) } };
+      if (!hit) return undefined;
+      const { c } = hit;
+      const explained = c.explained?.() ?? [];
+      // A clip the model brought keeps the model's reasons first.
+      const own = c.signals.length === 0 ? explained : [...c.signals, ...explained];
+      return { row: c.row, reason: { source: c.source, signals: [...new Set([...own, ...(hit.ranked?.signals ?? [])])].slice(0, 6) } };
     };
     const fromExplore = () => {
       const hit = explore.find((i) => fits(i.row));
@@ -173,7 +186,8 @@ export class ForYouService {
     viewer: NonNullable<Viewer>,
     state: ViewerState,
     snapshot: PoolSnapshot,
-    add: (row: IndexRow, source: string, signals: string[]) => void,
+    served: ServedFilter,
+    add: (row: IndexRow, source: string, signals: string[] | (() => string[])) => void,
     random: () => number,
     modelScores: Map<string, number>,
   ): Promise<void> {
@@ -188,13 +202,15 @@ export class ForYouService {
     }
     if (state.history.length === 0) return;
 
-    const recs = await this.deps.models.recommend(viewer.region, state.history, 60, state.seen);
+    // Clips already served this session are left out too, so later pages reach further down the model's list.
+    const exclude = { has: (id: string) => state.seen.has(id) || served.has(id) };
+    const recs = await this.deps.models.recommend(viewer.region, state.history, RECOMMENDED, exclude);
     const recRows = new Map((await pools.rows(snapshot, recs.map((r) => r.itemKey))).map((r) => [r.id, r]));
     for (const rec of recs) {
       const row = recRows.get(rec.itemKey);
       if (!row) continue;
       modelScores.set(rec.itemKey, rec.score);
-      add(row, 'similar', rec.signals.map((s) => s.replace(/^transition from /, 'watched after ')));
+      add(row, 'similar', () => rec.signals.map((s) => s.replace(/^transition from /, 'watched after ')));
     }
 
     // Affinity: the hashtags and sounds of what the viewer recently watched through or liked.

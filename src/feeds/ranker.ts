@@ -5,6 +5,8 @@ export interface Candidate {
   /** Where it came from: following, similar, hashtag, sound, trending, fresh, exploration. */
   source: string;
   signals: string[];
+  /** Signals that cost work to explain (the model's), built only if the clip is picked for the page. */
+  explained?: () => string[];
 }
 
 export interface RankContext {

@@ -1,4 +1,4 @@
-import { ForYouModel, type ForYouModelOptions, type Recommendation } from './model/for-you-model.js';
+import { ForYouModel, type ForYouModelOptions, type ReadonlySetLike, type Recommendation } from './model/for-you-model.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { EngagementObserver } from '../social/engagement.service.js';
 import type { PoolSnapshot } from './candidate-pools.js';
@@ -81,7 +81,7 @@ export class RegionModels implements EngagementObserver {
     }
   }
 
-  async recommend(region: string, history: string[], k: number, exclude: Set<string>): Promise<Recommendation[]> {
+  async recommend(region: string, history: string[], k: number, exclude: ReadonlySetLike): Promise<Recommendation[]> {
     if (history.length === 0) return [];
     // Serving asks for the clips the history reaches; a full scan of a region's catalogue costs milliseconds.
     return (await this.get(region)).recommend(history, k, exclude, { reachedOnly: true });

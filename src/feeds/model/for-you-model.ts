@@ -68,6 +68,11 @@ export interface EngagementSignal {
   at?: number;
 }
 
+/** What `recommend` leaves out: anything with `has` (a Set, or the feed's served filter). */
+export interface ReadonlySetLike {
+  has(key: string): boolean;
+}
+
 export interface Recommendation {
   itemKey: string;
   score: number;
@@ -235,10 +240,21 @@ export class ForYouModel {
    * fewer than k, and never scans the whole catalogue: the rest would be ranked by the popularity prior alone,
    * which the feed's trending source covers. Without it the result equals a full scan (offline evaluation).
    */
-  recommend(history: string[], k: number, exclude: Set<string> = new Set(), options: { reachedOnly?: boolean } = {}): Recommendation[] {
+  recommend(history: string[], k: number, exclude: ReadonlySetLike = new Set(), options: { reachedOnly?: boolean } = {}): Recommendation[] {
     const historySlots = this.slotsOf(history);
     const top = this.topSparse(historySlots, k, exclude, options.reachedOnly === true) ?? this.topFull(historySlots, k, exclude);
-    return top.map(({ slot, score }) => ({ itemKey: this.ids.keyOf(slot)!, score, signals: this.explain(slot, historySlots) }));
+    // Explaining costs graph lookups per history item: done when a caller reads `signals`, for the clips it shows.
+    const explain = (slot: number) => this.explain(slot, historySlots);
+    return top.map(({ slot, score }) => {
+      let signals: string[] | undefined;
+      return {
+        itemKey: this.ids.keyOf(slot)!,
+        score,
+        get signals() {
+          return (signals ??= explain(slot));
+        },
+      };
+    });
   }
 
   /**
@@ -247,7 +263,7 @@ export class ForYouModel {
    * engagements)`; when k reached slots beat that bound the result equals the full scan (same ties: lower slot
    * first), otherwise this returns undefined and the caller scans everything.
    */
-  private topSparse(historySlots: number[], k: number, exclude: Set<string>, reachedOnly: boolean): { slot: number; score: number }[] | undefined {
+  private topSparse(historySlots: number[], k: number, exclude: ReadonlySetLike, reachedOnly: boolean): { slot: number; score: number }[] | undefined {
     const touched = this.accumulateSparse(historySlots);
     try {
       const seen = new Set(historySlots);
@@ -275,7 +291,7 @@ export class ForYouModel {
     }
   }
 
-  private topFull(historySlots: number[], k: number, exclude: Set<string>): { slot: number; score: number }[] {
+  private topFull(historySlots: number[], k: number, exclude: ReadonlySetLike): { slot: number; score: number }[] {
     const out = this.scratchFor(this.ids.highWater);
     this.scoreSlotsInto(historySlots, out);
     const seen = new Set(historySlots);
