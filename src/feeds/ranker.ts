@@ -57,11 +57,27 @@ export class TransparentRanker implements Ranker {
     const engagement = smoothed(row.like_count + 2 * row.comment_count + 3 * row.share_count, row.view_count, 0.08, 10);
     const ageHours = Math.max(0, (now - publishedAt(row)) / 3_600_000);
     const freshness = Math.exp(-ageHours / 48);
-    const score = 0.5 * completion + 0.3 * Math.min(1, engagement * 3) + 0.2 * freshness;
-    const signals = [`predicted completion ${Math.round(completion * 100)}%`];
-    if (engagement > 0.15) signals.push('high engagement');
-    if (ageHours < 24) signals.push('new');
-    return { score, signals };
+    return new TransparentScore(0.5 * completion + 0.3 * Math.min(1, engagement * 3) + 0.2 * freshness, completion, engagement, ageHours);
+  }
+}
+
+/** A transparent score whose words are written only when read (a page shows ten of the clips it ranks). */
+class TransparentScore implements Ranked {
+  private words: string[] | undefined;
+
+  constructor(
+    public score: number,
+    private readonly completion: number,
+    private readonly engagement: number,
+    private readonly ageHours: number,
+  ) {}
+
+  get signals(): string[] {
+    if (this.words) return this.words;
+    const words = [`predicted completion ${Math.round(this.completion * 100)}%`];
+    if (this.engagement > 0.15) words.push('high engagement');
+    if (this.ageHours < 24) words.push('new');
+    return (this.words = words);
   }
 }
 

@@ -12,7 +12,8 @@ const HASHES = 4;
 export class ServedFilter {
   constructor(readonly bits: Uint8Array = new Uint8Array(BITS / 8)) {}
 
-  private positions(id: string): number[] {
+  /** The id's two base hashes; bit k is (h1 + k·h2) mod BITS. Computed without arrays: this runs for every candidate of every page. */
+  private static hashes(id: string): [number, number] {
     let h1 = 0x811c9dc5;
     let h2 = 0x9747b28c;
     for (let i = 0; i < id.length; i++) {
@@ -20,17 +21,24 @@ export class ServedFilter {
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
     }
-    const out: number[] = [];
-    for (let k = 0; k < HASHES; k++) out.push(((h1 + Math.imul(k, h2)) >>> 0) % BITS);
-    return out;
+    return [h1, h2];
   }
 
   add(id: string): void {
-    for (const p of this.positions(id)) this.bits[p >> 3]! |= 1 << (p & 7);
+    const [h1, h2] = ServedFilter.hashes(id);
+    for (let k = 0; k < HASHES; k++) {
+      const p = ((h1 + Math.imul(k, h2)) >>> 0) % BITS;
+      this.bits[p >> 3]! |= 1 << (p & 7);
+    }
   }
 
   has(id: string): boolean {
-    return this.positions(id).every((p) => (this.bits[p >> 3]! & (1 << (p & 7))) !== 0);
+    const [h1, h2] = ServedFilter.hashes(id);
+    for (let k = 0; k < HASHES; k++) {
+      const p = ((h1 + Math.imul(k, h2)) >>> 0) % BITS;
+      if ((this.bits[p >> 3]! & (1 << (p & 7))) === 0) return false;
+    }
+    return true;
   }
 }
 
