@@ -16,13 +16,6 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-/** JS heap plus typed-array memory, after a full collection (run with --expose-gc). */
-function heapMb(): number {
-  global.gc?.();
-  const m = process.memoryUsage();
-  return (m.heapUsed + m.external) / 2 ** 20;
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
@@ -35,7 +28,6 @@ function main(): void {
   const titles = paths.titles ? loadTitles(paths.titles) : new Map<string, string>();
   const key = (copy: number, item: number) => `${copy}:${data.items[item]!}`;
 
-  const before = heapMb();
   const started = performance.now();
   const model = new ForYouModel();
   for (let c = 0; c < copies; c++) {
@@ -47,7 +39,6 @@ function main(): void {
   }
   const fitMs = performance.now() - started;
   for (let c = 0; c < copies; c++) data.items.forEach((item, i) => model.setItemContent(key(c, i), titles.get(item) ?? ''));
-  const modelMb = heapMb() - before;
 
   // Query histories: the last 12 items of users' sequences, in order.
   const histories: string[][] = [];
@@ -76,7 +67,7 @@ function main(): void {
   console.log(`dataset ${paths.pairs}: ${data.users.length * copies} users, ${data.items.length * copies} items, ${data.interactions * copies} interactions (${copies} cop${copies === 1 ? 'y' : 'ies'})`);
   console.log(`process RSS          ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB (peak ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB)`);
   console.log(`fit                  ${(fitMs / 1000).toFixed(2)} s (${Math.round((data.interactions * copies) / (fitMs / 1000)).toLocaleString('en')} events/s)`);
-  console.log(`model memory         ${modelMb.toFixed(1)} MiB of heap and arrays for ${model.itemCount.toLocaleString('en')} items, ${model.edgeCount.toLocaleString('en')} edges`);
+  console.log(`model                ${model.itemCount.toLocaleString('en')} items, ${model.edgeCount.toLocaleString('en')} edges`);
   console.log(`graph arrays         ${(model.graphBytes / 2 ** 20).toFixed(1)} MiB (${(model.graphBytes / Math.max(1, model.edgeCount)).toFixed(1)} bytes an edge)`);
   console.log(`recommend top 60     p50 ${percentile(sparse, 0.5).toFixed(3)} ms  p99 ${percentile(sparse, 0.99).toFixed(3)} ms`);
   console.log(`full scan (baseline) p50 ${percentile(full, 0.5).toFixed(3)} ms  p99 ${percentile(full, 0.99).toFixed(3)} ms`);
