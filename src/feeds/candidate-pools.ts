@@ -43,7 +43,6 @@ const AUTHOR_CACHE_ENTRIES = 20_000;
 /** Most creators read in one statement when their newest clips are not held. */
 const AUTHORS_PER_READ = 100;
 
-
 const MIN_REBUILD_MS = 1_000;
 
 export const DEFAULT_POOL_OPTIONS: PoolOptions = { ttlMs: 30_000, size: 5000, explorationMaxViews: 100, explorationMaxAgeHours: 24 * 7 };
@@ -136,10 +135,12 @@ export class CandidatePools {
     }
     if (missing.length > 0) {
       const unique = [...new Set(missing)];
+      const generation = this.generation;
       const rows = await this.deps.directory.selectFrom('videos').selectAll().where('id', 'in', unique).execute();
       const at = this.deps.now().getTime();
       for (const row of rows) found.set(row.id, row);
-      for (const id of unique) this.remember(this.rowCache, id, { at, row: found.get(id) }, ROW_CACHE_ENTRIES);
+      // A read that overlapped a change may predate it: used once, not kept.
+      if (generation === this.generation) for (const id of unique) this.remember(this.rowCache, id, { at, row: found.get(id) }, ROW_CACHE_ENTRIES);
     }
     return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
   }
@@ -159,6 +160,7 @@ export class CandidatePools {
       else if (missing.length < maxReads) missing.push(author);
     }
     const at = this.deps.now().getTime();
+    const generation = this.generation;
     const { directory } = this.deps;
     for (let i = 0; i < missing.length; i += AUTHORS_PER_READ) {
       const chunk = missing.slice(i, i + AUTHORS_PER_READ);
@@ -171,7 +173,7 @@ export class CandidatePools {
       for (const [author, list] of byAuthor) {
         list.sort((a, b) => (a.id < b.id ? 1 : -1));
         held.set(author, list);
-        this.remember(this.authorCache, author, { at, perAuthor, rows: list }, AUTHOR_CACHE_ENTRIES);
+        if (generation === this.generation) this.remember(this.authorCache, author, { at, perAuthor, rows: list }, AUTHOR_CACHE_ENTRIES);
       }
     }
     const out: IndexRow[] = [];

@@ -28,6 +28,8 @@ const CARD_COLUMNS = new Set(['*', 'handle', 'display_name', 'avatar_url', 'priv
 export class DirectoryRefs {
   private readonly authors = new Map<string, { at: number; row: AuthorRow | undefined }>();
   private readonly sounds = new Map<string, { at: number; title: string | undefined }>();
+  /** Counts directory writes: a read that overlapped one is used once but not kept (it may predate it). */
+  private writes = 0;
 
   constructor(
     private readonly deps: { directory: Kysely<DirectoryDb>; now: () => Date },
@@ -38,10 +40,13 @@ export class DirectoryRefs {
   written(write: DirectoryWrite): void {
     if (write.table === 'users') {
       if (!write.columns.some((c) => CARD_COLUMNS.has(c))) return;
+      this.writes++;
       const id = write.where.id;
       if (typeof id === 'string') this.authors.delete(id);
       else this.authors.clear();
     } else if (write.table === 'sounds') {
+      if (!write.columns.some((c) => c === '*' || c === 'title')) return;
+      this.writes++;
       const id = write.where.id;
       if (typeof id === 'string') this.sounds.delete(id);
       else this.sounds.clear();
@@ -53,6 +58,7 @@ export class DirectoryRefs {
     const out = new Map<string, AuthorRow>();
     const missing = this.held(this.authors, ids, (id, e) => e.row && out.set(id, e.row));
     if (missing.length > 0) {
+      const writes = this.writes;
       const rows = await this.deps.directory
         .selectFrom('users')
         .select(['id', 'handle', 'display_name', 'avatar_url', 'private_account'])
@@ -64,7 +70,7 @@ export class DirectoryRefs {
       for (const id of missing) {
         const row = found.get(id);
         if (row) out.set(id, row);
-        this.keep(this.authors, id, { at, row });
+        if (writes === this.writes) this.keep(this.authors, id, { at, row });
       }
     }
     return out;
@@ -75,13 +81,14 @@ export class DirectoryRefs {
     const out = new Map<string, string>();
     const missing = this.held(this.sounds, ids, (id, e) => e.title !== undefined && out.set(id, e.title));
     if (missing.length > 0) {
+      const writes = this.writes;
       const rows = await this.deps.directory.selectFrom('sounds').select(['id', 'title']).where('id', 'in', missing).execute();
       const at = this.deps.now().getTime();
       const found = new Map(rows.map((r) => [r.id, r.title]));
       for (const id of missing) {
         const title = found.get(id);
         if (title !== undefined) out.set(id, title);
-        this.keep(this.sounds, id, { at, title });
+        if (writes === this.writes) this.keep(this.sounds, id, { at, title });
       }
     }
     return out;
