@@ -161,9 +161,8 @@ export class ForYouService {
       // Signals are joined for the picked clips only (a page shows ten of a few hundred candidates).
       if (!hit) return undefined;
       const { c } = hit;
-      const explained = c.explained?.() ?? [];
-      // A clip the model brought keeps the model's reasons first.
-      const own = c.signals.length === 0 ? explained : [...c.signals, ...explained];
+      // The sources' words, then the model's (built only now), then the ranker's.
+      const own = [...c.signals, ...(c.explained?.() ?? [])];
       return { row: c.row, reason: { source: c.source, signals: [...new Set([...own, ...(hit.ranked?.signals ?? [])])].slice(0, 6) } };
     };
     const fromExplore = () => {
