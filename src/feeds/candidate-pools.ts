@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DirectoryDb } from '../db/schema.js';
 import { jsonList } from '../social/text-tags.js';
 import type { IndexRow } from '../social/video-access.js';
+import { TtlCache } from '../ttl-cache.js';
 
 /** A public clip held in memory with what ranking needs. */
 export interface PoolItem {
@@ -73,7 +74,10 @@ export class CandidatePools {
   constructor(
     private readonly deps: { directory: Kysely<DirectoryDb>; now: () => Date },
     readonly options: PoolOptions = DEFAULT_POOL_OPTIONS,
-  ) {}
+  ) {
+    this.rowCache = new TtlCache({ ttlMs: options.ttlMs, capacity: ROW_CACHE_ENTRIES });
+    this.authorCache = new TtlCache({ ttlMs: options.ttlMs, capacity: AUTHOR_CACHE_ENTRIES });
+  }
 
   /** Called with each new snapshot (the models register new clips' captions from it). */
   onRefresh(listener: (s: PoolSnapshot) => void): void {
@@ -114,9 +118,9 @@ export class CandidatePools {
   }
 
   /** Index rows by id; `undefined` remembers an id that is not in the index (a clip the model knows that left it). */
-  private readonly rowCache = new Map<string, { at: number; row: IndexRow | undefined }>();
+  private readonly rowCache: TtlCache<IndexRow | undefined>;
   /** Per author: the newest `perAuthor` rows read (fewer when the author has fewer clips). */
-  private readonly authorCache = new Map<string, { at: number; perAuthor: number; rows: IndexRow[] }>();
+  private readonly authorCache: TtlCache<{ perAuthor: number; rows: IndexRow[] }>;
 
   /** Index rows by id (pooled, cached for `ttlMs`, else read in one query), in the order of `ids`. */
   async rows(snapshot: PoolSnapshot, ids: string[]): Promise<IndexRow[]> {
@@ -129,18 +133,17 @@ export class CandidatePools {
         found.set(id, pooled);
         continue;
       }
-      const entry = this.cached(this.rowCache, id, now);
-      if (!entry) missing.push(id);
-      else if (entry.row) found.set(id, entry.row);
+      const held = this.rowCache.entry(id, now);
+      if (!held) missing.push(id);
+      else if (held.value) found.set(id, held.value);
     }
     if (missing.length > 0) {
       const unique = [...new Set(missing)];
-      const generation = this.generation;
+      const since = this.rowCache.version;
       const rows = await this.deps.directory.selectFrom('videos').selectAll().where('id', 'in', unique).execute();
-      const at = this.deps.now().getTime();
       for (const row of rows) found.set(row.id, row);
       // A read that overlapped a change may predate it: used once, not kept.
-      if (generation === this.generation) for (const id of unique) this.remember(this.rowCache, id, { at, row: found.get(id) }, ROW_CACHE_ENTRIES);
+      for (const id of unique) this.rowCache.set(id, found.get(id), now, since);
     }
     return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
   }
@@ -154,13 +157,12 @@ export class CandidatePools {
     const held = new Map<string, IndexRow[]>();
     const missing: string[] = [];
     for (const author of authorIds) {
-      const entry = this.cached(this.authorCache, author, now);
+      const entry = this.authorCache.entry(author, now)?.value;
       // An entry read with a smaller limit that came back full may lack clips this call wants.
       if (entry && !(entry.perAuthor < perAuthor && entry.rows.length === entry.perAuthor)) held.set(author, entry.rows);
       else if (missing.length < maxReads) missing.push(author);
     }
-    const at = this.deps.now().getTime();
-    const generation = this.generation;
+    const since = this.authorCache.version;
     const { directory } = this.deps;
     for (let i = 0; i < missing.length; i += AUTHORS_PER_READ) {
       const chunk = missing.slice(i, i + AUTHORS_PER_READ);
@@ -173,7 +175,7 @@ export class CandidatePools {
       for (const [author, list] of byAuthor) {
         list.sort((a, b) => (a.id < b.id ? 1 : -1));
         held.set(author, list);
-        if (generation === this.generation) this.remember(this.authorCache, author, { at, perAuthor, rows: list }, AUTHOR_CACHE_ENTRIES);
+        this.authorCache.set(author, { perAuthor, rows: list }, now, since);
       }
     }
     const out: IndexRow[] = [];
@@ -182,20 +184,6 @@ export class CandidatePools {
       if (rows) for (let i = 0; i < rows.length && i < perAuthor; i++) out.push(rows[i]!);
     }
     return out;
-  }
-
-  private cached<T extends { at: number }>(cache: Map<string, T>, key: string, now: number): T | undefined {
-    const entry = cache.get(key);
-    if (entry && now - entry.at < this.options.ttlMs) return entry;
-    if (entry) cache.delete(key);
-    return undefined;
-  }
-
-  private remember<T>(cache: Map<string, T>, key: string, value: T, bound: number): void {
-    // A bounded cache: Map keeps insertion order, so the oldest entry goes first.
-    cache.delete(key);
-    if (cache.size >= bound) cache.delete(cache.keys().next().value!);
-    cache.set(key, value);
   }
 
   private refresh(): Promise<PoolSnapshot> {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DirectoryDb } from '../db/schema.js';
 import type { DirectoryWrite } from '../regions/border.js';
+import { TtlCache } from '../ttl-cache.js';
 
 export interface AuthorRow {
   id: string;
@@ -26,28 +27,24 @@ const CARD_COLUMNS = new Set(['*', 'handle', 'display_name', 'avatar_url', 'priv
  * drop the affected copy at once (the border reports them); another process's show within `ttlMs`.
  */
 export class DirectoryRefs {
-  private readonly authors = new Map<string, { at: number; row: AuthorRow | undefined }>();
-  private readonly sounds = new Map<string, { at: number; title: string | undefined }>();
-  /** Counts directory writes: a read that overlapped one is used once but not kept (it may predate it). */
-  private writes = 0;
+  private readonly authors: TtlCache<AuthorRow | undefined>;
+  private readonly sounds: TtlCache<string | undefined>;
 
   constructor(
     private readonly deps: { directory: Kysely<DirectoryDb>; now: () => Date },
-    private readonly options: DirectoryRefsOptions = { ttlMs: 5_000, capacity: 50_000 },
-  ) {}
+    options: DirectoryRefsOptions = { ttlMs: 5_000, capacity: 50_000 },
+  ) {
+    this.authors = new TtlCache(options);
+    this.sounds = new TtlCache(options);
+  }
 
   /** Follows the border's directory writes. */
   written(write: DirectoryWrite): void {
-    if (write.table === 'users') {
-      if (!write.columns.some((c) => CARD_COLUMNS.has(c))) return;
-      this.writes++;
-      const id = write.where.id;
+    const id = write.where.id;
+    if (write.table === 'users' && write.columns.some((c) => CARD_COLUMNS.has(c))) {
       if (typeof id === 'string') this.authors.delete(id);
       else this.authors.clear();
-    } else if (write.table === 'sounds') {
-      if (!write.columns.some((c) => c === '*' || c === 'title')) return;
-      this.writes++;
-      const id = write.where.id;
+    } else if (write.table === 'sounds' && write.columns.some((c) => c === '*' || c === 'title')) {
       if (typeof id === 'string') this.sounds.delete(id);
       else this.sounds.clear();
     }
@@ -55,60 +52,44 @@ export class DirectoryRefs {
 
   /** Active authors by id (an id that is missing or not active is left out). */
   async authorsById(ids: string[]): Promise<Map<string, AuthorRow>> {
-    const out = new Map<string, AuthorRow>();
-    const missing = this.held(this.authors, ids, (id, e) => e.row && out.set(id, e.row));
-    if (missing.length > 0) {
-      const writes = this.writes;
+    return this.lookup(this.authors, ids, async (missing) => {
       const rows = await this.deps.directory
         .selectFrom('users')
         .select(['id', 'handle', 'display_name', 'avatar_url', 'private_account'])
         .where('id', 'in', missing)
         .where('status', '=', 'active')
         .execute();
-      const at = this.deps.now().getTime();
-      const found = new Map(rows.map((r) => [r.id, r]));
-      for (const id of missing) {
-        const row = found.get(id);
-        if (row) out.set(id, row);
-        if (writes === this.writes) this.keep(this.authors, id, { at, row });
-      }
-    }
-    return out;
+      return new Map(rows.map((r) => [r.id, r]));
+    });
   }
 
   /** Sound titles by id. */
   async soundTitles(ids: string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    const missing = this.held(this.sounds, ids, (id, e) => e.title !== undefined && out.set(id, e.title));
-    if (missing.length > 0) {
-      const writes = this.writes;
+    return this.lookup(this.sounds, ids, async (missing) => {
       const rows = await this.deps.directory.selectFrom('sounds').select(['id', 'title']).where('id', 'in', missing).execute();
-      const at = this.deps.now().getTime();
-      const found = new Map(rows.map((r) => [r.id, r.title]));
-      for (const id of missing) {
-        const title = found.get(id);
-        if (title !== undefined) out.set(id, title);
-        if (writes === this.writes) this.keep(this.sounds, id, { at, title });
-      }
-    }
-    return out;
+      return new Map(rows.map((r) => [r.id, r.title]));
+    });
   }
 
-  /** Hands fresh copies to `use` and returns the ids to read. */
-  private held<T extends { at: number }>(cache: Map<string, T>, ids: string[], use: (id: string, entry: T) => unknown): string[] {
+  /** Held copies, the rest read with `read`; an id not found is remembered as absent too. */
+  private async lookup<V>(cache: TtlCache<V | undefined>, ids: string[], read: (missing: string[]) => Promise<Map<string, V>>): Promise<Map<string, V>> {
     const now = this.deps.now().getTime();
+    const out = new Map<string, V>();
     const missing: string[] = [];
     for (const id of ids) {
-      const entry = cache.get(id);
-      if (entry && now - entry.at < this.options.ttlMs) use(id, entry);
-      else missing.push(id);
+      const held = cache.entry(id, now);
+      if (!held) missing.push(id);
+      else if (held.value !== undefined) out.set(id, held.value);
     }
-    return missing;
-  }
-
-  private keep<T>(cache: Map<string, T>, id: string, entry: T): void {
-    cache.delete(id);
-    if (cache.size >= this.options.capacity) cache.delete(cache.keys().next().value!);
-    cache.set(id, entry);
+    if (missing.length === 0) return out;
+    const since = cache.version;
+    const found = await read(missing);
+    for (const id of missing) {
+      const value = found.get(id);
+      if (value !== undefined) out.set(id, value);
+      // A read that overlapped a relevant write may predate it: used once, not kept.
+      cache.set(id, value, now, since);
+    }
+    return out;
   }
 }

@@ -7,6 +7,7 @@ import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { NotificationService } from './notification.service.js';
+import { TtlCache } from '../ttl-cache.js';
 import { userRefs, type UserRef } from './user-refs.js';
 
 export interface Actor {
@@ -74,11 +75,9 @@ export class GraphService {
    * Viewers' relations as last read, so each feed page does not re-read the whole follow and block lists.
    * This process's own writes drop the copy at once (`changed`); another process's show within the TTL.
    */
-  private readonly relationCache = new Map<string, { at: number; value: ViewerRelations }>();
-  private relationWrites = 0;
+  private readonly relationCache = new TtlCache<ViewerRelations>({ ttlMs: RELATIONS_TTL_MS, capacity: RELATIONS_CAPACITY });
 
   private changed(region: string, userId: string): void {
-    this.relationWrites++;
     this.relationCache.delete(`${region}:${userId}`);
   }
 
@@ -358,9 +357,9 @@ export class GraphService {
   async relations(viewer: Actor): Promise<ViewerRelations> {
     const key = `${viewer.region}:${viewer.userId}`;
     const now = this.deps.now().getTime();
-    const cached = this.relationCache.get(key);
-    if (cached && now - cached.at < RELATIONS_TTL_MS) return cached.value;
-    const writes = this.relationWrites;
+    const cached = this.relationCache.entry(key, now);
+    if (cached) return cached.value;
+    const since = this.relationCache.version;
     const db = this.db(viewer.region);
     const rows = await db
       .selectFrom('follows')
@@ -374,11 +373,7 @@ export class GraphService {
     const out: ViewerRelations = { following: new Set(), blocked: new Set(), muted: new Set() };
     for (const r of rows) (r.k === 'f' ? out.following : r.k === 'b' ? out.blocked : out.muted).add(r.id);
     // A read that overlapped a write may predate it: used once, not kept.
-    if (writes === this.relationWrites) {
-      this.relationCache.delete(key);
-      if (this.relationCache.size >= RELATIONS_CAPACITY) this.relationCache.delete(this.relationCache.keys().next().value!);
-      this.relationCache.set(key, { at: now, value: out });
-    }
+    this.relationCache.set(key, out, now, since);
     return out;
   }
 

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../served-filter.js';
 import { ForYouModel } from './for-you-model.js';
 
-/** mulberry32: a seeded PRNG so the synthetic data is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** Users walk a ring of items with random jumps: strong item-to-next-item structure. */
 function syntheticSequences(users: number, items: number, seed: number): { userKey: string; items: string[] }[] {

@@ -1,0 +1,42 @@
+/**
+ * A bounded map whose entries serve for `ttlMs`: the short-lived copies the feeds keep of rows read from the
+ * stores. Past `capacity` the least recently stored entry goes first. `version` moves with every deletion, so a
+ * read that began before a change can tell (`set(..., since)`) that its answer may predate it and not keep it.
+ */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { at: number; value: V }>();
+  private changes = 0;
+
+  constructor(private readonly options: { ttlMs: number; capacity: number }) {}
+
+  /** Take before a read whose answer will be stored. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** The fresh entry for `key` (its value may itself be `undefined`: a remembered absence), else undefined. */
+  entry(key: string, now: number): { value: V } | undefined {
+    const found = this.entries.get(key);
+    if (found && now - found.at < this.options.ttlMs) return found;
+    if (found) this.entries.delete(key);
+    return undefined;
+  }
+
+  /** Stores `value`, unless a deletion happened since `since` (the version taken before the read). */
+  set(key: string, value: V, now: number, since?: number): void {
+    if (since !== undefined && since !== this.changes) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.options.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { at: now, value });
+  }
+
+  delete(key: string): void {
+    this.changes++;
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.changes++;
+    this.entries.clear();
+  }
+}
