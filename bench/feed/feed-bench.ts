@@ -1,7 +1,7 @@
 /**
  * Feed benchmark: generates a synthetic Reelm (N users, M clips, K watch events over the regions), starts the
- * real server in its own process on 127.0.0.1, and measures For You, Following, a video's comments page and
- * /health (the ceiling) with autocannon: p50/p99 latency and requests per second, plus the server's RSS.
+ * real server in its own process on 127.0.0.1, and measures For You, Following, a video page (signed in), a video's
+ * comments page and /health (the ceiling) with autocannon: p50/p99 latency and requests per second, plus the server's RSS.
  *
  *   npm run bench:feed -- --scale 0.05 [--duration 10] [--connections 16] [--keep] [--profile DIR] [--cluster | --both]
  *   npm run bench:feed -- --data DIR   measures again on a folder an earlier --keep run left (no generation)
@@ -103,6 +103,7 @@ async function measure(dataDir: string, env: Record<string, string>, data: Await
       ['For You (signed in)', { url: base, requests: rotating(() => '/api/v1/feed/for-you?limit=10') }],
       ['For You (visitor)', { url: `${base}/api/v1/feed/for-you?limit=10` }],
       ['Following', { url: base, requests: rotating(() => '/api/v1/feed/following?limit=10') }],
+      ['Video page (signed in)', { url: base, requests: rotating(() => `/api/v1/videos/${data.clipIds[(clip++ * 7919) % data.clipIds.length]}`) }],
       ['Video comments page', { url: base, requests: rotating(() => `/api/v1/videos/${data.clipIds[(clip++ * 7919) % data.clipIds.length]}/comments`) }],
     ];
     const results: Result[] = [];

@@ -4,13 +4,21 @@ import { jsonList } from '../social/text-tags.js';
 import type { IndexRow } from '../social/video-access.js';
 import { TtlCache } from '../ttl-cache.js';
 
-/** A public clip held in memory with what ranking needs. */
+/** A public clip held in memory with what ranking needs, parsed once when it is read. */
 export interface PoolItem {
   row: IndexRow;
   tags: string[];
   /** Time-decayed engagement (the trending score). */
   trend: number;
+  /** `row.published_at` in ms since the epoch. */
+  publishedMs: number;
+  /** Age when read (when the snapshot was built, for pooled clips). */
   ageHours: number;
+}
+
+export function poolItem(row: IndexRow, now: number): PoolItem {
+  const publishedMs = Date.parse(row.published_at);
+  return { row, tags: jsonList(row.hashtags), trend: trendScore(row), publishedMs, ageHours: Math.max(0, (now - publishedMs) / 3_600_000) };
 }
 
 export interface PoolSnapshot {
@@ -59,6 +67,24 @@ const TREND_DECADE_HOURS = 12;
 export function trendScore(row: IndexRow): number {
   const engagement = row.like_count * 2 + row.comment_count * 3 + row.share_count * 4 + row.completion_count + row.view_count * 0.2;
   return Math.log10(1 + engagement) + Date.parse(row.published_at) / 3_600_000 / TREND_DECADE_HOURS;
+}
+
+/**
+ * The newest `limit` of several lists that are each sorted newest first (by `newer`), merged: a page of Following
+ * takes ten clips of two hundred creators' lists without sorting them all.
+ */
+export function newestOf<T>(lists: T[][], limit: number, newer: (a: T, b: T) => boolean): T[] {
+  const out: T[] = [];
+  for (const list of lists) {
+    for (const item of list) {
+      if (out.length === limit && !newer(item, out[limit - 1]!)) break; // the rest of this list is older still
+      let i = out.length < limit ? out.length : limit - 1;
+      while (i > 0 && newer(item, out[i - 1]!)) i--;
+      out.splice(i, 0, item);
+      if (out.length > limit) out.pop();
+    }
+  }
+  return out;
 }
 
 /**
@@ -118,48 +144,55 @@ export class CandidatePools {
   }
 
   /** Index rows by id; `undefined` remembers an id that is not in the index (a clip the model knows that left it). */
-  private readonly rowCache: TtlCache<IndexRow | undefined>;
-  /** Per author: the newest `perAuthor` rows read (fewer when the author has fewer clips). */
-  private readonly authorCache: TtlCache<{ perAuthor: number; rows: IndexRow[] }>;
+  private readonly rowCache: TtlCache<PoolItem | undefined>;
+  /** Per author: the newest `perAuthor` clips read (fewer when the author has fewer), newest id first. */
+  private readonly authorCache: TtlCache<{ perAuthor: number; items: PoolItem[] }>;
 
-  /** Index rows by id (pooled, cached for `ttlMs`, else read in one query), in the order of `ids`. */
-  async rows(snapshot: PoolSnapshot, ids: string[]): Promise<IndexRow[]> {
+  /** Clips by id (pooled, cached for `ttlMs`, else read in one query), in the order of `ids`; ids not in the index are left out. */
+  async rows(snapshot: PoolSnapshot, ids: string[]): Promise<PoolItem[]> {
     const now = this.deps.now().getTime();
-    const found = new Map<string, IndexRow>();
+    const out: (PoolItem | string)[] = [];
     const missing: string[] = [];
     for (const id of ids) {
-      const pooled = snapshot.byId.get(id)?.row;
+      const pooled = snapshot.byId.get(id);
       if (pooled) {
-        found.set(id, pooled);
+        out.push(pooled);
         continue;
       }
       const held = this.rowCache.entry(id, now);
-      if (!held) missing.push(id);
-      else if (held.value) found.set(id, held.value);
+      if (!held) {
+        missing.push(id);
+        out.push(id);
+      } else if (held.value) out.push(held.value);
     }
-    if (missing.length > 0) {
-      const unique = [...new Set(missing)];
-      const since = this.rowCache.version;
-      const rows = await this.deps.directory.selectFrom('videos').selectAll().where('id', 'in', unique).execute();
-      for (const row of rows) found.set(row.id, row);
-      // A read that overlapped a change may predate it: used once, not kept.
-      for (const id of unique) this.rowCache.set(id, found.get(id), now, since);
+    if (missing.length === 0) return out as PoolItem[];
+    const unique = [...new Set(missing)];
+    const since = this.rowCache.version;
+    const rows = await this.deps.directory.selectFrom('videos').selectAll().where('id', 'in', unique).execute();
+    const read = new Map(rows.map((row) => [row.id, poolItem(row, now)]));
+    // A read that overlapped a change may predate it: used once, not kept.
+    for (const id of unique) this.rowCache.set(id, read.get(id), now, since);
+    const items: PoolItem[] = [];
+    for (const entry of out) {
+      const item = typeof entry === 'string' ? read.get(entry) : entry;
+      if (item) items.push(item);
     }
-    return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+    return items;
   }
 
   /**
-   * The newest `perAuthor` public clips of each author, cached per author for `ttlMs`. Authors not held are
-   * read together (one statement per hundred); at most `maxReads` of them per call, the rest are left out.
+   * The newest `perAuthor` public clips of each author (newest id first, one list per author held), cached per
+   * author for `ttlMs`. Authors not held are read together (one statement per hundred); at most `maxReads` of
+   * them per call, the rest are left out.
    */
-  async recentByAuthors(authorIds: string[], perAuthor: number, maxReads = 50): Promise<IndexRow[]> {
+  async recentByAuthors(authorIds: string[], perAuthor: number, maxReads = 50): Promise<PoolItem[][]> {
     const now = this.deps.now().getTime();
-    const held = new Map<string, IndexRow[]>();
+    const held = new Map<string, PoolItem[]>();
     const missing: string[] = [];
     for (const author of authorIds) {
       const entry = this.authorCache.entry(author, now)?.value;
       // An entry read with a smaller limit that came back full may lack clips this call wants.
-      if (entry && !(entry.perAuthor < perAuthor && entry.rows.length === entry.perAuthor)) held.set(author, entry.rows);
+      if (entry && !(entry.perAuthor < perAuthor && entry.items.length === entry.perAuthor)) held.set(author, entry.items);
       else if (missing.length < maxReads) missing.push(author);
     }
     const since = this.authorCache.version;
@@ -170,18 +203,18 @@ export class CandidatePools {
         directory.selectFrom(directory.selectFrom('videos').selectAll().where('author_id', '=', author).orderBy('id', 'desc').limit(perAuthor).as(`a${k}`)).selectAll(),
       );
       const rows = await parts.slice(1).reduce((all, q) => all.unionAll(q), parts[0]!).execute();
-      const byAuthor = new Map<string, IndexRow[]>(chunk.map((a) => [a, []]));
-      for (const row of rows) byAuthor.get(row.author_id)?.push(row);
+      const byAuthor = new Map<string, PoolItem[]>(chunk.map((a) => [a, []]));
+      for (const row of rows) byAuthor.get(row.author_id)?.push(poolItem(row, now));
       for (const [author, list] of byAuthor) {
-        list.sort((a, b) => (a.id < b.id ? 1 : -1));
+        list.sort((a, b) => (a.row.id < b.row.id ? 1 : -1));
         held.set(author, list);
-        this.authorCache.set(author, { perAuthor, rows: list }, now, since);
+        this.authorCache.set(author, { perAuthor, items: list }, now, since);
       }
     }
-    const out: IndexRow[] = [];
+    const out: PoolItem[][] = [];
     for (const author of authorIds) {
-      const rows = held.get(author);
-      if (rows) for (let i = 0; i < rows.length && i < perAuthor; i++) out.push(rows[i]!);
+      const items = held.get(author);
+      if (items && items.length > 0) out.push(items.length > perAuthor ? items.slice(0, perAuthor) : items);
     }
     return out;
   }
@@ -226,10 +259,7 @@ export class CandidatePools {
       last = page[page.length - 1];
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const items: PoolItem[] = rows.map((row) => {
-      const ageHours = Math.max(0, (now - Date.parse(row.published_at)) / 3_600_000);
-      return { row, tags: jsonList(row.hashtags), ageHours, trend: trendScore(row) };
-    });
+    const items: PoolItem[] = rows.map((row) => poolItem(row, now));
     const byTag = new Map<string, PoolItem[]>();
     const bySound = new Map<string, PoolItem[]>();
     for (const item of items) {

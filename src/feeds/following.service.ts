@@ -4,7 +4,7 @@ import type { DirectoryDb } from '../db/schema.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { Actor, GraphService, ViewerRelations } from '../social/graph.service.js';
 import type { IndexRow, Viewer } from '../social/video-access.js';
-import type { CandidatePools } from './candidate-pools.js';
+import { newestOf, type CandidatePools } from './candidate-pools.js';
 import type { DirectoryRefs } from './directory-refs.js';
 import { indexRows, presentVideos, type Video } from './video-presenter.js';
 
@@ -43,8 +43,9 @@ export class FollowingService {
     if (!after && authors.length <= PER_AUTHOR_QUERIES) {
       // The first page, which is most of Following's traffic: each creator's newest clips from the pools'
       // per-author copies (read once per creator and kept like the pools; a publish drops them).
-      const newest = (await pools.recentByAuthors(authors, limit + 1, Infinity)).sort((a, b) => (a.id < b.id ? 1 : -1));
-      return this.page(viewer, rel, newest.slice(0, limit + 1), limit);
+      const lists = await pools.recentByAuthors(authors, limit + 1, Infinity);
+      const newest = newestOf(lists, limit + 1, (a, b) => a.row.id > b.row.id);
+      return this.page(viewer, rel, newest.map((i) => i.row), limit);
     }
     let ids: string[];
     if (after && authors.length <= PER_AUTHOR_QUERIES) {

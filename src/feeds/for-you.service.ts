@@ -3,12 +3,12 @@ import { randomInt } from 'node:crypto';
 import { clampLimit } from '../db/pagination.js';
 import type { DirectoryDb } from '../db/schema.js';
 import type { CellRegistry } from '../regions/cells.js';
-import { jsonList } from '../social/text-tags.js';
 import type { GraphService, ViewerRelations } from '../social/graph.service.js';
 import type { IndexRow, Viewer } from '../social/video-access.js';
 import type { CandidatePools, PoolItem, PoolSnapshot } from './candidate-pools.js';
 import type { DirectoryRefs } from './directory-refs.js';
-import { TransparentRanker, type Candidate, type Ranked, type Ranker } from './ranker.js';
+import { BestFirst } from './best-first.js';
+import { TransparentRanker, type Candidate, type Ranker, type Ranking } from './ranker.js';
 import type { RegionModels } from './region-models.js';
 import { decodeSession, encodeSession, seededRandom, ServedFilter, type FeedSession } from './served-filter.js';
 import { presentVideos, type Reason, type Video } from './video-presenter.js';
@@ -42,12 +42,15 @@ const SOURCE_BOOST: Record<string, number> = { following: 0.15, similar: 0.1, ha
 /** Trending and fresh clips drawn from the pools, and how many of them (the best unseen) a page ranks. */
 const TRENDING_POOL = 150;
 const FRESH_POOL = 60;
-const GENERIC_CANDIDATES = 80;
+const GENERIC_CANDIDATES = 40;
+/** Reason words shared by every candidate of a source (add() copies them into a candidate's own list). */
+const FOLLOWING_WORDS = ['you follow the creator'];
+const SOUND_WORDS = ['uses a sound you watched'];
 /** Clips asked of the region's model per page (a page shows ten, of every source). */
 const RECOMMENDED = 40;
 
 interface GenericItem {
-  row: IndexRow;
+  item: PoolItem;
   source: 'trending' | 'fresh';
   signals: string[];
 }
@@ -81,41 +84,38 @@ export class ForYouService {
         (state.seen.has(row.id) || state.notInterested.has(row.id) || state.relations.blocked.has(row.author_id) || state.relations.muted.has(row.author_id)));
 
     const candidates = new Map<string, Candidate>();
-    const add = (row: IndexRow, source: string, signals: string[] | (() => string[])) => {
-      if (excluded(row)) return;
-      const existing = candidates.get(row.id);
+    const add = (item: PoolItem, source: string, signals: string[] | (() => string[]), modelScore?: number): Candidate | undefined => {
+      const { row } = item;
+      if (excluded(row)) return undefined;
+      let c = candidates.get(row.id);
+      if (!c) candidates.set(row.id, (c = { item, source, signals: [] }));
       if (typeof signals === 'function') {
-        if (!existing) candidates.set(row.id, { row, source, signals: [], explained: signals });
-        else {
-          const before = existing.explained;
-          existing.explained = before ? () => [...before(), ...signals()] : signals;
-        }
-      } else if (existing) existing.signals.push(...signals.filter((s) => !existing.signals.includes(s)));
-      else candidates.set(row.id, { row, source, signals: [...signals] });
+        const before = c.explained;
+        c.explained = before ? () => [...before(), ...signals()] : signals;
+      } else for (const s of signals) if (!c.signals.includes(s)) c.signals.push(s);
+      if (modelScore !== undefined) c.modelScore = modelScore;
+      return c;
     };
 
-    const modelScores = new Map<string, number>();
-    if (viewer && state) await this.personalSources(viewer, state, snapshot, session.served, add, random, modelScores);
+    if (viewer && state) await this.personalSources(viewer, state, snapshot, session.served, add, random);
     // The generic sources (trending, fresh) come pre-ranked per snapshot; only the best the viewer may see
     // are candidates, so a page ranks a hundred-odd clips rather than every pooled one.
     let generic = 0;
-    for (const item of this.genericOf(snapshot)) {
+    for (const g of this.genericOf(snapshot)) {
       if (generic >= GENERIC_CANDIDATES) break;
-      if (excluded(item.row)) continue;
-      add(item.row, item.source, item.signals);
-      generic++;
+      if (add(g.item, g.source, g.signals)) generic++;
     }
 
     const list = [...candidates.values()];
-    const ranked = await this.deps.ranker.rank(list, { region: viewer?.region ?? '', history: state?.history ?? [], now, modelScores });
-    const main = list
-      .map((c) => {
-        const r = ranked.get(c.row.id);
-        let score = (r?.score ?? 0) + (SOURCE_BOOST[c.source] ?? 0) + (random() - 0.5) * 0.06;
-        score -= 0.3 * (state?.dislikedAuthors.get(c.row.author_id) ?? 0);
-        return { c, score, ranked: r };
-      })
-      .sort((a, b) => b.score - a.score);
+    const ranking = await this.deps.ranker.rank(list, { region: viewer?.region ?? '', history: state?.history ?? [], now });
+    const scores = new Float64Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      let score = ranking.scores[i]! + (SOURCE_BOOST[c.source] ?? 0) + (random() - 0.5) * 0.06;
+      if (state && state.dislikedAuthors.size > 0) score -= 0.3 * (state.dislikedAuthors.get(c.item.row.author_id) ?? 0);
+      scores[i] = score;
+    }
+    const main = new BestFirst(list, scores, 3 * limit);
 
     // Exploration draws among the least-seen new clips, so each gets its first impressions in turn.
     const explore: PoolItem[] = [];
@@ -128,7 +128,7 @@ export class ForYouService {
       [explore[i], explore[i - j]] = [explore[i - j]!, explore[i]!];
     }
 
-    const picked = this.compose(main, explore, limit, session);
+    const picked = this.compose(main, ranking, explore, limit, session);
     const reasons = new Map<string, Reason>(picked.map((p) => [p.row.id, p.reason]));
     const items = await presentVideos(this.deps, picked.map((p) => p.row), viewer, { reasons, ...(state ? { relations: state.relations } : {}) });
     if (picked.length === 0) return { items, cursor: null };
@@ -145,7 +145,8 @@ export class ForYouService {
    * in creator and sound from the one before. When nothing fits, the page ends short rather than repeat.
    */
   private compose(
-    main: { c: Candidate; score: number; ranked: Ranked | undefined }[],
+    main: BestFirst<Candidate>,
+    ranking: Ranking,
     explore: PoolItem[],
     limit: number,
     session: FeedSession,
@@ -157,13 +158,13 @@ export class ForYouService {
     const every = this.options.explorationShare > 0 ? Math.max(2, Math.round(1 / this.options.explorationShare)) : Infinity;
     const fits = (row: IndexRow) => !taken.has(row.id) && row.author_id !== lastAuthor && (!row.sound_id || row.sound_id !== lastSound);
     const fromMain = () => {
-      const hit = main.find((m) => fits(m.c.row));
+      const hit = main.find((m) => fits(m.c.item.row));
       // Signals are joined for the picked clips only (a page shows ten of a few hundred candidates).
       if (!hit) return undefined;
       const { c } = hit;
       // The sources' words, then the model's (built only now), then the ranker's.
       const own = [...c.signals, ...(c.explained?.() ?? [])];
-      return { row: c.row, reason: { source: c.source, signals: [...new Set([...own, ...(hit.ranked?.signals ?? [])])].slice(0, 6) } };
+      return { row: c.item.row, reason: { source: c.source, signals: [...new Set([...own, ...ranking.signals(hit.i)])].slice(0, 6) } };
     };
     const fromExplore = () => {
       const hit = explore.find((i) => fits(i.row));
@@ -186,43 +187,48 @@ export class ForYouService {
     state: ViewerState,
     snapshot: PoolSnapshot,
     served: ServedFilter,
-    add: (row: IndexRow, source: string, signals: string[] | (() => string[])) => void,
+    add: (item: PoolItem, source: string, signals: string[] | (() => string[]), modelScore?: number) => unknown,
     random: () => number,
-    modelScores: Map<string, number>,
   ): Promise<void> {
     const { pools } = this.deps;
     const following = [...state.relations.following];
     if (following.length > 0) {
-      // A sample of followed creators per page (seeded), their newest clips from the per-author cache.
+      // A sample of followed creators per page (seeded), the newest of their newest clips (per-author cache).
       const sample = following.length <= 60 ? following : following.sort(() => random() - 0.5).slice(0, 60);
-      const rows = await pools.recentByAuthors(sample, 3);
-      rows.sort((a, b) => (a.published_at < b.published_at ? 1 : -1));
-      for (const row of rows.slice(0, 40)) add(row, 'following', ['you follow the creator']);
+      const items = (await pools.recentByAuthors(sample, 3)).flat();
+      if (items.length > 40) items.sort((a, b) => b.publishedMs - a.publishedMs);
+      for (let i = 0; i < items.length && i < 40; i++) add(items[i]!, 'following', FOLLOWING_WORDS);
     }
     if (state.history.length === 0) return;
 
     // Clips already served this session are left out too, so later pages reach further down the model's list.
     const exclude = { has: (id: string) => state.seen.has(id) || served.has(id) };
     const recs = await this.deps.models.recommend(viewer.region, state.history, RECOMMENDED, exclude);
-    const recRows = new Map((await pools.rows(snapshot, recs.map((r) => r.itemKey))).map((r) => [r.id, r]));
-    for (const rec of recs) {
-      const row = recRows.get(rec.itemKey);
-      if (!row) continue;
-      modelScores.set(rec.itemKey, rec.score);
-      add(row, 'similar', () => rec.signals.map((s) => s.replace(/^transition from /, 'watched after ')));
+    const items = await pools.rows(snapshot, recs.map((r) => r.itemKey));
+    // rows() keeps the order of the ids it is given and leaves out clips no longer in the index.
+    for (let i = 0, r = 0; i < items.length; i++) {
+      const item = items[i]!;
+      while (recs[r]!.itemKey !== item.row.id) r++;
+      const rec = recs[r]!;
+      add(item, 'similar', () => rec.signals.map((s) => s.replace(/^transition from /, 'watched after ')), rec.score);
     }
 
     // Affinity: the hashtags and sounds of what the viewer recently watched through or liked.
     const recent = await pools.rows(snapshot, state.history.slice(-20));
     const tags = new Map<string, number>();
     const sounds = new Map<string, number>();
-    for (const row of recent) {
-      for (const tag of snapshot.byId.get(row.id)?.tags ?? jsonList(row.hashtags)) tags.set(tag, (tags.get(tag) ?? 0) + 1);
+    for (const { row, tags: own } of recent) {
+      for (const tag of own) tags.set(tag, (tags.get(tag) ?? 0) + 1);
       if (row.sound_id) sounds.set(row.sound_id, (sounds.get(row.sound_id) ?? 0) + 1);
     }
     const top = <K>(m: Map<K, number>, n: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k]) => k);
-    for (const tag of top(tags, 5)) for (const item of (snapshot.byTag.get(tag) ?? []).slice(0, 12)) add(item.row, 'hashtag', [`#${tag}`]);
-    for (const sound of top(sounds, 3)) for (const item of (snapshot.bySound.get(sound) ?? []).slice(0, 8)) add(item.row, 'sound', ['uses a sound you watched']);
+    for (const tag of top(tags, 5)) {
+      const words = [`#${tag}`];
+      const list = snapshot.byTag.get(tag) ?? [];
+      for (let i = 0; i < list.length && i < 12; i++) add(list[i]!, 'hashtag', words);
+    }
+    const list = (sound: string) => snapshot.bySound.get(sound) ?? [];
+    for (const sound of top(sounds, 3)) for (let i = 0; i < list(sound).length && i < 8; i++) add(list(sound)[i]!, 'sound', SOUND_WORDS);
   }
 
   /** Trending and fresh clips of a snapshot by their prior score (the transparent ranker's plus the source's boost). */
@@ -230,16 +236,16 @@ export class ForYouService {
     let list = this.generic.get(snapshot);
     if (list) return list;
     const byId = new Map<string, GenericItem>();
-    for (const item of snapshot.trending.slice(0, TRENDING_POOL)) byId.set(item.row.id, { row: item.row, source: 'trending', signals: ['trending now'] });
+    for (const item of snapshot.trending.slice(0, TRENDING_POOL)) byId.set(item.row.id, { item, source: 'trending', signals: ['trending now'] });
     for (const item of snapshot.fresh.slice(0, FRESH_POOL)) {
       const known = byId.get(item.row.id);
       if (known) known.signals = [...known.signals, 'new'];
-      else byId.set(item.row.id, { row: item.row, source: 'fresh', signals: ['new'] });
+      else byId.set(item.row.id, { item, source: 'fresh', signals: ['new'] });
     }
-    const prior = (g: GenericItem) => TransparentRanker.score(g.row, snapshot.builtAt).score + SOURCE_BOOST[g.source]!;
+    const prior = (g: GenericItem) => TransparentRanker.score(g.item, snapshot.builtAt) + SOURCE_BOOST[g.source]!;
     list = [...byId.values()]
       .map((g) => ({ g, p: prior(g) }))
-      .sort((a, b) => b.p - a.p || (a.g.row.id < b.g.row.id ? 1 : -1))
+      .sort((a, b) => b.p - a.p || (a.g.item.row.id < b.g.item.row.id ? 1 : -1))
       .map(({ g }) => g);
     this.generic.set(snapshot, list);
     return list;

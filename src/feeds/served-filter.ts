@@ -10,10 +10,27 @@ const HASHES = 4;
  * A false positive only skips a candidate (about 1% after 400 clips).
  */
 export class ServedFilter {
-  constructor(readonly bits: Uint8Array = new Uint8Array(BITS / 8)) {}
+  /** False until a bit is set: the first page of a session probes nothing. */
+  private empty: boolean;
 
-  /** The id's two base hashes; bit k is (h1 + k·h2) mod BITS. Computed without arrays: this runs for every candidate of every page. */
-  private static hashes(id: string): [number, number] {
+  constructor(readonly bits: Uint8Array = new Uint8Array(BITS / 8)) {
+    this.empty = bits.every((b) => b === 0);
+  }
+
+  add(id: string): void {
+    this.empty = false;
+    ServedFilter.probe(id, this.bits, true);
+  }
+
+  has(id: string): boolean {
+    return !this.empty && ServedFilter.probe(id, this.bits, false);
+  }
+
+  /**
+   * Bit k of an id is (h1 + k·h2) mod BITS over its two FNV-style hashes. Sets the bits (`set`) or tells whether
+   * all are set. Written without arrays: this runs for every candidate of every page.
+   */
+  private static probe(id: string, bits: Uint8Array, set: boolean): boolean {
     let h1 = 0x811c9dc5;
     let h2 = 0x9747b28c;
     for (let i = 0; i < id.length; i++) {
@@ -21,22 +38,10 @@ export class ServedFilter {
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
     }
-    return [h1, h2];
-  }
-
-  add(id: string): void {
-    const [h1, h2] = ServedFilter.hashes(id);
     for (let k = 0; k < HASHES; k++) {
       const p = ((h1 + Math.imul(k, h2)) >>> 0) % BITS;
-      this.bits[p >> 3]! |= 1 << (p & 7);
-    }
-  }
-
-  has(id: string): boolean {
-    const [h1, h2] = ServedFilter.hashes(id);
-    for (let k = 0; k < HASHES; k++) {
-      const p = ((h1 + Math.imul(k, h2)) >>> 0) % BITS;
-      if ((this.bits[p >> 3]! & (1 << (p & 7))) === 0) return false;
+      if (set) bits[p >> 3]! |= 1 << (p & 7);
+      else if ((bits[p >> 3]! & (1 << (p & 7))) === 0) return false;
     }
     return true;
   }

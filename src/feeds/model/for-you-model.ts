@@ -104,6 +104,13 @@ export class ForYouModel {
   private backward: NeighbourGraph;
   private content: ContentIndex;
   private engagements = new Float64Array(1024);
+  /**
+   * Per slot, the two terms of finish() that depend only on its engagements, kept in step with them:
+   * `(engagements + 1)^popularityDebias` and `popularityPrior × ln(1 + engagements)`. Scoring reads them for
+   * thousands of slots per request; engagements change once per event.
+   */
+  private debiasDivisor = new Float64Array(1024).fill(1);
+  private priorTerm = new Float64Array(1024);
   private readonly users = new Map<number, number[]>();
   private scratch = new Float64Array(0);
   private contentScratch = new Float64Array(0);
@@ -113,6 +120,9 @@ export class ForYouModel {
   private votes = new Float64Array(0);
   private contentVotes = new Float64Array(0);
   private touchMark = new Uint8Array(0);
+  /** The slots a sparse scoring reached, in the order first reached: `touched[0..touchedCount)`. */
+  private touched = new Int32Array(1024);
+  private touchedCount = 0;
   /** contentVotes while a sparse scoring is in play, else undefined (no content match). */
   private sparseContent: Float64Array | undefined;
 
@@ -222,15 +232,12 @@ export class ForYouModel {
       return result;
     }
     // Only the candidates are finished: the votes themselves are sparse (history × capped rows).
-    const touched = this.accumulateSparse(this.slotsOf(history));
+    this.accumulateSparse(this.slotsOf(history));
     for (const key of candidates) {
       const slot = this.ids.get(key);
       if (slot !== undefined) result.set(key, this.finish(slot, this.votes[slot] ?? 0, this.sparseContent));
     }
-    for (const s of touched) {
-      this.votes[s] = 0;
-      this.contentVotes[s] = 0;
-    }
+    this.resetSparse();
     return result;
   }
 
@@ -264,18 +271,21 @@ export class ForYouModel {
    * first), otherwise this returns undefined and the caller scans everything.
    */
   private topSparse(historySlots: number[], k: number, exclude: ReadonlySetLike, reachedOnly: boolean): { slot: number; score: number }[] | undefined {
-    const touched = this.accumulateSparse(historySlots);
+    this.accumulateSparse(historySlots);
     try {
-      const seen = new Set(historySlots);
       const top: { slot: number; score: number }[] = [];
-      for (const s of touched) {
-        if (seen.has(s)) continue;
+      // Reached slots come in no particular order: equal scores are ordered by slot, as the full scan does.
+      const beats = (v: number, s: number, t: { slot: number; score: number }) => v > t.score || (v === t.score && s < t.slot);
+      const { touched, touchedCount } = this;
+      for (let n = 0; n < touchedCount; n++) {
+        const s = touched[n]!;
         const v = this.finish(s, this.votes[s]!, this.sparseContent);
-        if (v === -Infinity || (top.length === k && v <= top[k - 1]!.score)) continue;
+        if (v === -Infinity || (top.length === k && !beats(v, s, top[k - 1]!))) continue;
+        if (historySlots.includes(s)) continue;
         const key = this.ids.keyOf(s);
         if (key === undefined || exclude.has(key)) continue;
         let i = top.length < k ? top.length : k - 1;
-        while (i > 0 && top[i - 1]!.score < v) i--;
+        while (i > 0 && beats(v, s, top[i - 1]!)) i--;
         top.splice(i, 0, { slot: s, score: v });
         if (top.length > k) top.pop();
       }
@@ -284,11 +294,19 @@ export class ForYouModel {
       if (k > 0 && (top.length < k || untouchedBound >= top[k - 1]!.score)) return undefined;
       return top;
     } finally {
-      for (const s of touched) {
-        this.votes[s] = 0;
-        this.contentVotes[s] = 0;
-      }
+      this.resetSparse();
     }
+  }
+
+  /** Zeroes the sparse scratch entries the last accumulateSparse() wrote. */
+  private resetSparse(): void {
+    const { touched, touchedCount, votes, contentVotes } = this;
+    for (let n = 0; n < touchedCount; n++) {
+      const s = touched[n]!;
+      votes[s] = 0;
+      contentVotes[s] = 0;
+    }
+    this.touchedCount = 0;
   }
 
   private topFull(historySlots: number[], k: number, exclude: ReadonlySetLike): { slot: number; score: number }[] {
@@ -348,9 +366,8 @@ export class ForYouModel {
     model.backward = NeighbourGraph.decode(o.neighbours, f64('backwardIndex'), f64('backwardEdges'));
     model.content = ContentIndex.fromSnapshot(o.tokenCapacity, h.content);
     const pop = f64('engagements');
-    model.engagements = new Float64Array(Math.max(1024, pop.length));
-    model.engagements.set(pop);
-    for (const v of pop) if (v > model.maxEngagement) model.maxEngagement = v;
+    model.growTo(pop.length - 1);
+    for (let s = 0; s < pop.length; s++) model.setEngagements(s, pop[s]!);
     model.listenForEvictions();
     return model;
   }
@@ -361,7 +378,7 @@ export class ForYouModel {
       this.backward.drop(slots);
       for (const s of slots) {
         this.content.remove(s);
-        if (s < this.engagements.length) this.engagements[s] = 0;
+        if (s < this.engagements.length) this.setEngagements(s, 0);
       }
       const gone = new Set(slots);
       for (const recent of this.users.values()) {
@@ -382,13 +399,8 @@ export class ForYouModel {
   /** The update rule shared by observe() and fit(): `recent` is the user's buffer, newest last. */
   private learn(recent: number[], slot: number, weight: number): void {
     const o = this.options;
-    if (slot >= this.engagements.length) {
-      const grown = new Float64Array(Math.max(slot + 1, this.engagements.length * 2));
-      grown.set(this.engagements);
-      this.engagements = grown;
-    }
-    this.engagements[slot] = Math.max(0, this.engagements[slot]! + weight);
-    if (this.engagements[slot]! > this.maxEngagement) this.maxEngagement = this.engagements[slot]!;
+    this.growTo(slot);
+    this.setEngagements(slot, Math.max(0, this.engagements[slot]! + weight));
     let w = weight;
     for (let g = 1; g <= o.maxGap && g <= recent.length; g++, w *= o.gapDecay) {
       const prev = recent[recent.length - g]!;
@@ -400,6 +412,29 @@ export class ForYouModel {
       recent.push(slot);
       if (recent.length > o.maxGap) recent.shift();
     }
+  }
+
+  /** Makes the per-slot arrays long enough for `slot`. */
+  private growTo(slot: number): void {
+    if (slot < this.engagements.length) return;
+    const size = Math.max(slot + 1, this.engagements.length * 2);
+    const grow = (a: Float64Array, fill: number) => {
+      const grown = new Float64Array(size).fill(fill);
+      grown.set(a);
+      return grown;
+    };
+    this.engagements = grow(this.engagements, 0);
+    this.debiasDivisor = grow(this.debiasDivisor, 1);
+    this.priorTerm = grow(this.priorTerm, 0);
+  }
+
+  /** Sets a slot's engagement mass and the scoring terms derived from it (the slot must be within growTo). */
+  private setEngagements(slot: number, value: number): void {
+    const o = this.options;
+    this.engagements[slot] = value;
+    this.debiasDivisor[slot] = Math.pow(value + 1, o.popularityDebias);
+    this.priorTerm[slot] = o.popularityPrior * Math.log1p(value);
+    if (value > this.maxEngagement) this.maxEngagement = value;
   }
 
   /** The recent history, newest first, with recency weights and each item's hub normalisation. */
@@ -436,10 +471,10 @@ export class ForYouModel {
   }
 
   /**
-   * accumulate() into the zeroed `votes`/`contentVotes` scratch, touching only reached slots; returns them in
-   * ascending order (the full scan's tie order). The caller resets those entries to zero afterwards.
+   * accumulate() into the zeroed `votes`/`contentVotes` scratch, touching only reached slots, which it lists in
+   * `touched[0..touchedCount)`. The caller zeroes them again with resetSparse().
    */
-  private accumulateSparse(history: ArrayLike<number>): Int32Array {
+  private accumulateSparse(history: ArrayLike<number>): void {
     const o = this.options;
     const n = this.ids.highWater;
     if (this.votes.length < n) {
@@ -448,37 +483,42 @@ export class ForYouModel {
       this.contentVotes = new Float64Array(size);
       this.touchMark = new Uint8Array(size);
     }
-    const touched: number[] = [];
-    const mark = (t: number) => {
-      if (this.touchMark[t] === 0) {
-        this.touchMark[t] = 1;
-        touched.push(t);
-      }
-    };
+    this.touchedCount = 0;
     const weighted = this.weightedHistory(history, n);
     for (const { slot, weight, norm } of weighted) {
-      this.addRowSparse(this.forward, slot, weight / norm, mark);
-      if (o.backwardWeight !== 0) this.addRowSparse(this.backward, slot, (weight * o.backwardWeight) / norm, mark);
+      this.addRowSparse(this.forward, slot, weight / norm);
+      if (o.backwardWeight !== 0) this.addRowSparse(this.backward, slot, (weight * o.backwardWeight) / norm);
     }
     this.sparseContent = undefined;
     if (o.contentWeight !== 0 && this.content.itemCount !== 0 && weighted.length !== 0) {
-      this.content.scoreInto(weighted, this.contentVotes, 1, o.contentMaxDf, mark);
+      this.content.scoreInto(weighted, this.contentVotes, 1, o.contentMaxDf, (t) => this.mark(t));
       this.sparseContent = this.contentVotes;
     }
-    const slots = Int32Array.from(touched).sort();
-    for (const s of slots) this.touchMark[s] = 0;
-    return slots;
+    for (let i = 0; i < this.touchedCount; i++) this.touchMark[this.touched[i]!] = 0;
   }
 
-  private addRowSparse(graph: NeighbourGraph, from: number, scale: number, mark: (t: number) => void): void {
+  /** Lists a slot in `touched` the first time a scoring reaches it. */
+  private mark(t: number): void {
+    if (this.touchMark[t] !== 0) return;
+    this.touchMark[t] = 1;
+    if (this.touchedCount === this.touched.length) {
+      const grown = new Int32Array(this.touched.length * 2);
+      grown.set(this.touched);
+      this.touched = grown;
+    }
+    this.touched[this.touchedCount++] = t;
+  }
+
+  private addRowSparse(graph: NeighbourGraph, from: number, scale: number): void {
     const row = graph.row(from);
     if (row === undefined) return;
     const { targets, weights, end } = row;
+    const votes = this.votes;
     for (let i = row.start; i < end; i++) {
       const t = targets[i]!;
-      if (t >= this.votes.length) continue;
-      mark(t);
-      this.votes[t] = this.votes[t]! + scale * weights[i]!;
+      if (t >= votes.length) continue;
+      if (this.touchMark[t] === 0) this.mark(t);
+      votes[t] = votes[t]! + scale * weights[i]!;
     }
   }
 
@@ -486,11 +526,10 @@ export class ForYouModel {
   private finish(slot: number, votes: number, content: Float64Array | undefined): number {
     if (this.ids.keyOf(slot) === undefined) return -Infinity;
     const o = this.options;
-    const pop = this.engagements[slot] ?? 0;
     let v = votes;
-    if (v !== 0 && o.popularityDebias !== 0) v /= Math.pow(pop + 1, o.popularityDebias);
-    if (content !== undefined) v += (o.contentWeight * content[slot]! * o.contentColdCount) / (o.contentColdCount + pop);
-    return v + o.popularityPrior * Math.log1p(pop);
+    if (v !== 0 && o.popularityDebias !== 0) v /= this.debiasDivisor[slot] ?? 1;
+    if (content !== undefined) v += (o.contentWeight * content[slot]! * o.contentColdCount) / (o.contentColdCount + (this.engagements[slot] ?? 0));
+    return v + (this.priorTerm[slot] ?? 0);
   }
 
   private scratchFor(n: number): Float64Array {
