@@ -39,15 +39,28 @@ interface ViewerState extends ViewerActivityState {
 }
 
 const SOURCE_BOOST: Record<string, number> = { following: 0.15, similar: 0.1, hashtag: 0.08, sound: 0.08, trending: 0.05, fresh: 0 };
-/** Trending and fresh clips drawn from the pools, and how many of them (the best unseen) a page ranks. */
+/**
+ * What one page draws from each source. A page shows ten clips, about two thirds from the model and two from
+ * exploration (measured on the feed bench's data), so each source offers a few times what it is likely to get:
+ * ranking costs grow with the candidates, and later pages reach further down because served clips are left out.
+ */
+/** Trending and fresh clips pre-ranked per snapshot, and how many of them (the best unseen) a page ranks. */
 const TRENDING_POOL = 150;
 const FRESH_POOL = 60;
-const GENERIC_CANDIDATES = 40;
+const GENERIC_CANDIDATES = 30;
+/** Clips asked of the region's model per page. */
+const RECOMMENDED = 30;
+/** Newest clips of followed creators. */
+const FOLLOWING_CANDIDATES = 24;
+/** Hashtags and sounds of the recent history that bring candidates, and how many clips each brings. */
+const AFFINITY_TAGS = 5;
+const AFFINITY_SOUNDS = 3;
+const PER_AFFINITY = 6;
+/** Least-seen new clips the exploration slots choose among. */
+const EXPLORATION_CANDIDATES = 20;
 /** Reason words shared by every candidate of a source (add() copies them into a candidate's own list). */
 const FOLLOWING_WORDS = ['you follow the creator'];
 const SOUND_WORDS = ['uses a sound you watched'];
-/** Clips asked of the region's model per page (a page shows ten, of every source). */
-const RECOMMENDED = 40;
 
 interface GenericItem {
   item: PoolItem;
@@ -120,7 +133,7 @@ export class ForYouService {
     // Exploration draws among the least-seen new clips, so each gets its first impressions in turn.
     const explore: PoolItem[] = [];
     for (const item of snapshot.exploration) {
-      if (explore.length >= 40) break;
+      if (explore.length >= EXPLORATION_CANDIDATES) break;
       if (!excluded(item.row)) explore.push(item);
     }
     for (let i = explore.length - 1; i > 0; i--) {
@@ -196,8 +209,8 @@ export class ForYouService {
       // A sample of followed creators per page (seeded), the newest of their newest clips (per-author cache).
       const sample = following.length <= 60 ? following : following.sort(() => random() - 0.5).slice(0, 60);
       const items = (await pools.recentByAuthors(sample, 3)).flat();
-      if (items.length > 40) items.sort((a, b) => b.publishedMs - a.publishedMs);
-      for (let i = 0; i < items.length && i < 40; i++) add(items[i]!, 'following', FOLLOWING_WORDS);
+      if (items.length > FOLLOWING_CANDIDATES) items.sort((a, b) => b.publishedMs - a.publishedMs);
+      for (let i = 0; i < items.length && i < FOLLOWING_CANDIDATES; i++) add(items[i]!, 'following', FOLLOWING_WORDS);
     }
     if (state.history.length === 0) return;
 
@@ -222,13 +235,13 @@ export class ForYouService {
       if (row.sound_id) sounds.set(row.sound_id, (sounds.get(row.sound_id) ?? 0) + 1);
     }
     const top = <K>(m: Map<K, number>, n: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k]) => k);
-    for (const tag of top(tags, 5)) {
+    for (const tag of top(tags, AFFINITY_TAGS)) {
       const words = [`#${tag}`];
       const list = snapshot.byTag.get(tag) ?? [];
-      for (let i = 0; i < list.length && i < 12; i++) add(list[i]!, 'hashtag', words);
+      for (let i = 0; i < list.length && i < PER_AFFINITY; i++) add(list[i]!, 'hashtag', words);
     }
     const list = (sound: string) => snapshot.bySound.get(sound) ?? [];
-    for (const sound of top(sounds, 3)) for (let i = 0; i < list(sound).length && i < 8; i++) add(list(sound)[i]!, 'sound', SOUND_WORDS);
+    for (const sound of top(sounds, AFFINITY_SOUNDS)) for (let i = 0; i < list(sound).length && i < PER_AFFINITY; i++) add(list(sound)[i]!, 'sound', SOUND_WORDS);
   }
 
   /** Trending and fresh clips of a snapshot by their prior score (the transparent ranker's plus the source's boost). */
