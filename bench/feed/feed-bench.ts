@@ -8,6 +8,7 @@
  * Defaults (scale 1): 100k users, 1M clips, 10M events. Prints numbers; it is not a test.
  * --cluster serves the same generated data from PostgreSQL (a database per cell and the directory, copied row for
  * row; queues on the local Redis); --both runs embedded then cluster and prints them side by side.
+ * REELM_BENCH_NODE_FLAGS="--flag ..." starts the server's Node.js with those flags (to try V8 settings).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,7 +78,7 @@ interface Result {
 async function measure(dataDir: string, env: Record<string, string>, data: Awaited<ReturnType<typeof generate>>): Promise<{ results: Result[]; rssMb: number; peakMb: number }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : []), join(root, 'bin/reelm.js'), 'serve', '--port', String(port), '--data', dataDir], {
+  const child = spawn(process.execPath, [...(process.env.REELM_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : []), join(root, 'bin/reelm.js'), 'serve', '--port', String(port), '--data', dataDir], {
     env: { ...process.env, ...env, REELM_LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
