@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { newId } from '../db/ids.js';
-import type { DirectoryDb } from '../db/schema.js';
+import { PreparedQuery } from '../db/prepared-query.js';
+import type { CellDb, DirectoryDb } from '../db/schema.js';
 import { UnauthorizedError } from '../errors.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { sealField } from '../regions/keys.js';
@@ -13,6 +14,15 @@ export interface Principal {
   region: string;
   sessionId: string;
 }
+
+/** Every signed-in request runs this lookup. */
+const SESSION_BY_TOKEN = new PreparedQuery((db: Kysely<CellDb>, tokenHash: string) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.user_id')
+    .select(['sessions.id as sessionId', 'sessions.expires_at', 'accounts.id as userId', 'accounts.handle', 'accounts.status'])
+    .where('sessions.token_hash', '=', tokenHash),
+);
 
 export interface SessionServiceDeps {
   directory: Kysely<DirectoryDb>;
@@ -76,13 +86,7 @@ export class SessionService {
     const dot = token.indexOf('.');
     const region = dot > 0 ? token.slice(0, dot) : '';
     if (!region || !this.deps.cells.has(region)) throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
-    const row = await this.deps.cells
-      .get(region)
-      .db.selectFrom('sessions')
-      .innerJoin('accounts', 'accounts.id', 'sessions.user_id')
-      .select(['sessions.id as sessionId', 'sessions.expires_at', 'accounts.id as userId', 'accounts.handle', 'accounts.status'])
-      .where('sessions.token_hash', '=', hashToken(token))
-      .executeTakeFirst();
+    const row = await SESSION_BY_TOKEN.executeTakeFirst(this.deps.cells.get(region).db, hashToken(token));
     if (!row || row.status !== 'active') throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
     if (row.expires_at <= this.deps.now().toISOString()) throw new UnauthorizedError('auth.session_expired', 'Your session has expired; sign in again.');
     return { userId: row.userId, handle: row.handle, region, sessionId: row.sessionId };

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { PreparedQuery } from '../db/prepared-query.js';
 import type { CellDb, DirectoryDb } from '../db/schema.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { jsonList } from '../social/text-tags.js';
@@ -114,16 +115,20 @@ interface Flags {
   favorited: Set<string>;
 }
 
+/** The viewer's likes and favorites among a page's clips: every feed page runs it. */
+const LIKED_AND_FAVORITED = new PreparedQuery((db: Kysely<CellDb>, userId: string, videoIds: readonly string[]) =>
+  db
+    .selectFrom('likes')
+    .select([sql<string>`'l'`.as('k'), 'video_id as id'])
+    .where('user_id', '=', userId)
+    .where('video_id', 'in', videoIds)
+    .unionAll(db.selectFrom('favorites').select([sql<string>`'v'`.as('k'), 'video_id as id']).where('user_id', '=', userId).where('video_id', 'in', videoIds)),
+);
+
 /** Everything the viewer's cell knows about these authors and clips, in one round trip. */
 async function viewerFlags(db: Kysely<CellDb>, userId: string, authorIds: string[], videoIds: string[], relations?: PresentOptions['relations']): Promise<Flags> {
   if (relations) {
-    const rows = await db
-      .selectFrom('likes')
-      .select([sql<string>`'l'`.as('k'), 'video_id as id'])
-      .where('user_id', '=', userId)
-      .where('video_id', 'in', videoIds)
-      .unionAll(db.selectFrom('favorites').select([sql<string>`'v'`.as('k'), 'video_id as id']).where('user_id', '=', userId).where('video_id', 'in', videoIds))
-      .execute();
+    const rows = await LIKED_AND_FAVORITED.execute(db, userId, videoIds);
     const flags: Flags = { following: relations.following, blocked: relations.blocked, liked: new Set(), favorited: new Set() };
     for (const r of rows) (r.k === 'l' ? flags.liked : flags.favorited).add(r.id);
     return flags;
