@@ -149,7 +149,7 @@ export class CandidatePools {
   private readonly authorCache: TtlCache<{ perAuthor: number; items: PoolItem[] }>;
 
   /** Clips by id (pooled, cached for `ttlMs`, else read in one query), in the order of `ids`; ids not in the index are left out. */
-  async rows(snapshot: PoolSnapshot, ids: string[]): Promise<PoolItem[]> {
+  async clips(snapshot: PoolSnapshot, ids: string[]): Promise<PoolItem[]> {
     const now = this.deps.now().getTime();
     const out: (PoolItem | string)[] = [];
     const missing: string[] = [];

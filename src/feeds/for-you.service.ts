@@ -39,11 +39,10 @@ interface ViewerState extends ViewerActivityState {
 }
 
 const SOURCE_BOOST: Record<string, number> = { following: 0.15, similar: 0.1, hashtag: 0.08, sound: 0.08, trending: 0.05, fresh: 0 };
-/**
- * What one page draws from each source. A page shows ten clips, about two thirds from the model and two from
- * exploration (measured on the feed bench's data), so each source offers a few times what it is likely to get:
- * ranking costs grow with the candidates, and later pages reach further down because served clips are left out.
- */
+// What one page draws from each source. A page shows ten clips, about two thirds from the model and two from
+// exploration (measured on the feed bench's data), so each source offers a few times what it is likely to get:
+// ranking costs grow with the candidates, and later pages reach further down because served clips are left out.
+
 /** Trending and fresh clips pre-ranked per snapshot, and how many of them (the best unseen) a page ranks. */
 const TRENDING_POOL = 150;
 const FRESH_POOL = 60;
@@ -112,7 +111,7 @@ export class ForYouService {
 
     if (viewer && state) await this.personalSources(viewer, state, snapshot, session.served, add, random);
     // The generic sources (trending, fresh) come pre-ranked per snapshot; only the best the viewer may see
-    // are candidates, so a page ranks a hundred-odd clips rather than every pooled one.
+    // are candidates, so a page ranks a few dozen of them rather than every pooled one.
     let generic = 0;
     for (const g of this.genericOf(snapshot)) {
       if (generic >= GENERIC_CANDIDATES) break;
@@ -217,8 +216,8 @@ export class ForYouService {
     // Clips already served this session are left out too, so later pages reach further down the model's list.
     const exclude = { has: (id: string) => state.seen.has(id) || served.has(id) };
     const recs = await this.deps.models.recommend(viewer.region, state.history, RECOMMENDED, exclude);
-    const items = await pools.rows(snapshot, recs.map((r) => r.itemKey));
-    // rows() keeps the order of the ids it is given and leaves out clips no longer in the index.
+    const items = await pools.clips(snapshot, recs.map((r) => r.itemKey));
+    // clips() keeps the order of the ids it is given and leaves out clips no longer in the index.
     for (let i = 0, r = 0; i < items.length; i++) {
       const item = items[i]!;
       while (recs[r]!.itemKey !== item.row.id) r++;
@@ -227,7 +226,7 @@ export class ForYouService {
     }
 
     // Affinity: the hashtags and sounds of what the viewer recently watched through or liked.
-    const recent = await pools.rows(snapshot, state.history.slice(-20));
+    const recent = await pools.clips(snapshot, state.history.slice(-20));
     const tags = new Map<string, number>();
     const sounds = new Map<string, number>();
     for (const { row, tags: own } of recent) {
@@ -240,8 +239,10 @@ export class ForYouService {
       const list = snapshot.byTag.get(tag) ?? [];
       for (let i = 0; i < list.length && i < PER_AFFINITY; i++) add(list[i]!, 'hashtag', words);
     }
-    const list = (sound: string) => snapshot.bySound.get(sound) ?? [];
-    for (const sound of top(sounds, AFFINITY_SOUNDS)) for (let i = 0; i < list(sound).length && i < PER_AFFINITY; i++) add(list(sound)[i]!, 'sound', SOUND_WORDS);
+    for (const sound of top(sounds, AFFINITY_SOUNDS)) {
+      const list = snapshot.bySound.get(sound) ?? [];
+      for (let i = 0; i < list.length && i < PER_AFFINITY; i++) add(list[i]!, 'sound', SOUND_WORDS);
+    }
   }
 
   /** Trending and fresh clips of a snapshot by their prior score (the transparent ranker's plus the source's boost). */
