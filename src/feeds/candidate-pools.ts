@@ -18,7 +18,7 @@ export interface PoolItem {
 
 export function poolItem(row: IndexRow, now: number): PoolItem {
   const publishedMs = Date.parse(row.published_at);
-  return { row, tags: jsonList(row.hashtags), trend: trendScore(row), publishedMs, ageHours: Math.max(0, (now - publishedMs) / 3_600_000) };
+  return { row, tags: jsonList(row.hashtags), trend: trendScore(row, publishedMs), publishedMs, ageHours: Math.max(0, (now - publishedMs) / 3_600_000) };
 }
 
 export interface PoolSnapshot {
@@ -64,9 +64,9 @@ const TREND_DECADE_HOURS = 12;
  * publication time in decades of decay. Ordering equals engagement × 10^(−age/12h), but a clip's score does
  * not drift with the clock, so trending pages stay stable between snapshots.
  */
-export function trendScore(row: IndexRow): number {
+export function trendScore(row: IndexRow, publishedMs = Date.parse(row.published_at)): number {
   const engagement = row.like_count * 2 + row.comment_count * 3 + row.share_count * 4 + row.completion_count + row.view_count * 0.2;
-  return Math.log10(1 + engagement) + Date.parse(row.published_at) / 3_600_000 / TREND_DECADE_HOURS;
+  return Math.log10(1 + engagement) + publishedMs / 3_600_000 / TREND_DECADE_HOURS;
 }
 
 /**
