@@ -247,7 +247,7 @@ try {
     ['JS before first frame, gzip -9', col('gzip'), 200 * 1024, kb],
   ];
   if (values.json) {
-    console.log(JSON.stringify({ viewport, runs: results.map(({ scripts, ...r }) => r), files: results.at(-1)?.scripts }, null, 2));
+    console.log(JSON.stringify({ viewport, runs: results.map(({ scripts: _scripts, ...r }) => r), files: results.at(-1)?.scripts }, null, 2));
   } else {
     console.log(`\nReelm web, ${viewport.width}×${viewport.height}, ${runs} runs, fresh Chromium profile each`);
     console.log('metric'.padEnd(32) + 'median'.padStart(12) + 'worst'.padStart(12) + 'target'.padStart(12));

@@ -221,7 +221,7 @@ export class VideoService {
   }
 
   async update(videoId: string, viewer: Viewer | null, patch: VideoPatch): Promise<VideoView> {
-    const { region, row } = await this.owned(videoId, viewer);
+    const { region } = await this.owned(videoId, viewer);
     const set: Partial<VideoRow> = { updated_at: this.deps.now().toISOString() };
     if (patch.caption !== undefined) {
       const caption = checkCaption(patch.caption);

@@ -9,7 +9,7 @@ import { directoryMigrations } from '../db/registry.js';
 import type { CellDb, DirectoryDb } from '../db/schema.js';
 import { ConflictError, InvalidInputError, UnavailableError } from '../errors.js';
 import { auditKeyPath, canonicalJson, type AuditChains } from './audit-chain.js';
-import type { Border, DirectoryTable } from './border.js';
+import type { Border } from './border.js';
 import type { DataCatalog } from './catalog.js';
 import type { CellRegistry } from './cells.js';
 import { ISO_COUNTRIES } from './countries.js';
@@ -156,7 +156,7 @@ export class CarveOut {
   async exportRegion(region: string, outDir: string, options: { newKeyFile?: string } = {}): Promise<{ outDir: string; kekFile?: string; counts: Record<string, number> }> {
     const { config, cells, audit, now } = this.deps;
     const p = this.progress;
-    const source = sqliteFile(config, region);
+    sqliteFile(config, region);
     const cell = cells.get(region);
     mkdirSync(outDir, { recursive: true });
     const log = new StepLog(join(outDir, '.export-state.json'));
@@ -205,7 +205,7 @@ export class CarveOut {
         await db.transaction().execute(async (tx) => {
           for (const row of rows) {
             // A key already under the new KEK (an interrupted run) is left as it is.
-            let already = false;
+            let already: boolean;
             try {
               target.unwrapDek(row.user_id, row.wrapped_dek);
               already = true;

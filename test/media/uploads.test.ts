@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filesUnder, removeDir, tempDir } from '../helpers/app.js';
+import { removeDir, tempDir } from '../helpers/app.js';
 import { bytesOfClip, fixtureFile, isSettled, smallClip, sourceOf, startMediaApp, tusUpload, uploadLeftovers, user, waitForVideo, type MediaTestApp } from './helpers.js';
 
 const json = (r: Response): Promise<any> => r.json();

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openField } from '../../src/regions/keys.js';
 import { bearer, filesContaining, removeDir, signup, tempDir } from '../helpers/app.js';
 import { publishTestVideo } from '../helpers/videos.js';

@@ -195,7 +195,7 @@ export function UploadPage() {
         setRetrying(false);
         setPhase('error');
         const body = (err as { originalResponse?: { getBody(): string } | null }).originalResponse?.getBody?.();
-        let msg = '';
+        let msg: string;
         try {
           msg = body ? (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? '' : '';
         } catch {
