@@ -9,9 +9,20 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'reelm', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['test/cluster/**'], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: 'reelm',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['test/cluster/**'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       // Four servers and ffmpeg at once: the multi-process tests run after the rest, not beside a browser test.
-      { extends: true, test: { name: 'multi-process', include: ['test/cluster/**/*.test.ts'], sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: { name: 'multi-process', include: ['test/cluster/**/*.test.ts'], sequence: { groupOrder: 1 } },
+      },
     ],
   },
 });

@@ -27,7 +27,10 @@ function ensurePackages(wanted) {
   }
   console.log(`Installing ${pkgs.join(', ')} from Debian's packages (apt-get)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...pkgs]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...pkgs],
+  ]) {
     const res = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (res.status !== 0) {
       console.error(`apt-get ${args[0]} failed. Install by hand:\n  ${command}`);
@@ -75,8 +78,14 @@ async function ensureServices() {
   const pgUrl = process.env.REELM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const redisUrl = process.env.REELM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
   const missing = [];
-  if (!(await reachable(pgUrl, 5432))) missing.push(`PostgreSQL at ${pgUrl}:\n  sudo apt-get install -y postgresql && sudo pg_ctlcluster $(ls /etc/postgresql) main start\n  (tests log in without a password from 127.0.0.1: allow "trust" for 127.0.0.1/32 in pg_hba.conf, or set REELM_TEST_PG_URL=postgres://USER:PASSWORD@127.0.0.1:5432/postgres)`);
-  if (!(await reachable(redisUrl, 6379))) missing.push(`Redis at ${redisUrl}:\n  sudo apt-get install -y redis-server && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`);
+  if (!(await reachable(pgUrl, 5432)))
+    missing.push(
+      `PostgreSQL at ${pgUrl}:\n  sudo apt-get install -y postgresql && sudo pg_ctlcluster $(ls /etc/postgresql) main start\n  (tests log in without a password from 127.0.0.1: allow "trust" for 127.0.0.1/32 in pg_hba.conf, or set REELM_TEST_PG_URL=postgres://USER:PASSWORD@127.0.0.1:5432/postgres)`,
+    );
+  if (!(await reachable(redisUrl, 6379)))
+    missing.push(
+      `Redis at ${redisUrl}:\n  sudo apt-get install -y redis-server && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`,
+    );
   // s3rver lacks the multipart calls (ListParts) that resumable uploads into S3 need; moto's server has them.
   const moto = process.env.REELM_TEST_MOTO ?? 'moto_server';
   if (!has(moto)) missing.push(`moto's S3 server (${moto}), for the cluster-mode pass:\n  pip install "moto[server]"`);
@@ -86,7 +95,10 @@ async function ensureServices() {
   }
 }
 
-const packages = [{ bin: 'ffmpeg', pkg: 'ffmpeg' }, { bin: 'ffprobe', pkg: 'ffmpeg' }];
+const packages = [
+  { bin: 'ffmpeg', pkg: 'ffmpeg' },
+  { bin: 'ffprobe', pkg: 'ffmpeg' },
+];
 if (mode === 'test') packages.push({ bin: 'chromium', pkg: 'chromium' });
 if (mode !== 'build') ensurePackages(packages);
 if (mode === 'test') await ensureServices();
@@ -96,7 +108,11 @@ if (stale(['src', 'tsconfig.json', 'tsconfig.build.json'], join(root, 'dist/.bui
   run('npx', ['tsc', '-p', 'tsconfig.build.json']);
   run('touch', [join(root, 'dist/.built')]);
 }
-if (mode !== 'build' && existsSync(join(root, 'web/index.html')) && stale(['web/src', 'web/index.html', 'web/vite.config.ts'], join(root, 'web/dist/index.html'))) {
+if (
+  mode !== 'build' &&
+  existsSync(join(root, 'web/index.html')) &&
+  stale(['web/src', 'web/index.html', 'web/vite.config.ts'], join(root, 'web/dist/index.html'))
+) {
   console.log('Building the web app (vite)…');
   run('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
 }

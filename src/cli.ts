@@ -11,7 +11,8 @@ import { progressLine } from './regions/progress.js';
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return n;
 }
 
@@ -46,13 +47,16 @@ async function serve(config: Config, options: { demo?: boolean } = {}): Promise<
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const shownPort = typeof address === 'object' && address ? address.port : config.port;
-  ctx.log.info({ dataDir: config.dataDir, regions: config.regions }, `Reelm is listening on http://localhost:${shownPort}`);
+  ctx.log.info(
+    { dataDir: config.dataDir, regions: config.regions },
+    `Reelm is listening on http://localhost:${shownPort}`,
+  );
   if (options.demo) {
     const existing = await ctx.directory.selectFrom('users').select('id').limit(1).executeTakeFirst();
     if (existing) ctx.log.info('demo: the data folder already has accounts; nothing added');
     else
-      void seedDemo({ baseUrl: `http://127.0.0.1:${shownPort}`, ffmpegPath: config.ffmpegPath, log: ctx.log }).catch((err: Error) =>
-        ctx.log.error({ err }, 'demo: seeding failed'),
+      void seedDemo({ baseUrl: `http://127.0.0.1:${shownPort}`, ffmpegPath: config.ffmpegPath, log: ctx.log }).catch(
+        (err: Error) => ctx.log.error({ err }, 'demo: seeding failed'),
       );
   }
   let stopping = false;
@@ -70,7 +74,9 @@ async function serve(config: Config, options: { demo?: boolean } = {}): Promise<
 }
 
 export function buildCli(): Command {
-  const program = new Command('reelm').description('Reelm: short videos, with your data kept where you live.').showHelpAfterError();
+  const program = new Command('reelm')
+    .description('Reelm: short videos, with your data kept where you live.')
+    .showHelpAfterError();
 
   program
     .command('start')
@@ -78,7 +84,9 @@ export function buildCli(): Command {
     .option('--port <port>', 'HTTP port (env PORT, default 3000)', port)
     .option('--data <dir>', 'data folder (env REELM_DATA_DIR, default ./data)')
     .option('--demo', 'fill an empty data folder with demo accounts and generated clips')
-    .action(async (opts: { port?: number; data?: string; demo?: boolean }) => serve(configFrom(opts), { demo: opts.demo === true }));
+    .action(async (opts: { port?: number; data?: string; demo?: boolean }) =>
+      serve(configFrom(opts), { demo: opts.demo === true }),
+    );
 
   program
     .command('serve')
@@ -94,7 +102,8 @@ export function buildCli(): Command {
     .option('--data <dir>', 'data folder')
     .action(async (opts: { region: string; data?: string }) => {
       const config = configFrom(opts);
-      if (!config.regions.includes(opts.region)) throw new Error(`unknown region "${opts.region}" (regions: ${config.regions.join(', ')})`);
+      if (!config.regions.includes(opts.region))
+        throw new Error(`unknown region "${opts.region}" (regions: ${config.regions.join(', ')})`);
       const ctx = await createContext(config);
       void ctx.media.ffmpeg.check();
       const worker = startWorkers(ctx, [opts.region], { leaseMs: config.jobLeaseMs });
@@ -118,7 +127,9 @@ export function buildCli(): Command {
       console.log(`migrated the directory and ${config.regions.length} cells (${config.regions.join(', ')})`);
     });
 
-  const operator = program.command('operator').description('manage operators (staff who may access protected data under policy)');
+  const operator = program
+    .command('operator')
+    .description('manage operators (staff who may access protected data under policy)');
   operator
     .command('add')
     .description('make an existing account an operator of a jurisdiction')
@@ -127,7 +138,9 @@ export function buildCli(): Command {
     .requiredOption('--role <role>', 'moderator | support | security | auditor')
     .option('--data <dir>', 'data folder')
     .action(async (opts: { handle: string; jurisdiction: string; role: string; data?: string }) => {
-      const record = await withContext(configFrom(opts), (ctx) => ctx.operators.add(opts.handle, opts.jurisdiction, opts.role));
+      const record = await withContext(configFrom(opts), (ctx) =>
+        ctx.operators.add(opts.handle, opts.jurisdiction, opts.role),
+      );
       console.log(`@${opts.handle.replace(/^@/, '')} is now ${record.role} for ${record.jurisdiction}`);
     });
 
@@ -144,7 +157,7 @@ export function buildCli(): Command {
     });
   audit
     .command('checkpoint')
-    .description('sign a checkpoint at the current head of a region\'s chain')
+    .description("sign a checkpoint at the current head of a region's chain")
     .requiredOption('--region <region>', 'the region')
     .option('--data <dir>', 'data folder')
     .action(async (opts: { region: string; data?: string }) => {
@@ -154,19 +167,36 @@ export function buildCli(): Command {
 
   const region = program.command('region').description('carve a region out of this deployment');
   const carveOut = (ctx: AppContext) =>
-    new CarveOut({ config: ctx.config, directory: ctx.directory, cells: ctx.cells, catalog: ctx.catalog, audit: ctx.audit, border: ctx.border, now: () => ctx.clock.now(), progress: progressLine(),
-      onVideoRemoved: (id) => ctx.social.hashtags.onVideoRemoved(id) });
+    new CarveOut({
+      config: ctx.config,
+      directory: ctx.directory,
+      cells: ctx.cells,
+      catalog: ctx.catalog,
+      audit: ctx.audit,
+      border: ctx.border,
+      now: () => ctx.clock.now(),
+      progress: progressLine(),
+      onVideoRemoved: (id) => ctx.social.hashtags.onVideoRemoved(id),
+    });
   region
     .command('export <region>')
     .description('write a standalone deployment of one region into a folder (re-run to resume)')
     .requiredOption('--out <dir>', 'the folder to write')
-    .option('--new-key <file>', "the receiver's key-encryption key (base64, 32 bytes); without it a new one is generated into the export")
+    .option(
+      '--new-key <file>',
+      "the receiver's key-encryption key (base64, 32 bytes); without it a new one is generated into the export",
+    )
     .option('--data <dir>', 'data folder')
     .action(async (name: string, opts: { out: string; newKey?: string; data?: string }) => {
-      const res = await withContext(configFrom(opts), (ctx) => carveOut(ctx).exportRegion(name, resolve(opts.out), opts.newKey ? { newKeyFile: resolve(opts.newKey) } : {}));
+      const res = await withContext(configFrom(opts), (ctx) =>
+        carveOut(ctx).exportRegion(name, resolve(opts.out), opts.newKey ? { newKeyFile: resolve(opts.newKey) } : {}),
+      );
       console.log(`exported ${name} to ${res.outDir}`);
       if (res.kekFile) console.log(`its new key-encryption key is in ${res.kekFile}: move it somewhere safe`);
-      else console.log(`start it with REELM_KEK_${name.toUpperCase()}_FILE=${resolve(opts.newKey!)} reelm start --data ${res.outDir}`);
+      else
+        console.log(
+          `start it with REELM_KEK_${name.toUpperCase()}_FILE=${resolve(opts.newKey!)} reelm start --data ${res.outDir}`,
+        );
     });
   region
     .command('detach <region>')
@@ -174,26 +204,43 @@ export function buildCli(): Command {
     .option('--fallback <region>', "where the region's countries go (default: row, else the last region)")
     .option('--data <dir>', 'data folder')
     .action(async (name: string, opts: { fallback?: string; data?: string }) => {
-      const res = await withContext(configFrom(opts), (ctx) => carveOut(ctx).detach(name, opts.fallback ? { fallback: opts.fallback } : {}));
+      const res = await withContext(configFrom(opts), (ctx) =>
+        carveOut(ctx).detach(name, opts.fallback ? { fallback: opts.fallback } : {}),
+      );
       const total = Object.values(res.removed).reduce((a, b) => a + b, 0);
       if (process.env.REELM_CONFIG || process.env.REELM_REGIONS) {
-        console.error(`warning: REELM_CONFIG or REELM_REGIONS is set and wins over the data folder's reelm.config.json: remove ${name} there too`);
+        console.error(
+          `warning: REELM_CONFIG or REELM_REGIONS is set and wins over the data folder's reelm.config.json: remove ${name} there too`,
+        );
       }
-      console.log(`detached ${name}: ${total} records removed; certificate signed by ${Object.keys(res.certificate.signatures as object).join(', ')}`);
+      console.log(
+        `detached ${name}: ${total} records removed; certificate signed by ${Object.keys(res.certificate.signatures as object).join(', ')}`,
+      );
     });
   region
     .command('verify-absent <region>')
     .description("scan everything that remains for any trace of a region's users; exits 1 if anything is found")
-    .option('--ids-from <dir>', 'the export folder (or a manifest file) listing the users; default: the manifest detach wrote')
+    .option(
+      '--ids-from <dir>',
+      'the export folder (or a manifest file) listing the users; default: the manifest detach wrote',
+    )
     .option('--logs <files...>', 'log files to scan too')
     .option('--data <dir>', 'data folder')
     .action(async (name: string, opts: { idsFrom?: string; logs?: string[]; data?: string }) => {
       const config = configFrom(opts);
-      const manifest = readManifest(opts.idsFrom ? resolve(opts.idsFrom) : join(config.dataDir, 'carve-out', `${name}.manifest.json`));
+      const manifest = readManifest(
+        opts.idsFrom ? resolve(opts.idsFrom) : join(config.dataDir, 'carve-out', `${name}.manifest.json`),
+      );
       if (manifest.region !== name) throw new Error(`the manifest is for region ${manifest.region}, not ${name}`);
-      const report = verifyAbsent(config.dataDir, manifest, (opts.logs ?? []).map((f) => resolve(f)));
+      const report = verifyAbsent(
+        config.dataDir,
+        manifest,
+        (opts.logs ?? []).map((f) => resolve(f)),
+      );
       for (const hit of report.found) console.log(`${hit.file}: ${hit.kind} ${hit.value}`);
-      console.log(`${report.found.length} traces of ${name} found (scanned ${report.files} files, ${report.bytes} bytes)`);
+      console.log(
+        `${report.found.length} traces of ${name} found (scanned ${report.files} files, ${report.bytes} bytes)`,
+      );
       if (report.found.length > 0) process.exitCode = 1;
     });
 

@@ -42,7 +42,10 @@ describe('loadConfig', () => {
   it('reads a config file and reports the first invalid field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'reelm-cfg-'));
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify({ regions: ['us', 'eu', 'row'], countryRegion: { ch: 'eu' }, limits: { durationMaxMs: 60000 } }));
+    writeFileSync(
+      good,
+      JSON.stringify({ regions: ['us', 'eu', 'row'], countryRegion: { ch: 'eu' }, limits: { durationMaxMs: 60000 } }),
+    );
     const config = loadConfig({ REELM_CONFIG: good });
     expect(config.regions).toEqual(['us', 'eu', 'row']);
     expect(config.countryRegion.CH).toBe('eu');

@@ -66,7 +66,11 @@ export interface RegionPolicy {
   minAge: number;
   /** Below this age an account gets the teen defaults. */
   teenUntil: number;
-  teenDefaults: { privateAccount: boolean; whoCanComment: 'everyone' | 'followers' | 'no_one'; directMessages: boolean };
+  teenDefaults: {
+    privateAccount: boolean;
+    whoCanComment: 'everyone' | 'followers' | 'no_one';
+    directMessages: boolean;
+  };
   /** Feature gates, e.g. `directMessages`, `duets`: absent = on. */
   features: Record<string, boolean>;
 }
@@ -97,10 +101,14 @@ const FileSchema = Type.Object(
     ffprobePath: Type.Optional(Type.String()),
     sessionTtlHours: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     rateLimit: Type.Optional(
-      Type.Partial(Type.Object({ signupPerMinute: Type.Integer({ minimum: 1 }), loginPerMinute: Type.Integer({ minimum: 1 }) })),
+      Type.Partial(
+        Type.Object({ signupPerMinute: Type.Integer({ minimum: 1 }), loginPerMinute: Type.Integer({ minimum: 1 }) }),
+      ),
     ),
     deletionGraceDays: Type.Optional(Type.Number({ minimum: 0 })),
-    logLevel: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
+    logLevel: Type.Optional(
+      Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    ),
     policies: Type.Optional(
       Type.Record(
         Type.String(),
@@ -112,7 +120,11 @@ const FileSchema = Type.Object(
               Type.Partial(
                 Type.Object({
                   privateAccount: Type.Boolean(),
-                  whoCanComment: Type.Union([Type.Literal('everyone'), Type.Literal('followers'), Type.Literal('no_one')]),
+                  whoCanComment: Type.Union([
+                    Type.Literal('everyone'),
+                    Type.Literal('followers'),
+                    Type.Literal('no_one'),
+                  ]),
                   directMessages: Type.Boolean(),
                 }),
                 { additionalProperties: false },
@@ -173,9 +185,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const file: ConfigFile = filePath && (env.REELM_CONFIG || existsSync(filePath)) ? readConfigFile(filePath) : {};
   const merged: ConfigFile = { ...file, ...overrides };
 
-  const regions = env.REELM_REGIONS ? env.REELM_REGIONS.split(',').map((r) => r.trim()) : (merged.regions ?? DEFAULT_REGIONS);
+  const regions = env.REELM_REGIONS
+    ? env.REELM_REGIONS.split(',').map((r) => r.trim())
+    : (merged.regions ?? DEFAULT_REGIONS);
   for (const r of regions) {
-    if (!/^[a-z][a-z0-9]{1,15}$/.test(r)) throw new ConfigError(`region id "${r}" must be 2–16 lowercase letters or digits`);
+    if (!/^[a-z][a-z0-9]{1,15}$/.test(r))
+      throw new ConfigError(`region id "${r}" must be 2–16 lowercase letters or digits`);
   }
   if (new Set(regions).size !== regions.length) throw new ConfigError('region ids must be unique');
 
@@ -185,7 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   for (const c of Object.keys(countryRegion)) if (!regions.includes(countryRegion[c]!)) countryRegion[c] = fallback;
   for (const [country, region] of Object.entries(merged.countryRegion ?? {})) {
     const code = country.toUpperCase();
-    if (!ISO_COUNTRIES.includes(code)) throw new ConfigError(`countryRegion: "${country}" is not an ISO 3166-1 alpha-2 code`);
+    if (!ISO_COUNTRIES.includes(code))
+      throw new ConfigError(`countryRegion: "${country}" is not an ISO 3166-1 alpha-2 code`);
     if (!regions.includes(region)) throw new ConfigError(`countryRegion: ${code} maps to unknown region "${region}"`);
     countryRegion[code] = region;
   }

@@ -86,26 +86,74 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const queues = new Map<string, JobQueue>(
     cells.all().map((cell) => {
       const url = config.queueUrls[cell.region];
-      return [cell.region, url ? new BullJobQueue(cell.region, bullConnection(url), undefined, config.queuePrefix) : new CellJobQueue(cell.region, cell.db, now)];
+      return [
+        cell.region,
+        url
+          ? new BullJobQueue(cell.region, bullConnection(url), undefined, config.queuePrefix)
+          : new CellJobQueue(cell.region, cell.db, now),
+      ];
     }),
   );
   const media = createMedia({ config, cells, directory, border, queues, log, now });
   const audit = new AuditChains({ cells, dataDir: config.dataDir, now, checkpointEvery: config.auditCheckpointEvery });
   const transparency = new TransparencyCounter({ cells, now });
   const grants = new GrantService({ cells, audit, counter: transparency, now, maxMinutes: config.grantMaxMinutes });
-  const operatorAccess = new OperatorAccessService({ directory, cells, operators, grants, audit, counter: transparency, now });
-  const exports = new ExportService({ directory, cells, catalog, border, queues, now, expiryDays: config.exportExpiryDays });
-  const deletion = new DeletionService({ directory, cells, catalog, border, queues, now, graceDays: config.deletionGraceDays, log });
+  const operatorAccess = new OperatorAccessService({
+    directory,
+    cells,
+    operators,
+    grants,
+    audit,
+    counter: transparency,
+    now,
+  });
+  const exports = new ExportService({
+    directory,
+    cells,
+    catalog,
+    border,
+    queues,
+    now,
+    expiryDays: config.exportExpiryDays,
+  });
+  const deletion = new DeletionService({
+    directory,
+    cells,
+    catalog,
+    border,
+    queues,
+    now,
+    graceDays: config.deletionGraceDays,
+    log,
+  });
   const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
   const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours, reactivate });
   const searchIndex = createSearchIndex(directory);
   const { models, activity, observer } = createFeedObservers(cells, now, overrides.feeds);
-  const social = createSocial({ directory, cells, border, now, search: searchIndex, observer, durationMaxMs: config.limits.durationMaxMs });
+  const social = createSocial({
+    directory,
+    cells,
+    border,
+    now,
+    search: searchIndex,
+    observer,
+    durationMaxMs: config.limits.durationMaxMs,
+  });
   const feeds = createFeeds({ directory, cells, now, social, models, activity, searchIndex }, overrides.feeds);
   border.onDirectoryWrite((write) => feeds.refs.written(write));
   // Media asks the social rules who may see a clip, and tells the social indexes when the public index changes.
   media.access.setSocialRule((viewer, v) =>
-    social.access.canView({ id: '', region: v.region, ownerId: v.ownerId, visibility: v.visibility as 'public' | 'followers', durationMs: 0, index: undefined }, viewer),
+    social.access.canView(
+      {
+        id: '',
+        region: v.region,
+        ownerId: v.ownerId,
+        visibility: v.visibility as 'public' | 'followers',
+        durationMs: 0,
+        index: undefined,
+      },
+      viewer,
+    ),
   );
   const indexRemoved = async (id: string) => {
     await social.hashtags.onVideoRemoved(id);

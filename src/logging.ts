@@ -5,7 +5,8 @@ export type { Logger };
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
 // Full and compressed IPv6 forms with at least two groups around a "::" or 8 groups.
-const IPV6 = /\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}\b|\b[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:?){0,6}\b|::ffff:[0-9.]+/g;
+const IPV6 =
+  /\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}\b|\b[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:?){0,6}\b|::ffff:[0-9.]+/g;
 // Session tokens are `<region>.<43 base64url chars>`; any long base64url run is treated as a secret.
 const TOKEN = /\b[A-Za-z0-9_-]{40,}\b/g;
 // Addresses of this machine identify no person, and operators need them in start-up lines.
@@ -23,7 +24,8 @@ export function scrub(text: string): string {
 function scrubDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrub(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { type: value.name, message: scrub(value.message), stack: value.stack ? scrub(value.stack) : undefined };
+  if (value instanceof Error)
+    return { type: value.name, message: scrub(value.message), stack: value.stack ? scrub(value.stack) : undefined };
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));
   // Only plain objects are copied: requests and replies keep their getters for the serializers.
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
@@ -57,7 +59,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths: REDACT, censor: '[redacted]' },
       serializers: {
         // The path only: query strings carry what people search for, and search queries are stored nowhere.
-        req: (req: { id?: string; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url && scrub(req.url.split('?')[0]!) }),
+        req: (req: { id?: string; method?: string; url?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url && scrub(req.url.split('?')[0]!),
+        }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
         err: (err: Error) => scrubDeep(err),
       },

@@ -33,7 +33,18 @@ describe('reelm CLI', () => {
     const t = await startTestApp({ dialect: 'sqlite' }); // the CLI opens the same data folder
     await signup(t.app, { handle: 'olga_ops', country: 'US' });
     await t.close();
-    const ok = await cli(['operator', 'add', '--handle', 'olga_ops', '--jurisdiction', 'eu', '--role', 'security', '--data', t.dataDir]);
+    const ok = await cli([
+      'operator',
+      'add',
+      '--handle',
+      'olga_ops',
+      '--jurisdiction',
+      'eu',
+      '--role',
+      'security',
+      '--data',
+      t.dataDir,
+    ]);
     expect(ok.stdout).toContain('@olga_ops is now security for eu');
     const reopened = await startTestApp({ dataDir: t.dataDir, dialect: 'sqlite' });
     const inEu = await reopened.ctx.cells.get('eu').db.selectFrom('operators').selectAll().execute();
@@ -41,11 +52,33 @@ describe('reelm CLI', () => {
     expect(await reopened.ctx.cells.get('us').db.selectFrom('operators').selectAll().execute()).toEqual([]);
     await reopened.close();
 
-    const badRole = await cli(['operator', 'add', '--handle', 'olga_ops', '--jurisdiction', 'eu', '--role', 'king', '--data', t.dataDir]);
+    const badRole = await cli([
+      'operator',
+      'add',
+      '--handle',
+      'olga_ops',
+      '--jurisdiction',
+      'eu',
+      '--role',
+      'king',
+      '--data',
+      t.dataDir,
+    ]);
     expect(badRole.code).toBe(1);
     expect(badRole.stderr.trim().split('\n')).toHaveLength(1);
     expect(badRole.stderr).toContain('Role must be one of');
-    const unknown = await cli(['operator', 'add', '--handle', 'nobody', '--jurisdiction', 'global', '--role', 'auditor', '--data', t.dataDir]);
+    const unknown = await cli([
+      'operator',
+      'add',
+      '--handle',
+      'nobody',
+      '--jurisdiction',
+      'global',
+      '--role',
+      'auditor',
+      '--data',
+      t.dataDir,
+    ]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('There is no user @nobody');
     removeDir(t.dataDir);

@@ -25,7 +25,9 @@ describe('reelm start --demo', () => {
     const result = await seedDemo({ baseUrl: base, ffmpegPath: t.config.ffmpegPath, log: t.ctx.log, seconds: 1 });
     expect(result).toEqual({ users: DEMO_USERS.length, videos: DEMO_CLIPS.length });
 
-    const regions = new Set((await t.ctx.directory.selectFrom('users').select('region').execute()).map((r) => r.region));
+    const regions = new Set(
+      (await t.ctx.directory.selectFrom('users').select('region').execute()).map((r) => r.region),
+    );
     expect(regions.size).toBeGreaterThanOrEqual(4);
     // Every clip is public and playable on its author's profile.
     type Clip = { id: string; playback: { hls: string }; stats: { likes: number; comments: number } };

@@ -26,17 +26,24 @@ export default function setup(): () => Promise<void> {
         }
       }
     }
-    const admin = new pg.Client({ connectionString: process.env.REELM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+    const admin = new pg.Client({
+      connectionString: process.env.REELM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    });
     try {
       await admin.connect();
-      const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [`reelm_t_${run}_%`]);
+      const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [
+        `reelm_t_${run}_%`,
+      ]);
       for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     } catch {
       // PostgreSQL is not running: nothing was made there.
     } finally {
       await admin.end().catch(() => undefined);
     }
-    const redis = new Redis(process.env.REELM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const redis = new Redis(process.env.REELM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+    });
     try {
       await redis.connect();
       let cursor = '0';

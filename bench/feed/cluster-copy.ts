@@ -26,7 +26,10 @@ function withDatabase(url: string, name: string): string {
  */
 export async function copyToPostgres(config: Config, log: (line: string) => void): Promise<ClusterStores> {
   const prefix = `reelm_bench_${randomBytes(3).toString('hex')}`;
-  const names = { directory: `${prefix}_dir`, ...Object.fromEntries(config.regions.map((r) => [r, `${prefix}_${r}`])) } as Record<string, string>;
+  const names = {
+    directory: `${prefix}_dir`,
+    ...Object.fromEntries(config.regions.map((r) => [r, `${prefix}_${r}`])),
+  } as Record<string, string>;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   for (const name of Object.values(names)) await admin.query(`CREATE DATABASE ${name}`);
@@ -36,7 +39,12 @@ export async function copyToPostgres(config: Config, log: (line: string) => void
   for (const r of config.regions) env[`REELM_CELL_${r.toUpperCase()}_URL`] = urls[r]!;
 
   // Opening a context on the new URLs runs every migration.
-  const ctx = await createContext({ ...config, directoryUrl: urls.directory, cellUrls: Object.fromEntries(config.regions.map((r) => [r, urls[r]])), logLevel: 'warn' });
+  const ctx = await createContext({
+    ...config,
+    directoryUrl: urls.directory,
+    cellUrls: Object.fromEntries(config.regions.map((r) => [r, urls[r]])),
+    logLevel: 'warn',
+  });
   await ctx.close();
 
   const t0 = Date.now();
@@ -47,20 +55,37 @@ export async function copyToPostgres(config: Config, log: (line: string) => void
     const lite = new SQLite(file, { readonly: true });
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const tables = await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+    const tables = await client.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
     for (const { table_name: table } of tables.rows) {
       if (table.startsWith('kysely_')) continue;
-      const liteCols = new Set((lite.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name));
+      const liteCols = new Set(
+        (lite.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name),
+      );
       if (liteCols.size === 0) continue;
-      const pgCols = (await client.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`, [table])).rows.map((c) => c.column_name);
+      const pgCols = (
+        await client.query<{ column_name: string }>(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`,
+          [table],
+        )
+      ).rows.map((c) => c.column_name);
       const cols = pgCols.filter((c) => liteCols.has(c));
       const batch = Math.max(1, Math.floor(30_000 / cols.length));
-      const all = lite.prepare(`SELECT ${cols.map((c) => `"${c}"`).join(', ')} FROM "${table}"`).raw().all() as unknown[][];
+      const all = lite
+        .prepare(`SELECT ${cols.map((c) => `"${c}"`).join(', ')} FROM "${table}"`)
+        .raw()
+        .all() as unknown[][];
       await client.query('BEGIN');
       for (let i = 0; i < all.length; i += batch) {
         const chunk = all.slice(i, i + batch);
-        const values = chunk.map((_, j) => `(${cols.map((_, k) => `$${j * cols.length + k + 1}`).join(', ')})`).join(', ');
-        await client.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES ${values} ON CONFLICT DO NOTHING`, chunk.flat());
+        const values = chunk
+          .map((_, j) => `(${cols.map((_, k) => `$${j * cols.length + k + 1}`).join(', ')})`)
+          .join(', ');
+        await client.query(
+          `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES ${values} ON CONFLICT DO NOTHING`,
+          chunk.flat(),
+        );
       }
       await client.query('COMMIT');
       rows += all.length;

@@ -34,7 +34,11 @@ const keep = process.argv.includes('--keep');
 const profileDir = arg('profile', '');
 // --only TEXT runs just the endpoints whose name contains TEXT (plus /health, the ceiling).
 const only = arg('only', '');
-const modes: ('embedded' | 'cluster')[] = process.argv.includes('--both') ? ['embedded', 'cluster'] : process.argv.includes('--cluster') ? ['cluster'] : ['embedded'];
+const modes: ('embedded' | 'cluster')[] = process.argv.includes('--both')
+  ? ['embedded', 'cluster']
+  : process.argv.includes('--cluster')
+    ? ['cluster']
+    : ['embedded'];
 const REDIS_URL = process.env.REELM_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
@@ -75,13 +79,30 @@ interface Result {
 }
 
 /** Starts `reelm serve` on the data folder (and the stores `env` names) and runs the endpoint suite against it. */
-async function measure(dataDir: string, env: Record<string, string>, data: Awaited<ReturnType<typeof generate>>): Promise<{ results: Result[]; rssMb: number; peakMb: number }> {
+async function measure(
+  dataDir: string,
+  env: Record<string, string>,
+  data: Awaited<ReturnType<typeof generate>>,
+): Promise<{ results: Result[]; rssMb: number; peakMb: number }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...(process.env.REELM_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : []), join(root, 'bin/reelm.js'), 'serve', '--port', String(port), '--data', dataDir], {
-    env: { ...process.env, ...env, REELM_LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.REELM_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : []),
+      join(root, 'bin/reelm.js'),
+      'serve',
+      '--port',
+      String(port),
+      '--data',
+      dataDir,
+    ],
+    {
+      env: { ...process.env, ...env, REELM_LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   try {
     await waitHealthy(base, child);
     console.log(`server up (pid ${child.pid}), RSS ${rssOf(child.pid!).rssMb} MiB`);
@@ -97,20 +118,40 @@ async function measure(dataDir: string, env: Record<string, string>, data: Await
     console.log(`warm-up (models, pools, one For You and one Following page per viewer) ${Date.now() - warm} ms`);
 
     let n = 0;
-    const rotating = (path: () => string) => [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: path(), headers: headers(n++) }) }];
+    const rotating = (path: () => string) => [
+      { setupRequest: (req: Record<string, unknown>) => ({ ...req, path: path(), headers: headers(n++) }) },
+    ];
     let clip = 0;
     const runs: [string, Parameters<typeof autocannon>[0]][] = [
       ['/health (ceiling)', { url: `${base}/health` }],
       ['For You (signed in)', { url: base, requests: rotating(() => '/api/v1/feed/for-you?limit=10') }],
       ['For You (visitor)', { url: `${base}/api/v1/feed/for-you?limit=10` }],
       ['Following', { url: base, requests: rotating(() => '/api/v1/feed/following?limit=10') }],
-      ['Video page (signed in)', { url: base, requests: rotating(() => `/api/v1/videos/${data.clipIds[(clip++ * 7919) % data.clipIds.length]}`) }],
-      ['Video comments page', { url: base, requests: rotating(() => `/api/v1/videos/${data.clipIds[(clip++ * 7919) % data.clipIds.length]}/comments`) }],
+      [
+        'Video page (signed in)',
+        {
+          url: base,
+          requests: rotating(() => `/api/v1/videos/${data.clipIds[(clip++ * 7919) % data.clipIds.length]}`),
+        },
+      ],
+      [
+        'Video comments page',
+        {
+          url: base,
+          requests: rotating(() => `/api/v1/videos/${data.clipIds[(clip++ * 7919) % data.clipIds.length]}/comments`),
+        },
+      ],
     ];
     const results: Result[] = [];
     for (const [name, options] of runs.filter(([name], i) => i === 0 || !only || name.includes(only))) {
       const r = await autocannon({ connections, duration, ...options });
-      results.push({ name, p50: r.latency.p50, p99: r.latency.p99, rps: Math.round(r.requests.average), errors: r.errors + r.non2xx });
+      results.push({
+        name,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        rps: Math.round(r.requests.average),
+        errors: r.errors + r.non2xx,
+      });
     }
     return { results, ...rssOf(child.pid!) };
   } finally {
@@ -131,12 +172,27 @@ async function main(): Promise<void> {
     data = saved.data;
     console.log(`scale ${saved.scale}, reusing ${dataDir}`);
   } else {
-    const sizes = { users: Math.round(100_000 * scale), clips: Math.round(1_000_000 * scale), events: Math.round(10_000_000 * scale) };
-    console.log(`scale ${scale}: ${sizes.users} users, ${sizes.clips} clips, ${sizes.events} watch events over ${config.regions.join(', ')}`);
+    const sizes = {
+      users: Math.round(100_000 * scale),
+      clips: Math.round(1_000_000 * scale),
+      events: Math.round(10_000_000 * scale),
+    };
+    console.log(
+      `scale ${scale}: ${sizes.users} users, ${sizes.clips} clips, ${sizes.events} watch events over ${config.regions.join(', ')}`,
+    );
     const started = Date.now();
-    const generated = await generate(config, { ...sizes, follows: 20, viewers: 200, seed: 42, log: (l) => console.log(`  ${l}`) });
+    const generated = await generate(config, {
+      ...sizes,
+      follows: 20,
+      viewers: 200,
+      seed: 42,
+      log: (l) => console.log(`  ${l}`),
+    });
     // A sample of clip ids is enough for the clip pages.
-    data = { viewers: generated.viewers, clipIds: generated.clipIds.filter((_, i) => i % Math.max(1, Math.floor(generated.clipIds.length / 20_000)) === 0) };
+    data = {
+      viewers: generated.viewers,
+      clipIds: generated.clipIds.filter((_, i) => i % Math.max(1, Math.floor(generated.clipIds.length / 20_000)) === 0),
+    };
     writeFileSync(manifest, JSON.stringify({ scale, data }));
     console.log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
@@ -149,13 +205,21 @@ async function main(): Promise<void> {
         const stores = await copyToPostgres(config, (l) => console.log(`  ${l}`));
         drops.push(stores.drop);
         // The data folder still holds the region keys the generator sealed with; every cluster process needs them.
-        env = { ...stores.env, REELM_QUEUE_PREFIX: `reelm-bench-${process.pid}`, ...Object.fromEntries(config.regions.map((r) => [`REELM_QUEUE_${r.toUpperCase()}_URL`, REDIS_URL])) };
+        env = {
+          ...stores.env,
+          REELM_QUEUE_PREFIX: `reelm-bench-${process.pid}`,
+          ...Object.fromEntries(config.regions.map((r) => [`REELM_QUEUE_${r.toUpperCase()}_URL`, REDIS_URL])),
+        };
       }
-      console.log(`\n${mode}: ${mode === 'cluster' ? 'PostgreSQL per cell + directory, BullMQ on Redis' : 'SQLite per cell + directory'}`);
+      console.log(
+        `\n${mode}: ${mode === 'cluster' ? 'PostgreSQL per cell + directory, BullMQ on Redis' : 'SQLite per cell + directory'}`,
+      );
       measured.push({ mode, ...(await measure(dataDir, env, data)), load: loadavg()[0] ?? 0 });
     }
     console.log(`\n${connections} connections, ${duration} s each, 127.0.0.1, ${cpus().length} cores`);
-    console.log(`endpoint                 ${measured.map((m) => `${m.mode.padStart(9)}: p50 ms   p99 ms    req/s  errors`).join('  ')}`);
+    console.log(
+      `endpoint                 ${measured.map((m) => `${m.mode.padStart(9)}: p50 ms   p99 ms    req/s  errors`).join('  ')}`,
+    );
     for (let i = 0; i < measured[0]!.results.length; i++) {
       const cells = measured.map((m) => {
         const r = m.results[i]!;
@@ -163,7 +227,10 @@ async function main(): Promise<void> {
       });
       console.log(`${measured[0]!.results[i]!.name.padEnd(24)} ${cells.join('  ')}`);
     }
-    for (const m of measured) console.log(`${m.mode}: server RSS ${m.rssMb} MiB (peak ${m.peakMb} MiB), load average after ${m.load.toFixed(2)}`);
+    for (const m of measured)
+      console.log(
+        `${m.mode}: server RSS ${m.rssMb} MiB (peak ${m.peakMb} MiB), load average after ${m.load.toFixed(2)}`,
+      );
   } finally {
     for (const drop of drops) await drop();
     if (!keep && !reuse) rmSync(dataDir, { recursive: true, force: true });

@@ -30,7 +30,9 @@ async function timed(name: string, n: number, call: (i: number) => Promise<unkno
   times.sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / n;
   const q = (p: number) => times[Math.min(n - 1, Math.floor(p * n))]!;
-  console.log(`${name.padEnd(28)} mean ${mean.toFixed(0).padStart(7)} µs   p50 ${q(0.5).toFixed(0).padStart(7)}   p99 ${q(0.99).toFixed(0).padStart(7)}   CPU ${((used.user + used.system) / n).toFixed(0).padStart(6)} µs/call`);
+  console.log(
+    `${name.padEnd(28)} mean ${mean.toFixed(0).padStart(7)} µs   p50 ${q(0.5).toFixed(0).padStart(7)}   p99 ${q(0.99).toFixed(0).padStart(7)}   CPU ${((used.user + used.system) / n).toFixed(0).padStart(6)} µs/call`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -38,7 +40,8 @@ async function main(): Promise<void> {
   const rounds = Number(arg('rounds', '3'));
   // --only TEXT times just the calls whose name contains TEXT (for a CPU profile of one feed).
   const only = arg('only', '');
-  const run = (name: string, call: (i: number) => Promise<unknown>) => (!only || name.includes(only) ? timed(name, n, call) : undefined);
+  const run = (name: string, call: (i: number) => Promise<unknown>) =>
+    !only || name.includes(only) ? timed(name, n, call) : undefined;
   const data = JSON.parse(readFileSync(join(dataDir, 'bench-data.json'), 'utf8')) as Generated;
   const ctx = await createContext(loadConfig({ REELM_DATA_DIR: dataDir, REELM_LOG_LEVEL: 'warn' }));
   const viewers: { userId: string; region: string }[] = [];

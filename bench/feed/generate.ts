@@ -55,11 +55,20 @@ export async function generate(config: Config, o: GenerateOptions): Promise<Gene
   // Users: one password hash for all (argon2 per user would dominate), real sealed e-mails and keys.
   const passwordHash = await hashPassword('bench passphrase long enough');
   const users: { id: string; region: string; topics: number[] }[] = [];
-  for (let i = 0; i < o.users; i++) users.push({ id: newId(now - 60 * DAY + i), region: skewed(regions), topics: [Math.floor(rand() * TOPICS), Math.floor(rand() * TOPICS)] });
+  for (let i = 0; i < o.users; i++)
+    users.push({
+      id: newId(now - 60 * DAY + i),
+      region: skewed(regions),
+      topics: [Math.floor(rand() * TOPICS), Math.floor(rand() * TOPICS)],
+    });
   const insertUser = dir.prepare(
     `insert into users (id, handle, region, status, display_name, bio, avatar_url, private_account, created_at, updated_at) values (?, ?, ?, 'active', ?, '', null, 0, ?, ?)`,
   );
-  dir.transaction(() => users.forEach((u, i) => insertUser.run(u.id, `user${i}`, u.region, `User ${i}`, iso(now - 60 * DAY), iso(now - 60 * DAY))))();
+  dir.transaction(() =>
+    users.forEach((u, i) =>
+      insertUser.run(u.id, `user${i}`, u.region, `User ${i}`, iso(now - 60 * DAY), iso(now - 60 * DAY)),
+    ),
+  )();
   for (const region of regions) {
     const db = cells.get(region)!;
     const keys = ctx.cells.get(region).keys;
@@ -73,7 +82,16 @@ export async function generate(config: Config, o: GenerateOptions): Promise<Gene
         if (u.region !== region) return;
         const { dek, wrapped } = keys.newWrappedDek(u.id);
         key.run(u.id, wrapped, iso(now));
-        acc.run(u.id, `user${i}`, passwordHash, sealField(dek, u.id, 'email', `user${i}@bench.example`), sealField(dek, u.id, 'birthdate', '1990-01-01'), `User ${i}`, iso(now), iso(now));
+        acc.run(
+          u.id,
+          `user${i}`,
+          passwordHash,
+          sealField(dek, u.id, 'email', `user${i}@bench.example`),
+          sealField(dek, u.id, 'birthdate', '1990-01-01'),
+          `User ${i}`,
+          iso(now),
+          iso(now),
+        );
       });
     })();
   }
@@ -82,16 +100,31 @@ export async function generate(config: Config, o: GenerateOptions): Promise<Gene
   // Clips: a fifth of users create; clips over the last 30 days; one or two topic hashtags; some sounds.
   const creators = users.filter((_, i) => i % 5 === 0);
   const sounds: { id: string; author: (typeof users)[number]; title: string }[] = [];
-  const clips: { id: string; author: (typeof users)[number]; topic: number; durationMs: number; sound: string | null; at: number }[] = [];
+  const clips: {
+    id: string;
+    author: (typeof users)[number];
+    topic: number;
+    durationMs: number;
+    sound: string | null;
+    at: number;
+  }[] = [];
   for (let i = 0; i < o.clips; i++) {
     const author = skewed(creators);
     const at = now - Math.floor(rand() * 30 * DAY);
     let sound: string | null = null;
     if (rand() < 0.3) {
-      if (sounds.length < Math.max(10, o.clips / 50) && rand() < 0.2) sounds.push({ id: newId(at), author, title: `Sound ${sounds.length}` });
+      if (sounds.length < Math.max(10, o.clips / 50) && rand() < 0.2)
+        sounds.push({ id: newId(at), author, title: `Sound ${sounds.length}` });
       if (sounds.length) sound = skewed(sounds).id;
     }
-    clips.push({ id: newId(at), author, topic: rand() < 0.7 ? author.topics[0]! : Math.floor(rand() * TOPICS), durationMs: 5_000 + Math.floor(rand() * 55_000), sound, at });
+    clips.push({
+      id: newId(at),
+      author,
+      topic: rand() < 0.7 ? author.topics[0]! : Math.floor(rand() * TOPICS),
+      durationMs: 5_000 + Math.floor(rand() * 55_000),
+      sound,
+      at,
+    });
   }
   const byTopic = new Map<number, typeof clips>();
   for (const c of clips) (byTopic.get(c.topic) ?? byTopic.set(c.topic, []).get(c.topic)!).push(c);
@@ -103,10 +136,21 @@ export async function generate(config: Config, o: GenerateOptions): Promise<Gene
   const likedBy = new Map<string, number>();
   // Events are kept as typed columns (21 bytes each: 10M fit in memory) and inserted per region in time order
   // with the secondary index dropped, so the primary-key B-tree is appended to and the index built by one sort.
-  const ev = { user: new Int32Array(o.events), clip: new Int32Array(o.events), watched: new Int32Array(o.events), done: new Uint8Array(o.events), at: new Float64Array(o.events) };
+  const ev = {
+    user: new Int32Array(o.events),
+    clip: new Int32Array(o.events),
+    watched: new Int32Array(o.events),
+    done: new Uint8Array(o.events),
+    at: new Float64Array(o.events),
+  };
   const userIndex = new Map(users.map((u, i) => [u, i]));
   const clipIndex = new Map(clips.map((c, i) => [c, i]));
-  const insertLike = new Map(regions.map((r) => [r, cells.get(r)!.prepare('insert or ignore into likes (user_id, video_id, created_at) values (?, ?, ?)')]));
+  const insertLike = new Map(
+    regions.map((r) => [
+      r,
+      cells.get(r)!.prepare('insert or ignore into likes (user_id, video_id, created_at) values (?, ?, ?)'),
+    ]),
+  );
   for (const db of cells.values()) db.exec('begin');
   for (let e = 0; e < o.events; e++) {
     const user = pick(users);
@@ -125,7 +169,8 @@ export async function generate(config: Config, o: GenerateOptions): Promise<Gene
     c.views++;
     c.watch += watched;
     if (completed) c.done++;
-    if (completed && rand() < 0.15 && insertLike.get(user.region)!.run(user.id, clip.id, iso(at)).changes > 0) likedBy.set(clip.id, (likedBy.get(clip.id) ?? 0) + 1);
+    if (completed && rand() < 0.15 && insertLike.get(user.region)!.run(user.id, clip.id, iso(at)).changes > 0)
+      likedBy.set(clip.id, (likedBy.get(clip.id) ?? 0) + 1);
     if (rand() < 0.01) c.shares++;
     counters.set(clip.id, c);
   }
@@ -134,7 +179,9 @@ export async function generate(config: Config, o: GenerateOptions): Promise<Gene
   for (const region of regions) {
     const db = cells.get(region)!;
     db.exec('drop index watch_events_user');
-    const insert = db.prepare('insert into watch_events (id, user_id, video_id, author_id, watched_ms, completed, created_at) values (?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'insert into watch_events (id, user_id, video_id, author_id, watched_ms, completed, created_at) values (?, ?, ?, ?, ?, ?, ?)',
+    );
     db.transaction(() => {
       for (const e of order) {
         const user = users[ev.user[e]!]!;
@@ -162,7 +209,22 @@ export async function generate(config: Config, o: GenerateOptions): Promise<Gene
       const caption = `Clip about ${tags[0]} #${tags.join(' #')}`;
       const k = counters.get(c.id) ?? { views: 0, watch: 0, done: 0, likes: 0, shares: 0 };
       const likes = likedBy.get(c.id) ?? 0;
-      const info = vid.run(c.id, c.author.id, c.author.region, caption, JSON.stringify(tags), c.durationMs, c.sound, iso(c.at), iso(c.at), k.views, likes, k.shares, k.watch, k.done);
+      const info = vid.run(
+        c.id,
+        c.author.id,
+        c.author.region,
+        caption,
+        JSON.stringify(tags),
+        c.durationMs,
+        c.sound,
+        iso(c.at),
+        iso(c.at),
+        k.views,
+        likes,
+        k.shares,
+        k.watch,
+        k.done,
+      );
       fts.run(info.lastInsertRowid, c.id, caption, tags.join(' '));
       for (const tag of tags) {
         vtag.run(tag, c.id, iso(c.at));
@@ -175,7 +237,9 @@ export async function generate(config: Config, o: GenerateOptions): Promise<Gene
     }
     const tag = dir.prepare('insert into hashtags (tag, video_count, updated_at) values (?, ?, ?)');
     for (const [t, n] of tagCounts) tag.run(t, n, iso(now));
-    const snd = dir.prepare('insert into sounds (id, title, author_id, region, video_id, duration_ms, video_count, created_at) values (?, ?, ?, ?, ?, 15000, 0, ?)');
+    const snd = dir.prepare(
+      'insert into sounds (id, title, author_id, region, video_id, duration_ms, video_count, created_at) values (?, ?, ?, ?, ?, 15000, 0, ?)',
+    );
     for (const s of sounds) snd.run(s.id, s.title, s.author.id, s.author.region, clips[0]!.id, iso(now));
   })();
   for (const region of regions) {
@@ -185,7 +249,18 @@ export async function generate(config: Config, o: GenerateOptions): Promise<Gene
        values (?, ?, 'ready', 1, 1, ?, ?, '[]', 'public', ?, 1080, 1920, 1, ?, ?, ?)`,
     );
     db.transaction(() => {
-      for (const c of clips) if (c.author.region === region) v.run(c.id, c.author.id, `Clip about topic${c.topic}`, JSON.stringify([`topic${c.topic}`]), c.durationMs, c.sound, iso(c.at), iso(c.at));
+      for (const c of clips)
+        if (c.author.region === region)
+          v.run(
+            c.id,
+            c.author.id,
+            `Clip about topic${c.topic}`,
+            JSON.stringify([`topic${c.topic}`]),
+            c.durationMs,
+            c.sound,
+            iso(c.at),
+            iso(c.at),
+          );
     })();
   }
   o.log(`clips: ${o.clips} in ${Date.now() - t0} ms`);
@@ -210,14 +285,20 @@ export async function generate(config: Config, o: GenerateOptions): Promise<Gene
   }
   for (const region of regions) {
     const db = cells.get(region)!;
-    const f = db.prepare(`insert into follows (follower_id, followee_id, followee_region, status, created_at) values (?, ?, ?, 'active', ?)`);
-    const g = db.prepare('insert into followers (followee_id, follower_id, follower_region, created_at) values (?, ?, ?, ?)');
+    const f = db.prepare(
+      `insert into follows (follower_id, followee_id, followee_region, status, created_at) values (?, ?, ?, 'active', ?)`,
+    );
+    const g = db.prepare(
+      'insert into followers (followee_id, follower_id, follower_region, created_at) values (?, ?, ?, ?)',
+    );
     db.transaction(() => {
       for (const row of followRows.get(region)!.follows) f.run(...row);
       for (const row of followRows.get(region)!.followers) g.run(...row);
     })();
   }
-  const upd = dir.prepare('update users set follower_count = ?, following_count = ?, video_count = ?, like_count = ? where id = ?');
+  const upd = dir.prepare(
+    'update users set follower_count = ?, following_count = ?, video_count = ?, like_count = ? where id = ?',
+  );
   dir.transaction(() => {
     for (const u of users) {
       const c = userCounts.get(u.id)!;
@@ -233,7 +314,9 @@ export async function generate(config: Config, o: GenerateOptions): Promise<Gene
     const token = `${u.region}.${randomBytes(32).toString('base64url')}`;
     cells
       .get(u.region)!
-      .prepare('insert into sessions (id, user_id, token_hash, ip_enc, user_agent_enc, created_at, expires_at) values (?, ?, ?, null, null, ?, ?)')
+      .prepare(
+        'insert into sessions (id, user_id, token_hash, ip_enc, user_agent_enc, created_at, expires_at) values (?, ?, ?, null, null, ?, ?)',
+      )
       .run(newId(), u.id, hashToken(token), iso(now), iso(now + 30 * DAY));
     viewers.push({ token, region: u.region });
   }

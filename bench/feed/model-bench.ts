@@ -33,12 +33,14 @@ function main(): void {
   for (let c = 0; c < copies; c++) {
     model.fit(
       (function* () {
-        for (let u = 0; u < data.sequences.length; u++) yield { userKey: `${c}:${data.users[u]!}`, items: Array.from(data.sequences[u]!, (i) => key(c, i)) };
+        for (let u = 0; u < data.sequences.length; u++)
+          yield { userKey: `${c}:${data.users[u]!}`, items: Array.from(data.sequences[u]!, (i) => key(c, i)) };
       })(),
     );
   }
   const fitMs = performance.now() - started;
-  for (let c = 0; c < copies; c++) data.items.forEach((item, i) => model.setItemContent(key(c, i), titles.get(item) ?? ''));
+  for (let c = 0; c < copies; c++)
+    data.items.forEach((item, i) => model.setItemContent(key(c, i), titles.get(item) ?? ''));
 
   // Query histories: the last 12 items of users' sequences, in order.
   const histories: string[][] = [];
@@ -59,18 +61,35 @@ function main(): void {
   };
   const sparse = time((h) => model.recommend(h, 60), queries);
   // The baseline: score every item and take the top 60 (what recommend() must equal).
-  const full = time((h) => {
-    const scores = model.score(h);
-    [...scores.values()].sort((a, b) => b - a).slice(0, 60);
-  }, Math.max(20, Math.floor(queries / 20)));
+  const full = time(
+    (h) => {
+      const scores = model.score(h);
+      [...scores.values()].sort((a, b) => b - a).slice(0, 60);
+    },
+    Math.max(20, Math.floor(queries / 20)),
+  );
 
-  console.log(`dataset ${paths.pairs}: ${data.users.length * copies} users, ${data.items.length * copies} items, ${data.interactions * copies} interactions (${copies} cop${copies === 1 ? 'y' : 'ies'})`);
-  console.log(`process RSS          ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB (peak ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB)`);
-  console.log(`fit                  ${(fitMs / 1000).toFixed(2)} s (${Math.round((data.interactions * copies) / (fitMs / 1000)).toLocaleString('en')} events/s)`);
-  console.log(`model                ${model.itemCount.toLocaleString('en')} items, ${model.edgeCount.toLocaleString('en')} edges`);
-  console.log(`graph arrays         ${(model.graphBytes / 2 ** 20).toFixed(1)} MiB (${(model.graphBytes / Math.max(1, model.edgeCount)).toFixed(1)} bytes an edge)`);
-  console.log(`recommend top 60     p50 ${percentile(sparse, 0.5).toFixed(3)} ms  p99 ${percentile(sparse, 0.99).toFixed(3)} ms`);
-  console.log(`full scan (baseline) p50 ${percentile(full, 0.5).toFixed(3)} ms  p99 ${percentile(full, 0.99).toFixed(3)} ms`);
+  console.log(
+    `dataset ${paths.pairs}: ${data.users.length * copies} users, ${data.items.length * copies} items, ${data.interactions * copies} interactions (${copies} cop${copies === 1 ? 'y' : 'ies'})`,
+  );
+  console.log(
+    `process RSS          ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB (peak ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB)`,
+  );
+  console.log(
+    `fit                  ${(fitMs / 1000).toFixed(2)} s (${Math.round((data.interactions * copies) / (fitMs / 1000)).toLocaleString('en')} events/s)`,
+  );
+  console.log(
+    `model                ${model.itemCount.toLocaleString('en')} items, ${model.edgeCount.toLocaleString('en')} edges`,
+  );
+  console.log(
+    `graph arrays         ${(model.graphBytes / 2 ** 20).toFixed(1)} MiB (${(model.graphBytes / Math.max(1, model.edgeCount)).toFixed(1)} bytes an edge)`,
+  );
+  console.log(
+    `recommend top 60     p50 ${percentile(sparse, 0.5).toFixed(3)} ms  p99 ${percentile(sparse, 0.99).toFixed(3)} ms`,
+  );
+  console.log(
+    `full scan (baseline) p50 ${percentile(full, 0.5).toFixed(3)} ms  p99 ${percentile(full, 0.99).toFixed(3)} ms`,
+  );
   console.log(`speed-up             ${(percentile(full, 0.5) / percentile(sparse, 0.5)).toFixed(1)}× at p50`);
 }
 

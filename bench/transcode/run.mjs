@@ -53,7 +53,12 @@ const clip = join(cacheDir, `clip-${width}x${height}-${fps}fps-${seconds}s.mp4`)
 if (!existsSync(clip)) {
   process.stdout.write(`generating ${clip} … `);
   // veryfast at the default CRF gives a phone-like source bitrate (ultrafast would make decoding unrealistically heavy).
-  await makeSampleClip(`${clip}.part.mp4`, { width, height, seconds, fps, audio: true, preset: 'veryfast' }, runner, ffmpeg);
+  await makeSampleClip(
+    `${clip}.part.mp4`,
+    { width, height, seconds, fps, audio: true, preset: 'veryfast' },
+    runner,
+    ffmpeg,
+  );
   await rename(`${clip}.part.mp4`, clip);
   console.log('done');
 }
@@ -119,7 +124,8 @@ try {
     const peerDir = join(work, `peer-${round}`);
     await prepareDirs(peerDir);
     const peer = await timed(async () => {
-      for (const args of buildPeerCommands({ input: clip, outDir: peerDir, info, rungs })) await runner.run(ffmpeg, args);
+      for (const args of buildPeerCommands({ input: clip, outDir: peerDir, info, rungs }))
+        await runner.run(ffmpeg, args);
     });
     runs.peer.push(peer);
     console.log(
@@ -135,19 +141,28 @@ try {
   const cpu = (k) => median(runs[k].map((r) => r.cpu));
   const [floor, reelm, peer, first] = [wall('floor'), wall('reelm'), wall('peer'), median(runs.first)];
   const clipS = info.durationMs / 1000;
-  const line = (cells) => `| ${cells[0].padEnd(36)} | ${cells[1].padStart(9)} | ${cells[2].padStart(9)} | ${cells[3].padEnd(8)} | ${cells[4].padEnd(3)} |`;
+  const line = (cells) =>
+    `| ${cells[0].padEnd(36)} | ${cells[1].padStart(9)} | ${cells[2].padStart(9)} | ${cells[3].padEnd(8)} | ${cells[4].padEnd(3)} |`;
   console.log(`\n${line(['measure' + (repeat > 1 ? ` (median of ${repeat})` : ''), 'wall', 'CPU', 'target', 'met'])}`);
   console.log(`|${'-'.repeat(38)}|${'-'.repeat(11)}|${'-'.repeat(11)}|----------|-----|`);
-  console.log(line(['floor: whole ladder, one ffmpeg', `${floor.toFixed(1)} s`, `${cpu('floor').toFixed(1)} s`, '', '']));
-  console.log(line(['peer: per rung, -threads 1, 4 s seg', `${peer.toFixed(1)} s`, `${cpu('peer').toFixed(1)} s`, '', '']));
-  console.log(line(['reelm: first playable', `${first.toFixed(1)} s`, `${median(runs.firstCpu).toFixed(1)} s`, '', '']));
+  console.log(
+    line(['floor: whole ladder, one ffmpeg', `${floor.toFixed(1)} s`, `${cpu('floor').toFixed(1)} s`, '', '']),
+  );
+  console.log(
+    line(['peer: per rung, -threads 1, 4 s seg', `${peer.toFixed(1)} s`, `${cpu('peer').toFixed(1)} s`, '', '']),
+  );
+  console.log(
+    line(['reelm: first playable', `${first.toFixed(1)} s`, `${median(runs.firstCpu).toFixed(1)} s`, '', '']),
+  );
   console.log(line(['reelm: ladder complete', `${reelm.toFixed(1)} s`, `${cpu('reelm').toFixed(1)} s`, '', '']));
   const ratio = (name, value, target, ok) => console.log(line([name, value.toFixed(3), '', target, ok ? 'yes' : 'NO']));
   ratio('first playable / clip duration', first / clipS, '<= 0.25', first / clipS <= 0.25);
   ratio('reelm complete / floor', reelm / floor, '<= 1.15', reelm / floor <= 1.15);
   ratio('peer / reelm complete', peer / reelm, '>= 1.5', peer / reelm >= 1.5);
   console.log(line(['reelm CPU / floor CPU', (cpu('reelm') / cpu('floor')).toFixed(3), '', '(info)', '']));
-  console.log(`\nload average now ${loadavg()[0].toFixed(2)} (was ${load0.toFixed(2)}); 2-core targets assume otherwise idle cores.`);
+  console.log(
+    `\nload average now ${loadavg()[0].toFixed(2)} (was ${load0.toFixed(2)}); 2-core targets assume otherwise idle cores.`,
+  );
 } finally {
   await rm(work, { recursive: true, force: true });
 }

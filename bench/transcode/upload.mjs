@@ -71,7 +71,9 @@ async function clusterStores() {
   for (const n of names) await admin.query(`CREATE DATABASE ${n}`);
   await admin.end();
   const url = (n) => Object.assign(new URL(PG_ADMIN_URL), { pathname: `/${n}` }).toString();
-  const moto = spawn(process.env.REELM_TEST_MOTO ?? 'moto_server', ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const moto = spawn(process.env.REELM_TEST_MOTO ?? 'moto_server', ['-H', '127.0.0.1', '-p', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const port = await new Promise((ok, fail) => {
     let out = '';
     const on = (c) => {
@@ -85,7 +87,12 @@ async function clusterStores() {
   });
   const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
   const endpoint = `http://127.0.0.1:${port}`;
-  const s3 = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const s3 = new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
   await s3.send(new CreateBucketCommand({ Bucket: 'reelm-bench-us' }));
   s3.destroy();
   return {
@@ -125,9 +132,21 @@ async function runMode(mode) {
   const worker = startWorkers(ctx, undefined, { pollMs: 20 });
   const load0 = loadavg()[0];
   try {
-    const account = { handle: 'bench', password: 'a long enough passphrase', email: 'bench@example.org', birthdate: '1990-01-01', country: 'US' };
+    const account = {
+      handle: 'bench',
+      password: 'a long enough passphrase',
+      email: 'bench@example.org',
+      birthdate: '1990-01-01',
+      country: 'US',
+    };
     await app.inject({ method: 'POST', url: '/api/v1/accounts', payload: account });
-    const { token } = (await app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'bench', password: account.password } })).json();
+    const { token } = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: { handle: 'bench', password: account.password },
+      })
+    ).json();
     const t0 = performance.now();
     const c0 = childCpuSeconds();
     let firstCpu = NaN;
@@ -151,7 +170,13 @@ async function runMode(mode) {
     let first = NaN;
     let ready = NaN;
     for (;;) {
-      const v = (await app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}`, headers: { authorization: `Bearer ${token}` } })).json();
+      const v = (
+        await app.inject({
+          method: 'GET',
+          url: `/api/v1/videos/${videoId}`,
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json();
       const t = (performance.now() - t0) / 1000;
       if (Number.isNaN(first) && v.playback?.hls) {
         first = t;
@@ -174,7 +199,9 @@ async function runMode(mode) {
   }
 }
 
-console.log(`source ${width}x${height} ${fps} fps ${seconds} s, ${(bytes.length / 1024 ** 2).toFixed(1)} MB; ${cpus().length} cores`);
+console.log(
+  `source ${width}x${height} ${fps} fps ${seconds} s, ${(bytes.length / 1024 ** 2).toFixed(1)} MB; ${cpus().length} cores`,
+);
 const results = [];
 for (const mode of modes) results.push(await runMode(mode));
 const cell = (s, w = 20) => String(s).padStart(w);

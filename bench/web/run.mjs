@@ -65,7 +65,10 @@ async function freePort() {
  * transcoded (ffmpeg on the same cores would skew every number).
  */
 async function startDemo() {
-  const prep = spawnSync('node', [join(root, 'scripts/prepare.mjs'), 'start'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const prep = spawnSync('node', [join(root, 'scripts/prepare.mjs'), 'start'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (prep.status !== 0) throw new Error('scripts/prepare.mjs start failed');
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'reelm-bench-web-'));
@@ -150,7 +153,11 @@ function instrument() {
   /** The next `type` event starts the clock for the clip at `index`; `pending` settles with the time. */
   w.__bench.arm = (type, index) => {
     w.__bench.pending = new Promise((res) =>
-      addEventListener(type, (e) => res(w.__bench.wait(index, e.timeStamp, 5000)), { once: true, capture: true, passive: true }),
+      addEventListener(type, (e) => res(w.__bench.wait(index, e.timeStamp, 5000)), {
+        once: true,
+        capture: true,
+        passive: true,
+      }),
     );
   };
   new MutationObserver(() => {
@@ -163,14 +170,24 @@ async function runOnce(url, index) {
   const step = (s) => process.env.BENCH_DEBUG && log(new Date().toISOString(), s);
   const browser = await chromium.launch({ executablePath: values.chromium, args: CHROMIUM_ARGS });
   try {
-    const context = await browser.newContext({ viewport, isMobile: !values.desktop, hasTouch: !values.desktop, deviceScaleFactor: values.desktop ? 1 : 3 });
+    const context = await browser.newContext({
+      viewport,
+      isMobile: !values.desktop,
+      hasTouch: !values.desktop,
+      deviceScaleFactor: values.desktop ? 1 : 3,
+    });
     const page = await context.newPage();
     await page.addInitScript(instrument);
     step('goto');
     await page.goto(url + '/', { waitUntil: 'commit' });
     step('committed');
-    await page.waitForFunction(() => performance.getEntriesByName('reelm:first-frame').length > 0, undefined, { timeout: 30_000, polling: 20 });
-    await page.waitForFunction(() => globalThis.__bench.rvfc !== null, undefined, { timeout: 10_000, polling: 20 }).catch(() => {});
+    await page.waitForFunction(() => performance.getEntriesByName('reelm:first-frame').length > 0, undefined, {
+      timeout: 30_000,
+      polling: 20,
+    });
+    await page
+      .waitForFunction(() => globalThis.__bench.rvfc !== null, undefined, { timeout: 10_000, polling: 20 })
+      .catch(() => {});
     step('first frame');
     const first = await page.evaluate(() => {
       const mark = performance.getEntriesByName('reelm:first-frame')[0].startTime;
@@ -247,17 +264,28 @@ try {
     ['JS before first frame, gzip -9', col('gzip'), 200 * 1024, kb],
   ];
   if (values.json) {
-    console.log(JSON.stringify({ viewport, runs: results.map(({ scripts: _scripts, ...r }) => r), files: results.at(-1)?.scripts }, null, 2));
+    console.log(
+      JSON.stringify(
+        { viewport, runs: results.map(({ scripts: _scripts, ...r }) => r), files: results.at(-1)?.scripts },
+        null,
+        2,
+      ),
+    );
   } else {
     console.log(`\nReelm web, ${viewport.width}×${viewport.height}, ${runs} runs, fresh Chromium profile each`);
     console.log('metric'.padEnd(32) + 'median'.padStart(12) + 'worst'.padStart(12) + 'target'.padStart(12));
     for (const [name, xs, target, f] of rows) {
       const w = worst(xs);
       const ok = w !== null && w <= target ? '' : '  ✗';
-      console.log(name.padEnd(32) + f(median(xs)).padStart(12) + f(w).padStart(12) + ('≤ ' + f(target)).padStart(12) + ok);
+      console.log(
+        name.padEnd(32) + f(median(xs)).padStart(12) + f(w).padStart(12) + ('≤ ' + f(target)).padStart(12) + ok,
+      );
     }
     console.log('\nscripts before the first frame (last run):');
-    for (const s of results.at(-1).scripts) console.log(`  ${new URL(s.url).pathname.padEnd(44)} ${kb(s.encoded).padStart(10)} wire ${kb(s.decoded).padStart(10)} raw`);
+    for (const s of results.at(-1).scripts)
+      console.log(
+        `  ${new URL(s.url).pathname.padEnd(44)} ${kb(s.encoded).padStart(10)} wire ${kb(s.decoded).padStart(10)} raw`,
+      );
   }
 } finally {
   server.stop();

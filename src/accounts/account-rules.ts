@@ -9,24 +9,45 @@ export const MAX_BIO = 160;
 
 // The most common long-enough passwords in public breach lists; a length rule alone lets these through.
 const COMMON = new Set([
-  '1234567890', '0123456789', '12345678910', 'qwertyuiop', 'password123', 'password1234', '1111111111', 'iloveyou123',
-  'qwerty1234', '1q2w3e4r5t', 'abcdefghij', 'passwordpassword', '123456789a', 'a123456789', 'qwertyuiop123',
+  '1234567890',
+  '0123456789',
+  '12345678910',
+  'qwertyuiop',
+  'password123',
+  'password1234',
+  '1111111111',
+  'iloveyou123',
+  'qwerty1234',
+  '1q2w3e4r5t',
+  'abcdefghij',
+  'passwordpassword',
+  '123456789a',
+  'a123456789',
+  'qwertyuiop123',
 ]);
 
 export function normalizeHandle(raw: string): string {
   const handle = raw.trim().replace(/^@/, '').toLowerCase();
   if (!HANDLE_PATTERN.test(handle)) {
-    throw new InvalidInputError('account.handle_invalid', 'A handle has 3 to 24 characters: lowercase letters, digits, "_" and ".".');
+    throw new InvalidInputError(
+      'account.handle_invalid',
+      'A handle has 3 to 24 characters: lowercase letters, digits, "_" and ".".',
+    );
   }
   return handle;
 }
 
 export function checkPassword(password: string, handle: string): void {
-  if (password.length < MIN_PASSWORD) throw new InvalidInputError('account.password_weak', `Use a password of at least ${MIN_PASSWORD} characters.`);
-  if (password.length > MAX_PASSWORD) throw new InvalidInputError('account.password_too_long', `A password has at most ${MAX_PASSWORD} characters.`);
+  if (password.length < MIN_PASSWORD)
+    throw new InvalidInputError('account.password_weak', `Use a password of at least ${MIN_PASSWORD} characters.`);
+  if (password.length > MAX_PASSWORD)
+    throw new InvalidInputError('account.password_too_long', `A password has at most ${MAX_PASSWORD} characters.`);
   const lower = password.toLowerCase();
   if (COMMON.has(lower) || new Set(password).size < 4 || lower.includes(handle)) {
-    throw new InvalidInputError('account.password_weak', 'This password is too easy to guess: avoid common passwords, repeated characters and your handle.');
+    throw new InvalidInputError(
+      'account.password_weak',
+      'This password is too easy to guess: avoid common passwords, repeated characters and your handle.',
+    );
   }
 }
 
@@ -54,26 +75,35 @@ export function checkBirthdate(raw: string, today: Date, minAge: number): string
   }
   const age = ageOn(raw, today);
   if (age < 0 || age > 130) throw new InvalidInputError('account.birthdate_invalid', 'Enter your real birthdate.');
-  if (age < minAge) throw new InvalidInputError('account.under_age', `You must be at least ${minAge} years old to use Reelm.`);
+  if (age < minAge)
+    throw new InvalidInputError('account.under_age', `You must be at least ${minAge} years old to use Reelm.`);
   return raw;
 }
 
 export function checkCountry(raw: string): string {
   const country = raw.trim().toUpperCase();
   if (!ISO_COUNTRIES.includes(country)) {
-    throw new InvalidInputError('account.country_unknown', `"${raw}" is not a country code we know (use ISO 3166-1 alpha-2, e.g. US, DE, AU).`);
+    throw new InvalidInputError(
+      'account.country_unknown',
+      `"${raw}" is not a country code we know (use ISO 3166-1 alpha-2, e.g. US, DE, AU).`,
+    );
   }
   return country;
 }
 
 export function checkDisplayName(raw: string): string {
   const name = raw.trim();
-  if (name.length > MAX_DISPLAY_NAME) throw new InvalidInputError('profile.display_name_too_long', `A display name has at most ${MAX_DISPLAY_NAME} characters.`);
+  if (name.length > MAX_DISPLAY_NAME)
+    throw new InvalidInputError(
+      'profile.display_name_too_long',
+      `A display name has at most ${MAX_DISPLAY_NAME} characters.`,
+    );
   return name;
 }
 
 export function checkBio(raw: string): string {
   const bio = raw.trim();
-  if (bio.length > MAX_BIO) throw new InvalidInputError('profile.bio_too_long', `A bio has at most ${MAX_BIO} characters.`);
+  if (bio.length > MAX_BIO)
+    throw new InvalidInputError('profile.bio_too_long', `A bio has at most ${MAX_BIO} characters.`);
   return bio;
 }

@@ -9,7 +9,16 @@ import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { openField, sealField } from '../regions/keys.js';
 import type { AccountsTable, DirectoryUsersTable } from './accounts.tables.js';
-import { ageOn, checkBio, checkBirthdate, checkCountry, checkDisplayName, checkEmail, checkPassword, normalizeHandle } from './account-rules.js';
+import {
+  ageOn,
+  checkBio,
+  checkBirthdate,
+  checkCountry,
+  checkDisplayName,
+  checkEmail,
+  checkPassword,
+  normalizeHandle,
+} from './account-rules.js';
 import { hashPassword } from './passwords.js';
 
 export interface SignupInput {
@@ -73,7 +82,12 @@ export function toPublicProfile(row: Selectable<DirectoryUsersTable>): PublicPro
     avatarUrl: row.avatar_url,
     private: row.private_account === 1,
     createdAt: row.created_at,
-    stats: { followers: row.follower_count, following: row.following_count, likes: row.like_count, videos: row.video_count },
+    stats: {
+      followers: row.follower_count,
+      following: row.following_count,
+      likes: row.like_count,
+      videos: row.video_count,
+    },
   };
 }
 
@@ -106,7 +120,16 @@ export class AccountService {
     // The handle is reserved in the directory first: its unique index is what makes handles global.
     try {
       await this.deps.border.publish(region, 'profile.publish', 'users', {
-        id, handle, region, status: 'pending', display_name: handle, bio: '', avatar_url: null, private_account: 0, created_at: at, updated_at: at,
+        id,
+        handle,
+        region,
+        status: 'pending',
+        display_name: handle,
+        bio: '',
+        avatar_url: null,
+        private_account: 0,
+        created_at: at,
+        updated_at: at,
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictError('account.handle_taken', `The handle @${handle} is taken.`);
@@ -114,7 +137,11 @@ export class AccountService {
     }
 
     // Teens start private, with comments from followers only, unless the region's policy says otherwise.
-    const teenPolicy = this.deps.teenPolicy?.(region) ?? { until: 16, privateAccount: true, whoCanComment: 'followers' as const };
+    const teenPolicy = this.deps.teenPolicy?.(region) ?? {
+      until: 16,
+      privateAccount: true,
+      whoCanComment: 'followers' as const,
+    };
     const isTeen = ageOn(birthdate, now) < teenPolicy.until;
     const privateAccount = isTeen && teenPolicy.privateAccount;
     const whoCanComment: WhoCanComment = isTeen ? teenPolicy.whoCanComment : 'everyone';
@@ -125,12 +152,21 @@ export class AccountService {
         await tx
           .insertInto('accounts')
           .values({
-            id, handle, status: 'active', password_hash: passwordHash,
+            id,
+            handle,
+            status: 'active',
+            password_hash: passwordHash,
             email_enc: sealField(dek, id, 'email', email),
             birthdate_enc: sealField(dek, id, 'birthdate', birthdate),
-            country, display_name: handle, bio: '',
-            private_account: privateAccount ? 1 : 0, who_can_comment: whoCanComment,
-            created_at: at, updated_at: at, deactivated_at: null, delete_after: null,
+            country,
+            display_name: handle,
+            bio: '',
+            private_account: privateAccount ? 1 : 0,
+            who_can_comment: whoCanComment,
+            created_at: at,
+            updated_at: at,
+            deactivated_at: null,
+            delete_after: null,
           })
           .execute();
       });
@@ -138,7 +174,13 @@ export class AccountService {
       await this.deps.border.remove(region, 'profile.unpublish', 'users', { id }).catch(() => undefined);
       throw err;
     }
-    await this.deps.border.update(region, 'profile.publish', 'users', { id }, { status: 'active', private_account: privateAccount ? 1 : 0 });
+    await this.deps.border.update(
+      region,
+      'profile.publish',
+      'users',
+      { id },
+      { status: 'active', private_account: privateAccount ? 1 : 0 },
+    );
     this.deps.log.info({ userId: id, region }, 'account created');
     return { id, handle, region };
   }
@@ -146,12 +188,23 @@ export class AccountService {
   /** Removes handle reservations left by a signup that crashed between the directory and the cell. */
   async reconcilePending(): Promise<number> {
     const cutoff = new Date(this.deps.now().getTime() - PENDING_GRACE_MS).toISOString();
-    const pending = await this.deps.directory.selectFrom('users').select(['id', 'region']).where('status', '=', 'pending').where('created_at', '<', cutoff).execute();
+    const pending = await this.deps.directory
+      .selectFrom('users')
+      .select(['id', 'region'])
+      .where('status', '=', 'pending')
+      .where('created_at', '<', cutoff)
+      .execute();
     let removed = 0;
     for (const row of pending) {
       if (!this.deps.cells.has(row.region)) continue;
-      const account = await this.deps.cells.get(row.region).db.selectFrom('accounts').select('id').where('id', '=', row.id).executeTakeFirst();
-      if (account) await this.deps.border.update(row.region, 'profile.publish', 'users', { id: row.id }, { status: 'active' });
+      const account = await this.deps.cells
+        .get(row.region)
+        .db.selectFrom('accounts')
+        .select('id')
+        .where('id', '=', row.id)
+        .executeTakeFirst();
+      if (account)
+        await this.deps.border.update(row.region, 'profile.publish', 'users', { id: row.id }, { status: 'active' });
       else {
         await this.deps.border.remove(row.region, 'profile.unpublish', 'users', { id: row.id });
         removed++;
@@ -162,7 +215,12 @@ export class AccountService {
 
   /** Where a user lives, from the directory. */
   async locate(userId: string): Promise<{ id: string; handle: string; region: string } | undefined> {
-    return this.deps.directory.selectFrom('users').select(['id', 'handle', 'region']).where('id', '=', userId).where('status', '=', 'active').executeTakeFirst();
+    return this.deps.directory
+      .selectFrom('users')
+      .select(['id', 'handle', 'region'])
+      .where('id', '=', userId)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
   }
 
   async locateHandle(handle: string): Promise<{ id: string; handle: string; region: string } | undefined> {
@@ -177,11 +235,25 @@ export class AccountService {
   async me(userId: string, region: string): Promise<Me> {
     const cell = this.deps.cells.get(region);
     const row = await cell.db.selectFrom('accounts').selectAll().where('id', '=', userId).executeTakeFirst();
-    const key = await cell.db.selectFrom('user_keys').select('wrapped_dek').where('user_id', '=', userId).executeTakeFirst();
+    const key = await cell.db
+      .selectFrom('user_keys')
+      .select('wrapped_dek')
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     if (!row || !key) throw new NotFoundError('account.not_found', 'This account no longer exists.');
     const dek = cell.keys.unwrapDek(userId, key.wrapped_dek);
-    const pub = await this.deps.directory.selectFrom('users').select('avatar_url').where('id', '=', userId).executeTakeFirst();
-    return this.toMe(row, region, openField(dek, userId, 'email', row.email_enc), openField(dek, userId, 'birthdate', row.birthdate_enc), pub?.avatar_url ?? null);
+    const pub = await this.deps.directory
+      .selectFrom('users')
+      .select('avatar_url')
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return this.toMe(
+      row,
+      region,
+      openField(dek, userId, 'email', row.email_enc),
+      openField(dek, userId, 'birthdate', row.birthdate_enc),
+      pub?.avatar_url ?? null,
+    );
   }
 
   async updateProfile(userId: string, region: string, patch: { displayName?: string; bio?: string }): Promise<Me> {
@@ -190,21 +262,41 @@ export class AccountService {
     if (patch.bio !== undefined) set.bio = checkBio(patch.bio);
     if (Object.keys(set).length > 0) {
       const at = this.deps.now().toISOString();
-      await this.deps.cells.get(region).db.updateTable('accounts').set({ ...set, updated_at: at }).where('id', '=', userId).execute();
+      await this.deps.cells
+        .get(region)
+        .db.updateTable('accounts')
+        .set({ ...set, updated_at: at })
+        .where('id', '=', userId)
+        .execute();
       await this.deps.border.update(region, 'profile.publish', 'users', { id: userId }, { ...set, updated_at: at });
     }
     return this.me(userId, region);
   }
 
-  async updatePrivacy(userId: string, region: string, patch: { privateAccount?: boolean; whoCanComment?: WhoCanComment }): Promise<Me['privacy']> {
+  async updatePrivacy(
+    userId: string,
+    region: string,
+    patch: { privateAccount?: boolean; whoCanComment?: WhoCanComment },
+  ): Promise<Me['privacy']> {
     const set: { private_account?: number; who_can_comment?: string } = {};
     if (patch.privateAccount !== undefined) set.private_account = patch.privateAccount ? 1 : 0;
     if (patch.whoCanComment !== undefined) set.who_can_comment = patch.whoCanComment;
     if (Object.keys(set).length > 0) {
       const at = this.deps.now().toISOString();
-      await this.deps.cells.get(region).db.updateTable('accounts').set({ ...set, updated_at: at }).where('id', '=', userId).execute();
+      await this.deps.cells
+        .get(region)
+        .db.updateTable('accounts')
+        .set({ ...set, updated_at: at })
+        .where('id', '=', userId)
+        .execute();
       if (set.private_account !== undefined) {
-        await this.deps.border.update(region, 'profile.publish', 'users', { id: userId }, { private_account: set.private_account, updated_at: at });
+        await this.deps.border.update(
+          region,
+          'profile.publish',
+          'users',
+          { id: userId },
+          { private_account: set.private_account, updated_at: at },
+        );
       }
     }
     return (await this.me(userId, region)).privacy;
@@ -221,7 +313,13 @@ export class AccountService {
     return toPublicProfile(row);
   }
 
-  private toMe(row: Selectable<AccountsTable>, region: string, email: string, birthdate: string, avatarUrl: string | null): Me {
+  private toMe(
+    row: Selectable<AccountsTable>,
+    region: string,
+    email: string,
+    birthdate: string,
+    avatarUrl: string | null,
+  ): Me {
     return {
       id: row.id,
       handle: row.handle,

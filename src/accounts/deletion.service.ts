@@ -6,7 +6,15 @@ import type { Logger } from '../logging.js';
 import type { Border, DirectoryTable } from '../regions/border.js';
 import type { DataCatalog } from '../regions/catalog.js';
 import type { CellRegistry } from '../regions/cells.js';
-import { applyCounterDeltas, deleteJobsNaming, deleteRowsNaming, foldersNaming, removeFolder, scrubStore, secureDelete } from '../regions/user-data.js';
+import {
+  applyCounterDeltas,
+  deleteJobsNaming,
+  deleteRowsNaming,
+  foldersNaming,
+  removeFolder,
+  scrubStore,
+  secureDelete,
+} from '../regions/user-data.js';
 import { verifyPassword } from './passwords.js';
 import type { Principal } from './session.service.js';
 
@@ -37,9 +45,16 @@ export class DeletionService {
 
   constructor(private readonly deps: DeletionServiceDeps) {
     // The clip ids let other cells drop what their users did with the clips (likes, favorites, history).
-    deps.border.declareFlow({ type: PURGED_FLOW, fields: { userId: 'public', videoIds: 'public' } }, async (payload, to) => {
-      await this.dropInterop(to, String(payload.userId), Array.isArray(payload.videoIds) ? payload.videoIds.map(String) : []);
-    });
+    deps.border.declareFlow(
+      { type: PURGED_FLOW, fields: { userId: 'public', videoIds: 'public' } },
+      async (payload, to) => {
+        await this.dropInterop(
+          to,
+          String(payload.userId),
+          Array.isArray(payload.videoIds) ? payload.videoIds.map(String) : [],
+        );
+      },
+    );
   }
 
   /** What derives from the public index (hashtag counts, search) is told before each of a user's clips leaves it. */
@@ -49,7 +64,11 @@ export class DeletionService {
 
   async request(principal: Principal, password: string): Promise<{ deleteAfter: string }> {
     const cell = this.deps.cells.get(principal.region);
-    const account = await cell.db.selectFrom('accounts').select(['password_hash']).where('id', '=', principal.userId).executeTakeFirst();
+    const account = await cell.db
+      .selectFrom('accounts')
+      .select(['password_hash'])
+      .where('id', '=', principal.userId)
+      .executeTakeFirst();
     if (!account) throw new NotFoundError('account.not_found', 'This account no longer exists.');
     if (!(await verifyPassword(account.password_hash, password))) {
       throw new ForbiddenError('account.password_wrong', 'That is not your password; the account was not deleted.');
@@ -57,12 +76,29 @@ export class DeletionService {
     const now = this.deps.now();
     const deleteAfter = new Date(now.getTime() + this.deps.graceDays * 86_400_000).toISOString();
     await cell.db.transaction().execute(async (tx) => {
-      await tx.updateTable('accounts').set({ status: 'deactivated', deactivated_at: now.toISOString(), delete_after: deleteAfter, updated_at: now.toISOString() }).where('id', '=', principal.userId).execute();
+      await tx
+        .updateTable('accounts')
+        .set({
+          status: 'deactivated',
+          deactivated_at: now.toISOString(),
+          delete_after: deleteAfter,
+          updated_at: now.toISOString(),
+        })
+        .where('id', '=', principal.userId)
+        .execute();
       await tx.deleteFrom('sessions').where('user_id', '=', principal.userId).execute();
     });
-    await this.deps.border.update(principal.region, 'profile.publish', 'users', { id: principal.userId }, { status: 'deactivated', updated_at: now.toISOString() });
+    await this.deps.border.update(
+      principal.region,
+      'profile.publish',
+      'users',
+      { id: principal.userId },
+      { status: 'deactivated', updated_at: now.toISOString() },
+    );
     // The payload names nobody: the job purges whichever accounts are due when it runs.
-    await this.deps.queues.get(principal.region)!.enqueue('accounts.purge', {}, { runAt: new Date(deleteAfter), dedupeKey: `accounts.purge:${deleteAfter}` });
+    await this.deps.queues
+      .get(principal.region)!
+      .enqueue('accounts.purge', {}, { runAt: new Date(deleteAfter), dedupeKey: `accounts.purge:${deleteAfter}` });
     this.deps.log.info({ userId: principal.userId, region: principal.region }, 'account deactivated for deletion');
     return { deleteAfter };
   }
@@ -79,7 +115,13 @@ export class DeletionService {
       .where('delete_after', '>', now)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
-    await this.deps.border.update(region, 'profile.publish', 'users', { id: userId }, { status: 'active', updated_at: now });
+    await this.deps.border.update(
+      region,
+      'profile.publish',
+      'users',
+      { id: userId },
+      { status: 'active', updated_at: now },
+    );
     this.deps.log.info({ userId, region }, 'account deletion cancelled by login');
     return true;
   }
@@ -96,15 +138,22 @@ export class DeletionService {
   private async purge(region: string, userId: string): Promise<void> {
     const cell = this.deps.cells.get(region);
     const { catalog, border } = this.deps;
-    const videoIds = (await cell.db.selectFrom('videos').select('id').where('owner_id', '=', userId).execute()).map((v) => v.id);
+    const videoIds = (await cell.db.selectFrom('videos').select('id').where('owner_id', '=', userId).execute()).map(
+      (v) => v.id,
+    );
     for (const folder of await foldersNaming(cell.db, catalog, cell.dir, [userId])) removeFolder(folder.path);
     await secureDelete(this.deps.directory);
-    const indexed = await this.deps.directory.selectFrom('videos').select('id').where('author_id', '=', userId).execute();
+    const indexed = await this.deps.directory
+      .selectFrom('videos')
+      .select('id')
+      .where('author_id', '=', userId)
+      .execute();
     for (const { id } of indexed) await this.indexRemoved(id);
 
     for (const { table, columns } of catalog.userTables('directory')) {
       if (table === 'users') continue;
-      for (const column of columns) await border.remove(region, 'account.purge', table as DirectoryTable, { [column]: userId });
+      for (const column of columns)
+        await border.remove(region, 'account.purge', table as DirectoryTable, { [column]: userId });
     }
     for (const other of this.deps.cells.regions()) {
       if (other !== region) await border.deliver(region, other, PURGED_FLOW, { userId, videoIds });
@@ -114,7 +163,11 @@ export class DeletionService {
     const { deltas } = await deleteRowsNaming(cell.db, catalog, 'cell', [userId], LAST, { videoIds });
     await applyCounterDeltas(this.deps.directory, border, region, 'account.purge', deltas, new Set([userId]));
     await deleteJobsNaming(cell.db, [userId]);
-    for (const table of LAST) await (cell.db as Kysely<any>).deleteFrom(table).where(catalog.userColumns('cell', table)[0]!, '=', userId).execute();
+    for (const table of LAST)
+      await (cell.db as Kysely<any>)
+        .deleteFrom(table)
+        .where(catalog.userColumns('cell', table)[0]!, '=', userId)
+        .execute();
     await border.remove(region, 'account.purge', 'users', { id: userId });
     await scrubStore(cell.db, { vacuum: false });
     await scrubStore(this.deps.directory, { vacuum: false });

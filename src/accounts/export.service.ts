@@ -65,31 +65,61 @@ export class ExportService {
     this.remoteTables = deps.catalog
       .subjectTables()
       .map((t) => t.table)
-      .filter((table) => Object.values(cell[table] ?? {}).every((cls) => cls === 'public') && !SKIP_TABLES.includes(table));
-    deps.border.declareFlow({ type: EXPORT_ROWS_FLOW, fields: { userId: 'public' }, answers: this.remoteTables }, async (payload, to) => {
-      const db = deps.cells.get(to).db;
-      const skip = Object.keys(cell).filter((t) => !this.remoteTables.includes(t));
-      return rowsNaming(db, deps.catalog, 'cell', [String(payload.userId)], skip, true);
-    });
+      .filter(
+        (table) => Object.values(cell[table] ?? {}).every((cls) => cls === 'public') && !SKIP_TABLES.includes(table),
+      );
+    deps.border.declareFlow(
+      { type: EXPORT_ROWS_FLOW, fields: { userId: 'public' }, answers: this.remoteTables },
+      async (payload, to) => {
+        const db = deps.cells.get(to).db;
+        const skip = Object.keys(cell).filter((t) => !this.remoteTables.includes(t));
+        return rowsNaming(db, deps.catalog, 'cell', [String(payload.userId)], skip, true);
+      },
+    );
   }
 
   async request(principal: Principal): Promise<ExportStatus> {
     const db = this.deps.cells.get(principal.region).db;
-    const pending = await db.selectFrom('data_exports').select('id').where('user_id', '=', principal.userId).where('status', '=', 'queued').executeTakeFirst();
+    const pending = await db
+      .selectFrom('data_exports')
+      .select('id')
+      .where('user_id', '=', principal.userId)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
     if (pending) return { id: pending.id, status: 'queued' };
     const now = this.deps.now();
     const id = newId(now.getTime());
     await db
       .insertInto('data_exports')
-      .values({ id, user_id: principal.userId, status: 'queued', size_bytes: null, error: null, created_at: now.toISOString(), ready_at: null, expires_at: null })
+      .values({
+        id,
+        user_id: principal.userId,
+        status: 'queued',
+        size_bytes: null,
+        error: null,
+        created_at: now.toISOString(),
+        ready_at: null,
+        expires_at: null,
+      })
       .execute();
-    await this.deps.queues.get(principal.region)!.enqueue('accounts.export', { exportId: id }, { dedupeKey: `accounts.export:${id}`, maxAttempts: EXPORT_ATTEMPTS });
+    await this.deps.queues
+      .get(principal.region)!
+      .enqueue(
+        'accounts.export',
+        { exportId: id },
+        { dedupeKey: `accounts.export:${id}`, maxAttempts: EXPORT_ATTEMPTS },
+      );
     return { id, status: 'queued' };
   }
 
   async status(principal: Principal, id: string): Promise<ExportStatus> {
     const cell = this.deps.cells.get(principal.region);
-    const row = await cell.db.selectFrom('data_exports').selectAll().where('id', '=', id).where('user_id', '=', principal.userId).executeTakeFirst();
+    const row = await cell.db
+      .selectFrom('data_exports')
+      .selectAll()
+      .where('id', '=', id)
+      .where('user_id', '=', principal.userId)
+      .executeTakeFirst();
     if (!row) throw new NotFoundError('export.not_found', 'There is no such export of yours.');
     if (row.status !== 'ready' || !row.expires_at) return { id, status: row.status as ExportStatus['status'] };
     if (row.expires_at <= this.deps.now().toISOString()) {
@@ -98,21 +128,38 @@ export class ExportService {
     }
     const expires = new Date(row.expires_at).getTime();
     const sig = this.sign(cell, id, principal.userId, expires);
-    return { id, status: 'ready', url: `/api/v1/me/exports/${id}/download?expires=${expires}&sig=${sig}`, expiresAt: row.expires_at };
+    return {
+      id,
+      status: 'ready',
+      url: `/api/v1/me/exports/${id}/download?expires=${expires}&sig=${sig}`,
+      expiresAt: row.expires_at,
+    };
   }
 
   /** The ZIP's path, if the link is genuine, unexpired and asked for by the export's owner. */
-  async download(principal: Principal, id: string, expires: number, sig: string): Promise<{ path: string; size: number }> {
+  async download(
+    principal: Principal,
+    id: string,
+    expires: number,
+    sig: string,
+  ): Promise<{ path: string; size: number }> {
     const cell = this.deps.cells.get(principal.region);
     const expected = Buffer.from(this.sign(cell, id, principal.userId, expires));
     const given = Buffer.from(sig);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       throw new NotFoundError('export.not_found', 'This download link is not valid for you.');
     }
-    if (expires <= this.deps.now().getTime()) throw new UnauthorizedError('export.link_expired', 'This download link has expired; ask for a new export.');
-    const row = await cell.db.selectFrom('data_exports').select(['status']).where('id', '=', id).where('user_id', '=', principal.userId).executeTakeFirst();
+    if (expires <= this.deps.now().getTime())
+      throw new UnauthorizedError('export.link_expired', 'This download link has expired; ask for a new export.');
+    const row = await cell.db
+      .selectFrom('data_exports')
+      .select(['status'])
+      .where('id', '=', id)
+      .where('user_id', '=', principal.userId)
+      .executeTakeFirst();
     const path = join(this.folder(cell, id), ZIP_NAME);
-    if (!row || row.status !== 'ready' || !existsSync(path)) throw new NotFoundError('export.not_found', 'This export is no longer available.');
+    if (!row || row.status !== 'ready' || !existsSync(path))
+      throw new NotFoundError('export.not_found', 'This export is no longer available.');
     return { path, size: statSync(path).size };
   }
 
@@ -123,15 +170,22 @@ export class ExportService {
     if (!row || row.status === 'ready') return;
     const userId = row.user_id;
     const zip = new yazl.ZipFile();
-    const json = (name: string, value: unknown) => zip.addBuffer(Buffer.from(JSON.stringify(value, null, 2) + '\n'), name);
+    const json = (name: string, value: unknown) =>
+      zip.addBuffer(Buffer.from(JSON.stringify(value, null, 2) + '\n'), name);
     zip.addBuffer(Buffer.from(README), 'README.txt');
 
-    const key = await cell.db.selectFrom('user_keys').select('wrapped_dek').where('user_id', '=', userId).executeTakeFirst();
+    const key = await cell.db
+      .selectFrom('user_keys')
+      .select('wrapped_dek')
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     const dek = key ? cell.keys.unwrapDek(userId, key.wrapped_dek) : undefined;
     const tables = await rowsNaming(cell.db, this.deps.catalog, 'cell', [userId], SKIP_TABLES, true);
     for (const other of this.deps.cells.regions()) {
       if (other === region) continue;
-      for (const [table, rows] of Object.entries(await this.deps.border.ask(region, other, EXPORT_ROWS_FLOW, { userId }))) {
+      for (const [table, rows] of Object.entries(
+        await this.deps.border.ask(region, other, EXPORT_ROWS_FLOW, { userId }),
+      )) {
         tables[table] = [...(tables[table] ?? []), ...rows];
       }
     }
@@ -140,20 +194,46 @@ export class ExportService {
     if (account) {
       const a = readable('accounts', account);
       json('profile.json', {
-        id: a.id, handle: a.handle, email: a.email, birthdate: a.birthdate, country: a.country, displayName: a.display_name,
-        bio: a.bio, privateAccount: a.private_account === 1, whoCanComment: a.who_can_comment, createdAt: a.created_at, status: a.status,
+        id: a.id,
+        handle: a.handle,
+        email: a.email,
+        birthdate: a.birthdate,
+        country: a.country,
+        displayName: a.display_name,
+        bio: a.bio,
+        privateAccount: a.private_account === 1,
+        whoCanComment: a.who_can_comment,
+        createdAt: a.created_at,
+        status: a.status,
       });
     }
-    json('sessions.json', (tables.sessions ?? []).map((s) => {
-      const r = readable('sessions', s);
-      return { id: r.id, createdAt: r.created_at, expiresAt: r.expires_at, ip: r.ip ?? null, userAgent: r.user_agent ?? null };
-    }));
-    for (const [table, rows] of Object.entries(tables)) json(`tables/${table}.json`, rows.map((r) => readable(table, r)));
+    json(
+      'sessions.json',
+      (tables.sessions ?? []).map((s) => {
+        const r = readable('sessions', s);
+        return {
+          id: r.id,
+          createdAt: r.created_at,
+          expiresAt: r.expires_at,
+          ip: r.ip ?? null,
+          userAgent: r.user_agent ?? null,
+        };
+      }),
+    );
+    for (const [table, rows] of Object.entries(tables))
+      json(
+        `tables/${table}.json`,
+        rows.map((r) => readable(table, r)),
+      );
 
     const dir = this.deps.directory as Kysely<any>;
     const publicData: Record<string, unknown[]> = {};
     for (const { table, columns } of this.deps.catalog.userTables('directory')) {
-      publicData[table] = await dir.selectFrom(table).selectAll().where((eb: any) => eb.or(columns.map((c) => eb(c, '=', userId)))).execute();
+      publicData[table] = await dir
+        .selectFrom(table)
+        .selectAll()
+        .where((eb: any) => eb.or(columns.map((c) => eb(c, '=', userId))))
+        .execute();
     }
     json('public.json', publicData);
 
@@ -186,7 +266,12 @@ export class ExportService {
   }
 
   async markFailed(region: string, exportId: string, message: string): Promise<void> {
-    await this.deps.cells.get(region).db.updateTable('data_exports').set({ status: 'failed', error: message.slice(0, 500) }).where('id', '=', exportId).execute();
+    await this.deps.cells
+      .get(region)
+      .db.updateTable('data_exports')
+      .set({ status: 'failed', error: message.slice(0, 500) })
+      .where('id', '=', exportId)
+      .execute();
   }
 
   private folder(cell: Cell, id: string): string {
@@ -194,11 +279,18 @@ export class ExportService {
   }
 
   private sign(cell: Cell, id: string, userId: string, expires: number): string {
-    return createHmac('sha256', cell.keys.purposeKey('export-download')).update(`${id}:${userId}:${expires}`).digest('base64url');
+    return createHmac('sha256', cell.keys.purposeKey('export-download'))
+      .update(`${id}:${userId}:${expires}`)
+      .digest('base64url');
   }
 
   /** A row as the user should read it: `<field>_enc` columns opened with their data key, secrets left out. */
-  private readable(_table: string, row: Record<string, unknown>, userId: string, dek: Buffer | undefined): Record<string, unknown> {
+  private readable(
+    _table: string,
+    row: Record<string, unknown>,
+    userId: string,
+    dek: Buffer | undefined,
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [col, value] of Object.entries(row)) {
       if (SECRET_COLUMNS.has(col)) continue;

@@ -24,14 +24,23 @@ export class OperatorService {
       throw new InvalidInputError('operator.role_invalid', `Role must be one of ${OPERATOR_ROLES.join(', ')}.`);
     }
     if (jurisdiction !== 'global' && !this.deps.cells.has(jurisdiction)) {
-      throw new InvalidInputError('operator.jurisdiction_invalid', `Jurisdiction must be global or one of ${this.deps.cells.regions().join(', ')}.`);
+      throw new InvalidInputError(
+        'operator.jurisdiction_invalid',
+        `Jurisdiction must be global or one of ${this.deps.cells.regions().join(', ')}.`,
+      );
     }
-    const user = await this.deps.directory.selectFrom('users').select('id').where('handle', '=', handle.replace(/^@/, '').toLowerCase()).where('status', '=', 'active').executeTakeFirst();
+    const user = await this.deps.directory
+      .selectFrom('users')
+      .select('id')
+      .where('handle', '=', handle.replace(/^@/, '').toLowerCase())
+      .where('status', '=', 'active')
+      .executeTakeFirst();
     if (!user) throw new NotFoundError('user.not_found', `There is no user @${handle}.`);
     const row = { user_id: user.id, jurisdiction, role, created_at: this.deps.now().toISOString() };
     // One record per operator: moving jurisdiction removes the old one.
     await this.deps.directory.deleteFrom('operators').where('user_id', '=', user.id).execute();
-    for (const cell of this.deps.cells.all()) await cell.db.deleteFrom('operators').where('user_id', '=', user.id).execute();
+    for (const cell of this.deps.cells.all())
+      await cell.db.deleteFrom('operators').where('user_id', '=', user.id).execute();
     const db = (jurisdiction === 'global' ? this.deps.directory : this.deps.cells.get(jurisdiction).db) as Kysely<any>;
     await db.insertInto('operators').values(row).execute();
     return { userId: user.id, jurisdiction, role: role as OperatorRole };
@@ -39,7 +48,11 @@ export class OperatorService {
 
   /** The operator record of a user, looked up in every cell and the directory. */
   async find(userId: string): Promise<OperatorRecord | undefined> {
-    const global = await this.deps.directory.selectFrom('operators').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    const global = await this.deps.directory
+      .selectFrom('operators')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     if (global) return { userId, jurisdiction: global.jurisdiction, role: global.role as OperatorRole };
     for (const cell of this.deps.cells.all()) {
       const row = await cell.db.selectFrom('operators').selectAll().where('user_id', '=', userId).executeTakeFirst();

@@ -20,7 +20,13 @@ const SESSION_BY_TOKEN = new PreparedQuery((db: Kysely<CellDb>, tokenHash: strin
   db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.user_id')
-    .select(['sessions.id as sessionId', 'sessions.expires_at', 'accounts.id as userId', 'accounts.handle', 'accounts.status'])
+    .select([
+      'sessions.id as sessionId',
+      'sessions.expires_at',
+      'accounts.id as userId',
+      'accounts.handle',
+      'accounts.status',
+    ])
     .where('sessions.token_hash', '=', tokenHash),
 );
 
@@ -46,24 +52,44 @@ export class SessionService {
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
-  async login(handleRaw: string, password: string, client: { ip?: string; userAgent?: string } = {}): Promise<{ token: string; expiresAt: string; userId: string; region: string }> {
+  async login(
+    handleRaw: string,
+    password: string,
+    client: { ip?: string; userAgent?: string } = {},
+  ): Promise<{ token: string; expiresAt: string; userId: string; region: string }> {
     const handle = handleRaw.trim().replace(/^@/, '').toLowerCase();
-    const user = await this.deps.directory.selectFrom('users').select(['id', 'region']).where('handle', '=', handle).where('status', 'in', ['active', 'deactivated']).executeTakeFirst();
+    const user = await this.deps.directory
+      .selectFrom('users')
+      .select(['id', 'region'])
+      .where('handle', '=', handle)
+      .where('status', 'in', ['active', 'deactivated'])
+      .executeTakeFirst();
     const cell = user && this.deps.cells.has(user.region) ? this.deps.cells.get(user.region) : undefined;
-    const account = cell && user
-      ? await cell.db.selectFrom('accounts').select(['id', 'password_hash', 'status']).where('id', '=', user.id).executeTakeFirst()
-      : undefined;
+    const account =
+      cell && user
+        ? await cell.db
+            .selectFrom('accounts')
+            .select(['id', 'password_hash', 'status'])
+            .where('id', '=', user.id)
+            .executeTakeFirst()
+        : undefined;
     // Unknown handles verify against a dummy hash so that timing does not reveal which handles exist.
     this.dummy ??= hashPassword('reelm-timing-equaliser-' + randomBytes(8).toString('hex'));
     const ok = await verifyPassword(account?.password_hash ?? (await this.dummy), password);
-    const usable = account?.status === 'active' || (ok && account?.status === 'deactivated' && user && (await this.deps.reactivate?.(user.id, user.region)));
+    const usable =
+      account?.status === 'active' ||
+      (ok && account?.status === 'deactivated' && user && (await this.deps.reactivate?.(user.id, user.region)));
     if (!ok || !account || !cell || !user || !usable) {
       throw new UnauthorizedError('auth.invalid_credentials', 'The handle or password is wrong.');
     }
     const token = `${user.region}.${randomBytes(32).toString('base64url')}`;
     const now = this.deps.now();
     const expiresAt = new Date(now.getTime() + this.deps.ttlHours * 3600_000).toISOString();
-    const key = await cell.db.selectFrom('user_keys').select('wrapped_dek').where('user_id', '=', user.id).executeTakeFirstOrThrow();
+    const key = await cell.db
+      .selectFrom('user_keys')
+      .select('wrapped_dek')
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
     const dek = cell.keys.unwrapDek(user.id, key.wrapped_dek);
     const id = newId(now.getTime());
     await cell.db
@@ -85,14 +111,21 @@ export class SessionService {
   async authenticate(token: string): Promise<Principal> {
     const dot = token.indexOf('.');
     const region = dot > 0 ? token.slice(0, dot) : '';
-    if (!region || !this.deps.cells.has(region)) throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
+    if (!region || !this.deps.cells.has(region))
+      throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
     const row = await SESSION_BY_TOKEN.executeTakeFirst(this.deps.cells.get(region).db, hashToken(token));
-    if (!row || row.status !== 'active') throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
-    if (row.expires_at <= this.deps.now().toISOString()) throw new UnauthorizedError('auth.session_expired', 'Your session has expired; sign in again.');
+    if (!row || row.status !== 'active')
+      throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
+    if (row.expires_at <= this.deps.now().toISOString())
+      throw new UnauthorizedError('auth.session_expired', 'Your session has expired; sign in again.');
     return { userId: row.userId, handle: row.handle, region, sessionId: row.sessionId };
   }
 
   async logout(principal: Principal): Promise<void> {
-    await this.deps.cells.get(principal.region).db.deleteFrom('sessions').where('id', '=', principal.sessionId).execute();
+    await this.deps.cells
+      .get(principal.region)
+      .db.deleteFrom('sessions')
+      .where('id', '=', principal.sessionId)
+      .execute();
   }
 }

@@ -20,13 +20,21 @@ describe('openDatabase (SQLite)', () => {
     const insert = raw.prepare('INSERT INTO likes VALUES (?, ?)');
     for (let i = 0; i < 2000; i++) insert.run(`u${i % 50}`, `v${i}`);
     raw.exec('ANALYZE');
-    const count = (table: string, db: SQLite.Database) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const count = (table: string, db: SQLite.Database) =>
+      (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     // The test is only meaningful where ANALYZE writes samples, as better-sqlite3's build does.
     expect(count('sqlite_stat4', raw)).toBeGreaterThan(0);
     raw.close();
 
     const db = openDatabase<{ likes: { user_id: string; video_id: string } }>({ kind: 'sqlite', file });
-    expect(await db.selectFrom('likes').select('video_id').where('user_id', '=', 'u7').where('video_id', 'in', ['v7', 'v57', 'v8']).execute()).toHaveLength(2);
+    expect(
+      await db
+        .selectFrom('likes')
+        .select('video_id')
+        .where('user_id', '=', 'u7')
+        .where('video_id', 'in', ['v7', 'v57', 'v8'])
+        .execute(),
+    ).toHaveLength(2);
     await db.destroy();
 
     const after = new SQLite(file, { readonly: true });

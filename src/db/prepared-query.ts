@@ -12,7 +12,10 @@ const PLACEHOLDER = '\u0000reelm-prepared:';
  * placeholders. One compiled query is kept per length of each array argument, so keep those lists bounded.
  */
 export class PreparedQuery<DB, Args extends readonly (string | number | readonly (string | number)[])[], Row> {
-  private readonly compiled = new WeakMap<Kysely<DB>, Map<string, { query: CompiledQuery<Row>; slots: ([number, number] | undefined)[] }>>();
+  private readonly compiled = new WeakMap<
+    Kysely<DB>,
+    Map<string, { query: CompiledQuery<Row>; slots: ([number, number] | undefined)[] }>
+  >();
 
   constructor(private readonly build: (db: Kysely<DB>, ...args: Args) => Compilable<Row>) {}
 
@@ -37,7 +40,9 @@ export class PreparedQuery<DB, Args extends readonly (string | number | readonly
     const shape = args.map((a) => (Array.isArray(a) ? a.length : '')).join(',');
     let prepared = byShape.get(shape);
     if (!prepared) {
-      const placeholders = args.map((a, i) => (Array.isArray(a) ? a.map((_, j) => `${PLACEHOLDER}${i}:${j}`) : `${PLACEHOLDER}${i}:0`)) as unknown as Args;
+      const placeholders = args.map((a, i) =>
+        Array.isArray(a) ? a.map((_, j) => `${PLACEHOLDER}${i}:${j}`) : `${PLACEHOLDER}${i}:0`,
+      ) as unknown as Args;
       const query = this.build(db, ...placeholders).compile();
       const slots = query.parameters.map((p) => {
         if (typeof p !== 'string' || !p.startsWith(PLACEHOLDER)) return undefined;
@@ -47,7 +52,8 @@ export class PreparedQuery<DB, Args extends readonly (string | number | readonly
       const used = new Set(slots.flatMap((s) => (s ? [`${s[0]}:${s[1]}`] : [])));
       const expected = args.reduce<number>((n, a) => n + (Array.isArray(a) ? a.length : 1), 0);
       // An argument the query used in another way than as a value (or not at all) would be silently dropped.
-      if (used.size !== expected) throw new Error('PreparedQuery: every argument must be passed into the query as a value');
+      if (used.size !== expected)
+        throw new Error('PreparedQuery: every argument must be passed into the query as a value');
       byShape.set(shape, (prepared = { query, slots }));
     }
     return prepared;

@@ -14,6 +14,24 @@ import { feedsCatalog } from '../feeds/feeds.catalog.js';
 import { feedsDirectoryMigrations } from '../feeds/feeds.migrations.js';
 
 /** Every domain's migrations and catalog entries, in one place: a domain is added with one name in each list. */
-export const directoryMigrations: MigrationMap = mergeMigrations(accountsDirectoryMigrations, mediaDirectoryMigrations, socialDirectoryMigrations, feedsDirectoryMigrations);
-export const cellMigrations: MigrationMap = mergeMigrations(accountsCellMigrations, regionsCellMigrations, jobsCellMigrations, mediaCellMigrations, socialCellMigrations);
-export const catalogParts: DomainCatalog[] = [accountsCatalog, regionsCatalog, jobsCatalog, mediaCatalog, socialCatalog, feedsCatalog];
+export const directoryMigrations: MigrationMap = mergeMigrations(
+  accountsDirectoryMigrations,
+  mediaDirectoryMigrations,
+  socialDirectoryMigrations,
+  feedsDirectoryMigrations,
+);
+export const cellMigrations: MigrationMap = mergeMigrations(
+  accountsCellMigrations,
+  regionsCellMigrations,
+  jobsCellMigrations,
+  mediaCellMigrations,
+  socialCellMigrations,
+);
+export const catalogParts: DomainCatalog[] = [
+  accountsCatalog,
+  regionsCatalog,
+  jobsCatalog,
+  mediaCatalog,
+  socialCatalog,
+  feedsCatalog,
+];

@@ -9,5 +9,7 @@ import type { FeedsDirectoryTables } from '../feeds/feeds.tables.js';
  * The directory and cell schemas, merged from each domain's table types. A domain adds its tables by
  * extending these interfaces with one more name.
  */
-export interface DirectoryDb extends AccountsDirectoryTables, MediaDirectoryTables, SocialDirectoryTables, FeedsDirectoryTables {}
-export interface CellDb extends AccountsCellTables, RegionsCellTables, JobsCellTables, MediaCellTables, SocialCellTables {}
+export interface DirectoryDb
+  extends AccountsDirectoryTables, MediaDirectoryTables, SocialDirectoryTables, FeedsDirectoryTables {}
+export interface CellDb
+  extends AccountsCellTables, RegionsCellTables, JobsCellTables, MediaCellTables, SocialCellTables {}

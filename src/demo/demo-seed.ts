@@ -21,7 +21,10 @@ export interface SeedOptions {
 async function call<T>(baseUrl: string, method: string, path: string, token?: string, body?: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}/api/v1${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
@@ -37,8 +40,17 @@ export async function seedDemo(options: SeedOptions): Promise<{ users: number; v
   const seconds = options.seconds ?? 6;
   const tokens = new Map<string, string>();
   for (const user of DEMO_USERS) {
-    await call(baseUrl, 'POST', '/accounts', undefined, { handle: user.handle, password: DEMO_PASSWORD, email: `${user.handle}@demo.reelm.invalid`, birthdate: '1994-06-15', country: user.country });
-    const { token } = await call<{ token: string }>(baseUrl, 'POST', '/sessions', undefined, { handle: user.handle, password: DEMO_PASSWORD });
+    await call(baseUrl, 'POST', '/accounts', undefined, {
+      handle: user.handle,
+      password: DEMO_PASSWORD,
+      email: `${user.handle}@demo.reelm.invalid`,
+      birthdate: '1994-06-15',
+      country: user.country,
+    });
+    const { token } = await call<{ token: string }>(baseUrl, 'POST', '/sessions', undefined, {
+      handle: user.handle,
+      password: DEMO_PASSWORD,
+    });
     tokens.set(user.handle, token);
     await call(baseUrl, 'PATCH', '/me', token, { displayName: user.displayName, bio: user.bio });
   }
@@ -55,7 +67,11 @@ export async function seedDemo(options: SeedOptions): Promise<{ users: number; v
       form.append('caption', clip.caption);
       form.append('visibility', 'public');
       form.append('file', new Blob([await readFile(file)], { type: 'video/mp4' }), `clip-${i}.mp4`);
-      const res = await fetch(`${baseUrl}/api/v1/videos`, { method: 'POST', headers: { authorization: `Bearer ${tokens.get(clip.author)}` }, body: form });
+      const res = await fetch(`${baseUrl}/api/v1/videos`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.get(clip.author)}` },
+        body: form,
+      });
       if (res.status !== 202) throw new Error(`demo upload ${i}: ${res.status} ${await res.text()}`);
       const { id } = (await res.json()) as { id: string };
       videoIds.push(id);
@@ -84,13 +100,24 @@ export async function seedDemo(options: SeedOptions): Promise<{ users: number; v
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-  const comments = ['this is mesmerising', 'how long did this take to render?', 'on repeat 🔁', 'the sound fits so well', 'more of these please!'];
+  const comments = [
+    'this is mesmerising',
+    'how long did this take to render?',
+    'on repeat 🔁',
+    'the sound fits so well',
+    'more of these please!',
+  ];
   for (const [i, id] of videoIds.entries()) {
     for (const [j, handle] of handles.entries()) {
       if ((i + j) % 2 === 0) await call(baseUrl, 'PUT', `/videos/${id}/like`, tokens.get(handle));
-      if ((i + j) % 4 === 1) await call(baseUrl, 'POST', `/videos/${id}/comments`, tokens.get(handle), { text: comments[(i + j) % comments.length] });
+      if ((i + j) % 4 === 1)
+        await call(baseUrl, 'POST', `/videos/${id}/comments`, tokens.get(handle), {
+          text: comments[(i + j) % comments.length],
+        });
     }
   }
-  log.info(`demo: ready — ${videoIds.length} clips; log in as any of ${handles.map((h) => '@' + h).join(', ')} with password "${DEMO_PASSWORD}"`);
+  log.info(
+    `demo: ready — ${videoIds.length} clips; log in as any of ${handles.map((h) => '@' + h).join(', ')} with password "${DEMO_PASSWORD}"`,
+  );
   return { users: handles.length, videos: videoIds.length };
 }

@@ -12,7 +12,11 @@ export class BestFirst<T> {
   private readonly sorted: Placed<T>[];
   private rest: Placed<T>[] | undefined;
 
-  constructor(list: T[], private readonly scores: Float64Array, head: number) {
+  constructor(
+    list: T[],
+    private readonly scores: Float64Array,
+    head: number,
+  ) {
     const cut = head < list.length ? scores.slice().sort()[list.length - head]! : -Infinity;
     this.sorted = [];
     this.rest = [];

@@ -10,7 +10,12 @@ describe('newestOf', () => {
         Array.from({ length: Math.floor(random() * 6) }, () => Math.floor(random() * 1000)).sort((a, b) => b - a),
       );
       const limit = 1 + Math.floor(random() * 10);
-      expect(newestOf(lists, limit, (a, b) => a > b)).toEqual(lists.flat().sort((a, b) => b - a).slice(0, limit));
+      expect(newestOf(lists, limit, (a, b) => a > b)).toEqual(
+        lists
+          .flat()
+          .sort((a, b) => b - a)
+          .slice(0, limit),
+      );
     }
   });
 });

@@ -18,7 +18,13 @@ export interface PoolItem {
 
 export function poolItem(row: IndexRow, now: number): PoolItem {
   const publishedMs = Date.parse(row.published_at);
-  return { row, tags: jsonList(row.hashtags), trend: trendScore(row, publishedMs), publishedMs, ageHours: Math.max(0, (now - publishedMs) / 3_600_000) };
+  return {
+    row,
+    tags: jsonList(row.hashtags),
+    trend: trendScore(row, publishedMs),
+    publishedMs,
+    ageHours: Math.max(0, (now - publishedMs) / 3_600_000),
+  };
 }
 
 export interface PoolSnapshot {
@@ -54,7 +60,12 @@ const AUTHORS_PER_READ = 100;
 
 const MIN_REBUILD_MS = 1_000;
 
-export const DEFAULT_POOL_OPTIONS: PoolOptions = { ttlMs: 30_000, size: 5000, explorationMaxViews: 100, explorationMaxAgeHours: 24 * 7 };
+export const DEFAULT_POOL_OPTIONS: PoolOptions = {
+  ttlMs: 30_000,
+  size: 5000,
+  explorationMaxViews: 100,
+  explorationMaxAgeHours: 24 * 7,
+};
 
 /** Hours of age that cost a factor of ten in engagement. */
 const TREND_DECADE_HOURS = 12;
@@ -65,7 +76,8 @@ const TREND_DECADE_HOURS = 12;
  * not drift with the clock, so trending pages stay stable between snapshots.
  */
 export function trendScore(row: IndexRow, publishedMs = Date.parse(row.published_at)): number {
-  const engagement = row.like_count * 2 + row.comment_count * 3 + row.share_count * 4 + row.completion_count + row.view_count * 0.2;
+  const engagement =
+    row.like_count * 2 + row.comment_count * 3 + row.share_count * 4 + row.completion_count + row.view_count * 0.2;
   return Math.log10(1 + engagement) + publishedMs / 3_600_000 / TREND_DECADE_HOURS;
 }
 
@@ -115,7 +127,8 @@ export class CandidatePools {
     const current = this.snapshot;
     // A clip just entered or left the index: rebuild now (at most once a second), so a new clip finds its
     // first audience at once rather than after the TTL.
-    if (current && this.builtGeneration < this.generation && now - current.builtAt >= MIN_REBUILD_MS) return this.refresh();
+    if (current && this.builtGeneration < this.generation && now - current.builtAt >= MIN_REBUILD_MS)
+      return this.refresh();
     if (current && now - current.builtAt < this.options.ttlMs) return current;
     if (current && this.options.ttlMs > 0) {
       void this.refresh().catch(() => undefined);
@@ -192,7 +205,8 @@ export class CandidatePools {
     for (const author of authorIds) {
       const entry = this.authorCache.entry(author, now)?.value;
       // An entry read with a smaller limit that came back full may lack clips this call wants.
-      if (entry && !(entry.perAuthor < perAuthor && entry.items.length === entry.perAuthor)) held.set(author, entry.items);
+      if (entry && !(entry.perAuthor < perAuthor && entry.items.length === entry.perAuthor))
+        held.set(author, entry.items);
       else if (missing.length < maxReads) missing.push(author);
     }
     const since = this.authorCache.version;
@@ -200,9 +214,22 @@ export class CandidatePools {
     for (let i = 0; i < missing.length; i += AUTHORS_PER_READ) {
       const chunk = missing.slice(i, i + AUTHORS_PER_READ);
       const parts = chunk.map((author, k) =>
-        directory.selectFrom(directory.selectFrom('videos').selectAll().where('author_id', '=', author).orderBy('id', 'desc').limit(perAuthor).as(`a${k}`)).selectAll(),
+        directory
+          .selectFrom(
+            directory
+              .selectFrom('videos')
+              .selectAll()
+              .where('author_id', '=', author)
+              .orderBy('id', 'desc')
+              .limit(perAuthor)
+              .as(`a${k}`),
+          )
+          .selectAll(),
       );
-      const rows = await parts.slice(1).reduce((all, q) => all.unionAll(q), parts[0]!).execute();
+      const rows = await parts
+        .slice(1)
+        .reduce((all, q) => all.unionAll(q), parts[0]!)
+        .execute();
       const byAuthor = new Map<string, PoolItem[]>(chunk.map((a) => [a, []]));
       for (const row of rows) byAuthor.get(row.author_id)?.push(poolItem(row, now));
       for (const [author, list] of byAuthor) {
@@ -251,7 +278,9 @@ export class CandidatePools {
       if (last) {
         const { published_at: at, id } = last;
         // `published_at <= at` first, so the index range is used (an OR of both cases makes SQLite scan).
-        q = q.where('videos.published_at', '<=', at).where((eb) => eb.or([eb('videos.published_at', '<', at), eb('videos.id', '<', id)]));
+        q = q
+          .where('videos.published_at', '<=', at)
+          .where((eb) => eb.or([eb('videos.published_at', '<', at), eb('videos.id', '<', id)]));
       }
       const page = await q.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(want).execute();
       rows.push(...page);
@@ -264,7 +293,8 @@ export class CandidatePools {
     const bySound = new Map<string, PoolItem[]>();
     for (const item of items) {
       for (const tag of item.tags) (byTag.get(tag) ?? byTag.set(tag, []).get(tag)!).push(item);
-      if (item.row.sound_id) (bySound.get(item.row.sound_id) ?? bySound.set(item.row.sound_id, []).get(item.row.sound_id)!).push(item);
+      if (item.row.sound_id)
+        (bySound.get(item.row.sound_id) ?? bySound.set(item.row.sound_id, []).get(item.row.sound_id)!).push(item);
     }
     const byTrend = (a: PoolItem, b: PoolItem) => b.trend - a.trend || (a.row.id < b.row.id ? 1 : -1);
     for (const list of byTag.values()) list.sort(byTrend);

@@ -66,13 +66,21 @@ export class DirectoryRefs {
   /** Sound titles by id. */
   async soundTitles(ids: string[]): Promise<Map<string, string>> {
     return this.lookup(this.sounds, ids, async (missing) => {
-      const rows = await this.deps.directory.selectFrom('sounds').select(['id', 'title']).where('id', 'in', missing).execute();
+      const rows = await this.deps.directory
+        .selectFrom('sounds')
+        .select(['id', 'title'])
+        .where('id', 'in', missing)
+        .execute();
       return new Map(rows.map((r) => [r.id, r.title]));
     });
   }
 
   /** Held copies, the rest read with `read`; an id not found is remembered as absent too. */
-  private async lookup<V>(cache: TtlCache<V | undefined>, ids: string[], read: (missing: string[]) => Promise<Map<string, V>>): Promise<Map<string, V>> {
+  private async lookup<V>(
+    cache: TtlCache<V | undefined>,
+    ids: string[],
+    read: (missing: string[]) => Promise<Map<string, V>>,
+  ): Promise<Map<string, V>> {
     const now = this.deps.now().getTime();
     const out = new Map<string, V>();
     const missing: string[] = [];

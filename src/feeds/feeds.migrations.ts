@@ -13,10 +13,14 @@ export const feedsDirectoryMigrations: MigrationMap = {
           .addColumn('caption', 'text', (c) => c.notNull())
           .addColumn('hashtags', 'text', (c) => c.notNull())
           .execute();
-        await sql`create index video_search_tsv on video_search using gin (to_tsvector('simple', caption || ' ' || hashtags))`.execute(db);
+        await sql`create index video_search_tsv on video_search using gin (to_tsvector('simple', caption || ' ' || hashtags))`.execute(
+          db,
+        );
         return;
       }
-      await sql`create virtual table video_search using fts5(video_id unindexed, caption, hashtags, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+      await sql`create virtual table video_search using fts5(video_id unindexed, caption, hashtags, tokenize = 'unicode61 remove_diacritics 2')`.execute(
+        db,
+      );
     },
   },
 };

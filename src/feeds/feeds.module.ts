@@ -38,7 +38,11 @@ export function createRegionModels(cells: CellRegistry, settings: FeedSettings =
 }
 
 /** What the feeds learn from engagement as it is recorded: the region models, and the viewers' activity copies. */
-export function createFeedObservers(cells: CellRegistry, now: () => Date, settings: FeedSettings = {}): { models: RegionModels; activity: ViewerActivity; observer: EngagementObserver } {
+export function createFeedObservers(
+  cells: CellRegistry,
+  now: () => Date,
+  settings: FeedSettings = {},
+): { models: RegionModels; activity: ViewerActivity; observer: EngagementObserver } {
   const models = createRegionModels(cells, settings);
   const activity = new ViewerActivity({ cells, now });
   return {
@@ -68,13 +72,19 @@ export function createFeeds(
   pools.onRefresh((snapshot) => models.registerContent(snapshot));
   const refs = new DirectoryRefs({ directory, now });
   const ranker = settings.ranker ?? new BlendedRanker();
-  const forYouOptions = { explorationShare: settings.explorationShare ?? 0.2, ...(settings.seed !== undefined ? { seed: settings.seed } : {}) };
+  const forYouOptions = {
+    explorationShare: settings.explorationShare ?? 0.2,
+    ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+  };
   return {
     pools,
     refs,
     models,
     activity,
-    forYou: new ForYouService({ directory, cells, refs, graph: social.graph, pools, models, ranker, activity, now }, forYouOptions),
+    forYou: new ForYouService(
+      { directory, cells, refs, graph: social.graph, pools, models, ranker, activity, now },
+      forYouOptions,
+    ),
     following: new FollowingService({ directory, cells, refs, graph: social.graph, pools }),
     search: new SearchService({ directory, cells, index: deps.searchIndex, hashtags: social.hashtags }),
   };

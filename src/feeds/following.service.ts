@@ -34,7 +34,9 @@ export class FollowingService {
     const limit = clampLimit(page.limit);
     const after = decodeCursor<{ v: string }>(page.cursor, ['v']);
     const rel = await this.deps.graph.relations(viewer);
-    const authors = [...rel.following].filter((id) => !rel.blocked.has(id) && !rel.muted.has(id)).slice(0, MAX_FOLLOWED);
+    const authors = [...rel.following]
+      .filter((id) => !rel.blocked.has(id) && !rel.muted.has(id))
+      .slice(0, MAX_FOLLOWED);
     if (authors.length === 0) return { items: [], cursor: null };
     // Clip ids sort by creation time. For a usual follow list, one short range of the (author_id, id) index per
     // creator, merged, beats one IN query that must sort every clip of every followed creator. Only ids are
@@ -45,28 +47,58 @@ export class FollowingService {
       // per-author copies (read once per creator and kept like the pools; a publish drops them).
       const lists = await pools.recentByAuthors(authors, limit + 1, Infinity);
       const newest = newestOf(lists, limit + 1, (a, b) => a.row.id > b.row.id);
-      return this.page(viewer, rel, newest.map((i) => i.row), limit);
+      return this.page(
+        viewer,
+        rel,
+        newest.map((i) => i.row),
+        limit,
+      );
     }
     let ids: string[];
     if (after && authors.length <= PER_AUTHOR_QUERIES) {
       // One statement: each creator's newest ids from the index, as subqueries joined by UNION ALL.
       const newest = authors.map((author, i) => {
         const q = directory.selectFrom('videos').select('id').where('author_id', '=', author).where('id', '<', after.v);
-        return directory.selectFrom(q.orderBy('id', 'desc').limit(limit + 1).as(`a${i}`)).select('id');
+        return directory
+          .selectFrom(
+            q
+              .orderBy('id', 'desc')
+              .limit(limit + 1)
+              .as(`a${i}`),
+          )
+          .select('id');
       });
       const union = newest.slice(1).reduce((all, q) => all.unionAll(q), newest[0]!);
-      ids = (await directory.selectFrom(union.as('newest')).select('id').orderBy('id', 'desc').limit(limit + 1).execute()).map((r) => r.id);
+      ids = (
+        await directory
+          .selectFrom(union.as('newest'))
+          .select('id')
+          .orderBy('id', 'desc')
+          .limit(limit + 1)
+          .execute()
+      ).map((r) => r.id);
     } else {
       let q = directory.selectFrom('videos').select('id').where('author_id', 'in', authors);
       if (after) q = q.where('id', '<', after.v);
-      ids = (await q.orderBy('id', 'desc').limit(limit + 1).execute()).map((r) => r.id);
+      ids = (
+        await q
+          .orderBy('id', 'desc')
+          .limit(limit + 1)
+          .execute()
+      ).map((r) => r.id);
     }
     const rows = await indexRows(directory, ids.slice(0, limit));
     // A clip that left the index between the two reads is skipped; the cursor still follows the ids.
     return this.page(viewer, rel, rows, limit, ids.length > limit ? ids[limit - 1] : undefined);
   }
 
-  private async page(viewer: Actor, rel: ViewerRelations, rows: IndexRow[], limit: number, next?: string): Promise<{ items: Video[]; cursor: string | null }> {
+  private async page(
+    viewer: Actor,
+    rel: ViewerRelations,
+    rows: IndexRow[],
+    limit: number,
+    next?: string,
+  ): Promise<{ items: Video[]; cursor: string | null }> {
     const last = next ?? (rows.length > limit ? rows[limit - 1]!.id : undefined);
     return {
       items: await presentVideos(this.deps, rows.slice(0, limit), viewer, { relations: rel }),
@@ -88,7 +120,12 @@ export class FollowingService {
     const pageItems = slice.slice(0, limit);
     const last = pageItems[pageItems.length - 1];
     return {
-      items: await presentVideos(this.deps, pageItems.map((i) => i.row), viewer, rel ? { relations: rel } : {}),
+      items: await presentVideos(
+        this.deps,
+        pageItems.map((i) => i.row),
+        viewer,
+        rel ? { relations: rel } : {},
+      ),
       cursor: slice.length > limit && last ? encodeCursor({ t: last.trend, v: last.row.id }) : null,
     };
   }

@@ -38,7 +38,14 @@ interface ViewerState extends ViewerActivityState {
   relations: ViewerRelations;
 }
 
-const SOURCE_BOOST: Record<string, number> = { following: 0.15, similar: 0.1, hashtag: 0.08, sound: 0.08, trending: 0.05, fresh: 0 };
+const SOURCE_BOOST: Record<string, number> = {
+  following: 0.15,
+  similar: 0.1,
+  hashtag: 0.08,
+  sound: 0.08,
+  trending: 0.05,
+  fresh: 0,
+};
 // What one page draws from each source. A page shows ten clips, about two thirds from the model and two from
 // exploration (measured on the feed bench's data), so each source offers a few times what it is likely to get:
 // ranking costs grow with the candidates, and later pages reach further down because served clips are left out.
@@ -80,23 +87,43 @@ export class ForYouService {
     private readonly options: ForYouOptions = { explorationShare: 0.2 },
   ) {}
 
-  async page(viewer: Viewer, query: { cursor?: string; limit?: number }): Promise<{ items: Video[]; cursor: string | null }> {
+  async page(
+    viewer: Viewer,
+    query: { cursor?: string; limit?: number },
+  ): Promise<{ items: Video[]; cursor: string | null }> {
     const limit = clampLimit(query.limit, 10, 50);
     const session: FeedSession = query.cursor
       ? decodeSession(query.cursor)
-      : { seed: this.options.seed ?? randomInt(0, 2 ** 31), page: 0, lastAuthor: '', lastSound: '', served: new ServedFilter() };
+      : {
+          seed: this.options.seed ?? randomInt(0, 2 ** 31),
+          page: 0,
+          lastAuthor: '',
+          lastSound: '',
+          served: new ServedFilter(),
+        };
     const random = seededRandom((session.seed ^ Math.imul(session.page + 1, 0x9e3779b1)) >>> 0);
     const now = this.deps.now().getTime();
-    const [snapshot, state] = await Promise.all([this.deps.pools.get(), viewer ? this.viewerState(viewer) : Promise.resolve(undefined)]);
+    const [snapshot, state] = await Promise.all([
+      this.deps.pools.get(),
+      viewer ? this.viewerState(viewer) : Promise.resolve(undefined),
+    ]);
 
     const excluded = (row: IndexRow): boolean =>
       session.served.has(row.id) ||
       row.author_id === viewer?.userId ||
       (state !== undefined &&
-        (state.seen.has(row.id) || state.notInterested.has(row.id) || state.relations.blocked.has(row.author_id) || state.relations.muted.has(row.author_id)));
+        (state.seen.has(row.id) ||
+          state.notInterested.has(row.id) ||
+          state.relations.blocked.has(row.author_id) ||
+          state.relations.muted.has(row.author_id)));
 
     const candidates = new Map<string, Candidate>();
-    const add = (item: PoolItem, source: string, signals: string[] | (() => string[]), modelScore?: number): Candidate | undefined => {
+    const add = (
+      item: PoolItem,
+      source: string,
+      signals: string[] | (() => string[]),
+      modelScore?: number,
+    ): Candidate | undefined => {
       const { row } = item;
       if (excluded(row)) return undefined;
       let c = candidates.get(row.id);
@@ -119,12 +146,17 @@ export class ForYouService {
     }
 
     const list = [...candidates.values()];
-    const ranking = await this.deps.ranker.rank(list, { region: viewer?.region ?? '', history: state?.history ?? [], now });
+    const ranking = await this.deps.ranker.rank(list, {
+      region: viewer?.region ?? '',
+      history: state?.history ?? [],
+      now,
+    });
     const scores = new Float64Array(list.length);
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!;
       let score = ranking.scores[i]! + (SOURCE_BOOST[c.source] ?? 0) + (random() - 0.5) * 0.06;
-      if (state && state.dislikedAuthors.size > 0) score -= 0.3 * (state.dislikedAuthors.get(c.item.row.author_id) ?? 0);
+      if (state && state.dislikedAuthors.size > 0)
+        score -= 0.3 * (state.dislikedAuthors.get(c.item.row.author_id) ?? 0);
       scores[i] = score;
     }
     const main = new BestFirst(list, scores, 3 * limit);
@@ -142,13 +174,24 @@ export class ForYouService {
 
     const picked = this.compose(main, ranking, explore, limit, session);
     const reasons = new Map<string, Reason>(picked.map((p) => [p.row.id, p.reason]));
-    const items = await presentVideos(this.deps, picked.map((p) => p.row), viewer, { reasons, ...(state ? { relations: state.relations } : {}) });
+    const items = await presentVideos(
+      this.deps,
+      picked.map((p) => p.row),
+      viewer,
+      { reasons, ...(state ? { relations: state.relations } : {}) },
+    );
     if (picked.length === 0) return { items, cursor: null };
     for (const p of picked) session.served.add(p.row.id);
     const last = picked[picked.length - 1]!.row;
     return {
       items,
-      cursor: encodeSession({ seed: session.seed, page: session.page + 1, lastAuthor: last.author_id, lastSound: last.sound_id ?? '', served: session.served }),
+      cursor: encodeSession({
+        seed: session.seed,
+        page: session.page + 1,
+        lastAuthor: last.author_id,
+        lastSound: last.sound_id ?? '',
+        served: session.served,
+      }),
     };
   }
 
@@ -167,8 +210,10 @@ export class ForYouService {
     const out: { row: IndexRow; reason: Reason }[] = [];
     let lastAuthor = session.lastAuthor;
     let lastSound = session.lastSound;
-    const every = this.options.explorationShare > 0 ? Math.max(2, Math.round(1 / this.options.explorationShare)) : Infinity;
-    const fits = (row: IndexRow) => !taken.has(row.id) && row.author_id !== lastAuthor && (!row.sound_id || row.sound_id !== lastSound);
+    const every =
+      this.options.explorationShare > 0 ? Math.max(2, Math.round(1 / this.options.explorationShare)) : Infinity;
+    const fits = (row: IndexRow) =>
+      !taken.has(row.id) && row.author_id !== lastAuthor && (!row.sound_id || row.sound_id !== lastSound);
     const fromMain = () => {
       const hit = main.find((m) => fits(m.c.item.row));
       // Signals are joined for the picked clips only (a page shows ten of a few hundred candidates).
@@ -176,11 +221,22 @@ export class ForYouService {
       const { c } = hit;
       // The sources' words, then the model's (built only now), then the ranker's.
       const own = [...c.signals, ...(c.explained?.() ?? [])];
-      return { row: c.item.row, reason: { source: c.source, signals: [...new Set([...own, ...ranking.signals(hit.i)])].slice(0, 6) } };
+      return {
+        row: c.item.row,
+        reason: { source: c.source, signals: [...new Set([...own, ...ranking.signals(hit.i)])].slice(0, 6) },
+      };
     };
     const fromExplore = () => {
       const hit = explore.find((i) => fits(i.row));
-      return hit && { row: hit.row, reason: { source: 'exploration', signals: ['new clip finding its audience', `${hit.row.view_count} views so far`] } };
+      return (
+        hit && {
+          row: hit.row,
+          reason: {
+            source: 'exploration',
+            signals: ['new clip finding its audience', `${hit.row.view_count} views so far`],
+          },
+        }
+      );
     };
     for (let slot = 0; out.length < limit; slot++) {
       const wantExplore = slot % every === Math.min(2, every - 1);
@@ -216,7 +272,10 @@ export class ForYouService {
     // Clips already served this session are left out too, so later pages reach further down the model's list.
     const exclude = { has: (id: string) => state.seen.has(id) || served.has(id) };
     const recs = await this.deps.models.recommend(viewer.region, state.history, RECOMMENDED, exclude);
-    const items = await pools.clips(snapshot, recs.map((r) => r.itemKey));
+    const items = await pools.clips(
+      snapshot,
+      recs.map((r) => r.itemKey),
+    );
     // clips() keeps the order of the ids it is given and leaves out clips no longer in the index.
     for (let i = 0, r = 0; i < items.length; i++) {
       const item = items[i]!;
@@ -233,7 +292,11 @@ export class ForYouService {
       for (const tag of own) tags.set(tag, (tags.get(tag) ?? 0) + 1);
       if (row.sound_id) sounds.set(row.sound_id, (sounds.get(row.sound_id) ?? 0) + 1);
     }
-    const top = <K>(m: Map<K, number>, n: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k]) => k);
+    const top = <K>(m: Map<K, number>, n: number) =>
+      [...m.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, n)
+        .map(([k]) => k);
     for (const tag of top(tags, AFFINITY_TAGS)) {
       const words = [`#${tag}`];
       const list = snapshot.byTag.get(tag) ?? [];
@@ -250,7 +313,8 @@ export class ForYouService {
     let list = this.generic.get(snapshot);
     if (list) return list;
     const byId = new Map<string, GenericItem>();
-    for (const item of snapshot.trending.slice(0, TRENDING_POOL)) byId.set(item.row.id, { item, source: 'trending', signals: ['trending now'] });
+    for (const item of snapshot.trending.slice(0, TRENDING_POOL))
+      byId.set(item.row.id, { item, source: 'trending', signals: ['trending now'] });
     for (const item of snapshot.fresh.slice(0, FRESH_POOL)) {
       const known = byId.get(item.row.id);
       if (known) known.signals = [...known.signals, 'new'];
@@ -268,7 +332,10 @@ export class ForYouService {
   private readonly generic = new WeakMap<PoolSnapshot, GenericItem[]>();
 
   private async viewerState(viewer: NonNullable<Viewer>): Promise<ViewerState> {
-    const [relations, activity] = await Promise.all([this.deps.graph.relations(viewer), this.deps.activity.state(viewer)]);
+    const [relations, activity] = await Promise.all([
+      this.deps.graph.relations(viewer),
+      this.deps.activity.state(viewer),
+    ]);
     return { relations, ...activity };
   }
 }

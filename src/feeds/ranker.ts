@@ -59,7 +59,10 @@ export class TransparentRanker implements Ranker {
     return words;
   }
 
-  private static terms({ row, publishedMs }: PoolItem, now: number): { completion: number; engagement: number; ageHours: number } {
+  private static terms(
+    { row, publishedMs }: PoolItem,
+    now: number,
+  ): { completion: number; engagement: number; ageHours: number } {
     return {
       completion: smoothed(row.completion_count, row.view_count, 0.35, 5),
       engagement: smoothed(row.like_count + 2 * row.comment_count + 3 * row.share_count, row.view_count, 0.08, 10),
@@ -81,7 +84,8 @@ export class BlendedRanker implements Ranker {
   rank(candidates: Candidate[], ctx: RankContext): Ranking {
     const base = this.base.rank(candidates, ctx);
     let max = 0;
-    for (const c of candidates) if (c.modelScore !== undefined && Number.isFinite(c.modelScore) && c.modelScore > max) max = c.modelScore;
+    for (const c of candidates)
+      if (c.modelScore !== undefined && Number.isFinite(c.modelScore) && c.modelScore > max) max = c.modelScore;
     if (max <= 0) return base;
     const affinity = (i: number) => {
       const v = candidates[i]!.modelScore;

@@ -1,4 +1,9 @@
-import { ForYouModel, type ForYouModelOptions, type ReadonlySetLike, type Recommendation } from './model/for-you-model.js';
+import {
+  ForYouModel,
+  type ForYouModelOptions,
+  type ReadonlySetLike,
+  type Recommendation,
+} from './model/for-you-model.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { EngagementObserver } from '../social/engagement.service.js';
 import type { PoolSnapshot } from './candidate-pools.js';
@@ -47,9 +52,15 @@ export class RegionModels implements EngagementObserver {
       .orderBy('id', 'desc')
       .limit(this.options.bootstrapEvents)
       .execute();
-    const likes = await db.selectFrom('likes').select(['user_id', 'video_id', 'created_at as at']).orderBy('created_at', 'desc').limit(Math.floor(this.options.bootstrapEvents / 4)).execute();
+    const likes = await db
+      .selectFrom('likes')
+      .select(['user_id', 'video_id', 'created_at as at'])
+      .orderBy('created_at', 'desc')
+      .limit(Math.floor(this.options.bootstrapEvents / 4))
+      .execute();
     const byUser = new Map<string, { at: string; video: string }[]>();
-    for (const r of [...rows, ...likes]) (byUser.get(r.user_id) ?? byUser.set(r.user_id, []).get(r.user_id)!).push({ at: r.at, video: r.video_id });
+    for (const r of [...rows, ...likes])
+      (byUser.get(r.user_id) ?? byUser.set(r.user_id, []).get(r.user_id)!).push({ at: r.at, video: r.video_id });
     const model = new ForYouModel(this.options.model);
     model.fit(
       (function* () {

@@ -41,16 +41,21 @@ export class SqliteSearchIndex implements SearchIndex {
   async upsert(doc: SearchDocument): Promise<boolean> {
     const rowid = await this.rowidOf(doc.videoId);
     if (rowid === undefined) return false;
-    const existing = await sql<{ video_id: string }>`select video_id from video_search where rowid = ${rowid}`.execute(this.db);
+    const existing = await sql<{ video_id: string }>`select video_id from video_search where rowid = ${rowid}`.execute(
+      this.db,
+    );
     const isNew = existing.rows[0]?.video_id !== doc.videoId;
     await sql`delete from video_search where rowid = ${rowid}`.execute(this.db);
-    await sql`insert into video_search (rowid, video_id, caption, hashtags) values (${rowid}, ${doc.videoId}, ${doc.caption}, ${doc.hashtags.join(' ')})`.execute(this.db);
+    await sql`insert into video_search (rowid, video_id, caption, hashtags) values (${rowid}, ${doc.videoId}, ${doc.caption}, ${doc.hashtags.join(' ')})`.execute(
+      this.db,
+    );
     return isNew;
   }
 
   async remove(videoId: string): Promise<void> {
     const rowid = await this.rowidOf(videoId);
-    if (rowid !== undefined) await sql`delete from video_search where rowid = ${rowid} and video_id = ${videoId}`.execute(this.db);
+    if (rowid !== undefined)
+      await sql`delete from video_search where rowid = ${rowid} and video_id = ${videoId}`.execute(this.db);
     else await sql`delete from video_search where video_id = ${videoId}`.execute(this.db);
   }
 
@@ -58,7 +63,11 @@ export class SqliteSearchIndex implements SearchIndex {
     const terms = queryTerms(query);
     if (terms.length === 0) return [];
     const match = terms.map((t, i) => `"${t}"${i === terms.length - 1 ? '*' : ''}`).join(' ');
-    const res = await sql<{ video_id: string }>`select video_id from video_search where video_search match ${match} order by rank limit ${limit}`.execute(this.db);
+    const res = await sql<{
+      video_id: string;
+    }>`select video_id from video_search where video_search match ${match} order by rank limit ${limit}`.execute(
+      this.db,
+    );
     return res.rows.map((r) => r.video_id);
   }
 }
@@ -67,7 +76,11 @@ export class PostgresSearchIndex implements SearchIndex {
   constructor(private readonly db: Kysely<DirectoryDb>) {}
 
   async upsert(doc: SearchDocument): Promise<boolean> {
-    const existing = await this.db.selectFrom('video_search').select('video_id').where('video_id', '=', doc.videoId).executeTakeFirst();
+    const existing = await this.db
+      .selectFrom('video_search')
+      .select('video_id')
+      .where('video_id', '=', doc.videoId)
+      .executeTakeFirst();
     await this.db
       .insertInto('video_search')
       .values({ video_id: doc.videoId, caption: doc.caption, hashtags: doc.hashtags.join(' ') })
@@ -85,7 +98,9 @@ export class PostgresSearchIndex implements SearchIndex {
     if (terms.length === 0) return [];
     const tsquery = terms.map((t, i) => (i === terms.length - 1 ? `${t}:*` : t)).join(' & ');
     const doc = sql`to_tsvector('simple', caption || ' ' || hashtags)`;
-    const res = await sql<{ video_id: string }>`select video_id from video_search where ${doc} @@ to_tsquery('simple', ${tsquery})
+    const res = await sql<{
+      video_id: string;
+    }>`select video_id from video_search where ${doc} @@ to_tsquery('simple', ${tsquery})
       order by ts_rank(${doc}, to_tsquery('simple', ${tsquery})) desc limit ${limit}`.execute(this.db);
     return res.rows.map((r) => r.video_id);
   }

@@ -22,10 +22,14 @@ export interface SearchDeps {
 export class SearchService {
   constructor(private readonly deps: SearchDeps) {}
 
-  async search(raw: string, viewer: Viewer): Promise<{ users: PublicProfile[]; videos: Video[]; hashtags: { tag: string; videoCount: number }[] }> {
+  async search(
+    raw: string,
+    viewer: Viewer,
+  ): Promise<{ users: PublicProfile[]; videos: Video[]; hashtags: { tag: string; videoCount: number }[] }> {
     const q = raw.trim();
     const terms = queryTerms(q);
-    if (terms.length === 0) throw new InvalidInputError('search.query_invalid', 'Type at least one letter or digit to search.');
+    if (terms.length === 0)
+      throw new InvalidInputError('search.query_invalid', 'Type at least one letter or digit to search.');
     const handle = q.replace(/^[@#]/, '').toLowerCase();
     const users = /^[a-z0-9_.]+$/.test(handle)
       ? await this.deps.directory

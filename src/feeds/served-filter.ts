@@ -57,11 +57,19 @@ export interface FeedSession {
 }
 
 function checksum(head: string, body: string): string {
-  return createHash('sha256').update('reelm-feed-cursor\0').update(head).update('\0').update(body).digest('base64url').slice(0, 12);
+  return createHash('sha256')
+    .update('reelm-feed-cursor\0')
+    .update(head)
+    .update('\0')
+    .update(body)
+    .digest('base64url')
+    .slice(0, 12);
 }
 
 export function encodeSession(s: FeedSession): string {
-  const head = Buffer.from(JSON.stringify({ s: s.seed, n: s.page, a: s.lastAuthor, o: s.lastSound })).toString('base64url');
+  const head = Buffer.from(JSON.stringify({ s: s.seed, n: s.page, a: s.lastAuthor, o: s.lastSound })).toString(
+    'base64url',
+  );
   const body = Buffer.from(s.served.bits).toString('base64url');
   return `${head}.${body}.${checksum(head, body)}`;
 }
@@ -77,9 +85,20 @@ export function decodeSession(cursor: string): FeedSession {
     const h = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as Record<string, unknown>;
     const bits = new Uint8Array(Buffer.from(body, 'base64url'));
     const ok =
-      Number.isInteger(h.s) && Number.isInteger(h.n) && (h.n as number) >= 0 && typeof h.a === 'string' && typeof h.o === 'string' && bits.length === BITS / 8;
+      Number.isInteger(h.s) &&
+      Number.isInteger(h.n) &&
+      (h.n as number) >= 0 &&
+      typeof h.a === 'string' &&
+      typeof h.o === 'string' &&
+      bits.length === BITS / 8;
     if (!ok) throw new Error('shape');
-    return { seed: h.s as number, page: h.n as number, lastAuthor: h.a as string, lastSound: h.o as string, served: new ServedFilter(bits) };
+    return {
+      seed: h.s as number,
+      page: h.n as number,
+      lastAuthor: h.a as string,
+      lastSound: h.o as string,
+      served: new ServedFilter(bits),
+    };
   } catch {
     throw invalid();
   }

@@ -51,7 +51,12 @@ export interface PresentOptions {
  * author). Three reads at most: authors and sounds from the directory, the viewer's flags from their own
  * cell in one query. Exported for GET /videos/:id and every list of clips.
  */
-export async function presentVideos(deps: PresenterDeps, rows: IndexRow[], viewer: Viewer, options: PresentOptions = {}): Promise<Video[]> {
+export async function presentVideos(
+  deps: PresenterDeps,
+  rows: IndexRow[],
+  viewer: Viewer,
+  options: PresentOptions = {},
+): Promise<Video[]> {
   if (rows.length === 0) return [];
   const authorIds = [...new Set(rows.map((r) => r.author_id))];
   const soundIds = [...new Set(rows.flatMap((r) => (r.sound_id ? [r.sound_id] : [])))];
@@ -75,7 +80,15 @@ export async function presentVideos(deps: PresenterDeps, rows: IndexRow[], viewe
             .where('id', 'in', soundIds)
             .execute()
             .then((sounds) => new Map(sounds.map((s) => [s.id, s.title]))),
-    viewer ? viewerFlags(deps.cells.get(viewer.region).db, viewer.userId, authorIds, rows.map((r) => r.id), options.relations) : Promise.resolve(undefined),
+    viewer
+      ? viewerFlags(
+          deps.cells.get(viewer.region).db,
+          viewer.userId,
+          authorIds,
+          rows.map((r) => r.id),
+          options.relations,
+        )
+      : Promise.resolve(undefined),
   ]);
   const out: Video[] = [];
   for (const r of rows) {
@@ -100,7 +113,12 @@ export async function presentVideos(deps: PresenterDeps, rows: IndexRow[], viewe
       stats: { views: r.view_count, likes: r.like_count, comments: r.comment_count, shares: r.share_count },
       createdAt: r.created_at,
     };
-    if (flags) video.viewer = { liked: flags.liked.has(r.id), favorited: flags.favorited.has(r.id), followingAuthor: flags.following.has(r.author_id) };
+    if (flags)
+      video.viewer = {
+        liked: flags.liked.has(r.id),
+        favorited: flags.favorited.has(r.id),
+        followingAuthor: flags.following.has(r.author_id),
+      };
     const reason = options.reasons?.get(r.id);
     if (reason) video.reason = reason;
     out.push(video);
@@ -122,14 +140,31 @@ const LIKED_AND_FAVORITED = new PreparedQuery((db: Kysely<CellDb>, userId: strin
     .select([sql<string>`'l'`.as('k'), 'video_id as id'])
     .where('user_id', '=', userId)
     .where('video_id', 'in', videoIds)
-    .unionAll(db.selectFrom('favorites').select([sql<string>`'v'`.as('k'), 'video_id as id']).where('user_id', '=', userId).where('video_id', 'in', videoIds)),
+    .unionAll(
+      db
+        .selectFrom('favorites')
+        .select([sql<string>`'v'`.as('k'), 'video_id as id'])
+        .where('user_id', '=', userId)
+        .where('video_id', 'in', videoIds),
+    ),
 );
 
 /** Everything the viewer's cell knows about these authors and clips, in one round trip. */
-async function viewerFlags(db: Kysely<CellDb>, userId: string, authorIds: string[], videoIds: string[], relations?: PresentOptions['relations']): Promise<Flags> {
+async function viewerFlags(
+  db: Kysely<CellDb>,
+  userId: string,
+  authorIds: string[],
+  videoIds: string[],
+  relations?: PresentOptions['relations'],
+): Promise<Flags> {
   if (relations) {
     const rows = await LIKED_AND_FAVORITED.execute(db, userId, videoIds);
-    const flags: Flags = { following: relations.following, blocked: relations.blocked, liked: new Set(), favorited: new Set() };
+    const flags: Flags = {
+      following: relations.following,
+      blocked: relations.blocked,
+      liked: new Set(),
+      favorited: new Set(),
+    };
     for (const r of rows) (r.k === 'l' ? flags.liked : flags.favorited).add(r.id);
     return flags;
   }
@@ -139,13 +174,42 @@ async function viewerFlags(db: Kysely<CellDb>, userId: string, authorIds: string
     .where('follower_id', '=', userId)
     .where('status', '=', 'active')
     .where('followee_id', 'in', authorIds)
-    .unionAll(db.selectFrom('blocks').select([sql<string>`'b'`.as('k'), 'blocked_id as id']).where('blocker_id', '=', userId).where('blocked_id', 'in', authorIds))
-    .unionAll(db.selectFrom('blocked_by').select([sql<string>`'b'`.as('k'), 'blocker_id as id']).where('user_id', '=', userId).where('blocker_id', 'in', authorIds))
-    .unionAll(db.selectFrom('likes').select([sql<string>`'l'`.as('k'), 'video_id as id']).where('user_id', '=', userId).where('video_id', 'in', videoIds))
-    .unionAll(db.selectFrom('favorites').select([sql<string>`'v'`.as('k'), 'video_id as id']).where('user_id', '=', userId).where('video_id', 'in', videoIds))
+    .unionAll(
+      db
+        .selectFrom('blocks')
+        .select([sql<string>`'b'`.as('k'), 'blocked_id as id'])
+        .where('blocker_id', '=', userId)
+        .where('blocked_id', 'in', authorIds),
+    )
+    .unionAll(
+      db
+        .selectFrom('blocked_by')
+        .select([sql<string>`'b'`.as('k'), 'blocker_id as id'])
+        .where('user_id', '=', userId)
+        .where('blocker_id', 'in', authorIds),
+    )
+    .unionAll(
+      db
+        .selectFrom('likes')
+        .select([sql<string>`'l'`.as('k'), 'video_id as id'])
+        .where('user_id', '=', userId)
+        .where('video_id', 'in', videoIds),
+    )
+    .unionAll(
+      db
+        .selectFrom('favorites')
+        .select([sql<string>`'v'`.as('k'), 'video_id as id'])
+        .where('user_id', '=', userId)
+        .where('video_id', 'in', videoIds),
+    )
     .execute();
   const flags: Flags = { following: new Set(), blocked: new Set(), liked: new Set(), favorited: new Set() };
-  const sets: Record<string, Set<string>> = { f: flags.following, b: flags.blocked, l: flags.liked, v: flags.favorited };
+  const sets: Record<string, Set<string>> = {
+    f: flags.following,
+    b: flags.blocked,
+    l: flags.liked,
+    v: flags.favorited,
+  };
   for (const r of rows) sets[r.k]?.add(r.id);
   return flags;
 }
@@ -157,13 +221,21 @@ export async function viewerStateOf(
   video: { id: string; authorId: string },
 ): Promise<{ liked: boolean; favorited: boolean; followingAuthor: boolean }> {
   const flags = await viewerFlags(cells.get(viewer.region).db, viewer.userId, [video.authorId], [video.id]);
-  return { liked: flags.liked.has(video.id), favorited: flags.favorited.has(video.id), followingAuthor: flags.following.has(video.authorId) };
+  return {
+    liked: flags.liked.has(video.id),
+    favorited: flags.favorited.has(video.id),
+    followingAuthor: flags.following.has(video.authorId),
+  };
 }
 
 /** Index rows by id, in the order of `ids` (missing ids are skipped). */
 export async function indexRows(directory: Kysely<DirectoryDb>, ids: string[]): Promise<IndexRow[]> {
   if (ids.length === 0) return [];
-  const rows = await directory.selectFrom('videos').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+  const rows = await directory
+    .selectFrom('videos')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
 }

@@ -59,7 +59,8 @@ export class ViewerActivity {
       const writes = this.writes;
       entry = await this.read(viewer, now);
       if (writes !== this.writes) return derive(entry);
-      if (this.entries.size >= this.options.capacity && !this.entries.has(key)) this.entries.delete(this.entries.keys().next().value!);
+      if (this.entries.size >= this.options.capacity && !this.entries.has(key))
+        this.entries.delete(this.entries.keys().next().value!);
     }
     // Map order is the LRU order.
     this.entries.delete(key);
@@ -91,9 +92,26 @@ export class ViewerActivity {
   private async read(viewer: NonNullable<Viewer>, at: number): Promise<Entry> {
     const db = this.deps.cells.get(viewer.region).db;
     const [watched, liked, notInterested] = await Promise.all([
-      db.selectFrom('watch_events').select(['video_id', 'completed', 'created_at']).where('user_id', '=', viewer.userId).orderBy('id', 'desc').limit(WATCHED).execute(),
-      db.selectFrom('likes').select(['video_id', 'created_at']).where('user_id', '=', viewer.userId).orderBy('created_at', 'desc').limit(LIKED).execute(),
-      db.selectFrom('not_interested').select(['video_id', 'author_id']).where('user_id', '=', viewer.userId).limit(NOT_INTERESTED).execute(),
+      db
+        .selectFrom('watch_events')
+        .select(['video_id', 'completed', 'created_at'])
+        .where('user_id', '=', viewer.userId)
+        .orderBy('id', 'desc')
+        .limit(WATCHED)
+        .execute(),
+      db
+        .selectFrom('likes')
+        .select(['video_id', 'created_at'])
+        .where('user_id', '=', viewer.userId)
+        .orderBy('created_at', 'desc')
+        .limit(LIKED)
+        .execute(),
+      db
+        .selectFrom('not_interested')
+        .select(['video_id', 'author_id'])
+        .where('user_id', '=', viewer.userId)
+        .limit(NOT_INTERESTED)
+        .execute(),
     ]);
     return { at, watched, liked, notInterested, state: undefined };
   }
@@ -101,7 +119,9 @@ export class ViewerActivity {
 
 function derive(entry: Entry): ViewerActivityState {
   const { watched, liked, notInterested } = entry;
-  const engaged = [...watched.filter((w) => w.completed === 1), ...liked].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+  const engaged = [...watched.filter((w) => w.completed === 1), ...liked].sort((a, b) =>
+    a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0,
+  );
   const history: string[] = [];
   const inHistory = new Set<string>();
   for (let i = engaged.length - 1; i >= 0 && history.length < HISTORY; i--) {

@@ -16,7 +16,10 @@ const SignupBody = Type.Object(
   { additionalProperties: false },
 );
 
-const LoginBody = Type.Object({ handle: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });
+const LoginBody = Type.Object(
+  { handle: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 1024 }) },
+  { additionalProperties: false },
+);
 
 const ProfilePatch = Type.Object(
   { displayName: Type.Optional(Type.String({ maxLength: 200 })), bio: Type.Optional(Type.String({ maxLength: 1000 })) },
@@ -37,7 +40,10 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
         tags: ['accounts'],
         summary: 'Sign up; the account lives in the region of the declared country',
         body: SignupBody,
-        response: { 201: Type.Object({ id: Type.String(), handle: Type.String(), region: Type.String() }), ...errors(400, 409, 429) },
+        response: {
+          201: Type.Object({ id: Type.String(), handle: Type.String(), region: Type.String() }),
+          ...errors(400, 409, 429),
+        },
       },
     },
     async (request, reply) => reply.status(201).send(await ctx.accounts.signup(request.body)),
@@ -76,7 +82,13 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
 
   api.get(
     '/me',
-    { schema: { tags: ['accounts'], summary: 'Your own account, from your home cell', response: { 200: MeSchema, ...errors(401) } } },
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Your own account, from your home cell',
+        response: { 200: MeSchema, ...errors(401) },
+      },
+    },
     async (request) => {
       const me = await auth.requireUser(request);
       return ctx.accounts.me(me.userId, me.region);
@@ -85,7 +97,14 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
 
   api.patch(
     '/me',
-    { schema: { tags: ['accounts'], summary: 'Edit your display name and bio', body: ProfilePatch, response: { 200: MeSchema, ...errors(400, 401) } } },
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Edit your display name and bio',
+        body: ProfilePatch,
+        response: { 200: MeSchema, ...errors(400, 401) },
+      },
+    },
     async (request) => {
       const me = await auth.requireUser(request);
       return ctx.accounts.updateProfile(me.userId, me.region, request.body);
@@ -94,7 +113,14 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
 
   api.patch(
     '/me/privacy',
-    { schema: { tags: ['accounts'], summary: 'Private account and who can comment', body: PrivacyPatch, response: { 200: PrivacySchema, ...errors(400, 401) } } },
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Private account and who can comment',
+        body: PrivacyPatch,
+        response: { 200: PrivacySchema, ...errors(400, 401) },
+      },
+    },
     async (request) => {
       const me = await auth.requireUser(request);
       return ctx.accounts.updatePrivacy(me.userId, me.region, request.body);
@@ -106,13 +132,17 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
     {
       schema: {
         tags: ['accounts'],
-        summary: "A public profile, from the directory; with `viewer` (follow, request, block, mute) from a signed-in caller's own cell",
+        summary:
+          "A public profile, from the directory; with `viewer` (follow, request, block, mute) from a signed-in caller's own cell",
         params: HandleParams,
         response: { 200: PublicUserSchema, ...errors(404) },
       },
     },
     async (request) => {
-      const [profile, viewer] = await Promise.all([ctx.accounts.publicProfile(request.params.handle), auth.optionalUser(request)]);
+      const [profile, viewer] = await Promise.all([
+        ctx.accounts.publicProfile(request.params.handle),
+        auth.optionalUser(request),
+      ]);
       if (!viewer) return profile;
       return { ...profile, viewer: await ctx.social.graph.viewerState(viewer, profile.id) };
     },
@@ -124,13 +154,19 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
       schema: {
         tags: ['accounts'],
         summary: 'The regions of this deployment and which countries they serve',
-        response: { 200: Type.Object({ regions: Type.Array(Type.Object({ id: Type.String(), countries: Type.Array(Type.String()) })) }) },
+        response: {
+          200: Type.Object({
+            regions: Type.Array(Type.Object({ id: Type.String(), countries: Type.Array(Type.String()) })),
+          }),
+        },
       },
     },
     async () => ({
       regions: ctx.cells.regions().map((id) => ({
         id,
-        countries: Object.entries(ctx.config.countryRegion).filter(([, r]) => r === id).map(([c]) => c),
+        countries: Object.entries(ctx.config.countryRegion)
+          .filter(([, r]) => r === id)
+          .map(([c]) => c),
       })),
     }),
   );

@@ -41,8 +41,10 @@ function fromFastify(err: FastifyError): { status: number; body: ErrorBody } | u
     const where = err.validationContext ?? 'request';
     const path = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
     let message: string;
-    if (first?.keyword === 'additionalProperties') message = `Unknown field "${(first.params as { additionalProperty?: string }).additionalProperty}" in the ${where}.`;
-    else if (first?.keyword === 'required') message = `The ${where} is missing "${(first.params as { missingProperty?: string }).missingProperty}".`;
+    if (first?.keyword === 'additionalProperties')
+      message = `Unknown field "${(first.params as { additionalProperty?: string }).additionalProperty}" in the ${where}.`;
+    else if (first?.keyword === 'required')
+      message = `The ${where} is missing "${(first.params as { missingProperty?: string }).missingProperty}".`;
     else message = `${path ? `"${path}" in the ${where}` : `The ${where}`} ${first?.message ?? 'is invalid'}.`;
     return { status: 400, body: errorBody('request.invalid', message) };
   }
@@ -50,7 +52,10 @@ function fromFastify(err: FastifyError): { status: number; body: ErrorBody } | u
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, body: errorBody('request.malformed_json', 'The request body is empty; send JSON.') };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, body: errorBody('request.unsupported_media_type', 'This content type is not accepted here.') };
+      return {
+        status: 415,
+        body: errorBody('request.unsupported_media_type', 'This content type is not accepted here.'),
+      };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_REQ_FILE_TOO_LARGE':
       return { status: 413, body: errorBody('request.too_large', 'The request is too large.') };
@@ -60,7 +65,8 @@ function fromFastify(err: FastifyError): { status: number; body: ErrorBody } | u
   if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return { status: 400, body: errorBody('request.malformed_json', 'The request body is not valid JSON.') };
   }
-  if (err.statusCode === 429) return { status: 429, body: errorBody('request.rate_limited', 'Too many attempts; wait a minute and try again.') };
+  if (err.statusCode === 429)
+    return { status: 429, body: errorBody('request.rate_limited', 'Too many attempts; wait a minute and try again.') };
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return { status: err.statusCode, body: errorBody('request.invalid', 'The request could not be processed.') };
   }

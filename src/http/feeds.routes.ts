@@ -36,7 +36,14 @@ export async function feedRoutes(app: FastifyInstance, ctx: AppContext, auth: Au
 
   api.get(
     '/feed/following',
-    { schema: { tags: ['feeds'], summary: 'Newest clips from the accounts you follow', querystring: PageQuery, response: { 200: VideoPage, ...errors(400, 401) } } },
+    {
+      schema: {
+        tags: ['feeds'],
+        summary: 'Newest clips from the accounts you follow',
+        querystring: PageQuery,
+        response: { 200: VideoPage, ...errors(400, 401) },
+      },
+    },
     async (request) => {
       const me = await auth.requireUser(request);
       return feeds.following.following(me, request.query);
@@ -45,7 +52,14 @@ export async function feedRoutes(app: FastifyInstance, ctx: AppContext, auth: Au
 
   api.get(
     '/trending',
-    { schema: { tags: ['feeds'], summary: 'Clips by time-decayed engagement', querystring: PageQuery, response: { 200: VideoPage, ...errors(400) } } },
+    {
+      schema: {
+        tags: ['feeds'],
+        summary: 'Clips by time-decayed engagement',
+        querystring: PageQuery,
+        response: { 200: VideoPage, ...errors(400) },
+      },
+    },
     async (request) => feeds.following.trending(await viewerOf(request), request.query),
   );
 
@@ -77,7 +91,15 @@ export async function feedRoutes(app: FastifyInstance, ctx: AppContext, auth: Au
         summary: 'A hashtag page: its clips, newest first',
         params: TagParams,
         querystring: PageQuery,
-        response: { 200: Type.Object({ tag: Type.String(), videoCount: Type.Integer(), items: Type.Array(VideoSchema), cursor: Nullable(Type.String()) }), ...errors(400, 404) },
+        response: {
+          200: Type.Object({
+            tag: Type.String(),
+            videoCount: Type.Integer(),
+            items: Type.Array(VideoSchema),
+            cursor: Nullable(Type.String()),
+          }),
+          ...errors(400, 404),
+        },
       },
     },
     async (request) => {
@@ -113,7 +135,14 @@ export async function feedRoutes(app: FastifyInstance, ctx: AppContext, auth: Au
       const viewer = await viewerOf(request);
       const page = await social.hashtags.sound(request.params.id, request.query);
       const items = await presentVideos(ctx, await indexRows(ctx.directory, page.videoIds), viewer);
-      return { id: page.id, title: page.title, author: page.author, videoCount: page.videoCount, items, cursor: page.cursor };
+      return {
+        id: page.id,
+        title: page.title,
+        author: page.author,
+        videoCount: page.videoCount,
+        items,
+        cursor: page.cursor,
+      };
     },
   );
 }

@@ -21,7 +21,10 @@ import { HandleParams, IdParams, PageQuery, VideoSchema, errors } from './schema
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const VideoPatchBody = Type.Object(
-  { caption: Type.Optional(Type.String({ maxLength: 20_000 })), visibility: Type.Optional(Type.String({ maxLength: 64 })) },
+  {
+    caption: Type.Optional(Type.String({ maxLength: 20_000 })),
+    visibility: Type.Optional(Type.String({ maxLength: 64 })),
+  },
   { additionalProperties: false },
 );
 
@@ -29,7 +32,11 @@ const SSE_POLL_MS = 500;
 const SSE_KEEPALIVE_MS = 15_000;
 
 function tooLarge(max: number): PayloadTooLargeError {
-  return new PayloadTooLargeError('media.too_large', `This file is too large; the largest file you can upload is ${Math.floor(max / 1024 ** 2)} MB.`, { limit: max });
+  return new PayloadTooLargeError(
+    'media.too_large',
+    `This file is too large; the largest file you can upload is ${Math.floor(max / 1024 ** 2)} MB.`,
+    { limit: max },
+  );
 }
 
 /** `/api/v1` media routes: tus uploads, multipart uploads, clips, their progress events and users' clip lists. */
@@ -45,7 +52,9 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
 
   // tus PATCH bodies are streamed by the tus server itself, straight into the cell's upload folder.
   app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null, undefined));
-  await app.register(fastifyMultipart, { limits: { fileSize: limits.multipartMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 } });
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: limits.multipartMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
+  });
 
   const tus = async (request: FastifyRequest, reply: FastifyReply) => {
     const method = request.method;
@@ -60,27 +69,43 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
       if (id !== undefined) throw new NotFoundError('not_found', 'Create uploads at /api/v1/uploads.');
       const length = request.headers['upload-length'];
       if (typeof length !== 'string' || !/^\d{1,16}$/.test(length)) {
-        throw new InvalidInputError('upload.length_required', 'Send the file size in the Upload-Length header (deferred lengths are not supported).');
+        throw new InvalidInputError(
+          'upload.length_required',
+          'Send the file size in the Upload-Length header (deferred lengths are not supported).',
+        );
       }
       if (Number(length) > limits.uploadMaxBytes) throw tooLarge(limits.uploadMaxBytes);
-      if (Number(length) === 0) throw new InvalidInputError('media.corrupt', 'The file is empty (0 bytes). Choose a video file.');
+      if (Number(length) === 0)
+        throw new InvalidInputError('media.corrupt', 'The file is empty (0 bytes). Choose a video file.');
       const header = request.headers['upload-metadata'];
       const meta = parseUploadMetadata(typeof header === 'string' ? header : undefined);
-      const row = await videos.create(me, { caption: meta.caption, visibility: meta.visibility, filename: meta.filename });
+      const row = await videos.create(me, {
+        caption: meta.caption,
+        visibility: meta.visibility,
+        filename: meta.filename,
+      });
       reply.hijack();
       try {
         await uploads.create(me.region, row.id, request.raw, reply.raw);
       } finally {
-        if (reply.raw.statusCode !== 201) await ctx.cells.get(me.region).db.deleteFrom('videos').where('id', '=', row.id).where('status', '=', 'uploading').execute();
+        if (reply.raw.statusCode !== 201)
+          await ctx.cells
+            .get(me.region)
+            .db.deleteFrom('videos')
+            .where('id', '=', row.id)
+            .where('status', '=', 'uploading')
+            .execute();
       }
       return;
     }
     // Only the uploader reaches their upload, and only in their own cell's store.
     const row = id && isId(id) ? await videos.row(me.region, id) : undefined;
-    if (!row || row.owner_id !== me.userId) throw new NotFoundError('upload.not_found', 'There is no such upload of yours; start a new one.');
+    if (!row || row.owner_id !== me.userId)
+      throw new NotFoundError('upload.not_found', 'There is no such upload of yours; start a new one.');
     if (method === 'DELETE') {
       // tus termination, done here so that the clip is gone before the answer is sent.
-      if (row.status !== 'uploading') throw new ConflictError('upload.finished', 'This upload is complete; delete the video instead.');
+      if (row.status !== 'uploading')
+        throw new ConflictError('upload.finished', 'This upload is complete; delete the video instead.');
       await ctx.cells.get(me.region).db.deleteFrom('videos').where('id', '=', row.id).execute();
       await videos.removeFiles(me.region, row.id);
       return reply.status(204).header('tus-resumable', '1.0.0').send();
@@ -90,14 +115,20 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
   };
   const tusSchema = { schema: { hide: true } };
   app.route({ method: ['POST', 'OPTIONS'], url: '/uploads', ...tusSchema, handler: tus });
-  app.route({ method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS', 'POST'], url: '/uploads/:id', ...tusSchema, handler: tus });
+  app.route({
+    method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS', 'POST'],
+    url: '/uploads/:id',
+    ...tusSchema,
+    handler: tus,
+  });
 
   api.post(
     '/videos',
     {
       schema: {
         tags: ['media'],
-        summary: 'Upload a small clip in one multipart request (fields: file, caption, visibility); larger files use tus at /uploads',
+        summary:
+          'Upload a small clip in one multipart request (fields: file, caption, visibility); larger files use tus at /uploads',
         consumes: ['multipart/form-data'],
         response: { 202: Type.Object({ id: Type.String(), status: Type.String() }), ...errors(400, 401, 413, 503) },
       },
@@ -105,7 +136,11 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
     async (request, reply) => {
       const me = await auth.requireUser(request);
       await ffmpeg.require();
-      if (!request.isMultipart()) throw new InvalidInputError('request.multipart_required', 'Send the video as multipart/form-data with a "file" field.');
+      if (!request.isMultipart())
+        throw new InvalidInputError(
+          'request.multipart_required',
+          'Send the video as multipart/form-data with a "file" field.',
+        );
       const declared = Number(request.headers['content-length'] ?? 0);
       // A body can exceed the file by its boundaries and fields, never by more than this.
       if (declared > limits.multipartMaxBytes + 256 * 1024) throw tooLarge(limits.multipartMaxBytes);
@@ -130,8 +165,10 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
             fields[part.fieldname] = part.value;
           }
         }
-        if (size < 0) throw new InvalidInputError('video.file_required', 'The multipart body has no "file" field with the video.');
-        if (size === 0) throw new InvalidInputError('media.corrupt', 'The file is empty (0 bytes). Choose a video file.');
+        if (size < 0)
+          throw new InvalidInputError('video.file_required', 'The multipart body has no "file" field with the video.');
+        if (size === 0)
+          throw new InvalidInputError('media.corrupt', 'The file is empty (0 bytes). Choose a video file.');
         videos.checkInput(fields);
         await videos.create(me, fields, id);
         await videos.uploaded(me.region, id, tmp);
@@ -146,26 +183,48 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
 
   api.get(
     '/videos/:id',
-    { schema: { tags: ['media'], summary: 'A clip, if you may see it', params: IdParams, response: { 200: VideoSchema, ...errors(404) } } },
+    {
+      schema: {
+        tags: ['media'],
+        summary: 'A clip, if you may see it',
+        params: IdParams,
+        response: { 200: VideoSchema, ...errors(404) },
+      },
+    },
     async (request) => {
       const viewer = await auth.optionalUser(request);
       const video = await videos.get(request.params.id, viewer);
       // The heart, bookmark and follow buttons of the watch page need the viewer's own state.
-      return viewer ? { ...video, viewer: await viewerStateOf(ctx.cells, viewer, { id: video.id, authorId: video.author.id }) } : video;
+      return viewer
+        ? { ...video, viewer: await viewerStateOf(ctx.cells, viewer, { id: video.id, authorId: video.author.id }) }
+        : video;
     },
   );
 
   api.patch(
     '/videos/:id',
     {
-      schema: { tags: ['media'], summary: 'Edit your clip’s caption or visibility', params: IdParams, body: VideoPatchBody, response: { 200: VideoSchema, ...errors(400, 401, 403, 404) } },
+      schema: {
+        tags: ['media'],
+        summary: 'Edit your clip’s caption or visibility',
+        params: IdParams,
+        body: VideoPatchBody,
+        response: { 200: VideoSchema, ...errors(400, 401, 403, 404) },
+      },
     },
     async (request) => videos.update(request.params.id, await auth.requireUser(request), request.body),
   );
 
   api.delete(
     '/videos/:id',
-    { schema: { tags: ['media'], summary: 'Delete your clip and all its media', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } } },
+    {
+      schema: {
+        tags: ['media'],
+        summary: 'Delete your clip and all its media',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
     async (request, reply) => {
       await videos.delete(request.params.id, await auth.requireUser(request));
       return reply.status(204).send(null);
@@ -180,7 +239,10 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
         summary: "A user's clips, newest first: public ones for everyone, all of them for the user",
         params: HandleParams,
         querystring: PageQuery,
-        response: { 200: Type.Object({ items: Type.Array(VideoSchema), cursor: Nullable(Type.String()) }), ...errors(400, 404) },
+        response: {
+          200: Type.Object({ items: Type.Array(VideoSchema), cursor: Nullable(Type.String()) }),
+          ...errors(400, 404),
+        },
       },
     },
     async (request) => videos.listByUser(request.params.handle, await auth.optionalUser(request), request.query),
@@ -188,14 +250,25 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
 
   api.get(
     '/videos/:id/events',
-    { schema: { tags: ['media'], summary: 'Server-Sent Events of a clip’s processing: `status` {status, error?} and `progress` {progress}', params: IdParams } },
+    {
+      schema: {
+        tags: ['media'],
+        summary: 'Server-Sent Events of a clip’s processing: `status` {status, error?} and `progress` {progress}',
+        params: IdParams,
+      },
+    },
     async (request, reply) => {
       const viewer = await auth.optionalUser(request);
       const { region, row } = await videos.visible(request.params.id, viewer);
       const id = row.id;
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       let status = '';
       let progress = -1;
       let closed = false;
@@ -225,10 +298,17 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
       };
       const fromRow = (r: typeof row | undefined) => {
         if (!r) {
-          onEvent({ type: 'status', status: 'failed', error: { code: 'video.not_found', message: 'This video was deleted.' } });
+          onEvent({
+            type: 'status',
+            status: 'failed',
+            error: { code: 'video.not_found', message: 'This video was deleted.' },
+          });
           return;
         }
-        const error = r.status === 'failed' ? { code: r.error_code ?? 'media.failed', message: r.error_message ?? 'This video could not be processed.' } : undefined;
+        const error =
+          r.status === 'failed'
+            ? { code: r.error_code ?? 'media.failed', message: r.error_message ?? 'This video could not be processed.' }
+            : undefined;
         onEvent(error ? { type: 'status', status: r.status, error } : { type: 'status', status: r.status });
         if (!closed && r.progress > progress) onEvent({ type: 'progress', progress: r.progress });
       };
@@ -253,7 +333,10 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** Parses a single `bytes=` range against a size; undefined = serve it all; 'unsatisfiable' = 416. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (!header) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   // Several ranges, or another unit: a 200 with the whole file is a valid answer.
@@ -280,14 +363,18 @@ export function parseRange(header: string | undefined, size: number): { start: n
  */
 export async function mediaFileRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { videos, urls } = ctx.media;
-  const notFound = (reply: FastifyReply) => reply.status(404).send(errorBody('media.not_found', 'There is no such media file.'));
+  const notFound = (reply: FastifyReply) =>
+    reply.status(404).send(errorBody('media.not_found', 'There is no such media file.'));
 
   app.get('/media/:region/:id/*', { schema: { hide: true } }, async (request, reply) => {
     const { region, id, '*': rest } = request.params as { region: string; id: string; '*': string };
     if (!ctx.cells.has(region) || !isId(id)) return notFound(reply);
     let parts = rest.split('/');
     const token = urls.check(region, id, parts[0] ?? '');
-    if (token === 'expired') return reply.status(403).send(errorBody('media.link_expired', 'This link has expired; reload the video to get a new one.'));
+    if (token === 'expired')
+      return reply
+        .status(403)
+        .send(errorBody('media.link_expired', 'This link has expired; reload the video to get a new one.'));
     if (token === 'invalid') return reply.status(403).send(errorBody('media.link_invalid', 'This link is not valid.'));
     if (token === 'ok') parts = parts.slice(1);
     const row = await videos.row(region, id);
@@ -304,7 +391,10 @@ export async function mediaFileRoutes(app: FastifyInstance, ctx: AppContext): Pr
 
     const range = parseRange(request.headers.range, size);
     if (range === 'unsatisfiable') {
-      return reply.status(416).header('content-range', `bytes */${size}`).send(errorBody('media.range_invalid', 'The requested range is outside the file.'));
+      return reply
+        .status(416)
+        .header('content-range', `bytes */${size}`)
+        .send(errorBody('media.range_invalid', 'The requested range is outside the file.'));
     }
     const ext = key.slice(key.lastIndexOf('.') + 1);
     const playlist = ext === 'm3u8';
@@ -316,7 +406,10 @@ export async function mediaFileRoutes(app: FastifyInstance, ctx: AppContext): Pr
     else reply.header('cache-control', playlist ? 'public, max-age=5' : 'public, max-age=31536000, immutable');
 
     if (range) {
-      reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`).header('content-length', range.end - range.start + 1);
+      reply
+        .status(206)
+        .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+        .header('content-length', range.end - range.start + 1);
       return reply.send(await store.read(key, range));
     }
     reply.header('content-length', size);

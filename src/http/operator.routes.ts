@@ -53,10 +53,17 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
     {
       schema: {
         tags: ['operator'],
-        summary: "Read named protected fields of a user, decrypted in the user's home cell; allowed by role and jurisdiction or by a grant. Audited either way",
+        summary:
+          "Read named protected fields of a user, decrypted in the user's home cell; allowed by role and jurisdiction or by a grant. Audited either way",
         params: IdParams,
-        querystring: Type.Object({ fields: Type.String({ maxLength: 200 }), reason: Type.Optional(Type.String({ maxLength: 1000 })) }),
-        response: { 200: Type.Object({ id: Type.String(), fields: Type.Record(Type.String(), Type.Unknown()) }), ...errors(400, 401, 403, 404) },
+        querystring: Type.Object({
+          fields: Type.String({ maxLength: 200 }),
+          reason: Type.Optional(Type.String({ maxLength: 1000 })),
+        }),
+        response: {
+          200: Type.Object({ id: Type.String(), fields: Type.Record(Type.String(), Type.Unknown()) }),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request) => {
@@ -70,7 +77,8 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
     {
       schema: {
         tags: ['operator'],
-        summary: "Ask for a time-boxed grant to read a subject's fields; approved by a security operator of the subject's region (two for break-glass)",
+        summary:
+          "Ask for a time-boxed grant to read a subject's fields; approved by a security operator of the subject's region (two for break-glass)",
         body: GrantBody,
         response: { 201: GrantSchema, ...errors(400, 401, 403, 404) },
       },
@@ -82,14 +90,27 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
       const operator = await access.requireOperator(principal, 'grant.request');
       const subject = await access.locateSubject(request.body.subjectId);
       if (!subject) throw new NotFoundError('user.not_found', 'There is no such user.');
-      const grant = await ctx.grants.request(operator, { subject, fields, reason, durationMinutes: request.body.durationMinutes, breakGlass: request.body.breakGlass ?? false });
+      const grant = await ctx.grants.request(operator, {
+        subject,
+        fields,
+        reason,
+        durationMinutes: request.body.durationMinutes,
+        breakGlass: request.body.breakGlass ?? false,
+      });
       return reply.status(201).send(grant);
     },
   );
 
   api.post(
     '/operator/grants/:id/approve',
-    { schema: { tags: ['operator'], summary: 'Approve a grant (security operators of the subject region; not the requester)', params: IdParams, response: { 200: GrantSchema, ...errors(401, 403, 404, 409) } } },
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Approve a grant (security operators of the subject region; not the requester)',
+        params: IdParams,
+        response: { 200: GrantSchema, ...errors(401, 403, 404, 409) },
+      },
+    },
     async (request) => {
       const principal = await auth.requireUser(request);
       const operator = await access.requireOperator(principal, 'grant.approve');
@@ -99,14 +120,27 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
 
   api.get(
     '/operator/grants/:id',
-    { schema: { tags: ['operator'], summary: 'A grant: for its requester, and for security operators and auditors of its region', params: IdParams, response: { 200: GrantSchema, ...errors(401, 403, 404) } } },
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'A grant: for its requester, and for security operators and auditors of its region',
+        params: IdParams,
+        response: { 200: GrantSchema, ...errors(401, 403, 404) },
+      },
+    },
     async (request) => {
       const principal = await auth.requireUser(request);
       const operator = await access.requireOperator(principal, 'grant.read');
       const found = await ctx.grants.find(request.params.id);
       if (!found) throw new NotFoundError('grant.not_found', 'There is no such grant.');
-      const oversees = (operator.role === 'security' || operator.role === 'auditor') && (operator.jurisdiction === found.region || (operator.role === 'auditor' && operator.jurisdiction === 'global'));
-      if (found.requesterId !== operator.userId && !oversees) throw new ForbiddenError('grant.not_yours', 'Only the requester and the region’s security operators and auditors see this grant.');
+      const oversees =
+        (operator.role === 'security' || operator.role === 'auditor') &&
+        (operator.jurisdiction === found.region || (operator.role === 'auditor' && operator.jurisdiction === 'global'));
+      if (found.requesterId !== operator.userId && !oversees)
+        throw new ForbiddenError(
+          'grant.not_yours',
+          'Only the requester and the region’s security operators and auditors see this grant.',
+        );
       return ctx.grants.get(found.region, request.params.id);
     },
   );
@@ -117,20 +151,37 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
       schema: {
         tags: ['operator'],
         summary: "A region's grants, newest first (security operators and auditors of the region)",
-        querystring: Type.Intersect([RegionQuery, Type.Object({ status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('approved')])) })]),
-        response: { 200: Type.Object({ items: Type.Array(GrantSchema), cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401, 403, 404) },
+        querystring: Type.Intersect([
+          RegionQuery,
+          Type.Object({ status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('approved')])) }),
+        ]),
+        response: {
+          200: Type.Object({ items: Type.Array(GrantSchema), cursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request) => {
       const principal = await auth.requireUser(request);
       const operator = await access.requireOperator(principal, 'grant.list');
       const { region, status } = request.query;
-      if (!ctx.cells.has(region)) throw new NotFoundError('region.unknown', `There is no region "${region}" in this deployment.`);
-      const allowed = (operator.role === 'security' && operator.jurisdiction === region) || (operator.role === 'auditor' && [region, 'global'].includes(operator.jurisdiction));
-      if (!allowed) throw new ForbiddenError('operator.not_permitted', `Only security operators and auditors of ${region} list its grants.`);
+      if (!ctx.cells.has(region))
+        throw new NotFoundError('region.unknown', `There is no region "${region}" in this deployment.`);
+      const allowed =
+        (operator.role === 'security' && operator.jurisdiction === region) ||
+        (operator.role === 'auditor' && [region, 'global'].includes(operator.jurisdiction));
+      if (!allowed)
+        throw new ForbiddenError(
+          'operator.not_permitted',
+          `Only security operators and auditors of ${region} list its grants.`,
+        );
       const limit = clampLimit(request.query.limit);
       const before = decodeCursor<{ id: string }>(request.query.cursor, ['id'])?.id;
-      const items = await ctx.grants.list(region, { ...(status ? { status } : {}), ...(before ? { before } : {}), limit });
+      const items = await ctx.grants.list(region, {
+        ...(status ? { status } : {}),
+        ...(before ? { before } : {}),
+        limit,
+      });
       return { items, cursor: items.length === limit ? encodeCursor({ id: items[items.length - 1]!.id }) : null };
     },
   );
@@ -140,16 +191,26 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
     {
       schema: {
         tags: ['operator'],
-        summary: "A region's audit chain, newest first (auditors of the region, or global auditors); the read is itself audited",
-        querystring: Type.Intersect([RegionQuery, Type.Object({ action: Type.Optional(Type.String({ maxLength: 64 })) })]),
+        summary:
+          "A region's audit chain, newest first (auditors of the region, or global auditors); the read is itself audited",
+        querystring: Type.Intersect([
+          RegionQuery,
+          Type.Object({ action: Type.Optional(Type.String({ maxLength: 64 })) }),
+        ]),
         response: {
           200: Type.Object({
             region: Type.String(),
             head: Type.Union([Type.Object({ seq: Type.Integer(), hash: Type.String() }), Type.Null()]),
             items: Type.Array(
               Type.Object({
-                seq: Type.Integer(), at: Type.String(), actor: Type.String(), action: Type.String(), subject: Type.String(),
-                details: Type.Record(Type.String(), Type.Unknown()), prevHash: Type.String(), hash: Type.String(),
+                seq: Type.Integer(),
+                at: Type.String(),
+                actor: Type.String(),
+                action: Type.String(),
+                subject: Type.String(),
+                details: Type.Record(Type.String(), Type.Unknown()),
+                prevHash: Type.String(),
+                hash: Type.String(),
               }),
             ),
             cursor: Type.Union([Type.String(), Type.Null()]),
@@ -165,10 +226,24 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
       const chain = ctx.audit.for(region);
       const limit = clampLimit(request.query.limit);
       const beforeSeq = decodeCursor<{ seq: number }>(request.query.cursor, ['seq'])?.seq;
-      const items = await chain.list({ limit, ...(beforeSeq !== undefined ? { beforeSeq: Number(beforeSeq) } : {}), ...(action ? { action } : {}) });
+      const items = await chain.list({
+        limit,
+        ...(beforeSeq !== undefined ? { beforeSeq: Number(beforeSeq) } : {}),
+        ...(action ? { action } : {}),
+      });
       const head = (await chain.head()) ?? null;
-      await chain.append({ actor: auditor.userId, action: 'audit.read', subject: '', details: { jurisdiction: auditor.jurisdiction, count: items.length } });
-      return { region, head, items, cursor: items.length === limit ? encodeCursor({ seq: items[items.length - 1]!.seq }) : null };
+      await chain.append({
+        actor: auditor.userId,
+        action: 'audit.read',
+        subject: '',
+        details: { jurisdiction: auditor.jurisdiction, count: items.length },
+      });
+      return {
+        region,
+        head,
+        items,
+        cursor: items.length === limit ? encodeCursor({ seq: items[items.length - 1]!.seq }) : null,
+      };
     },
   );
 
@@ -181,7 +256,16 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
         querystring: RegionQuery,
         response: {
           200: Type.Object({
-            items: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), grantId: Type.String(), requesterId: Type.String(), subjectId: Type.String(), createdAt: Type.String() })),
+            items: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                kind: Type.String(),
+                grantId: Type.String(),
+                requesterId: Type.String(),
+                subjectId: Type.String(),
+                createdAt: Type.String(),
+              }),
+            ),
             cursor: Type.Union([Type.String(), Type.Null()]),
           }),
           ...errors(400, 401, 403, 404),
@@ -224,7 +308,11 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
         auditCheckpointEvery: c.auditCheckpointEvery,
         sessionTtlHours: c.sessionTtlHours,
         rateLimit: c.rateLimit,
-        storage: Object.fromEntries(ctx.cells.regions().map((r) => [r, { store: c.cellUrls[r] ? 'postgres' : 'sqlite', media: c.mediaUrls[r] ? 's3' : 'folder' }])),
+        storage: Object.fromEntries(
+          ctx.cells
+            .regions()
+            .map((r) => [r, { store: c.cellUrls[r] ? 'postgres' : 'sqlite', media: c.mediaUrls[r] ? 's3' : 'folder' }]),
+        ),
       };
     },
   );

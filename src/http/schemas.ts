@@ -2,7 +2,11 @@ import { Type, type TSchema } from '@sinclair/typebox';
 
 /** Shared response pieces for the OpenAPI document. */
 export const ErrorSchema = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  }),
 });
 
 export function errors(...statuses: number[]): Record<number, TSchema> {
@@ -37,9 +41,20 @@ export const PublicUserSchema = Type.Object({
   avatarUrl: Type.Union([Type.String(), Type.Null()]),
   private: Type.Boolean(),
   createdAt: Type.String(),
-  stats: Type.Object({ followers: Type.Integer(), following: Type.Integer(), likes: Type.Integer(), videos: Type.Integer() }),
+  stats: Type.Object({
+    followers: Type.Integer(),
+    following: Type.Integer(),
+    likes: Type.Integer(),
+    videos: Type.Integer(),
+  }),
   viewer: Type.Optional(
-    Type.Object({ following: Type.Boolean(), requested: Type.Boolean(), blocked: Type.Boolean(), muted: Type.Boolean(), self: Type.Boolean() }),
+    Type.Object({
+      following: Type.Boolean(),
+      requested: Type.Boolean(),
+      blocked: Type.Boolean(),
+      muted: Type.Boolean(),
+      self: Type.Boolean(),
+    }),
   ),
 });
 
@@ -62,7 +77,12 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 /** The `Video` object of docs/api.md, for every route that answers clips (`uploading` while bytes arrive). */
 export const VideoSchema = Type.Object({
   id: Type.String(),
-  status: Type.Union([Type.Literal('uploading'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]),
+  status: Type.Union([
+    Type.Literal('uploading'),
+    Type.Literal('processing'),
+    Type.Literal('ready'),
+    Type.Literal('failed'),
+  ]),
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
   progress: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   caption: Type.String(),
@@ -75,8 +95,15 @@ export const VideoSchema = Type.Object({
   height: Nullable(Type.Integer()),
   playback: Type.Object({ hls: Nullable(Type.String()), poster: Nullable(Type.String()) }),
   sound: Nullable(Type.Object({ id: Type.String(), title: Type.String() })),
-  stats: Type.Object({ views: Type.Integer(), likes: Type.Integer(), comments: Type.Integer(), shares: Type.Integer() }),
+  stats: Type.Object({
+    views: Type.Integer(),
+    likes: Type.Integer(),
+    comments: Type.Integer(),
+    shares: Type.Integer(),
+  }),
   createdAt: Type.String(),
-  viewer: Type.Optional(Type.Object({ liked: Type.Boolean(), favorited: Type.Boolean(), followingAuthor: Type.Boolean() })),
+  viewer: Type.Optional(
+    Type.Object({ liked: Type.Boolean(), favorited: Type.Boolean(), followingAuthor: Type.Boolean() }),
+  ),
   reason: Type.Optional(Type.Object({ source: Type.String(), signals: Type.Array(Type.String()) })),
 });

@@ -77,13 +77,23 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
-    errorResponseBuilder: () => new RateLimitedError('request.rate_limited', 'Too many attempts from your network; wait a minute and try again.'),
+    errorResponseBuilder: () =>
+      new RateLimitedError('request.rate_limited', 'Too many attempts from your network; wait a minute and try again.'),
   });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Reelm API', version: '1.0.0', description: 'Short-video social network with data sovereignty built in.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'reelm_session' } } },
+      info: {
+        title: 'Reelm API',
+        version: '1.0.0',
+        description: 'Short-video social network with data sovereignty built in.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'reelm_session' },
+        },
+      },
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
@@ -127,7 +137,19 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
 
   const webDist = options.webDist ?? [WEB_DIST, WEB_DIST_SRC].find((d) => existsSync(join(d, 'index.html')));
   if (webDist && existsSync(join(webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: false, maxAge: '1h', preCompressed: true, setHeaders: (reply, path) => reply.header('cache-control', path.startsWith(join(webDist, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache') });
+    await app.register(fastifyStatic, {
+      root: webDist,
+      prefix: '/',
+      wildcard: false,
+      index: false,
+      maxAge: '1h',
+      preCompressed: true,
+      setHeaders: (reply, path) =>
+        reply.header(
+          'cache-control',
+          path.startsWith(join(webDist, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ),
+    });
     // Hashed assets never change; the shell must be revalidated.
     app.get('/assets/*', { schema: { hide: true } }, (req, reply) => {
       const file = (req.params as { '*': string })['*'];
@@ -137,7 +159,12 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    const isApi = path.startsWith('/api/') || path.startsWith('/media/') || path === '/health' || path === '/ready' || path.startsWith('/docs');
+    const isApi =
+      path.startsWith('/api/') ||
+      path.startsWith('/media/') ||
+      path === '/health' ||
+      path === '/ready' ||
+      path.startsWith('/docs');
     if (!isApi && (request.method === 'GET' || request.method === 'HEAD') && webDist) {
       // Deep links (/@handle, /v/:id, …) load the app shell, which routes on the client.
       return reply.header('cache-control', 'no-cache').type('text/html').sendFile('index.html');

@@ -25,7 +25,8 @@ export async function sovereigntyRoutes(app: FastifyInstance, ctx: AppContext, a
     {
       schema: {
         tags: ['sovereignty'],
-        summary: 'Per region: border flows by type and target, operator accesses by jurisdiction, grants and denials. Aggregates only',
+        summary:
+          'Per region: border flows by type and target, operator accesses by jurisdiction, grants and denials. Aggregates only',
         response: {
           200: Type.Object({
             generatedAt: Type.String(),
@@ -47,13 +48,26 @@ export async function sovereigntyRoutes(app: FastifyInstance, ctx: AppContext, a
 
   api.post(
     '/me/export',
-    { schema: { tags: ['accounts'], summary: 'Ask for a copy of all your data (a ZIP built in your home region)', response: { 202: ExportSchema, ...errors(401) } } },
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Ask for a copy of all your data (a ZIP built in your home region)',
+        response: { 202: ExportSchema, ...errors(401) },
+      },
+    },
     async (request, reply) => reply.status(202).send(await ctx.exports.request(await auth.requireUser(request))),
   );
 
   api.get(
     '/me/exports/:id',
-    { schema: { tags: ['accounts'], summary: 'Where your export is; when ready, a signed link that expires', params: IdParams, response: { 200: ExportSchema, ...errors(401, 404) } } },
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Where your export is; when ready, a signed link that expires',
+        params: IdParams,
+        response: { 200: ExportSchema, ...errors(401, 404) },
+      },
+    },
     async (request) => ctx.exports.status(await auth.requireUser(request), request.params.id),
   );
 
@@ -64,7 +78,10 @@ export async function sovereigntyRoutes(app: FastifyInstance, ctx: AppContext, a
         tags: ['accounts'],
         summary: 'Download your export (signed link, for you only)',
         params: IdParams,
-        querystring: Type.Object({ expires: Type.Integer({ minimum: 0 }), sig: Type.String({ minLength: 1, maxLength: 128 }) }),
+        querystring: Type.Object({
+          expires: Type.Integer({ minimum: 0 }),
+          sig: Type.String({ minLength: 1, maxLength: 128 }),
+        }),
         response: { ...errors(401, 404) },
       },
     },
@@ -85,7 +102,8 @@ export async function sovereigntyRoutes(app: FastifyInstance, ctx: AppContext, a
     {
       schema: {
         tags: ['accounts'],
-        summary: 'Delete your account: deactivated now, erased after the grace period; logging in before then cancels it',
+        summary:
+          'Delete your account: deactivated now, erased after the grace period; logging in before then cancels it',
         body: Type.Object({ password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
         response: { 202: Type.Object({ deleteAfter: Type.String() }), ...errors(400, 401, 403) },
       },

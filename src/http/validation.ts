@@ -7,8 +7,20 @@ import type { FastifySchemaCompiler } from 'fastify';
  * error rather than silently converted; query strings, params and headers arrive as text and are coerced.
  */
 export function validatorCompiler(): FastifySchemaCompiler<any> {
-  const strict = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
-  const coercing = new Ajv({ allErrors: false, coerceTypes: 'array', removeAdditional: false, useDefaults: true, strict: false });
+  const strict = new Ajv({
+    allErrors: false,
+    coerceTypes: false,
+    removeAdditional: false,
+    useDefaults: true,
+    strict: false,
+  });
+  const coercing = new Ajv({
+    allErrors: false,
+    coerceTypes: 'array',
+    removeAdditional: false,
+    useDefaults: true,
+    strict: false,
+  });
   const addFormats = formatsPlugin as unknown as (ajv: Ajv) => Ajv;
   addFormats(strict);
   addFormats(coercing);

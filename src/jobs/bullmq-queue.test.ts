@@ -61,7 +61,9 @@ describe('BullMQ queue (cluster mode)', () => {
     const q = open(r);
     let firstStarted!: () => void;
     const started = new Promise<void>((res) => (firstStarted = res));
-    const hang = { 'sessions.prune': () => (firstStarted(), new Promise<void>(() => undefined)) } as unknown as JobHandlers;
+    const hang = {
+      'sessions.prune': () => (firstStarted(), new Promise<void>(() => undefined)),
+    } as unknown as JobHandlers;
     const dying = new BullJobRunner(q, hang, log, 1_000);
     dying.start();
     await q.enqueue('sessions.prune', {});
@@ -70,7 +72,12 @@ describe('BullMQ queue (cluster mode)', () => {
     await (dying as unknown as { worker: { close(force: boolean): Promise<void> } }).worker.close(true);
 
     let done = 0;
-    const rescuer = new BullJobRunner(open(r), { 'sessions.prune': async () => void done++ } as unknown as JobHandlers, log, 1_000);
+    const rescuer = new BullJobRunner(
+      open(r),
+      { 'sessions.prune': async () => void done++ } as unknown as JobHandlers,
+      log,
+      1_000,
+    );
     rescuer.start();
     await rescuer.idle();
     await rescuer.stop();

@@ -55,8 +55,21 @@ export class BullJobQueue implements JobQueue {
   }
 
   async counts(): Promise<Record<string, number>> {
-    const c = await this.queue.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized', 'waiting-children');
-    return { queued: (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0), running: c.active ?? 0, done: c.completed ?? 0, failed: c.failed ?? 0 };
+    const c = await this.queue.getJobCounts(
+      'waiting',
+      'delayed',
+      'active',
+      'completed',
+      'failed',
+      'prioritized',
+      'waiting-children',
+    );
+    return {
+      queued: (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0),
+      running: c.active ?? 0,
+      done: c.completed ?? 0,
+      failed: c.failed ?? 0,
+    };
   }
 
   async close(): Promise<void> {
@@ -95,11 +108,17 @@ export class BullJobRunner implements JobRunner {
   }
 
   private async process(job: Job): Promise<void> {
-    const handler = this.handlers[job.name as JobName] as ((payload: unknown, ctx: unknown) => Promise<void>) | undefined;
+    const handler = this.handlers[job.name as JobName] as
+      ((payload: unknown, ctx: unknown) => Promise<void>) | undefined;
     if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
     const abort = new AbortController();
     this.aborts.add(abort);
-    const log = this.log.child({ jobId: job.id, job: job.name, region: this.queue.region, attempt: job.attemptsMade + 1 });
+    const log = this.log.child({
+      jobId: job.id,
+      job: job.name,
+      region: this.queue.region,
+      attempt: job.attemptsMade + 1,
+    });
     // Which process holds a job is what an operator needs when a worker dies.
     log.info({ pid: process.pid }, 'job started');
     try {

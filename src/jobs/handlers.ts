@@ -7,15 +7,26 @@ import type { JobHandlers, JobName } from './job-types.js';
 export function buildHandlers(ctx: AppContext): JobHandlers {
   return {
     'sessions.prune': async (_payload, job) => {
-      await ctx.cells.get(job.region).db.deleteFrom('sessions').where('expires_at', '<', ctx.clock.now().toISOString()).execute();
+      await ctx.cells
+        .get(job.region)
+        .db.deleteFrom('sessions')
+        .where('expires_at', '<', ctx.clock.now().toISOString())
+        .execute();
     },
-    'video.transcode': transcodeJob({ ...ctx.media, config: ctx.config, cells: ctx.cells, now: () => ctx.clock.now(), log: ctx.log }),
+    'video.transcode': transcodeJob({
+      ...ctx.media,
+      config: ctx.config,
+      cells: ctx.cells,
+      now: () => ctx.clock.now(),
+      log: ctx.log,
+    }),
     'accounts.export': async (payload, job) => {
       try {
         await ctx.exports.build(job.region, payload.exportId);
       } catch (err) {
         // Only the last attempt tells the user it failed; earlier ones are retried quietly.
-        if (job.attempt >= EXPORT_ATTEMPTS) await ctx.exports.markFailed(job.region, payload.exportId, (err as Error).message);
+        if (job.attempt >= EXPORT_ATTEMPTS)
+          await ctx.exports.markFailed(job.region, payload.exportId, (err as Error).message);
         throw err;
       }
     },
@@ -33,7 +44,19 @@ export function buildHandlers(ctx: AppContext): JobHandlers {
 export async function scheduleBorderRollup(ctx: AppContext, region: string): Promise<void> {
   const next = new Date(ctx.clock.now());
   next.setUTCHours(24, 5, 0, 0);
-  await ctx.queues.get(region)!.enqueue('audit.border-rollup', {}, { runAt: next, dedupeKey: `audit.border-rollup:${next.toISOString().slice(0, 10)}` });
+  await ctx.queues
+    .get(region)!
+    .enqueue(
+      'audit.border-rollup',
+      {},
+      { runAt: next, dedupeKey: `audit.border-rollup:${next.toISOString().slice(0, 10)}` },
+    );
 }
 
-export const JOB_NAMES: readonly JobName[] = ['sessions.prune', 'video.transcode', 'accounts.export', 'accounts.purge', 'audit.border-rollup'];
+export const JOB_NAMES: readonly JobName[] = [
+  'sessions.prune',
+  'video.transcode',
+  'accounts.export',
+  'accounts.purge',
+  'audit.border-rollup',
+];

@@ -74,7 +74,11 @@ export class CellJobQueue implements ClaimableQueue {
         .execute();
     } catch (err) {
       if (options.dedupeKey && isUniqueViolation(err)) {
-        const existing = await this.db.selectFrom('jobs').select('id').where('dedupe_key', '=', options.dedupeKey).executeTakeFirstOrThrow();
+        const existing = await this.db
+          .selectFrom('jobs')
+          .select('id')
+          .where('dedupe_key', '=', options.dedupeKey)
+          .executeTakeFirstOrThrow();
         return existing.id;
       }
       throw err;
@@ -89,7 +93,13 @@ export class CellJobQueue implements ClaimableQueue {
     // Jobs whose lease ran out after their last attempt have nothing left to try.
     await this.db
       .updateTable('jobs')
-      .set({ status: 'failed', locked_by: null, locked_until: null, last_error: sql`coalesce(last_error, 'the worker stopped during the last attempt')`, updated_at: at })
+      .set({
+        status: 'failed',
+        locked_by: null,
+        locked_until: null,
+        last_error: sql`coalesce(last_error, 'the worker stopped during the last attempt')`,
+        updated_at: at,
+      })
       .where('status', '=', 'running')
       .where('locked_until', '<', at)
       .whereRef('attempts', '>=', 'max_attempts')
@@ -97,7 +107,12 @@ export class CellJobQueue implements ClaimableQueue {
     const next = this.db
       .selectFrom('jobs')
       .select('id')
-      .where((eb) => eb.or([eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', at)]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', at)])]))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', at)]),
+          eb.and([eb('status', '=', 'running'), eb('locked_until', '<', at)]),
+        ]),
+      )
       .orderBy('run_at')
       .limit(1);
     return this.db
@@ -128,7 +143,13 @@ export class CellJobQueue implements ClaimableQueue {
   async complete(jobId: string, workerId: string): Promise<void> {
     await this.db
       .updateTable('jobs')
-      .set({ status: 'done', locked_by: null, locked_until: null, last_error: null, updated_at: this.now().toISOString() })
+      .set({
+        status: 'done',
+        locked_by: null,
+        locked_until: null,
+        last_error: null,
+        updated_at: this.now().toISOString(),
+      })
       .where('id', '=', jobId)
       .where('locked_by', '=', workerId)
       .execute();
@@ -153,7 +174,13 @@ export class CellJobQueue implements ClaimableQueue {
   async handBack(jobId: string, workerId: string): Promise<void> {
     await this.db
       .updateTable('jobs')
-      .set({ status: 'queued', attempts: sql`attempts - 1`, locked_by: null, locked_until: null, updated_at: this.now().toISOString() })
+      .set({
+        status: 'queued',
+        attempts: sql`attempts - 1`,
+        locked_by: null,
+        locked_until: null,
+        updated_at: this.now().toISOString(),
+      })
       .where('id', '=', jobId)
       .where('locked_by', '=', workerId)
       .execute();
@@ -168,7 +195,11 @@ export class CellJobQueue implements ClaimableQueue {
   }
 
   async counts(): Promise<Record<string, number>> {
-    const rows = await this.db.selectFrom('jobs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 }

@@ -33,7 +33,12 @@ describe('cell job queue and worker', () => {
     const id = await queue.enqueue('sessions.prune', {}, { maxAttempts: 5 });
     await worker.idle();
     expect(seen).toEqual([1, 2, 3]);
-    const row = await t.ctx.cells.get('eu').db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await t.ctx.cells
+      .get('eu')
+      .db.selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe('done');
 
     const bad = {
@@ -47,7 +52,12 @@ describe('cell job queue and worker', () => {
     const id2 = await queue.enqueue('sessions.prune', {});
     await w2.idle();
     await w2.stop();
-    const row2 = await t.ctx.cells.get('eu').db.selectFrom('jobs').selectAll().where('id', '=', id2).executeTakeFirstOrThrow();
+    const row2 = await t.ctx.cells
+      .get('eu')
+      .db.selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', id2)
+      .executeTakeFirstOrThrow();
     expect(row2).toMatchObject({ status: 'failed', attempts: 1, last_error: 'the video is gone' });
   });
 
@@ -85,7 +95,12 @@ describe('cell job queue and worker', () => {
     worker.start();
     await running;
     await worker.stop();
-    const row = await t.ctx.cells.get('nz').db.selectFrom('jobs').selectAll().where('id', '=', id2).executeTakeFirstOrThrow();
+    const row = await t.ctx.cells
+      .get('nz')
+      .db.selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', id2)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'queued', attempts: 0, locked_by: null });
   });
 });

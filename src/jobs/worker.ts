@@ -117,10 +117,19 @@ export class Worker implements JobRunner {
       const ok = await queue.extend(job.id, this.id, this.leaseMs);
       if (!ok) abort.abort(new Error('lease lost'));
     };
-    const timer = setInterval(() => void heartbeat().catch(() => undefined), Math.max(50, Math.floor(this.leaseMs / 3)));
+    const timer = setInterval(
+      () => void heartbeat().catch(() => undefined),
+      Math.max(50, Math.floor(this.leaseMs / 3)),
+    );
     try {
       if (!handler) throw new PermanentJobError(`no handler for job ${job.name}`);
-      await handler(JSON.parse(job.payload), { region: queue.region, jobId: job.id, attempt: job.attempts, signal: abort.signal, heartbeat });
+      await handler(JSON.parse(job.payload), {
+        region: queue.region,
+        jobId: job.id,
+        attempt: job.attempts,
+        signal: abort.signal,
+        heartbeat,
+      });
       await queue.complete(job.id, this.id);
       log.info('job done');
     } catch (err) {
@@ -130,7 +139,9 @@ export class Worker implements JobRunner {
       } else {
         const permanent = err instanceof PermanentJobError || job.attempts >= job.max_attempts;
         const delay = Math.min(this.backoffMs * 2 ** (job.attempts - 1), 600_000);
-        const retryAt = permanent ? undefined : new Date(this.options.now().getTime() + delay * (0.75 + Math.random() * 0.5));
+        const retryAt = permanent
+          ? undefined
+          : new Date(this.options.now().getTime() + delay * (0.75 + Math.random() * 0.5));
         await queue.fail(job.id, this.id, (err as Error).message ?? String(err), retryAt);
         log.warn({ err, retry: retryAt?.toISOString() ?? 'no' }, 'job failed');
       }

@@ -8,13 +8,18 @@ import { Worker, assertHandlers, type JobRunner, type WorkerOptions } from './wo
  * Starts job processing for the given regions (all of them in embedded mode): the embedded worker for
  * cells whose queue is a table, a BullMQ worker for cells whose queue is on Redis.
  */
-export function startWorkers(ctx: AppContext, regions = ctx.cells.regions(), options: Partial<WorkerOptions> = {}): JobRunner {
+export function startWorkers(
+  ctx: AppContext,
+  regions = ctx.cells.regions(),
+  options: Partial<WorkerOptions> = {},
+): JobRunner {
   const handlers = buildHandlers(ctx);
   assertHandlers(handlers, JOB_NAMES);
   const log = ctx.log.child({ role: 'worker' });
   const runners: JobRunner[] = [];
   const tableQueues = regions.map((r) => ctx.queues.get(r)).filter((q): q is CellJobQueue => q instanceof CellJobQueue);
-  if (tableQueues.length) runners.push(new Worker({ queues: tableQueues, handlers, log, now: () => ctx.clock.now(), ...options }));
+  if (tableQueues.length)
+    runners.push(new Worker({ queues: tableQueues, handlers, log, now: () => ctx.clock.now(), ...options }));
   for (const region of regions) {
     const q = ctx.queues.get(region);
     if (q instanceof BullJobQueue) runners.push(new BullJobRunner(q, handlers, log, options.leaseMs));

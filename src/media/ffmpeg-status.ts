@@ -19,7 +19,10 @@ export class FfmpegStatus {
         return versions;
       },
       (err: unknown) => {
-        const missing = err instanceof FfmpegMissingError ? err : new FfmpegMissingError(`ffmpeg could not be checked: ${(err as Error).message}`);
+        const missing =
+          err instanceof FfmpegMissingError
+            ? err
+            : new FfmpegMissingError(`ffmpeg could not be checked: ${(err as Error).message}`);
         this.deps.log.error(`${missing.message}. Uploads are refused until it is installed; everything else works.`);
         return missing;
       },

@@ -60,7 +60,19 @@ export function createMedia(deps: MediaModuleDeps): MediaModule {
   const urls = new MediaUrls({ cells, now });
   const events = new MediaEvents();
   const access = new VideoAccess();
-  const videos = new VideoService({ cells, directory: deps.directory, border: deps.border, queues: deps.queues, stores, sources, urls, access, events, now, log });
+  const videos = new VideoService({
+    cells,
+    directory: deps.directory,
+    border: deps.border,
+    queues: deps.queues,
+    stores,
+    sources,
+    urls,
+    access,
+    events,
+    now,
+    log,
+  });
   const ffmpeg = new FfmpegStatus({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, runner, log });
   const uploads = new TusUploads({ sources, videos, log, path: UPLOADS_PATH, maxBytes: config.limits.uploadMaxBytes });
   return { videos, access, stores, sources, urls, events, ffmpeg, runner, uploads };

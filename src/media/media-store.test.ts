@@ -19,7 +19,13 @@ let s3server: S3rver;
 let s3url = '';
 
 beforeAll(async () => {
-  s3server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(work, 's3'), configureBuckets: [{ name: 'reelm-us', configs: [] }] });
+  s3server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: join(work, 's3'),
+    configureBuckets: [{ name: 'reelm-us', configs: [] }],
+  });
   const { port } = await s3server.run();
   s3url = `s3://reelm-us/cells/us?endpoint=http://127.0.0.1:${port}&region=us-east-1`;
 });

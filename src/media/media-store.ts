@@ -70,7 +70,8 @@ export class DiskMediaStore implements MediaStore {
 
   private pathOf(key: string): string {
     const path = resolve(this.root, ...keyParts(key));
-    if (!path.startsWith(this.root + sep)) throw new InvalidInputError('media.bad_path', 'This media path is not valid.');
+    if (!path.startsWith(this.root + sep))
+      throw new InvalidInputError('media.bad_path', 'This media path is not valid.');
     return path;
   }
 

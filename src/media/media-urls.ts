@@ -40,7 +40,10 @@ export class MediaUrls {
   }
 
   private sign(region: string, videoId: string, exp: number): string {
-    return createHmac('sha256', this.secret(region)).update(`${region}/${videoId}/${exp}`).digest('base64url').slice(0, 32);
+    return createHmac('sha256', this.secret(region))
+      .update(`${region}/${videoId}/${exp}`)
+      .digest('base64url')
+      .slice(0, 32);
   }
 
   /** The path segment that opens one clip's media until `exp` (seconds since the epoch). */

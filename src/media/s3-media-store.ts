@@ -35,7 +35,8 @@ const TYPES: Record<string, string> = {
  */
 export function parseS3Url(url: string, credentials?: { accessKeyId: string; secretAccessKey: string }): S3Location {
   const u = new URL(url);
-  if (u.protocol !== 's3:' || !u.hostname) throw new Error(`media URL must look like s3://BUCKET?endpoint=…, got "${url}"`);
+  if (u.protocol !== 's3:' || !u.hostname)
+    throw new Error(`media URL must look like s3://BUCKET?endpoint=…, got "${url}"`);
   const endpoint = u.searchParams.get('endpoint') ?? undefined;
   return {
     bucket: u.hostname,
@@ -91,7 +92,9 @@ export class S3MediaStore implements MediaStore {
 
   async size(key: string): Promise<number | undefined> {
     try {
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
+      const head = await this.s3.send(
+        new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }),
+      );
       return head.ContentLength;
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -102,7 +105,11 @@ export class S3MediaStore implements MediaStore {
   async read(key: string, range?: ByteRange): Promise<Readable | undefined> {
     try {
       const res = await this.s3.send(
-        new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+        new GetObjectCommand({
+          Bucket: this.location.bucket,
+          Key: this.objectKey(key),
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        }),
       );
       return res.Body as Readable;
     } catch (err) {
@@ -119,9 +126,14 @@ export class S3MediaStore implements MediaStore {
     const full = `${this.objectKey(prefix)}/`;
     let token: string | undefined;
     do {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: full, ContinuationToken: token }));
+      const page = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: full, ContinuationToken: token }),
+      );
       const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
-      if (keys.length) await this.s3.send(new DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: keys, Quiet: true } }));
+      if (keys.length)
+        await this.s3.send(
+          new DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }

@@ -3,7 +3,14 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
 import type { DataStore } from '@tus/server';
@@ -86,7 +93,9 @@ export class DiskSourceStore implements SourceStore {
 
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-  return ['NotFound', 'NoSuchKey', 'NoSuchUpload'].includes(e?.name ?? e?.Code ?? '') || e?.$metadata?.httpStatusCode === 404;
+  return (
+    ['NotFound', 'NoSuchKey', 'NoSuchUpload'].includes(e?.name ?? e?.Code ?? '') || e?.$metadata?.httpStatusCode === 404
+  );
 }
 
 /**
@@ -123,7 +132,13 @@ export class S3SourceStore implements SourceStore {
     const { bucket } = this.location;
     const from = this.uploadId(videoId);
     // A server-side copy: the bytes stay in the region's bucket and never pass through this process.
-    await this.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: this.sourceKey(videoId), CopySource: `${bucket}/${encodeURI(from)}` }));
+    await this.s3.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: this.sourceKey(videoId),
+        CopySource: `${bucket}/${encodeURI(from)}`,
+      }),
+    );
     await this.deleteUpload(videoId);
     const head = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: this.sourceKey(videoId) }));
     return head.ContentLength ?? 0;
@@ -132,7 +147,12 @@ export class S3SourceStore implements SourceStore {
   async adoptFile(videoId: string, localPath: string): Promise<number> {
     const { size } = await stat(localPath);
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.location.bucket, Key: this.sourceKey(videoId), Body: createReadStream(localPath), ContentLength: size }),
+      new PutObjectCommand({
+        Bucket: this.location.bucket,
+        Key: this.sourceKey(videoId),
+        Body: createReadStream(localPath),
+        ContentLength: size,
+      }),
     );
     await rm(localPath, { force: true });
     return size;
@@ -141,7 +161,9 @@ export class S3SourceStore implements SourceStore {
   async fetch(videoId: string, workDir: string): Promise<string | undefined> {
     let body: Readable;
     try {
-      const res = await this.s3.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.sourceKey(videoId) }));
+      const res = await this.s3.send(
+        new GetObjectCommand({ Bucket: this.location.bucket, Key: this.sourceKey(videoId) }),
+      );
       body = res.Body as Readable;
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -157,7 +179,10 @@ export class S3SourceStore implements SourceStore {
   private async deleteUpload(videoId: string): Promise<void> {
     const id = this.uploadId(videoId);
     await this.s3.send(
-      new DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: [{ Key: id }, { Key: `${id}.info` }, { Key: `${id}.part` }], Quiet: true } }),
+      new DeleteObjectsCommand({
+        Bucket: this.location.bucket,
+        Delete: { Objects: [{ Key: id }, { Key: `${id}.info` }, { Key: `${id}.part` }], Quiet: true },
+      }),
     );
   }
 
@@ -167,6 +192,11 @@ export class S3SourceStore implements SourceStore {
       if (err?.status_code !== 404) throw err;
     });
     await this.deleteUpload(videoId);
-    await this.s3.send(new DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: [{ Key: this.sourceKey(videoId) }], Quiet: true } }));
+    await this.s3.send(
+      new DeleteObjectsCommand({
+        Bucket: this.location.bucket,
+        Delete: { Objects: [{ Key: this.sourceKey(videoId) }], Quiet: true },
+      }),
+    );
   }
 }

@@ -63,14 +63,25 @@ export function transcodeJob(deps: TranscodeJobDeps) {
       await videos.removeFiles(region, videoId);
       await db
         .updateTable('videos')
-        .set({ status: 'failed', error_code: code, error_message: message, playable: 0, progress: 0, updated_at: now() })
+        .set({
+          status: 'failed',
+          error_code: code,
+          error_message: message,
+          playable: 0,
+          progress: 0,
+          updated_at: now(),
+        })
         .where('id', '=', videoId)
         .execute();
       events.emit(videoId, { type: 'status', status: 'failed', error: { code, message } });
       jobLog.info({ code }, 'transcode refused the clip');
     };
     const update = async (set: Partial<VideoRow>) => {
-      const res = await db.updateTable('videos').set({ ...set, updated_at: now() }).where('id', '=', videoId).executeTakeFirst();
+      const res = await db
+        .updateTable('videos')
+        .set({ ...set, updated_at: now() })
+        .where('id', '=', videoId)
+        .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) throw new ClipGone();
     };
 
@@ -95,8 +106,16 @@ export function transcodeJob(deps: TranscodeJobDeps) {
         throw err;
       }
       await update({
-        status: 'processing', progress: 0, playable: 0, error_code: null, error_message: null,
-        duration_ms: info.durationMs, width: info.width, height: info.height, has_audio: info.hasAudio ? 1 : 0, size_bytes: info.sizeBytes,
+        status: 'processing',
+        progress: 0,
+        playable: 0,
+        error_code: null,
+        error_message: null,
+        duration_ms: info.durationMs,
+        width: info.width,
+        height: info.height,
+        has_audio: info.hasAudio ? 1 : 0,
+        size_bytes: info.sizeBytes,
       });
       events.emit(videoId, { type: 'status', status: 'processing' });
 
@@ -111,7 +130,9 @@ export function transcodeJob(deps: TranscodeJobDeps) {
         lastWrite = t;
         lastWritten = progress;
         events.emit(videoId, { type: 'progress', progress });
-        writing = writing.then(() => db.updateTable('videos').set({ progress }).where('id', '=', videoId).execute()).catch(() => undefined);
+        writing = writing
+          .then(() => db.updateTable('videos').set({ progress }).where('id', '=', videoId).execute())
+          .catch(() => undefined);
         if (t - lastBeat > 5_000) {
           lastBeat = t;
           void job.heartbeat().catch(() => undefined);
@@ -148,10 +169,21 @@ export function transcodeJob(deps: TranscodeJobDeps) {
         const existing = await db.selectFrom('sounds').select('id').where('video_id', '=', videoId).executeTakeFirst();
         soundId = existing?.id ?? newId(deps.now().getTime());
         if (!existing) {
-          const owner = await db.selectFrom('accounts').select('handle').where('id', '=', row.owner_id).executeTakeFirst();
+          const owner = await db
+            .selectFrom('accounts')
+            .select('handle')
+            .where('id', '=', row.owner_id)
+            .executeTakeFirst();
           await db
             .insertInto('sounds')
-            .values({ id: soundId, video_id: videoId, owner_id: row.owner_id, title: `original sound - @${owner?.handle ?? 'unknown'}`, duration_ms: info.durationMs, created_at: now() })
+            .values({
+              id: soundId,
+              video_id: videoId,
+              owner_id: row.owner_id,
+              title: `original sound - @${owner?.handle ?? 'unknown'}`,
+              duration_ms: info.durationMs,
+              created_at: now(),
+            })
             .execute();
         }
       }
@@ -162,7 +194,14 @@ export function transcodeJob(deps: TranscodeJobDeps) {
       await videos.syncDirectory(region, final);
       await update(ready);
       events.emit(videoId, { type: 'status', status: 'ready' });
-      jobLog.info({ firstPlayableMs: result.firstPlayableMs, completeMs: result.completeMs, rungs: result.rungs.map((r) => r.name) }, 'transcode done');
+      jobLog.info(
+        {
+          firstPlayableMs: result.firstPlayableMs,
+          completeMs: result.completeMs,
+          rungs: result.rungs.map((r) => r.name),
+        },
+        'transcode done',
+      );
     } catch (err) {
       if (err instanceof ClipGone) {
         jobLog.info('the video was deleted during its transcode');

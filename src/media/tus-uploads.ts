@@ -24,8 +24,16 @@ export function parseUploadMetadata(header: string | undefined): Record<string, 
   if (!header) return out;
   for (const pair of header.split(',')) {
     const [key, value, extra] = pair.trim().split(' ');
-    if (!key || extra !== undefined || !/^[A-Za-z0-9_.-]+$/.test(key) || (value !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(value))) {
-      throw new InvalidInputError('upload.metadata_invalid', 'Upload-Metadata must be "key base64value" pairs separated by commas.');
+    if (
+      !key ||
+      extra !== undefined ||
+      !/^[A-Za-z0-9_.-]+$/.test(key) ||
+      (value !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(value))
+    ) {
+      throw new InvalidInputError(
+        'upload.metadata_invalid',
+        'Upload-Metadata must be "key base64value" pairs separated by commas.',
+      );
     }
     out[key] = value ? Buffer.from(value, 'base64').toString('utf8') : '';
   }

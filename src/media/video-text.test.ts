@@ -3,10 +3,19 @@ import { checkCaption, checkVisibility, cleanFilename, parseHashtags, parseMenti
 
 describe('caption rules', () => {
   it('parses unicode hashtags, lowercased and de-duplicated', () => {
-    expect(parseHashtags('Sunset #Été #été #日本 #snake_case #1 a#notatag &#39;')).toEqual(['été', '日本', 'snake_case', '1']);
+    expect(parseHashtags('Sunset #Été #été #日本 #snake_case #1 a#notatag &#39;')).toEqual([
+      'été',
+      '日本',
+      'snake_case',
+      '1',
+    ]);
   });
   it('parses mentions by the handle rule, not e-mail addresses, without a sentence-ending dot', () => {
-    expect(parseMentions('thanks @Alice and @bob.smith. mail me@example.org or @ab @x_y_z')).toEqual(['alice', 'bob.smith', 'x_y_z']);
+    expect(parseMentions('thanks @Alice and @bob.smith. mail me@example.org or @ab @x_y_z')).toEqual([
+      'alice',
+      'bob.smith',
+      'x_y_z',
+    ]);
   });
   it('limits captions to 2,200 characters (not bytes) and checks visibility', () => {
     expect(checkCaption('🎉'.repeat(2200))).toHaveLength(4400);

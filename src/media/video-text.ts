@@ -31,7 +31,10 @@ export function checkCaption(raw: unknown): string {
   const caption = raw.normalize('NFC');
   const length = [...caption].length;
   if (length > CAPTION_MAX) {
-    throw new InvalidInputError('video.caption_too_long', `A caption has at most ${CAPTION_MAX} characters; this one has ${length}.`);
+    throw new InvalidInputError(
+      'video.caption_too_long',
+      `A caption has at most ${CAPTION_MAX} characters; this one has ${length}.`,
+    );
   }
   return caption;
 }
@@ -39,7 +42,10 @@ export function checkCaption(raw: unknown): string {
 export function checkVisibility(raw: unknown): Visibility {
   if (raw === undefined || raw === null || raw === '') return 'public';
   if (typeof raw !== 'string' || !(VISIBILITIES as readonly string[]).includes(raw)) {
-    throw new InvalidInputError('video.visibility_invalid', `Visibility must be one of ${VISIBILITIES.join(', ')}; got "${String(raw).slice(0, 40)}".`);
+    throw new InvalidInputError(
+      'video.visibility_invalid',
+      `Visibility must be one of ${VISIBILITIES.join(', ')}; got "${String(raw).slice(0, 40)}".`,
+    );
   }
   return raw as Visibility;
 }

@@ -15,7 +15,14 @@ import type { MediaUrls, Playback } from './media-urls.js';
 import type { SourceStore } from './source-store.js';
 import type { DirectoryVideosTable, VideosTable } from './media.tables.js';
 import type { VideoAccess, Viewer } from './video-access.js';
-import { checkCaption, checkVisibility, cleanFilename, parseHashtags, parseMentions, type Visibility } from './video-text.js';
+import {
+  checkCaption,
+  checkVisibility,
+  cleanFilename,
+  parseHashtags,
+  parseMentions,
+  type Visibility,
+} from './video-text.js';
 
 export type VideoRow = Selectable<VideosTable>;
 export type VideoStatus = 'uploading' | 'processing' | 'ready' | 'failed';
@@ -125,7 +132,11 @@ export class VideoService {
 
   /** Validates the caption and visibility; throws before anything is written. */
   checkInput(input: NewVideoInput): { caption: string; visibility: Visibility; filename: string | null } {
-    return { caption: checkCaption(input.caption), visibility: checkVisibility(input.visibility), filename: cleanFilename(input.filename) };
+    return {
+      caption: checkCaption(input.caption),
+      visibility: checkVisibility(input.visibility),
+      filename: cleanFilename(input.filename),
+    };
   }
 
   /** Creates the clip's row in the owner's cell, status `uploading`. */
@@ -133,10 +144,26 @@ export class VideoService {
     const { caption, visibility, filename } = this.checkInput(input);
     const at = this.deps.now().toISOString();
     const row: VideoRow = {
-      id, owner_id: owner.userId, status: 'uploading', error_code: null, error_message: null, progress: 0, playable: 0,
-      caption, hashtags: JSON.stringify(parseHashtags(caption)), mentions: JSON.stringify(parseMentions(caption)), visibility,
-      duration_ms: null, width: null, height: null, has_audio: 0, source_name: filename, sound_id: null,
-      created_at: at, updated_at: at, size_bytes: null,
+      id,
+      owner_id: owner.userId,
+      status: 'uploading',
+      error_code: null,
+      error_message: null,
+      progress: 0,
+      playable: 0,
+      caption,
+      hashtags: JSON.stringify(parseHashtags(caption)),
+      mentions: JSON.stringify(parseMentions(caption)),
+      visibility,
+      duration_ms: null,
+      width: null,
+      height: null,
+      has_audio: 0,
+      source_name: filename,
+      sound_id: null,
+      created_at: at,
+      updated_at: at,
+      size_bytes: null,
     };
     await this.deps.cells.get(owner.region).db.insertInto('videos').values(row).execute();
     return row;
@@ -149,7 +176,11 @@ export class VideoService {
   async uploaded(region: string, videoId: string, file?: string): Promise<void> {
     const cell = this.deps.cells.get(region);
     const sources = this.sources(region);
-    const row = await cell.db.selectFrom('videos').select(['id', 'status']).where('id', '=', videoId).executeTakeFirst();
+    const row = await cell.db
+      .selectFrom('videos')
+      .select(['id', 'status'])
+      .where('id', '=', videoId)
+      .executeTakeFirst();
     if (!row) {
       if (file) await rm(file, { force: true });
       await sources.remove(videoId);
@@ -157,7 +188,9 @@ export class VideoService {
     }
     const size = file ? await sources.adoptFile(videoId, file) : await sources.adoptUpload(videoId);
     // Queue first: a crash after this leaves a queued job whose handler moves the clip on anyway.
-    await this.deps.queues.get(region)!.enqueue('video.transcode', { videoId }, { dedupeKey: `transcode:${videoId}`, maxAttempts: TRANSCODE_ATTEMPTS });
+    await this.deps.queues
+      .get(region)!
+      .enqueue('video.transcode', { videoId }, { dedupeKey: `transcode:${videoId}`, maxAttempts: TRANSCODE_ATTEMPTS });
     await cell.db
       .updateTable('videos')
       .set({ status: 'processing', size_bytes: size, updated_at: this.deps.now().toISOString() })
@@ -184,7 +217,11 @@ export class VideoService {
       const own = await tryCell(viewer.region);
       if (own) return own;
     }
-    const indexed = await this.deps.directory.selectFrom('videos').select('region').where('id', '=', videoId).executeTakeFirst();
+    const indexed = await this.deps.directory
+      .selectFrom('videos')
+      .select('region')
+      .where('id', '=', videoId)
+      .executeTakeFirst();
     if (indexed) {
       const found = await tryCell(indexed.region);
       if (found) return found;
@@ -207,7 +244,8 @@ export class VideoService {
   async owned(videoId: string, viewer: Viewer | null): Promise<{ region: string; row: VideoRow }> {
     if (!viewer) throw new UnauthorizedError();
     const found = await this.visible(videoId, viewer);
-    if (found.row.owner_id !== viewer.userId) throw new ForbiddenError('video.forbidden', 'Only the author of this video can change or delete it.');
+    if (found.row.owner_id !== viewer.userId)
+      throw new ForbiddenError('video.forbidden', 'Only the author of this video can change or delete it.');
     return found;
   }
 
@@ -225,7 +263,11 @@ export class VideoService {
     const set: Partial<VideoRow> = { updated_at: this.deps.now().toISOString() };
     if (patch.caption !== undefined) {
       const caption = checkCaption(patch.caption);
-      Object.assign(set, { caption, hashtags: JSON.stringify(parseHashtags(caption)), mentions: JSON.stringify(parseMentions(caption)) });
+      Object.assign(set, {
+        caption,
+        hashtags: JSON.stringify(parseHashtags(caption)),
+        mentions: JSON.stringify(parseMentions(caption)),
+      });
     }
     if (patch.visibility !== undefined) set.visibility = checkVisibility(patch.visibility);
     const db = this.deps.cells.get(region).db;
@@ -281,19 +323,46 @@ export class VideoService {
       this.indexHooks?.settled(row.id);
       return;
     }
-    const sound = row.sound_id ? await this.deps.cells.get(region).db.selectFrom('sounds').selectAll().where('id', '=', row.sound_id).executeTakeFirst() : undefined;
+    const sound = row.sound_id
+      ? await this.deps.cells
+          .get(region)
+          .db.selectFrom('sounds')
+          .selectAll()
+          .where('id', '=', row.sound_id)
+          .executeTakeFirst()
+      : undefined;
     if (sound) {
       await border.publish(
-        region, 'sound.publish', 'sounds',
-        { id: sound.id, title: sound.title, author_id: row.owner_id, region, video_id: row.id, duration_ms: sound.duration_ms, created_at: sound.created_at },
+        region,
+        'sound.publish',
+        'sounds',
+        {
+          id: sound.id,
+          title: sound.title,
+          author_id: row.owner_id,
+          region,
+          video_id: row.id,
+          duration_ms: sound.duration_ms,
+          created_at: sound.created_at,
+        },
         ['id'],
       );
     }
     await border.publish(
-      region, 'video.publish', 'videos',
+      region,
+      'video.publish',
+      'videos',
       {
-        id: row.id, author_id: row.owner_id, region, ...text, duration_ms: row.duration_ms ?? 0, width: row.width ?? 0, height: row.height ?? 0,
-        sound_id: sound ? sound.id : null, created_at: row.created_at, published_at: this.deps.now().toISOString(),
+        id: row.id,
+        author_id: row.owner_id,
+        region,
+        ...text,
+        duration_ms: row.duration_ms ?? 0,
+        width: row.width ?? 0,
+        height: row.height ?? 0,
+        sound_id: sound ? sound.id : null,
+        created_at: row.created_at,
+        published_at: this.deps.now().toISOString(),
       },
       ['id'],
     );
@@ -305,7 +374,11 @@ export class VideoService {
 
   private async unpublish(region: string, row: VideoRow): Promise<void> {
     const { border, directory } = this.deps;
-    const existing = await directory.selectFrom('videos').select(['id', 'sound_id']).where('id', '=', row.id).executeTakeFirst();
+    const existing = await directory
+      .selectFrom('videos')
+      .select(['id', 'sound_id'])
+      .where('id', '=', row.id)
+      .executeTakeFirst();
     if (!existing) return;
     await this.indexHooks?.removed(row.id);
     await border.remove(region, 'video.unpublish', 'videos', { id: row.id });
@@ -316,7 +389,11 @@ export class VideoService {
   }
 
   /** A user's clips: all of them from their own cell for the owner, the public index for everyone else. */
-  async listByUser(handle: string, viewer: Viewer | null, page: { cursor?: string; limit?: number }): Promise<{ items: VideoView[]; cursor: string | null }> {
+  async listByUser(
+    handle: string,
+    viewer: Viewer | null,
+    page: { cursor?: string; limit?: number },
+  ): Promise<{ items: VideoView[]; cursor: string | null }> {
     const user = await this.deps.directory
       .selectFrom('users')
       .select(['id', 'region'])
@@ -329,13 +406,17 @@ export class VideoService {
     if (viewer && viewer.userId === user.id) {
       let q = this.deps.cells.get(user.region).db.selectFrom('videos').selectAll().where('owner_id', '=', user.id);
       if (after) q = q.where('id', '<', after.id);
-      const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await q
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       const items = await this.viewsOfRows(user.region, rows.slice(0, limit));
       return { items, cursor: rows.length > limit ? encodeCursor({ id: rows[limit - 1]!.id }) : null };
     }
     // The same rule as for one clip: an approved follower also sees followers-only clips (read from the
     // owner's cell for this viewer only); a private account's clips need a follow; a block hides all.
-    const as = (visibility: Visibility) => this.deps.access.canView(viewer, { ownerId: user.id, region: user.region, visibility, status: 'ready' });
+    const as = (visibility: Visibility) =>
+      this.deps.access.canView(viewer, { ownerId: user.id, region: user.region, visibility, status: 'ready' });
     if (await as('followers')) {
       let q = this.deps.cells
         .get(user.region)
@@ -345,22 +426,34 @@ export class VideoService {
         .where('status', '=', 'ready')
         .where('visibility', 'in', ['public', 'followers']);
       if (after) q = q.where('id', '<', after.id);
-      const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await q
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       const items = await this.viewsOfRows(user.region, rows.slice(0, limit));
       return { items, cursor: rows.length > limit ? encodeCursor({ id: rows[limit - 1]!.id }) : null };
     }
     if (!(await as('public'))) return { items: [], cursor: null };
     let q = this.deps.directory.selectFrom('videos').selectAll().where('author_id', '=', user.id);
     if (after) q = q.where('id', '<', after.id);
-    const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
     const items = await this.viewsOfIndex(rows.slice(0, limit));
     return { items, cursor: rows.length > limit ? encodeCursor({ id: rows[limit - 1]!.id }) : null };
   }
 
   private async authors(ids: string[]): Promise<Map<string, UserRef>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.deps.directory.selectFrom('users').select(['id', 'handle', 'display_name', 'avatar_url']).where('id', 'in', [...new Set(ids)]).execute();
-    return new Map(rows.map((r) => [r.id, { id: r.id, handle: r.handle, displayName: r.display_name, avatarUrl: r.avatar_url }]));
+    const rows = await this.deps.directory
+      .selectFrom('users')
+      .select(['id', 'handle', 'display_name', 'avatar_url'])
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(
+      rows.map((r) => [r.id, { id: r.id, handle: r.handle, displayName: r.display_name, avatarUrl: r.avatar_url }]),
+    );
   }
 
   private unknownAuthor(id: string): UserRef {
@@ -377,10 +470,24 @@ export class VideoService {
       .select(['id', 'view_count', 'like_count', 'comment_count', 'share_count'])
       .where('id', 'in', ids)
       .execute();
-    const stats = new Map(indexed.map((r) => [r.id, { views: r.view_count, likes: r.like_count, comments: r.comment_count, shares: r.share_count }]));
+    const stats = new Map(
+      indexed.map((r) => [
+        r.id,
+        { views: r.view_count, likes: r.like_count, comments: r.comment_count, shares: r.share_count },
+      ]),
+    );
     const soundIds = rows.map((r) => r.sound_id).filter((s): s is string => !!s);
     const sounds = soundIds.length
-      ? new Map((await this.deps.cells.get(region).db.selectFrom('sounds').select(['id', 'title']).where('id', 'in', soundIds).execute()).map((s) => [s.id, s]))
+      ? new Map(
+          (
+            await this.deps.cells
+              .get(region)
+              .db.selectFrom('sounds')
+              .select(['id', 'title'])
+              .where('id', 'in', soundIds)
+              .execute()
+          ).map((s) => [s.id, s]),
+        )
       : new Map<string, { id: string; title: string }>();
     return rows.map((row) => {
       const status = row.status as VideoStatus;
@@ -396,12 +503,22 @@ export class VideoService {
         durationMs: row.duration_ms,
         width: row.width,
         height: row.height,
-        playback: this.deps.urls.playback(region, row.id, { playable: row.playable === 1 && status !== 'failed', signed: !open }),
-        sound: row.sound_id && sounds.has(row.sound_id) ? { id: row.sound_id, title: sounds.get(row.sound_id)!.title } : null,
+        playback: this.deps.urls.playback(region, row.id, {
+          playable: row.playable === 1 && status !== 'failed',
+          signed: !open,
+        }),
+        sound:
+          row.sound_id && sounds.has(row.sound_id)
+            ? { id: row.sound_id, title: sounds.get(row.sound_id)!.title }
+            : null,
         stats: stats.get(row.id) ?? ZERO_STATS,
         createdAt: row.created_at,
       };
-      if (status === 'failed') view.error = { code: row.error_code ?? 'media.failed', message: row.error_message ?? 'This video could not be processed.' };
+      if (status === 'failed')
+        view.error = {
+          code: row.error_code ?? 'media.failed',
+          message: row.error_message ?? 'This video could not be processed.',
+        };
       if (status === 'uploading' || status === 'processing') view.progress = row.progress;
       return view;
     });
@@ -413,7 +530,11 @@ export class VideoService {
     const authors = await this.authors(rows.map((r) => r.author_id));
     const soundIds = rows.map((r) => r.sound_id).filter((s): s is string => !!s);
     const sounds = soundIds.length
-      ? new Map((await this.deps.directory.selectFrom('sounds').select(['id', 'title']).where('id', 'in', soundIds).execute()).map((s) => [s.id, s]))
+      ? new Map(
+          (
+            await this.deps.directory.selectFrom('sounds').select(['id', 'title']).where('id', 'in', soundIds).execute()
+          ).map((s) => [s.id, s]),
+        )
       : new Map<string, { id: string; title: string }>();
     return rows.map((row) => ({
       id: row.id,
@@ -427,7 +548,8 @@ export class VideoService {
       width: row.width,
       height: row.height,
       playback: this.deps.urls.playback(row.region, row.id, { playable: true, signed: false }),
-      sound: row.sound_id && sounds.has(row.sound_id) ? { id: row.sound_id, title: sounds.get(row.sound_id)!.title } : null,
+      sound:
+        row.sound_id && sounds.has(row.sound_id) ? { id: row.sound_id, title: sounds.get(row.sound_id)!.title } : null,
       stats: { views: row.view_count, likes: row.like_count, comments: row.comment_count, shares: row.share_count },
       createdAt: row.created_at,
     }));

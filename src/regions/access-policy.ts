@@ -46,10 +46,20 @@ export interface AccessRequest {
 export type AccessDecision =
   | { allowed: true; basis: 'role'; grantId?: undefined; code: 'access.role' }
   | { allowed: true; basis: 'grant'; grantId: string; code: 'access.grant' }
-  | { allowed: false; code: 'operator.required' | 'operator.auditor_never' | 'operator.not_permitted'; message: string };
+  | {
+      allowed: false;
+      code: 'operator.required' | 'operator.auditor_never' | 'operator.not_permitted';
+      message: string;
+    };
 
 /** True while a grant lets its holder read `fields` of `subjectId` at `now`. */
-export function grantCovers(grant: PolicyGrant, operatorId: string, subjectId: string, fields: readonly string[], now: Date): boolean {
+export function grantCovers(
+  grant: PolicyGrant,
+  operatorId: string,
+  subjectId: string,
+  fields: readonly string[],
+  now: Date,
+): boolean {
   if (grant.status !== 'approved' || !grant.approvedAt || !grant.expiresAt) return false;
   if (grant.requesterId !== operatorId || grant.subjectId !== subjectId) return false;
   const t = now.toISOString();
@@ -66,7 +76,11 @@ export function decideAccess(req: AccessRequest): AccessDecision {
   const op = req.operator;
   if (!op) return { allowed: false, code: 'operator.required', message: 'Only operators may read protected data.' };
   if (NEVER_READS.includes(op.role)) {
-    return { allowed: false, code: 'operator.auditor_never', message: 'Auditors read the audit chain, never protected data.' };
+    return {
+      allowed: false,
+      code: 'operator.auditor_never',
+      message: 'Auditors read the audit chain, never protected data.',
+    };
   }
   if (op.jurisdiction === req.subject.region && req.fields.every((f) => ROLE_FIELDS[op.role].includes(f))) {
     return { allowed: true, basis: 'role', code: 'access.role' };

@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
@@ -31,7 +39,15 @@ export interface ChainLink {
 
 /** SHA-256 over the canonical encoding of (seq, at, actor, action, subject, details, prev_hash). */
 export function entryHash(link: ChainLink): string {
-  const encoded = canonicalJson([link.seq, link.at, link.actor, link.action, link.subject, link.details, link.prev_hash]);
+  const encoded = canonicalJson([
+    link.seq,
+    link.at,
+    link.actor,
+    link.action,
+    link.subject,
+    link.details,
+    link.prev_hash,
+  ]);
   return createHash('sha256').update(encoded, 'utf8').digest('hex');
 }
 
@@ -64,7 +80,13 @@ export function signCheckpoint(key: KeyObject, region: string, seq: number, hash
   return sign(null, signedMessage(region, seq, hash), key).toString('base64');
 }
 
-export function verifyCheckpoint(publicKey: KeyObject, region: string, seq: number, hash: string, signature: string): boolean {
+export function verifyCheckpoint(
+  publicKey: KeyObject,
+  region: string,
+  seq: number,
+  hash: string,
+  signature: string,
+): boolean {
   try {
     return verify(null, signedMessage(region, seq, hash), publicKey, Buffer.from(signature, 'base64'));
   } catch {
@@ -129,7 +151,12 @@ export class AuditChain {
   }
 
   private async appendIn(tx: Transaction<CellDb>, input: AuditInput): Promise<{ seq: number; hash: string }> {
-    const last = await tx.selectFrom('audit_entries').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const last = await tx
+      .selectFrom('audit_entries')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     const link: ChainLink = {
       seq: (last?.seq ?? 0) + 1,
       at: this.deps.now().toISOString(),
@@ -140,7 +167,10 @@ export class AuditChain {
       prev_hash: last?.hash ?? GENESIS_HASH,
     };
     const hash = entryHash(link);
-    await tx.insertInto('audit_entries').values({ ...link, hash }).execute();
+    await tx
+      .insertInto('audit_entries')
+      .values({ ...link, hash })
+      .execute();
     const signature = signCheckpoint(this.deps.key, this.region, link.seq, hash);
     await tx
       .insertInto('audit_head')
@@ -171,7 +201,12 @@ export class AuditChain {
   }
 
   async head(): Promise<{ seq: number; hash: string } | undefined> {
-    return this.deps.db.selectFrom('audit_entries').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return this.deps.db
+      .selectFrom('audit_entries')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
   }
 
   /** Entries newest first, keyset-paginated by seq. */
@@ -181,8 +216,14 @@ export class AuditChain {
     if (options.action) q = q.where('action', '=', options.action);
     const rows = await q.execute();
     return rows.map((r) => ({
-      seq: r.seq, at: r.at, actor: r.actor, action: r.action, subject: r.subject,
-      details: JSON.parse(r.details) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash,
+      seq: r.seq,
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      subject: r.subject,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+      prevHash: r.prev_hash,
+      hash: r.hash,
     }));
   }
 
@@ -204,13 +245,32 @@ export class AuditChain {
     const checkpoints = await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute();
     const wanted = new Set(checkpoints.map((c) => c.seq));
     for (;;) {
-      const rows = await db.selectFrom('audit_entries').selectAll().where('seq', '>=', expected).orderBy('seq').limit(BATCH).execute();
+      const rows = await db
+        .selectFrom('audit_entries')
+        .selectAll()
+        .where('seq', '>=', expected)
+        .orderBy('seq')
+        .limit(BATCH)
+        .execute();
       if (rows.length === 0) break;
       for (const row of rows) {
         const count = expected - 1;
-        if (row.seq !== expected) return { ok: false, count, seq: expected, problem: `entry ${expected} is missing (found ${row.seq} next)` };
-        if (row.prev_hash !== prev) return { ok: false, count, seq: row.seq, problem: `entry ${row.seq} does not link to entry ${row.seq - 1} (prev_hash differs)` };
-        if (entryHash(row) !== row.hash) return { ok: false, count, seq: row.seq, problem: `entry ${row.seq} was altered (its hash does not match its content)` };
+        if (row.seq !== expected)
+          return { ok: false, count, seq: expected, problem: `entry ${expected} is missing (found ${row.seq} next)` };
+        if (row.prev_hash !== prev)
+          return {
+            ok: false,
+            count,
+            seq: row.seq,
+            problem: `entry ${row.seq} does not link to entry ${row.seq - 1} (prev_hash differs)`,
+          };
+        if (entryHash(row) !== row.hash)
+          return {
+            ok: false,
+            count,
+            seq: row.seq,
+            problem: `entry ${row.seq} was altered (its hash does not match its content)`,
+          };
         if (wanted.has(row.seq)) hashes.set(row.seq, row.hash);
         prev = row.hash;
         expected++;
@@ -219,11 +279,23 @@ export class AuditChain {
     const count = expected - 1;
     for (const cp of checkpoints) {
       if (!verifyCheckpoint(this.publicKey, this.region, cp.seq, cp.hash, cp.signature)) {
-        return { ok: false, count, seq: cp.seq, problem: `checkpoint at ${cp.seq} has a bad signature (forged or altered)` };
+        return {
+          ok: false,
+          count,
+          seq: cp.seq,
+          problem: `checkpoint at ${cp.seq} has a bad signature (forged or altered)`,
+        };
       }
       const at = hashes.get(cp.seq);
-      if (at === undefined) return { ok: false, count, seq: cp.seq, problem: `checkpoint at ${cp.seq} is past the last entry (entries were removed)` };
-      if (at !== cp.hash) return { ok: false, count, seq: cp.seq, problem: `entry ${cp.seq} differs from its signed checkpoint` };
+      if (at === undefined)
+        return {
+          ok: false,
+          count,
+          seq: cp.seq,
+          problem: `checkpoint at ${cp.seq} is past the last entry (entries were removed)`,
+        };
+      if (at !== cp.hash)
+        return { ok: false, count, seq: cp.seq, problem: `entry ${cp.seq} differs from its signed checkpoint` };
     }
     const head = await db.selectFrom('audit_head').selectAll().where('id', '=', 'head').executeTakeFirst();
     if (count === 0 && !head) return { ok: true, count, head: GENESIS_HASH, checkpoints: 0 };
@@ -232,7 +304,12 @@ export class AuditChain {
       return { ok: false, count, seq: head.seq, problem: 'the signed head has a bad signature (forged or altered)' };
     }
     if (head.seq !== count || head.hash !== prev) {
-      return { ok: false, count, seq: Math.min(head.seq, count + 1), problem: `the chain ends at ${count} but its signed head is entry ${head.seq} (entries were added or removed)` };
+      return {
+        ok: false,
+        count,
+        seq: Math.min(head.seq, count + 1),
+        problem: `the chain ends at ${count} but its signed head is entry ${head.seq} (entries were added or removed)`,
+      };
     }
     return { ok: true, count, head: prev, checkpoints: checkpoints.length };
   }
@@ -280,13 +357,33 @@ export class AuditChains {
     const chain = this.for(region);
     const db = this.deps.cells.get(region).db;
     const today = this.deps.now().toISOString().slice(0, 10);
-    const last = await db.selectFrom('audit_entries').select('details').where('action', '=', 'border.rollup').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const last = await db
+      .selectFrom('audit_entries')
+      .select('details')
+      .where('action', '=', 'border.rollup')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     const lastDay = last ? String((JSON.parse(last.details) as { day?: string }).day ?? '') : '';
-    const rows = await db.selectFrom('border_flows').selectAll().where('day', '>', lastDay).where('day', '<', today).orderBy('day').orderBy('flow').orderBy('target').execute();
+    const rows = await db
+      .selectFrom('border_flows')
+      .selectAll()
+      .where('day', '>', lastDay)
+      .where('day', '<', today)
+      .orderBy('day')
+      .orderBy('flow')
+      .orderBy('target')
+      .execute();
     const days = new Map<string, { flow: string; target: string; count: number }[]>();
-    for (const r of rows) days.set(r.day, [...(days.get(r.day) ?? []), { flow: r.flow, target: r.target, count: r.count }]);
+    for (const r of rows)
+      days.set(r.day, [...(days.get(r.day) ?? []), { flow: r.flow, target: r.target, count: r.count }]);
     for (const [day, flows] of days) {
-      await chain.append({ actor: 'system', action: 'border.rollup', subject: region, details: { day, flows, total: flows.reduce((n, f) => n + f.count, 0) } });
+      await chain.append({
+        actor: 'system',
+        action: 'border.rollup',
+        subject: region,
+        details: { day, flows, total: flows.reduce((n, f) => n + f.count, 0) },
+      });
     }
     return days.size;
   }

@@ -59,7 +59,11 @@ export class Border {
     const db = this.deps.directory as Kysely<any>;
     let q = db.insertInto(table).values(row);
     if (conflictKey) {
-      const updates = Object.fromEntries(Object.keys(row).filter((k) => !conflictKey.includes(k)).map((k) => [k, (eb: any) => eb.ref(`excluded.${k}`)]));
+      const updates = Object.fromEntries(
+        Object.keys(row)
+          .filter((k) => !conflictKey.includes(k))
+          .map((k) => [k, (eb: any) => eb.ref(`excluded.${k}`)]),
+      );
       q = q.onConflict((oc: any) => oc.columns(conflictKey).doUpdateSet(updates));
     }
     await q.execute();
@@ -78,9 +82,20 @@ export class Border {
   }
 
   /** Adds `delta` to integer counters of one directory row (aggregates leave a cell only as counts). */
-  async adjustCounters(from: string, flow: string, table: DirectoryTable, where: Row, deltas: Record<string, number>): Promise<void> {
+  async adjustCounters(
+    from: string,
+    flow: string,
+    table: DirectoryTable,
+    where: Row,
+    deltas: Record<string, number>,
+  ): Promise<void> {
     this.checkDirectoryColumns(table, [...Object.keys(where), ...Object.keys(deltas)]);
-    const set = Object.fromEntries(Object.entries(deltas).map(([k, d]) => [k, sql`case when ${sql.ref(k)} + ${d} < 0 then 0 else ${sql.ref(k)} + ${d} end`]));
+    const set = Object.fromEntries(
+      Object.entries(deltas).map(([k, d]) => [
+        k,
+        sql`case when ${sql.ref(k)} + ${d} < 0 then 0 else ${sql.ref(k)} + ${d} end`,
+      ]),
+    );
     let q = (this.deps.directory as Kysely<any>).updateTable(table).set(set);
     for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
     await q.execute();
@@ -100,7 +115,8 @@ export class Border {
   /** Registers a cross-cell flow and the receiving side's handler. Protected fields cannot be declared. */
   declareFlow(decl: FlowDeclaration, receiver: FlowReceiver): void {
     for (const [field, cls] of Object.entries(decl.fields)) {
-      if (cls !== 'public' && cls !== 'interop') throw new BorderViolation(`flow ${decl.type}: field ${field} must be public or interop`);
+      if (cls !== 'public' && cls !== 'interop')
+        throw new BorderViolation(`flow ${decl.type}: field ${field} must be public or interop`);
     }
     if (this.flows.has(decl.type)) throw new BorderViolation(`flow ${decl.type} is declared twice`);
     this.flows.set(decl.type, { decl, receiver });
@@ -129,7 +145,8 @@ export class Border {
       for (const row of rows) {
         for (const column of Object.keys(row)) {
           const cls = this.deps.catalog.classOf('cell', table, column);
-          if (cls !== 'public') throw new BorderViolation(`flow ${type} may not answer with ${table}.${column} (${cls ?? 'unclassified'})`);
+          if (cls !== 'public')
+            throw new BorderViolation(`flow ${type} may not answer with ${table}.${column} (${cls ?? 'unclassified'})`);
         }
       }
     }
@@ -149,7 +166,8 @@ export class Border {
   private checkDirectoryColumns(table: DirectoryTable, columns: string[]): void {
     for (const column of columns) {
       const cls = this.deps.catalog.classOf('directory', table, column);
-      if (cls !== 'public') throw new BorderViolation(`directory column ${table}.${column} is ${cls ?? 'unclassified'}, not public`);
+      if (cls !== 'public')
+        throw new BorderViolation(`directory column ${table}.${column} is ${cls ?? 'unclassified'}, not public`);
     }
   }
 
@@ -165,6 +183,13 @@ export class Border {
 
   /** The flow ledger of one region: counts by day, flow type and target. Aggregates only. */
   async ledger(region: string): Promise<{ day: string; flow: string; target: string; count: number }[]> {
-    return this.deps.cells.get(region).db.selectFrom('border_flows').selectAll().orderBy('day').orderBy('flow').orderBy('target').execute();
+    return this.deps.cells
+      .get(region)
+      .db.selectFrom('border_flows')
+      .selectAll()
+      .orderBy('day')
+      .orderBy('flow')
+      .orderBy('target')
+      .execute();
   }
 }

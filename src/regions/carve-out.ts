@@ -1,5 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Config, ConfigFile } from '../config.js';
@@ -15,7 +33,14 @@ import type { CellRegistry } from './cells.js';
 import { ISO_COUNTRIES } from './countries.js';
 import { RegionKeys, generateKeyBase64, openField, parseKey } from './keys.js';
 import { silentProgress, type Progress } from './progress.js';
-import { applyCounterDeltas, deleteJobsNaming, deleteRowsNaming, foldersNaming, removeFolder, scrubStore } from './user-data.js';
+import {
+  applyCounterDeltas,
+  deleteJobsNaming,
+  deleteRowsNaming,
+  foldersNaming,
+  removeFolder,
+  scrubStore,
+} from './user-data.js';
 
 /** What identifies a region's users: the needles `verify-absent` looks for. */
 export interface CarveOutManifest {
@@ -106,7 +131,11 @@ function chunks<T>(items: T[]): T[][] {
 }
 
 function sqliteFile(config: Config, region: string): string {
-  if (config.cellUrls[region]) throw new UnavailableError('carve_out.postgres', `Region ${region} is on PostgreSQL; carve-out of cluster stores is done with pg_dump/pg_restore.`);
+  if (config.cellUrls[region])
+    throw new UnavailableError(
+      'carve_out.postgres',
+      `Region ${region} is on PostgreSQL; carve-out of cluster stores is done with pg_dump/pg_restore.`,
+    );
   return join(config.dataDir, 'cells', region, 'cell.sqlite');
 }
 
@@ -127,21 +156,29 @@ export class CarveOut {
   async manifest(region: string, withEmails: boolean): Promise<CarveOutManifest> {
     const cell = this.deps.cells.get(region);
     const accounts = await cell.db.selectFrom('accounts').select(['id', 'handle', 'email_enc']).execute();
-    const listed = await this.deps.directory.selectFrom('users').select(['id', 'handle']).where('region', '=', region).execute();
+    const listed = await this.deps.directory
+      .selectFrom('users')
+      .select(['id', 'handle'])
+      .where('region', '=', region)
+      .execute();
     const ids = new Set([...accounts.map((a) => a.id), ...listed.map((u) => u.id)]);
     const handles = new Set([...accounts.map((a) => a.handle), ...listed.map((u) => u.handle)]);
     const emails: string[] = [];
     if (withEmails) {
-      const keys = new Map((await cell.db.selectFrom('user_keys').selectAll().execute()).map((k) => [k.user_id, k.wrapped_dek]));
+      const keys = new Map(
+        (await cell.db.selectFrom('user_keys').selectAll().execute()).map((k) => [k.user_id, k.wrapped_dek]),
+      );
       for (const a of accounts) {
         const wrapped = keys.get(a.id);
         if (wrapped) emails.push(openField(cell.keys.unwrapDek(a.id, wrapped), a.id, 'email', a.email_enc));
       }
     }
     const videoIds = new Set((await cell.db.selectFrom('videos').select('id').execute()).map((v) => v.id));
-    for (const v of await this.deps.directory.selectFrom('videos').select('id').where('region', '=', region).execute()) videoIds.add(v.id);
+    for (const v of await this.deps.directory.selectFrom('videos').select('id').where('region', '=', region).execute())
+      videoIds.add(v.id);
     const soundIds = new Set((await cell.db.selectFrom('sounds').select('id').execute()).map((s) => s.id));
-    for (const s of await this.deps.directory.selectFrom('sounds').select('id').where('region', '=', region).execute()) soundIds.add(s.id);
+    for (const s of await this.deps.directory.selectFrom('sounds').select('id').where('region', '=', region).execute())
+      soundIds.add(s.id);
     return {
       region,
       createdAt: this.deps.now().toISOString(),
@@ -153,7 +190,11 @@ export class CarveOut {
     };
   }
 
-  async exportRegion(region: string, outDir: string, options: { newKeyFile?: string } = {}): Promise<{ outDir: string; kekFile?: string; counts: Record<string, number> }> {
+  async exportRegion(
+    region: string,
+    outDir: string,
+    options: { newKeyFile?: string } = {},
+  ): Promise<{ outDir: string; kekFile?: string; counts: Record<string, number> }> {
     const { config, cells, audit, now } = this.deps;
     const p = this.progress;
     sqliteFile(config, region);
@@ -161,13 +202,20 @@ export class CarveOut {
     mkdirSync(outDir, { recursive: true });
     const log = new StepLog(join(outDir, '.export-state.json'));
     const outCellDir = join(outDir, 'cells', region);
-    const newKek = options.newKeyFile ? parseKey(readFileSync(options.newKeyFile, 'utf8'), options.newKeyFile) : undefined;
+    const newKek = options.newKeyFile
+      ? parseKey(readFileSync(options.newKeyFile, 'utf8'), options.newKeyFile)
+      : undefined;
     const kekFile = join(outDir, 'keys', `${region}.kek`);
 
     if (!log.done('start')) {
       p.step(`export ${region}: sealing the audit chain`);
       await audit.rollupBorderFlows(region);
-      await audit.for(region).append({ actor: 'cli', action: 'region.export.started', subject: region, details: { region, target: basename(outDir) } });
+      await audit.for(region).append({
+        actor: 'cli',
+        action: 'region.export.started',
+        subject: region,
+        details: { region, target: basename(outDir) },
+      });
       await audit.for(region).checkpoint();
       log.mark('start', now());
       p.done();
@@ -212,7 +260,12 @@ export class CarveOut {
             } catch {
               already = false;
             }
-            if (!already) await tx.updateTable('user_keys').set({ wrapped_dek: cell.keys.rewrap(row.user_id, row.wrapped_dek, kek!) }).where('user_id', '=', row.user_id).execute();
+            if (!already)
+              await tx
+                .updateTable('user_keys')
+                .set({ wrapped_dek: cell.keys.rewrap(row.user_id, row.wrapped_dek, kek!) })
+                .where('user_id', '=', row.user_id)
+                .execute();
             p.tick();
           }
         });
@@ -278,7 +331,12 @@ export class CarveOut {
     }
 
     if (!log.done('finish')) {
-      await audit.for(region).append({ actor: 'cli', action: 'region.export.completed', subject: region, details: { region, target: basename(outDir), counts, users: manifest.userIds.length } });
+      await audit.for(region).append({
+        actor: 'cli',
+        action: 'region.export.completed',
+        subject: region,
+        details: { region, target: basename(outDir), counts, users: manifest.userIds.length },
+      });
       await audit.for(region).checkpoint();
       log.mark('finish', now());
     }
@@ -292,10 +350,16 @@ export class CarveOut {
     for (const [table, columns] of Object.entries(this.deps.catalog.tablesOf('directory'))) {
       const userCols = this.deps.catalog.userColumns('directory', table);
       const seen = new Map<string, Record<string, unknown>>();
-      if ('region' in columns) for (const r of await db.selectFrom(table).selectAll().where('region', '=', region).execute()) seen.set(JSON.stringify(r), r);
+      if ('region' in columns)
+        for (const r of await db.selectFrom(table).selectAll().where('region', '=', region).execute())
+          seen.set(JSON.stringify(r), r);
       if (userCols.length > 0) {
         for (const part of chunks(userIds)) {
-          const rows = await db.selectFrom(table).selectAll().where((eb: any) => eb.or(userCols.map((c) => eb(c, 'in', part)))).execute();
+          const rows = await db
+            .selectFrom(table)
+            .selectAll()
+            .where((eb: any) => eb.or(userCols.map((c) => eb(c, 'in', part))))
+            .execute();
           for (const r of rows) seen.set(JSON.stringify(r), r);
         }
       }
@@ -309,7 +373,10 @@ export class CarveOut {
    * counters fixed), its cell (store, media, queue), its keys and its place in the config; then signs a
    * destruction certificate with every remaining region's audit key and appends it to their chains.
    */
-  async detach(region: string, options: { fallback?: string } = {}): Promise<{ certificate: Record<string, unknown>; removed: Record<string, number> }> {
+  async detach(
+    region: string,
+    options: { fallback?: string } = {},
+  ): Promise<{ certificate: Record<string, unknown>; removed: Record<string, number> }> {
     const { config, cells, audit, now, border } = this.deps;
     const p = this.progress;
     const log = new StepLog(join(config.dataDir, 'carve-out', `${region}.detach-state.json`));
@@ -319,7 +386,11 @@ export class CarveOut {
     const remaining = config.regions.filter((r) => r !== region);
     if (remaining.length === 0) throw new ConflictError('region.last', 'The last region cannot be detached.');
     const fallback = options.fallback ?? (remaining.includes('row') ? 'row' : remaining[remaining.length - 1]!);
-    if (!remaining.includes(fallback)) throw new InvalidInputError('region.fallback_invalid', `The fallback region must be one of ${remaining.join(', ')}.`);
+    if (!remaining.includes(fallback))
+      throw new InvalidInputError(
+        'region.fallback_invalid',
+        `The fallback region must be one of ${remaining.join(', ')}.`,
+      );
     const removed: Record<string, number> = log.get<Record<string, number>>('removed') ?? {};
     const add = (key: string, n: number) => {
       if (n > 0) removed[key] = (removed[key] ?? 0) + n;
@@ -329,18 +400,37 @@ export class CarveOut {
       sqliteFile(config, region);
       p.step(`detach ${region}: listing its users and content`);
       const manifest = await this.manifest(region, false);
-      writeFileAtomic(join(config.dataDir, 'carve-out', `${region}.manifest.json`), JSON.stringify(manifest, null, 2) + '\n', 0o600);
-      log.set('manifest', { users: manifest.userIds.length, videos: manifest.videoIds.length, sounds: manifest.soundIds.length });
+      writeFileAtomic(
+        join(config.dataDir, 'carve-out', `${region}.manifest.json`),
+        JSON.stringify(manifest, null, 2) + '\n',
+        0o600,
+      );
+      log.set('manifest', {
+        users: manifest.userIds.length,
+        videos: manifest.videoIds.length,
+        sounds: manifest.soundIds.length,
+      });
       await audit.rollupBorderFlows(region);
-      await audit.for(region).append({ actor: 'cli', action: 'region.detach.started', subject: region, details: { region, users: manifest.userIds.length } });
+      await audit.for(region).append({
+        actor: 'cli',
+        action: 'region.detach.started',
+        subject: region,
+        details: { region, users: manifest.userIds.length },
+      });
       await audit.for(region).checkpoint();
       const verified = await audit.for(region).verify();
-      if (!verified.ok) throw new ConflictError('audit.broken', `The audit chain of ${region} does not verify (${verified.problem}); detach stopped before removing anything.`);
+      if (!verified.ok)
+        throw new ConflictError(
+          'audit.broken',
+          `The audit chain of ${region} does not verify (${verified.problem}); detach stopped before removing anything.`,
+        );
       log.set('lastAuditHead', { seq: verified.count, hash: verified.head });
       log.mark('manifest', now());
       p.done(`${manifest.userIds.length} users`);
     }
-    const manifest = JSON.parse(readFileSync(join(config.dataDir, 'carve-out', `${region}.manifest.json`), 'utf8')) as CarveOutManifest;
+    const manifest = JSON.parse(
+      readFileSync(join(config.dataDir, 'carve-out', `${region}.manifest.json`), 'utf8'),
+    ) as CarveOutManifest;
     const ids = manifest.userIds;
 
     if (!log.done('directory')) {
@@ -348,11 +438,20 @@ export class CarveOut {
       const db = this.deps.directory as Kysely<any>;
       if (this.deps.onVideoRemoved) {
         for (const part of chunks(manifest.videoIds)) {
-          for (const { id } of await this.deps.directory.selectFrom('videos').select('id').where('id', 'in', part).execute()) await this.deps.onVideoRemoved(id);
+          for (const { id } of await this.deps.directory
+            .selectFrom('videos')
+            .select('id')
+            .where('id', 'in', part)
+            .execute())
+            await this.deps.onVideoRemoved(id);
         }
       }
       for (const [table, columns] of Object.entries(this.deps.catalog.tablesOf('directory'))) {
-        if ('region' in columns) add(`directory.${table}`, Number((await db.deleteFrom(table).where('region', '=', region).executeTakeFirst()).numDeletedRows ?? 0));
+        if ('region' in columns)
+          add(
+            `directory.${table}`,
+            Number((await db.deleteFrom(table).where('region', '=', region).executeTakeFirst()).numDeletedRows ?? 0),
+          );
       }
       const { removed: byTable } = await deleteRowsNaming(db, this.deps.catalog, 'directory', ids);
       for (const [t, n] of Object.entries(byTable)) add(`directory.${t}`, n);
@@ -369,8 +468,11 @@ export class CarveOut {
       await applyCounterDeltas(this.deps.directory, border, region, 'region.detach', own.deltas, new Set(ids));
       for (const other of remaining) {
         const cell = cells.get(other);
-        for (const folder of await foldersNaming(cell.db, this.deps.catalog, cell.dir, ids)) if (removeFolder(folder.path)) add(`${other}.folders`, 1);
-        const { removed: byTable, deltas } = await deleteRowsNaming(cell.db, this.deps.catalog, 'cell', ids, [], { videoIds: manifest.videoIds });
+        for (const folder of await foldersNaming(cell.db, this.deps.catalog, cell.dir, ids))
+          if (removeFolder(folder.path)) add(`${other}.folders`, 1);
+        const { removed: byTable, deltas } = await deleteRowsNaming(cell.db, this.deps.catalog, 'cell', ids, [], {
+          videoIds: manifest.videoIds,
+        });
         for (const [t, n] of Object.entries(byTable)) add(`${other}.${t}`, n);
         await applyCounterDeltas(this.deps.directory, border, other, 'region.detach', deltas, new Set(ids));
         add(`${other}.jobs`, await deleteJobsNaming(cell.db, ids));
@@ -385,9 +487,18 @@ export class CarveOut {
       p.step(`detach ${region}: rewriting the deployment's config`);
       const path = join(config.dataDir, 'reelm.config.json');
       const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ConfigFile) : {};
-      const countryRegion = Object.fromEntries(Object.entries(config.countryRegion).map(([c, r]) => [c, r === region ? fallback : r]));
+      const countryRegion = Object.fromEntries(
+        Object.entries(config.countryRegion).map(([c, r]) => [c, r === region ? fallback : r]),
+      );
       const policies = Object.fromEntries(Object.entries(existing.policies ?? {}).filter(([r]) => r !== region));
-      writeFileAtomic(path, JSON.stringify({ ...existing, regions: remaining, countryRegion, ...(existing.policies ? { policies } : {}) }, null, 2) + '\n');
+      writeFileAtomic(
+        path,
+        JSON.stringify(
+          { ...existing, regions: remaining, countryRegion, ...(existing.policies ? { policies } : {}) },
+          null,
+          2,
+        ) + '\n',
+      );
       log.mark('config', now());
       p.done(`countries of ${region} now go to ${fallback}`);
     }
@@ -435,7 +546,10 @@ export class CarveOut {
       const publicKeys = Object.fromEntries(remaining.map((r) => [r, audit.for(r).publicKeyPem()]));
       certificate = { ...body, signatures, publicKeys };
       log.set('certificate', certificate);
-      writeFileAtomic(join(config.dataDir, 'carve-out', `${region}.certificate.json`), JSON.stringify(certificate, null, 2) + '\n');
+      writeFileAtomic(
+        join(config.dataDir, 'carve-out', `${region}.certificate.json`),
+        JSON.stringify(certificate, null, 2) + '\n',
+      );
     }
     p.step(`detach ${region}: recording the certificate`, remaining.length);
     for (const other of remaining) {
@@ -490,7 +604,12 @@ export function verifyAbsent(dataDir: string, manifest: CarveOutManifest, extraF
   push('sound id', manifest.soundIds);
   const handles = manifest.handles.filter((h) => h.length >= MIN_HANDLE_SCAN);
   push('handle', handles);
-  const files = [...listFiles(dataDir).filter((f) => !/carve-out\/[^/]+\.manifest\.json$/.test(f) && basename(f) !== EXPORT_MANIFEST), ...extraFiles.filter((f) => existsSync(f))];
+  const files = [
+    ...listFiles(dataDir).filter(
+      (f) => !/carve-out\/[^/]+\.manifest\.json$/.test(f) && basename(f) !== EXPORT_MANIFEST,
+    ),
+    ...extraFiles.filter((f) => existsSync(f)),
+  ];
   const overlap = Math.max(1, ...needles.map((n) => n.bytes.length)) - 1;
   const found: AbsenceReport['found'] = [];
   let bytes = 0;
@@ -513,7 +632,12 @@ export function verifyAbsent(dataDir: string, manifest: CarveOutManifest, extraF
         carried = Math.min(overlap, view.length);
         view.copy(chunk, 0, view.length - carried);
       }
-      for (const i of hits) found.push({ file: relative(dataDir, file).startsWith('..') ? file : relative(dataDir, file), kind: needles[i]!.kind, value: needles[i]!.value });
+      for (const i of hits)
+        found.push({
+          file: relative(dataDir, file).startsWith('..') ? file : relative(dataDir, file),
+          kind: needles[i]!.kind,
+          value: needles[i]!.value,
+        });
     } finally {
       closeSync(fd);
     }
@@ -521,12 +645,13 @@ export function verifyAbsent(dataDir: string, manifest: CarveOutManifest, extraF
   return { found, files: files.length, bytes, skippedShortHandles: manifest.handles.length - handles.length };
 }
 
-
 /** Reads an export's or a detach's manifest. */
 export function readManifest(path: string): CarveOutManifest {
   const file = existsSync(join(path, EXPORT_MANIFEST)) ? join(path, EXPORT_MANIFEST) : path;
-  if (!existsSync(file) || statSync(file).isDirectory()) throw new InvalidInputError('carve_out.manifest_missing', `No carve-out manifest at ${path}.`);
+  if (!existsSync(file) || statSync(file).isDirectory())
+    throw new InvalidInputError('carve_out.manifest_missing', `No carve-out manifest at ${path}.`);
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as CarveOutManifest;
-  if (!parsed.region || !Array.isArray(parsed.userIds)) throw new InvalidInputError('carve_out.manifest_invalid', `${file} is not a carve-out manifest.`);
+  if (!parsed.region || !Array.isArray(parsed.userIds))
+    throw new InvalidInputError('carve_out.manifest_invalid', `${file} is not a carve-out manifest.`);
   return parsed;
 }

@@ -65,9 +65,25 @@ export interface DomainCatalog {
 
 /** Column names that name a user when a table declares nothing else. */
 export const USER_COLUMN_CONVENTION: readonly string[] = [
-  'user_id', 'owner_id', 'author_id', 'follower_id', 'followee_id', 'actor_id', 'recipient_id', 'creator_id',
-  'blocker_id', 'blocked_id', 'muter_id', 'muted_id', 'reporter_id', 'liker_id', 'viewer_id', 'sender_id',
-  'requester_id', 'subject_id', 'target_user_id',
+  'user_id',
+  'owner_id',
+  'author_id',
+  'follower_id',
+  'followee_id',
+  'actor_id',
+  'recipient_id',
+  'creator_id',
+  'blocker_id',
+  'blocked_id',
+  'muter_id',
+  'muted_id',
+  'reporter_id',
+  'liker_id',
+  'viewer_id',
+  'sender_id',
+  'requester_id',
+  'subject_id',
+  'target_user_id',
 ];
 
 export class DataCatalog {
@@ -95,7 +111,10 @@ export class DataCatalog {
       this.cascadeRules.push(...(part.cascades ?? []));
     }
     for (const rule of this.counterRules) {
-      if (!rule.directoryTable === !rule.cellTable) throw new Error(`catalog: counter on ${rule.table}.${rule.counter} needs exactly one of directoryTable, cellTable`);
+      if (!rule.directoryTable === !rule.cellTable)
+        throw new Error(
+          `catalog: counter on ${rule.table}.${rule.counter} needs exactly one of directoryTable, cellTable`,
+        );
     }
   }
 

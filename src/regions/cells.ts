@@ -18,12 +18,16 @@ export interface Cell {
 }
 
 export function directoryLocation(config: Config): StoreLocation {
-  return config.directoryUrl ? { kind: 'postgres', url: config.directoryUrl } : { kind: 'sqlite', file: join(config.dataDir, 'directory', 'directory.sqlite') };
+  return config.directoryUrl
+    ? { kind: 'postgres', url: config.directoryUrl }
+    : { kind: 'sqlite', file: join(config.dataDir, 'directory', 'directory.sqlite') };
 }
 
 export function cellLocation(config: Config, region: string): StoreLocation {
   const url = config.cellUrls[region];
-  return url ? { kind: 'postgres', url } : { kind: 'sqlite', file: join(config.dataDir, 'cells', region, 'cell.sqlite') };
+  return url
+    ? { kind: 'postgres', url }
+    : { kind: 'sqlite', file: join(config.dataDir, 'cells', region, 'cell.sqlite') };
 }
 
 export class CellRegistry {

@@ -66,7 +66,15 @@ export function toGrantView(row: Selectable<AccessGrantsTable>, region: string):
 }
 
 export function toPolicyGrant(view: GrantView): PolicyGrant {
-  return { id: view.id, requesterId: view.requesterId, subjectId: view.subjectId, fields: view.fields, status: view.status, approvedAt: view.approvedAt, expiresAt: view.expiresAt };
+  return {
+    id: view.id,
+    requesterId: view.requesterId,
+    subjectId: view.subjectId,
+    fields: view.fields,
+    status: view.status,
+    approvedAt: view.approvedAt,
+    expiresAt: view.expiresAt,
+  };
 }
 
 /**
@@ -80,14 +88,27 @@ export class GrantService {
   async request(operator: OperatorRecord, input: GrantRequest): Promise<GrantView> {
     const region = input.subject.region;
     const reason = input.reason.trim();
-    if (reason.length < 10) throw new InvalidInputError('operator.reason_required', 'Give a reason of at least 10 characters.');
-    if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > this.deps.maxMinutes) {
+    if (reason.length < 10)
+      throw new InvalidInputError('operator.reason_required', 'Give a reason of at least 10 characters.');
+    if (
+      !Number.isInteger(input.durationMinutes) ||
+      input.durationMinutes < 1 ||
+      input.durationMinutes > this.deps.maxMinutes
+    ) {
       throw new InvalidInputError('grant.duration_invalid', `A grant lasts from 1 to ${this.deps.maxMinutes} minutes.`);
     }
-    const base = { fields: input.fields, jurisdiction: operator.jurisdiction, role: operator.role, breakGlass: input.breakGlass };
+    const base = {
+      fields: input.fields,
+      jurisdiction: operator.jurisdiction,
+      role: operator.role,
+      breakGlass: input.breakGlass,
+    };
     if (NEVER_READS.includes(operator.role)) {
       await this.deny(region, operator, input.subject.id, 'grant.request', { ...base, code: 'operator.auditor_never' });
-      throw new ForbiddenError('operator.auditor_never', 'Auditors read the audit chain, never protected data, so they cannot request grants.');
+      throw new ForbiddenError(
+        'operator.auditor_never',
+        'Auditors read the audit chain, never protected data, so they cannot request grants.',
+      );
     }
     const now = this.deps.now().toISOString();
     const id = newId(this.deps.now().getTime());
@@ -95,15 +116,27 @@ export class GrantService {
     await db
       .insertInto('access_grants')
       .values({
-        id, requester_id: operator.userId, requester_jurisdiction: operator.jurisdiction, requester_role: operator.role,
-        subject_id: input.subject.id, fields: JSON.stringify(input.fields), reason: reason.slice(0, 1000),
-        duration_minutes: input.durationMinutes, break_glass: input.breakGlass ? 1 : 0, status: 'pending', approvals: '[]',
-        created_at: now, approved_at: null, expires_at: null,
+        id,
+        requester_id: operator.userId,
+        requester_jurisdiction: operator.jurisdiction,
+        requester_role: operator.role,
+        subject_id: input.subject.id,
+        fields: JSON.stringify(input.fields),
+        reason: reason.slice(0, 1000),
+        duration_minutes: input.durationMinutes,
+        break_glass: input.breakGlass ? 1 : 0,
+        status: 'pending',
+        approvals: '[]',
+        created_at: now,
+        approved_at: null,
+        expires_at: null,
       })
       .execute();
     if (input.breakGlass) await this.notify(region, 'break_glass.requested', id, operator.userId, input.subject.id);
     await this.deps.audit.for(region).append({
-      actor: operator.userId, action: 'grant.requested', subject: input.subject.id,
+      actor: operator.userId,
+      action: 'grant.requested',
+      subject: input.subject.id,
       details: { ...base, grantId: id, reason: reason.slice(0, 1000), durationMinutes: input.durationMinutes },
     });
     await this.deps.counter.add(region, 'grant.requested', operator.jurisdiction);
@@ -116,8 +149,14 @@ export class GrantService {
     const { region } = found;
     const details = { grantId, jurisdiction: approver.jurisdiction, role: approver.role };
     if (approver.role !== 'security' || approver.jurisdiction !== region) {
-      await this.deny(region, approver, found.subjectId, 'grant.approve', { ...details, code: 'grant.approver_not_permitted' });
-      throw new ForbiddenError('grant.approver_not_permitted', `Only a security operator of ${region} may approve this grant.`);
+      await this.deny(region, approver, found.subjectId, 'grant.approve', {
+        ...details,
+        code: 'grant.approver_not_permitted',
+      });
+      throw new ForbiddenError(
+        'grant.approver_not_permitted',
+        `Only a security operator of ${region} may approve this grant.`,
+      );
     }
     if (approver.userId === found.requesterId) {
       await this.deny(region, approver, found.subjectId, 'grant.approve', { ...details, code: 'grant.self_approval' });
@@ -129,7 +168,10 @@ export class GrantService {
       const row = await tx.selectFrom('access_grants').selectAll().where('id', '=', grantId).executeTakeFirstOrThrow();
       const approvals = JSON.parse(row.approvals) as string[];
       if (row.status === 'approved') return { conflict: 'This grant is already approved.' };
-      if (approvals.includes(approver.userId)) return { conflict: 'You have already approved this grant; a second, different security operator must approve it too.' };
+      if (approvals.includes(approver.userId))
+        return {
+          conflict: 'You have already approved this grant; a second, different security operator must approve it too.',
+        };
       approvals.push(approver.userId);
       const complete = approvals.length >= approvalsNeeded(row.break_glass === 1);
       await tx
@@ -137,7 +179,11 @@ export class GrantService {
         .set({
           approvals: JSON.stringify(approvals),
           ...(complete
-            ? { status: 'approved', approved_at: now.toISOString(), expires_at: new Date(now.getTime() + row.duration_minutes * 60_000).toISOString() }
+            ? {
+                status: 'approved',
+                approved_at: now.toISOString(),
+                expires_at: new Date(now.getTime() + row.duration_minutes * 60_000).toISOString(),
+              }
             : {}),
         })
         .where('id', '=', grantId)
@@ -145,7 +191,10 @@ export class GrantService {
       return { conflict: undefined, complete, breakGlass: row.break_glass === 1, approvals: approvals.length };
     });
     if (result.conflict !== undefined) {
-      await this.deny(region, approver, found.subjectId, 'grant.approve', { ...details, code: 'grant.already_approved' });
+      await this.deny(region, approver, found.subjectId, 'grant.approve', {
+        ...details,
+        code: 'grant.already_approved',
+      });
       throw new ConflictError('grant.already_approved', result.conflict);
     }
     await this.deps.audit.for(region).append({
@@ -156,13 +205,19 @@ export class GrantService {
     });
     if (result.complete) {
       await this.deps.counter.add(region, 'grant.approved', found.requesterJurisdiction);
-      if (result.breakGlass) await this.notify(region, 'break_glass.approved', grantId, found.requesterId, found.subjectId);
+      if (result.breakGlass)
+        await this.notify(region, 'break_glass.approved', grantId, found.requesterId, found.subjectId);
     }
     return this.get(region, grantId);
   }
 
   async get(region: string, id: string): Promise<GrantView> {
-    const row = await this.deps.cells.get(region).db.selectFrom('access_grants').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.deps.cells
+      .get(region)
+      .db.selectFrom('access_grants')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw new NotFoundError('grant.not_found', 'There is no such grant.');
     return toGrantView(row, region);
   }
@@ -182,38 +237,88 @@ export class GrantService {
 
   /** A region's grants, newest first, keyset-paginated by id. */
   async list(region: string, options: { status?: string; before?: string; limit: number }): Promise<GrantView[]> {
-    let q = this.deps.cells.get(region).db.selectFrom('access_grants').selectAll().orderBy('id', 'desc').limit(options.limit);
+    let q = this.deps.cells
+      .get(region)
+      .db.selectFrom('access_grants')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(options.limit);
     if (options.status) q = q.where('status', '=', options.status);
     if (options.before) q = q.where('id', '<', options.before);
     return (await q.execute()).map((r) => toGrantView(r, region));
   }
 
   async notices(region: string, options: { before?: string; limit: number }) {
-    let q = this.deps.cells.get(region).db.selectFrom('auditor_notices').selectAll().orderBy('id', 'desc').limit(options.limit);
+    let q = this.deps.cells
+      .get(region)
+      .db.selectFrom('auditor_notices')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(options.limit);
     if (options.before) q = q.where('id', '<', options.before);
-    return (await q.execute()).map((n) => ({ id: n.id, kind: n.kind, grantId: n.grant_id, requesterId: n.requester_id, subjectId: n.subject_id, createdAt: n.created_at }));
+    return (await q.execute()).map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      grantId: n.grant_id,
+      requesterId: n.requester_id,
+      subjectId: n.subject_id,
+      createdAt: n.created_at,
+    }));
   }
 
   /** Finds a grant by id in whichever cell holds it (the subject's home cell). */
-  async find(id: string): Promise<{ region: string; subjectId: string; requesterId: string; requesterJurisdiction: string } | undefined> {
+  async find(
+    id: string,
+  ): Promise<{ region: string; subjectId: string; requesterId: string; requesterJurisdiction: string } | undefined> {
     for (const cell of this.deps.cells.all()) {
-      const row = await cell.db.selectFrom('access_grants').select(['subject_id', 'requester_id', 'requester_jurisdiction']).where('id', '=', id).executeTakeFirst();
-      if (row) return { region: cell.region, subjectId: row.subject_id, requesterId: row.requester_id, requesterJurisdiction: row.requester_jurisdiction };
+      const row = await cell.db
+        .selectFrom('access_grants')
+        .select(['subject_id', 'requester_id', 'requester_jurisdiction'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (row)
+        return {
+          region: cell.region,
+          subjectId: row.subject_id,
+          requesterId: row.requester_id,
+          requesterJurisdiction: row.requester_jurisdiction,
+        };
     }
     return undefined;
   }
 
-  private async notify(region: string, kind: string, grantId: string, requesterId: string, subjectId: string): Promise<void> {
+  private async notify(
+    region: string,
+    kind: string,
+    grantId: string,
+    requesterId: string,
+    subjectId: string,
+  ): Promise<void> {
     const at = this.deps.now();
     await this.deps.cells
       .get(region)
       .db.insertInto('auditor_notices')
-      .values({ id: newId(at.getTime()), kind, grant_id: grantId, requester_id: requesterId, subject_id: subjectId, created_at: at.toISOString() })
+      .values({
+        id: newId(at.getTime()),
+        kind,
+        grant_id: grantId,
+        requester_id: requesterId,
+        subject_id: subjectId,
+        created_at: at.toISOString(),
+      })
       .execute();
   }
 
-  private async deny(region: string, operator: OperatorRecord, subjectId: string, what: string, details: Record<string, unknown>): Promise<void> {
-    await this.deps.audit.for(region).append({ actor: operator.userId, action: `${what}.denied`, subject: subjectId, details });
+  private async deny(
+    region: string,
+    operator: OperatorRecord,
+    subjectId: string,
+    what: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.deps.audit
+      .for(region)
+      .append({ actor: operator.userId, action: `${what}.denied`, subject: subjectId, details });
     await this.deps.counter.add(region, 'grant.denied', operator.jurisdiction);
   }
 }

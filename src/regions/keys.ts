@@ -32,7 +32,8 @@ export function open(key: Buffer, sealed: string, aad: string): Buffer {
 
 export function parseKey(base64: string, what: string): Buffer {
   const key = Buffer.from(base64.trim(), 'base64');
-  if (key.length !== KEY_BYTES) throw new KeyError(`${what} must be ${KEY_BYTES} bytes in base64, got ${key.length} bytes`);
+  if (key.length !== KEY_BYTES)
+    throw new KeyError(`${what} must be ${KEY_BYTES} bytes in base64, got ${key.length} bytes`);
   return key;
 }
 

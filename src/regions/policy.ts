@@ -2,7 +2,12 @@ import type { Config, RegionPolicy } from '../config.js';
 
 export interface ResolvedPolicy {
   minAge: number;
-  teen: { until: number; privateAccount: boolean; whoCanComment: RegionPolicy['teenDefaults']['whoCanComment']; directMessages: boolean };
+  teen: {
+    until: number;
+    privateAccount: boolean;
+    whoCanComment: RegionPolicy['teenDefaults']['whoCanComment'];
+    directMessages: boolean;
+  };
   features: Record<string, boolean>;
 }
 
@@ -25,7 +30,12 @@ export function regionPolicy(config: Pick<Config, 'policies'>, region: string): 
  * Whether a feature (e.g. `directMessages`, `duets`) is on in a region; features are on unless the
  * region's policy turns them off. For a teen, `directMessages` also follows the region's teen default.
  */
-export function featureEnabled(config: Pick<Config, 'policies'>, region: string, feature: string, options: { teen?: boolean } = {}): boolean {
+export function featureEnabled(
+  config: Pick<Config, 'policies'>,
+  region: string,
+  feature: string,
+  options: { teen?: boolean } = {},
+): boolean {
   const policy = regionPolicy(config, region);
   if (policy.features[feature] === false) return false;
   if (options.teen && feature === 'directMessages') return policy.teen.directMessages;

@@ -64,7 +64,11 @@ export const regionsCellMigrations: MigrationMap = {
         .addColumn('approved_at', 'text')
         .addColumn('expires_at', 'text')
         .execute();
-      await db.schema.createIndex('access_grants_holder').on('access_grants').columns(['requester_id', 'subject_id', 'status']).execute();
+      await db.schema
+        .createIndex('access_grants_holder')
+        .on('access_grants')
+        .columns(['requester_id', 'subject_id', 'status'])
+        .execute();
       await db.schema
         .createTable('auditor_notices')
         .addColumn('id', 'text', (c) => c.primaryKey())

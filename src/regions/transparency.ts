@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { CellRegistry } from './cells.js';
 
-export type TransparencyMetric = 'access.allowed' | 'access.denied' | 'grant.requested' | 'grant.approved' | 'grant.denied';
+export type TransparencyMetric =
+  'access.allowed' | 'access.denied' | 'grant.requested' | 'grant.approved' | 'grant.denied';
 
 /** Counts operator decisions per day, metric and jurisdiction in the region's cell: aggregates only, no ids. */
 export class TransparencyCounter {
@@ -13,7 +14,9 @@ export class TransparencyCounter {
       .get(region)
       .db.insertInto('transparency_counts')
       .values({ day, metric, jurisdiction, count: 1 })
-      .onConflict((oc) => oc.columns(['day', 'metric', 'jurisdiction']).doUpdateSet({ count: sql`transparency_counts.count + 1` }))
+      .onConflict((oc) =>
+        oc.columns(['day', 'metric', 'jurisdiction']).doUpdateSet({ count: sql`transparency_counts.count + 1` }),
+      )
       .execute();
   }
 }
@@ -27,7 +30,10 @@ export interface RegionTransparency {
 }
 
 /** The public transparency report: per region, border flows by type and target, and operator decisions. */
-export async function transparencyReport(cells: CellRegistry, now: Date): Promise<{ generatedAt: string; regions: RegionTransparency[] }> {
+export async function transparencyReport(
+  cells: CellRegistry,
+  now: Date,
+): Promise<{ generatedAt: string; regions: RegionTransparency[] }> {
   const regions: RegionTransparency[] = [];
   for (const cell of cells.all()) {
     const flows = await cell.db

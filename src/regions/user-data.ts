@@ -81,7 +81,10 @@ export async function deleteRowsNaming(
 ): Promise<{ removed: Record<string, number>; deltas: CounterDelta[] }> {
   const removed: Record<string, number> = {};
   const deltas = new Map<string, CounterDelta>();
-  const cellDeltas = new Map<string, { table: string; key: string; keyValue: string; counter: string; delta: number }>();
+  const cellDeltas = new Map<
+    string,
+    { table: string; key: string; keyValue: string; counter: string; delta: number }
+  >();
   const idSet = new Set(ids);
 
   const remove = async (table: string, columns: string[], values: string[]): Promise<void> => {
@@ -90,7 +93,8 @@ export async function deleteRowsNaming(
     for (const part of chunks(values)) {
       const where = (eb: any) => eb.or(columns.map((c) => eb(c, 'in', part)));
       let rows: Row[] = [];
-      if (rules.length > 0 || cascades.length > 0) rows = (await db.selectFrom(table).selectAll().where(where).execute()) as Row[];
+      if (rules.length > 0 || cascades.length > 0)
+        rows = (await db.selectFrom(table).selectAll().where(where).execute()) as Row[];
       for (const row of rows) {
         for (const rule of rules) {
           if (rule.when && Object.entries(rule.when).some(([k, v]) => row[k] !== v)) continue;
@@ -98,13 +102,26 @@ export async function deleteRowsNaming(
           if (!keyValue || (!rule.through && idSet.has(keyValue))) continue;
           if (rule.cellTable) {
             const k = `${rule.cellTable}|${rule.key}|${keyValue}|${rule.counter}`;
-            const d = cellDeltas.get(k) ?? { table: rule.cellTable, key: rule.key, keyValue, counter: rule.counter, delta: 0 };
+            const d = cellDeltas.get(k) ?? {
+              table: rule.cellTable,
+              key: rule.key,
+              keyValue,
+              counter: rule.counter,
+              delta: 0,
+            };
             d.delta -= 1;
             cellDeltas.set(k, d);
             continue;
           }
           const k = `${rule.directoryTable}|${rule.key}|${keyValue}|${rule.counter}|${rule.through?.table ?? ''}`;
-          const d = deltas.get(k) ?? { directoryTable: rule.directoryTable!, key: rule.key, keyValue, counter: rule.counter, delta: 0, ...(rule.through ? { through: rule.through } : {}) };
+          const d = deltas.get(k) ?? {
+            directoryTable: rule.directoryTable!,
+            key: rule.key,
+            keyValue,
+            counter: rule.counter,
+            delta: 0,
+            ...(rule.through ? { through: rule.through } : {}),
+          };
           d.delta -= 1;
           deltas.set(k, d);
         }
@@ -113,7 +130,9 @@ export async function deleteRowsNaming(
       const n = Number(res.numDeletedRows ?? 0);
       if (n > 0) removed[table] = (removed[table] ?? 0) + n;
       for (const cascade of cascades) {
-        const parents = [...new Set(rows.map((r) => r[cascade.parentColumn]).filter((v): v is string => typeof v === 'string'))];
+        const parents = [
+          ...new Set(rows.map((r) => r[cascade.parentColumn]).filter((v): v is string => typeof v === 'string')),
+        ];
         if (parents.length > 0) await remove(table, [cascade.column], parents);
       }
     }
@@ -129,7 +148,11 @@ export async function deleteRowsNaming(
   }
   for (const d of cellDeltas.values()) {
     const c = sql.ref(d.counter);
-    await db.updateTable(d.table).set({ [d.counter]: sql`case when ${c} + ${d.delta} < 0 then 0 else ${c} + ${d.delta} end` }).where(d.key, '=', d.keyValue).execute();
+    await db
+      .updateTable(d.table)
+      .set({ [d.counter]: sql`case when ${c} + ${d.delta} < 0 then 0 else ${c} + ${d.delta} end` })
+      .where(d.key, '=', d.keyValue)
+      .execute();
   }
   return { removed, deltas: [...deltas.values()] };
 }
@@ -163,7 +186,11 @@ export async function applyCounterDeltas(
     const through = group[0]!.through!;
     const found = new Map<string, string>();
     for (const part of chunks([...new Set(group.map((d) => d.keyValue))])) {
-      const rows = (await directory.selectFrom(through.table).select([through.key, through.column]).where(through.key, 'in', part).execute()) as Row[];
+      const rows = (await directory
+        .selectFrom(through.table)
+        .select([through.key, through.column])
+        .where(through.key, 'in', part)
+        .execute()) as Row[];
       for (const r of rows) found.set(String(r[through.key]), String(r[through.column]));
     }
     for (const d of group) {
@@ -172,7 +199,14 @@ export async function applyCounterDeltas(
     }
   }
   for (const d of merged.values()) {
-    if (d.delta !== 0) await border.adjustCounters(from, flow, d.directoryTable as DirectoryTable, { [d.key]: d.keyValue }, { [d.counter]: d.delta });
+    if (d.delta !== 0)
+      await border.adjustCounters(
+        from,
+        flow,
+        d.directoryTable as DirectoryTable,
+        { [d.key]: d.keyValue },
+        { [d.counter]: d.delta },
+      );
   }
 }
 
@@ -184,7 +218,13 @@ export async function deleteJobsNaming(db: Kysely<any>, ids: string[]): Promise<
   const doomed: string[] = [];
   let after = '';
   for (;;) {
-    const rows = (await db.selectFrom('jobs').select(['id', 'payload', 'dedupe_key']).where('id', '>', after).orderBy('id').limit(1000).execute()) as {
+    const rows = (await db
+      .selectFrom('jobs')
+      .select(['id', 'payload', 'dedupe_key'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(1000)
+      .execute()) as {
       id: string;
       payload: string;
       dedupe_key: string | null;
@@ -201,13 +241,22 @@ export async function deleteJobsNaming(db: Kysely<any>, ids: string[]): Promise<
 }
 
 /** Folders owned by rows naming `ids` (e.g. `<cell.dir>/media/<videoId>`), found through the catalog. */
-export async function foldersNaming(db: Kysely<any>, catalog: DataCatalog, cellDir: string, ids: string[]): Promise<{ table: string; id: string; path: string }[]> {
+export async function foldersNaming(
+  db: Kysely<any>,
+  catalog: DataCatalog,
+  cellDir: string,
+  ids: string[],
+): Promise<{ table: string; id: string; path: string }[]> {
   const out: { table: string; id: string; path: string }[] = [];
   for (const f of catalog.folders()) {
     const columns = catalog.userColumns('cell', f.table);
     if (columns.length === 0) continue;
     for (const part of chunks(ids)) {
-      const rows = (await db.selectFrom(f.table).select(f.column).where((eb) => eb.or(columns.map((c) => eb(c, 'in', part)))).execute()) as Row[];
+      const rows = (await db
+        .selectFrom(f.table)
+        .select(f.column)
+        .where((eb) => eb.or(columns.map((c) => eb(c, 'in', part))))
+        .execute()) as Row[];
       for (const r of rows) {
         const id = String(r[f.column]);
         // Ids come from our own rows, but a path is built from them: refuse anything that could climb out.

@@ -67,19 +67,40 @@ export class EngagementService {
     if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return;
     this.deps.observer?.recorded?.(me.region, me.userId, { kind: 'like', videoId: ref.id, at: at.toISOString() });
     await this.counters(me.region, ref, { like_count: 1 });
-    await this.deps.border.adjustCounters(me.region, 'video.engagement', 'users', { id: ref.ownerId }, { like_count: 1 });
+    await this.deps.border.adjustCounters(
+      me.region,
+      'video.engagement',
+      'users',
+      { id: ref.ownerId },
+      { like_count: 1 },
+    );
     this.deps.observer?.observe(me.region, me.userId, ref.id, 1, at);
-    await this.deps.notifications.notify(me.region, { recipient: { id: ref.ownerId, region: ref.region }, type: 'like', actorId: me.userId, videoId: ref.id });
+    await this.deps.notifications.notify(me.region, {
+      recipient: { id: ref.ownerId, region: ref.region },
+      type: 'like',
+      actorId: me.userId,
+      videoId: ref.id,
+    });
   }
 
   async unlike(me: Actor, videoId: string): Promise<void> {
-    const res = await this.db(me.region).deleteFrom('likes').where('user_id', '=', me.userId).where('video_id', '=', videoId).executeTakeFirst();
+    const res = await this.db(me.region)
+      .deleteFrom('likes')
+      .where('user_id', '=', me.userId)
+      .where('video_id', '=', videoId)
+      .executeTakeFirst();
     if (Number(res.numDeletedRows) === 0) return;
     this.deps.observer?.recorded?.(me.region, me.userId, { kind: 'unlike', videoId });
     const ref = await this.deps.access.locate(videoId);
     if (!ref) return;
     await this.counters(me.region, ref, { like_count: -1 });
-    await this.deps.border.adjustCounters(me.region, 'video.engagement', 'users', { id: ref.ownerId }, { like_count: -1 });
+    await this.deps.border.adjustCounters(
+      me.region,
+      'video.engagement',
+      'users',
+      { id: ref.ownerId },
+      { like_count: -1 },
+    );
   }
 
   async favorite(me: Actor, videoId: string, on: boolean): Promise<void> {
@@ -89,7 +110,11 @@ export class EngagementService {
       return;
     }
     const ref = await this.deps.access.requireViewable(videoId, me);
-    await db.insertInto('favorites').values({ user_id: me.userId, video_id: ref.id, created_at: this.deps.now().toISOString() }).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto('favorites')
+      .values({ user_id: me.userId, video_id: ref.id, created_at: this.deps.now().toISOString() })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
   /** Counts a share and answers the link to share. Only the count leaves the sharer's cell. */
@@ -109,7 +134,11 @@ export class EngagementService {
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) {
-      this.deps.observer?.recorded?.(me.region, me.userId, { kind: 'not-interested', videoId: ref.id, authorId: ref.ownerId });
+      this.deps.observer?.recorded?.(me.region, me.userId, {
+        kind: 'not-interested',
+        videoId: ref.id,
+        authorId: ref.ownerId,
+      });
       this.deps.observer?.observe(me.region, me.userId, ref.id, -1, at);
     }
   }
@@ -141,23 +170,46 @@ export class EngagementService {
           created_at: at.toISOString(),
         })
         .execute();
-      this.deps.observer?.recorded?.(viewer.region, viewer.userId, { kind: 'watch', videoId: ref.id, completed: input.completed, at: at.toISOString() });
+      this.deps.observer?.recorded?.(viewer.region, viewer.userId, {
+        kind: 'watch',
+        videoId: ref.id,
+        completed: input.completed,
+        at: at.toISOString(),
+      });
       const fraction = ref.durationMs > 0 ? Math.min(1, input.watchedMs / ref.durationMs) : 0.5;
       this.deps.observer?.observe(viewer.region, viewer.userId, ref.id, input.completed ? 1 : fraction, at);
     }
-    await this.counters(viewer?.region ?? ref.region, ref, { view_count: 1, watch_ms_total: input.watchedMs, completion_count: input.completed ? 1 : 0 });
+    await this.counters(viewer?.region ?? ref.region, ref, {
+      view_count: 1,
+      watch_ms_total: input.watchedMs,
+      completion_count: input.completed ? 1 : 0,
+    });
   }
 
   /** The viewer's own likes or favorites (newest first): video ids, to be presented by the caller. */
-  async list(me: Actor, kind: 'likes' | 'favorites', page: Page): Promise<{ videoIds: string[]; cursor: string | null }> {
+  async list(
+    me: Actor,
+    kind: 'likes' | 'favorites',
+    page: Page,
+  ): Promise<{ videoIds: string[]; cursor: string | null }> {
     const limit = clampLimit(page.limit);
     const after = decodeCursor<{ t: string; v: string }>(page.cursor, ['t', 'v']);
     let q = this.db(me.region).selectFrom(kind).select(['video_id', 'created_at']).where('user_id', '=', me.userId);
-    if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.t), eb.and([eb('created_at', '=', after.t), eb('video_id', '<', after.v)])]));
-    const rows = await q.orderBy('created_at', 'desc').orderBy('video_id', 'desc').limit(limit + 1).execute();
+    if (after)
+      q = q.where((eb) =>
+        eb.or([eb('created_at', '<', after.t), eb.and([eb('created_at', '=', after.t), eb('video_id', '<', after.v)])]),
+      );
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('video_id', 'desc')
+      .limit(limit + 1)
+      .execute();
     const pageRows = rows.slice(0, limit);
     const last = pageRows[pageRows.length - 1];
-    return { videoIds: pageRows.map((r) => r.video_id), cursor: rows.length > limit && last ? encodeCursor({ t: last.created_at, v: last.video_id }) : null };
+    return {
+      videoIds: pageRows.map((r) => r.video_id),
+      cursor: rows.length > limit && last ? encodeCursor({ t: last.created_at, v: last.video_id }) : null,
+    };
   }
 
   /** Which of `videoIds` the viewer liked and favorited, from the viewer's cell. */
@@ -165,8 +217,18 @@ export class EngagementService {
     if (videoIds.length === 0) return { liked: new Set(), favorited: new Set() };
     const db = this.db(viewer.region);
     const [liked, favorited] = await Promise.all([
-      db.selectFrom('likes').select('video_id').where('user_id', '=', viewer.userId).where('video_id', 'in', videoIds).execute(),
-      db.selectFrom('favorites').select('video_id').where('user_id', '=', viewer.userId).where('video_id', 'in', videoIds).execute(),
+      db
+        .selectFrom('likes')
+        .select('video_id')
+        .where('user_id', '=', viewer.userId)
+        .where('video_id', 'in', videoIds)
+        .execute(),
+      db
+        .selectFrom('favorites')
+        .select('video_id')
+        .where('user_id', '=', viewer.userId)
+        .where('video_id', 'in', videoIds)
+        .execute(),
     ]);
     return { liked: new Set(liked.map((r) => r.video_id)), favorited: new Set(favorited.map((r) => r.video_id)) };
   }

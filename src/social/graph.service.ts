@@ -53,17 +53,29 @@ export class GraphService {
   constructor(private readonly deps: GraphServiceDeps) {
     const { border } = deps;
     border.declareFlow(
-      { type: 'follow.create', fields: { follower_id: 'interop', follower_region: 'interop', followee_id: 'interop', status: 'interop' } },
-      (p, to) => this.receiveFollow(String(p.follower_id), String(p.follower_region), String(p.followee_id), String(p.status), to),
+      {
+        type: 'follow.create',
+        fields: { follower_id: 'interop', follower_region: 'interop', followee_id: 'interop', status: 'interop' },
+      },
+      (p, to) =>
+        this.receiveFollow(
+          String(p.follower_id),
+          String(p.follower_region),
+          String(p.followee_id),
+          String(p.status),
+          to,
+        ),
     );
     border.declareFlow({ type: 'follow.remove', fields: { follower_id: 'interop', followee_id: 'interop' } }, (p, to) =>
       this.receiveUnfollow(String(p.follower_id), String(p.followee_id), to),
     );
-    border.declareFlow({ type: 'follow.decision', fields: { follower_id: 'interop', followee_id: 'interop', approved: 'interop' } }, (p, to) =>
-      this.receiveDecision(String(p.follower_id), String(p.followee_id), p.approved === true, to),
+    border.declareFlow(
+      { type: 'follow.decision', fields: { follower_id: 'interop', followee_id: 'interop', approved: 'interop' } },
+      (p, to) => this.receiveDecision(String(p.follower_id), String(p.followee_id), p.approved === true, to),
     );
-    border.declareFlow({ type: 'block.set', fields: { blocker_id: 'interop', blocked_id: 'interop', active: 'interop' } }, (p, to) =>
-      this.receiveBlock(String(p.blocker_id), String(p.blocked_id), p.active === true, to),
+    border.declareFlow(
+      { type: 'block.set', fields: { blocker_id: 'interop', blocked_id: 'interop', active: 'interop' } },
+      (p, to) => this.receiveBlock(String(p.blocker_id), String(p.blocked_id), p.active === true, to),
     );
   }
 
@@ -75,7 +87,10 @@ export class GraphService {
    * Viewers' relations as last read, so each feed page does not re-read the whole follow and block lists.
    * This process's own writes drop the copy at once (`changed`); another process's show within the TTL.
    */
-  private readonly relationCache = new TtlCache<ViewerRelations>({ ttlMs: RELATIONS_TTL_MS, capacity: RELATIONS_CAPACITY });
+  private readonly relationCache = new TtlCache<ViewerRelations>({
+    ttlMs: RELATIONS_TTL_MS,
+    capacity: RELATIONS_CAPACITY,
+  });
 
   private changed(region: string, userId: string): void {
     this.relationCache.delete(`${region}:${userId}`);
@@ -101,18 +116,40 @@ export class GraphService {
     const target = await this.findUser(handle);
     if (target.id === me.userId) throw new InvalidInputError('follow.self', 'You cannot follow yourself.');
     const db = this.db(me.region);
-    const blockedBy = await db.selectFrom('blocked_by').select('blocker_id').where('user_id', '=', me.userId).where('blocker_id', '=', target.id).executeTakeFirst();
+    const blockedBy = await db
+      .selectFrom('blocked_by')
+      .select('blocker_id')
+      .where('user_id', '=', me.userId)
+      .where('blocker_id', '=', target.id)
+      .executeTakeFirst();
     if (blockedBy) throw new ForbiddenError('follow.blocked', `You cannot follow @${target.handle}.`);
-    const iBlocked = await db.selectFrom('blocks').select('blocked_id').where('blocker_id', '=', me.userId).where('blocked_id', '=', target.id).executeTakeFirst();
-    if (iBlocked) throw new ForbiddenError('follow.blocking', `You blocked @${target.handle}; unblock them before following.`);
-    const existing = await db.selectFrom('follows').select('status').where('follower_id', '=', me.userId).where('followee_id', '=', target.id).executeTakeFirst();
+    const iBlocked = await db
+      .selectFrom('blocks')
+      .select('blocked_id')
+      .where('blocker_id', '=', me.userId)
+      .where('blocked_id', '=', target.id)
+      .executeTakeFirst();
+    if (iBlocked)
+      throw new ForbiddenError('follow.blocking', `You blocked @${target.handle}; unblock them before following.`);
+    const existing = await db
+      .selectFrom('follows')
+      .select('status')
+      .where('follower_id', '=', me.userId)
+      .where('followee_id', '=', target.id)
+      .executeTakeFirst();
     if (existing) return { status: existing.status as 'active' | 'pending' };
 
     const status = target.private_account === 1 ? 'pending' : 'active';
     try {
       await db
         .insertInto('follows')
-        .values({ follower_id: me.userId, followee_id: target.id, followee_region: target.region, status, created_at: this.deps.now().toISOString() })
+        .values({
+          follower_id: me.userId,
+          followee_id: target.id,
+          followee_region: target.region,
+          status,
+          created_at: this.deps.now().toISOString(),
+        })
         .execute();
     } catch (err) {
       if (isUniqueViolation(err)) return { status };
@@ -121,9 +158,18 @@ export class GraphService {
       this.changed(me.region, me.userId);
     }
     try {
-      await this.deps.border.deliver(me.region, target.region, 'follow.create', { follower_id: me.userId, follower_region: me.region, followee_id: target.id, status });
+      await this.deps.border.deliver(me.region, target.region, 'follow.create', {
+        follower_id: me.userId,
+        follower_region: me.region,
+        followee_id: target.id,
+        status,
+      });
     } catch (err) {
-      await db.deleteFrom('follows').where('follower_id', '=', me.userId).where('followee_id', '=', target.id).execute();
+      await db
+        .deleteFrom('follows')
+        .where('follower_id', '=', me.userId)
+        .where('followee_id', '=', target.id)
+        .execute();
       this.changed(me.region, me.userId);
       throw err;
     }
@@ -131,9 +177,20 @@ export class GraphService {
     return { status };
   }
 
-  private async receiveFollow(followerId: string, followerRegion: string, followeeId: string, status: string, region: string): Promise<void> {
+  private async receiveFollow(
+    followerId: string,
+    followerRegion: string,
+    followeeId: string,
+    status: string,
+    region: string,
+  ): Promise<void> {
     const db = this.db(region);
-    const blocked = await db.selectFrom('blocks').select('blocked_id').where('blocker_id', '=', followeeId).where('blocked_id', '=', followerId).executeTakeFirst();
+    const blocked = await db
+      .selectFrom('blocks')
+      .select('blocked_id')
+      .where('blocker_id', '=', followeeId)
+      .where('blocked_id', '=', followerId)
+      .executeTakeFirst();
     if (blocked) throw new ForbiddenError('follow.blocked', 'You cannot follow this account.');
     const at = this.deps.now().toISOString();
     if (status === 'pending') {
@@ -143,7 +200,11 @@ export class GraphService {
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) {
-        await this.deps.notifications.notify(region, { recipient: { id: followeeId, region }, type: 'follow_request', actorId: followerId });
+        await this.deps.notifications.notify(region, {
+          recipient: { id: followeeId, region },
+          type: 'follow_request',
+          actorId: followerId,
+        });
       }
       return;
     }
@@ -154,7 +215,11 @@ export class GraphService {
       .executeTakeFirst();
     if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) {
       await this.adjustUser(region, followeeId, { follower_count: 1 });
-      await this.deps.notifications.notify(region, { recipient: { id: followeeId, region }, type: 'follow', actorId: followerId });
+      await this.deps.notifications.notify(region, {
+        recipient: { id: followeeId, region },
+        type: 'follow',
+        actorId: followerId,
+      });
     }
   }
 
@@ -166,32 +231,73 @@ export class GraphService {
   }
 
   /** Deletes a follow row in the follower's cell and tells the followee's cell. */
-  private async dropFollow(region: string, followerId: string, followeeId: string, followeeRegion: string): Promise<void> {
+  private async dropFollow(
+    region: string,
+    followerId: string,
+    followeeId: string,
+    followeeRegion: string,
+  ): Promise<void> {
     const db = this.db(region);
-    const row = await db.selectFrom('follows').select('status').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst();
+    const row = await db
+      .selectFrom('follows')
+      .select('status')
+      .where('follower_id', '=', followerId)
+      .where('followee_id', '=', followeeId)
+      .executeTakeFirst();
     if (!row) return;
-    const res = await db.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst();
+    const res = await db
+      .deleteFrom('follows')
+      .where('follower_id', '=', followerId)
+      .where('followee_id', '=', followeeId)
+      .executeTakeFirst();
     this.changed(region, followerId);
     if (Number(res.numDeletedRows) === 0) return;
     if (row.status === 'active') await this.adjustUser(region, followerId, { following_count: -1 });
-    await this.deps.border.deliver(region, followeeRegion, 'follow.remove', { follower_id: followerId, followee_id: followeeId });
+    await this.deps.border.deliver(region, followeeRegion, 'follow.remove', {
+      follower_id: followerId,
+      followee_id: followeeId,
+    });
   }
 
   private async receiveUnfollow(followerId: string, followeeId: string, region: string): Promise<void> {
     const db = this.db(region);
-    const res = await db.deleteFrom('followers').where('followee_id', '=', followeeId).where('follower_id', '=', followerId).executeTakeFirst();
+    const res = await db
+      .deleteFrom('followers')
+      .where('followee_id', '=', followeeId)
+      .where('follower_id', '=', followerId)
+      .executeTakeFirst();
     if (Number(res.numDeletedRows) > 0) await this.adjustUser(region, followeeId, { follower_count: -1 });
-    await db.deleteFrom('follow_requests').where('target_id', '=', followeeId).where('requester_id', '=', followerId).execute();
+    await db
+      .deleteFrom('follow_requests')
+      .where('target_id', '=', followeeId)
+      .where('requester_id', '=', followerId)
+      .execute();
   }
 
   async followRequests(me: Actor, page: Page): Promise<{ items: UserRef[]; cursor: string | null }> {
     const limit = clampLimit(page.limit);
     const after = decodeCursor<{ t: string; u: string }>(page.cursor, ['t', 'u']);
-    let q = this.db(me.region).selectFrom('follow_requests').select(['requester_id', 'created_at']).where('target_id', '=', me.userId);
-    if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.t), eb.and([eb('created_at', '=', after.t), eb('requester_id', '<', after.u)])]));
-    const rows = await q.orderBy('created_at', 'desc').orderBy('requester_id', 'desc').limit(limit + 1).execute();
+    let q = this.db(me.region)
+      .selectFrom('follow_requests')
+      .select(['requester_id', 'created_at'])
+      .where('target_id', '=', me.userId);
+    if (after)
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.t),
+          eb.and([eb('created_at', '=', after.t), eb('requester_id', '<', after.u)]),
+        ]),
+      );
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('requester_id', 'desc')
+      .limit(limit + 1)
+      .execute();
     const pageRows = rows.slice(0, limit);
-    const refs = await userRefs(this.deps.directory, pageRows.map((r) => r.requester_id));
+    const refs = await userRefs(
+      this.deps.directory,
+      pageRows.map((r) => r.requester_id),
+    );
     const last = pageRows[pageRows.length - 1];
     return {
       items: pageRows.flatMap((r) => (refs.has(r.requester_id) ? [refs.get(r.requester_id)!] : [])),
@@ -209,20 +315,40 @@ export class GraphService {
       .where('target_id', '=', me.userId)
       .where('requester_id', '=', requester.id)
       .executeTakeFirst();
-    if (!request) throw new NotFoundError('follow_request.not_found', `@${requester.handle} has no pending request to follow you.`);
-    await db.deleteFrom('follow_requests').where('target_id', '=', me.userId).where('requester_id', '=', requester.id).execute();
+    if (!request)
+      throw new NotFoundError('follow_request.not_found', `@${requester.handle} has no pending request to follow you.`);
+    await db
+      .deleteFrom('follow_requests')
+      .where('target_id', '=', me.userId)
+      .where('requester_id', '=', requester.id)
+      .execute();
     if (approve) {
       const res = await db
         .insertInto('followers')
-        .values({ followee_id: me.userId, follower_id: requester.id, follower_region: requester.region, created_at: this.deps.now().toISOString() })
+        .values({
+          followee_id: me.userId,
+          follower_id: requester.id,
+          follower_region: requester.region,
+          created_at: this.deps.now().toISOString(),
+        })
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
-      if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) await this.adjustUser(me.region, me.userId, { follower_count: 1 });
+      if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0)
+        await this.adjustUser(me.region, me.userId, { follower_count: 1 });
     }
-    await this.deps.border.deliver(me.region, requester.region, 'follow.decision', { follower_id: requester.id, followee_id: me.userId, approved: approve });
+    await this.deps.border.deliver(me.region, requester.region, 'follow.decision', {
+      follower_id: requester.id,
+      followee_id: me.userId,
+      approved: approve,
+    });
   }
 
-  private async receiveDecision(followerId: string, followeeId: string, approved: boolean, region: string): Promise<void> {
+  private async receiveDecision(
+    followerId: string,
+    followeeId: string,
+    approved: boolean,
+    region: string,
+  ): Promise<void> {
     const db = this.db(region);
     if (approved) {
       const res = await db
@@ -234,7 +360,12 @@ export class GraphService {
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) > 0) await this.adjustUser(region, followerId, { following_count: 1 });
     } else {
-      await db.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).where('status', '=', 'pending').execute();
+      await db
+        .deleteFrom('follows')
+        .where('follower_id', '=', followerId)
+        .where('followee_id', '=', followeeId)
+        .where('status', '=', 'pending')
+        .execute();
     }
     this.changed(region, followerId);
   }
@@ -246,23 +377,48 @@ export class GraphService {
     const db = this.db(me.region);
     await db
       .insertInto('blocks')
-      .values({ blocker_id: me.userId, blocked_id: target.id, blocked_region: target.region, created_at: this.deps.now().toISOString() })
+      .values({
+        blocker_id: me.userId,
+        blocked_id: target.id,
+        blocked_region: target.region,
+        created_at: this.deps.now().toISOString(),
+      })
       .onConflict((oc) => oc.doNothing())
       .execute();
     this.changed(me.region, me.userId);
     await this.dropFollow(me.region, me.userId, target.id, target.region);
-    const theirs = await db.deleteFrom('followers').where('followee_id', '=', me.userId).where('follower_id', '=', target.id).executeTakeFirst();
+    const theirs = await db
+      .deleteFrom('followers')
+      .where('followee_id', '=', me.userId)
+      .where('follower_id', '=', target.id)
+      .executeTakeFirst();
     if (Number(theirs.numDeletedRows) > 0) await this.adjustUser(me.region, me.userId, { follower_count: -1 });
-    await db.deleteFrom('follow_requests').where('target_id', '=', me.userId).where('requester_id', '=', target.id).execute();
-    await this.deps.border.deliver(me.region, target.region, 'block.set', { blocker_id: me.userId, blocked_id: target.id, active: true });
+    await db
+      .deleteFrom('follow_requests')
+      .where('target_id', '=', me.userId)
+      .where('requester_id', '=', target.id)
+      .execute();
+    await this.deps.border.deliver(me.region, target.region, 'block.set', {
+      blocker_id: me.userId,
+      blocked_id: target.id,
+      active: true,
+    });
   }
 
   async unblock(me: Actor, handle: string): Promise<void> {
     const target = await this.findUser(handle);
-    const res = await this.db(me.region).deleteFrom('blocks').where('blocker_id', '=', me.userId).where('blocked_id', '=', target.id).executeTakeFirst();
+    const res = await this.db(me.region)
+      .deleteFrom('blocks')
+      .where('blocker_id', '=', me.userId)
+      .where('blocked_id', '=', target.id)
+      .executeTakeFirst();
     this.changed(me.region, me.userId);
     if (Number(res.numDeletedRows) > 0) {
-      await this.deps.border.deliver(me.region, target.region, 'block.set', { blocker_id: me.userId, blocked_id: target.id, active: false });
+      await this.deps.border.deliver(me.region, target.region, 'block.set', {
+        blocker_id: me.userId,
+        blocked_id: target.id,
+        active: false,
+      });
     }
   }
 
@@ -280,15 +436,32 @@ export class GraphService {
       .execute();
     this.changed(region, blockedId);
     // The blocked side's own rows: its follow of the blocker (or request) and the blocker's follow of it.
-    const follow = await db.selectFrom('follows').select('status').where('follower_id', '=', blockedId).where('followee_id', '=', blockerId).executeTakeFirst();
+    const follow = await db
+      .selectFrom('follows')
+      .select('status')
+      .where('follower_id', '=', blockedId)
+      .where('followee_id', '=', blockerId)
+      .executeTakeFirst();
     if (follow) {
-      await db.deleteFrom('follows').where('follower_id', '=', blockedId).where('followee_id', '=', blockerId).execute();
+      await db
+        .deleteFrom('follows')
+        .where('follower_id', '=', blockedId)
+        .where('followee_id', '=', blockerId)
+        .execute();
       this.changed(region, blockedId);
       if (follow.status === 'active') await this.adjustUser(region, blockedId, { following_count: -1 });
     }
-    const follower = await db.deleteFrom('followers').where('followee_id', '=', blockedId).where('follower_id', '=', blockerId).executeTakeFirst();
+    const follower = await db
+      .deleteFrom('followers')
+      .where('followee_id', '=', blockedId)
+      .where('follower_id', '=', blockerId)
+      .executeTakeFirst();
     if (Number(follower.numDeletedRows) > 0) await this.adjustUser(region, blockedId, { follower_count: -1 });
-    await db.deleteFrom('follow_requests').where('target_id', '=', blockedId).where('requester_id', '=', blockerId).execute();
+    await db
+      .deleteFrom('follow_requests')
+      .where('target_id', '=', blockedId)
+      .where('requester_id', '=', blockerId)
+      .execute();
   }
 
   async mute(me: Actor, handle: string, on: boolean): Promise<void> {
@@ -296,7 +469,11 @@ export class GraphService {
     if (target.id === me.userId) throw new InvalidInputError('mute.self', 'You cannot mute yourself.');
     const db = this.db(me.region);
     if (on) {
-      await db.insertInto('mutes').values({ user_id: me.userId, muted_id: target.id, created_at: this.deps.now().toISOString() }).onConflict((oc) => oc.doNothing()).execute();
+      await db
+        .insertInto('mutes')
+        .values({ user_id: me.userId, muted_id: target.id, created_at: this.deps.now().toISOString() })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     } else {
       await db.deleteFrom('mutes').where('user_id', '=', me.userId).where('muted_id', '=', target.id).execute();
     }
@@ -307,24 +484,50 @@ export class GraphService {
   private async assertListVisible(target: Target, viewer: Actor | null): Promise<void> {
     if (target.private_account !== 1 || viewer?.userId === target.id) return;
     if (viewer) {
-      const row = await this.db(target.region).selectFrom('followers').select('follower_id').where('followee_id', '=', target.id).where('follower_id', '=', viewer.userId).executeTakeFirst();
+      const row = await this.db(target.region)
+        .selectFrom('followers')
+        .select('follower_id')
+        .where('followee_id', '=', target.id)
+        .where('follower_id', '=', viewer.userId)
+        .executeTakeFirst();
       if (row) return;
     }
     throw new ForbiddenError('user.private', `@${target.handle} is private; follow them to see this.`);
   }
 
-  async followers(handle: string, viewer: Actor | null, page: Page): Promise<{ items: PublicProfile[]; cursor: string | null }> {
+  async followers(
+    handle: string,
+    viewer: Actor | null,
+    page: Page,
+  ): Promise<{ items: PublicProfile[]; cursor: string | null }> {
     const target = await this.findUser(handle);
     await this.assertListVisible(target, viewer);
     const limit = clampLimit(page.limit);
     const after = decodeCursor<{ t: string; u: string }>(page.cursor, ['t', 'u']);
-    let q = this.db(target.region).selectFrom('followers').select(['follower_id as user_id', 'created_at']).where('followee_id', '=', target.id);
-    if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.t), eb.and([eb('created_at', '=', after.t), eb('follower_id', '<', after.u)])]));
-    const rows = await q.orderBy('created_at', 'desc').orderBy('follower_id', 'desc').limit(limit + 1).execute();
+    let q = this.db(target.region)
+      .selectFrom('followers')
+      .select(['follower_id as user_id', 'created_at'])
+      .where('followee_id', '=', target.id);
+    if (after)
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.t),
+          eb.and([eb('created_at', '=', after.t), eb('follower_id', '<', after.u)]),
+        ]),
+      );
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('follower_id', 'desc')
+      .limit(limit + 1)
+      .execute();
     return this.profilePage(rows, limit);
   }
 
-  async following(handle: string, viewer: Actor | null, page: Page): Promise<{ items: PublicProfile[]; cursor: string | null }> {
+  async following(
+    handle: string,
+    viewer: Actor | null,
+    page: Page,
+  ): Promise<{ items: PublicProfile[]; cursor: string | null }> {
     const target = await this.findUser(handle);
     await this.assertListVisible(target, viewer);
     const limit = clampLimit(page.limit);
@@ -334,16 +537,34 @@ export class GraphService {
       .select(['followee_id as user_id', 'created_at'])
       .where('follower_id', '=', target.id)
       .where('status', '=', 'active');
-    if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.t), eb.and([eb('created_at', '=', after.t), eb('followee_id', '<', after.u)])]));
-    const rows = await q.orderBy('created_at', 'desc').orderBy('followee_id', 'desc').limit(limit + 1).execute();
+    if (after)
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.t),
+          eb.and([eb('created_at', '=', after.t), eb('followee_id', '<', after.u)]),
+        ]),
+      );
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('followee_id', 'desc')
+      .limit(limit + 1)
+      .execute();
     return this.profilePage(rows, limit);
   }
 
-  private async profilePage(rows: { user_id: string; created_at: string }[], limit: number): Promise<{ items: PublicProfile[]; cursor: string | null }> {
+  private async profilePage(
+    rows: { user_id: string; created_at: string }[],
+    limit: number,
+  ): Promise<{ items: PublicProfile[]; cursor: string | null }> {
     const pageRows = rows.slice(0, limit);
     const ids = pageRows.map((r) => r.user_id);
     const users = ids.length
-      ? await this.deps.directory.selectFrom('users').selectAll().where('id', 'in', ids).where('status', '=', 'active').execute()
+      ? await this.deps.directory
+          .selectFrom('users')
+          .selectAll()
+          .where('id', 'in', ids)
+          .where('status', '=', 'active')
+          .execute()
       : [];
     const byId = new Map(users.map((u) => [u.id, toPublicProfile(u)]));
     const last = pageRows[pageRows.length - 1];
@@ -366,9 +587,24 @@ export class GraphService {
       .select([sql<string>`'f'`.as('k'), 'followee_id as id'])
       .where('follower_id', '=', viewer.userId)
       .where('status', '=', 'active')
-      .unionAll(db.selectFrom('blocks').select([sql<string>`'b'`.as('k'), 'blocked_id as id']).where('blocker_id', '=', viewer.userId))
-      .unionAll(db.selectFrom('blocked_by').select([sql<string>`'b'`.as('k'), 'blocker_id as id']).where('user_id', '=', viewer.userId))
-      .unionAll(db.selectFrom('mutes').select([sql<string>`'m'`.as('k'), 'muted_id as id']).where('user_id', '=', viewer.userId))
+      .unionAll(
+        db
+          .selectFrom('blocks')
+          .select([sql<string>`'b'`.as('k'), 'blocked_id as id'])
+          .where('blocker_id', '=', viewer.userId),
+      )
+      .unionAll(
+        db
+          .selectFrom('blocked_by')
+          .select([sql<string>`'b'`.as('k'), 'blocker_id as id'])
+          .where('user_id', '=', viewer.userId),
+      )
+      .unionAll(
+        db
+          .selectFrom('mutes')
+          .select([sql<string>`'m'`.as('k'), 'muted_id as id'])
+          .where('user_id', '=', viewer.userId),
+      )
       .execute();
     const out: ViewerRelations = { following: new Set(), blocked: new Set(), muted: new Set() };
     for (const r of rows) (r.k === 'f' ? out.following : r.k === 'b' ? out.blocked : out.muted).add(r.id);
@@ -381,24 +617,51 @@ export class GraphService {
    * The viewer's relation to one account, for a profile's follow button: one indexed query in the viewer's cell
    * (`relations` would read the viewer's whole graph). `blocked` is the viewer's own block, not being blocked.
    */
-  async viewerState(viewer: Actor, targetId: string): Promise<{ following: boolean; requested: boolean; blocked: boolean; muted: boolean; self: boolean }> {
-    if (viewer.userId === targetId) return { following: false, requested: false, blocked: false, muted: false, self: true };
+  async viewerState(
+    viewer: Actor,
+    targetId: string,
+  ): Promise<{ following: boolean; requested: boolean; blocked: boolean; muted: boolean; self: boolean }> {
+    if (viewer.userId === targetId)
+      return { following: false, requested: false, blocked: false, muted: false, self: true };
     const db = this.db(viewer.region);
     const rows = await db
       .selectFrom('follows')
       .select([sql<string>`'f'`.as('k'), 'status'])
       .where('follower_id', '=', viewer.userId)
       .where('followee_id', '=', targetId)
-      .unionAll(db.selectFrom('blocks').select([sql<string>`'b'`.as('k'), sql<string>`''`.as('status')]).where('blocker_id', '=', viewer.userId).where('blocked_id', '=', targetId))
-      .unionAll(db.selectFrom('mutes').select([sql<string>`'m'`.as('k'), sql<string>`''`.as('status')]).where('user_id', '=', viewer.userId).where('muted_id', '=', targetId))
+      .unionAll(
+        db
+          .selectFrom('blocks')
+          .select([sql<string>`'b'`.as('k'), sql<string>`''`.as('status')])
+          .where('blocker_id', '=', viewer.userId)
+          .where('blocked_id', '=', targetId),
+      )
+      .unionAll(
+        db
+          .selectFrom('mutes')
+          .select([sql<string>`'m'`.as('k'), sql<string>`''`.as('status')])
+          .where('user_id', '=', viewer.userId)
+          .where('muted_id', '=', targetId),
+      )
       .execute();
     const follow = rows.find((r) => r.k === 'f')?.status;
-    return { following: follow === 'active', requested: follow === 'pending', blocked: rows.some((r) => r.k === 'b'), muted: rows.some((r) => r.k === 'm'), self: false };
+    return {
+      following: follow === 'active',
+      requested: follow === 'pending',
+      blocked: rows.some((r) => r.k === 'b'),
+      muted: rows.some((r) => r.k === 'm'),
+      self: false,
+    };
   }
 
   /** Whether the viewer follows or has asked to follow someone, from the viewer's cell. */
   async followState(viewer: Actor, targetId: string): Promise<'active' | 'pending' | 'none'> {
-    const row = await this.db(viewer.region).selectFrom('follows').select('status').where('follower_id', '=', viewer.userId).where('followee_id', '=', targetId).executeTakeFirst();
+    const row = await this.db(viewer.region)
+      .selectFrom('follows')
+      .select('status')
+      .where('follower_id', '=', viewer.userId)
+      .where('followee_id', '=', targetId)
+      .executeTakeFirst();
     return (row?.status as 'active' | 'pending' | undefined) ?? 'none';
   }
 }

@@ -27,7 +27,11 @@ export class HashtagService {
 
   async onVideoPublished(videoId: string): Promise<void> {
     const { directory } = this.deps;
-    const row = await directory.selectFrom('videos').select(['id', 'author_id', 'region', 'caption', 'hashtags', 'mentions', 'published_at']).where('id', '=', videoId).executeTakeFirst();
+    const row = await directory
+      .selectFrom('videos')
+      .select(['id', 'author_id', 'region', 'caption', 'hashtags', 'mentions', 'published_at'])
+      .where('id', '=', videoId)
+      .executeTakeFirst();
     if (!row) return;
     const tags = jsonList(row.hashtags);
     const at = this.deps.now().toISOString();
@@ -41,16 +45,29 @@ export class HashtagService {
       await directory
         .insertInto('hashtags')
         .values({ tag, video_count: 1, updated_at: at })
-        .onConflict((oc) => oc.column('tag').doUpdateSet({ video_count: sql`hashtags.video_count + 1`, updated_at: at }))
+        .onConflict((oc) =>
+          oc.column('tag').doUpdateSet({ video_count: sql`hashtags.video_count + 1`, updated_at: at }),
+        )
         .execute();
     }
     const isNew = await this.deps.search.upsert({ videoId: row.id, caption: row.caption, hashtags: tags });
     if (!isNew) return;
     const handles = jsonList(row.mentions).map((h) => h.toLowerCase());
     if (handles.length === 0) return;
-    const users = await directory.selectFrom('users').select(['id', 'region']).where('handle', 'in', handles.slice(0, 20)).where('status', '=', 'active').execute();
+    const users = await directory
+      .selectFrom('users')
+      .select(['id', 'region'])
+      .where('handle', 'in', handles.slice(0, 20))
+      .where('status', '=', 'active')
+      .execute();
     for (const user of users) {
-      await this.deps.notifications.notify(row.region, { recipient: { id: user.id, region: user.region }, type: 'mention', actorId: row.author_id, videoId: row.id, text: row.caption });
+      await this.deps.notifications.notify(row.region, {
+        recipient: { id: user.id, region: user.region },
+        type: 'mention',
+        actorId: row.author_id,
+        videoId: row.id,
+        text: row.caption,
+      });
     }
   }
 
@@ -59,7 +76,11 @@ export class HashtagService {
     const tags = await directory.selectFrom('video_hashtags').select('tag').where('video_id', '=', videoId).execute();
     const at = this.deps.now().toISOString();
     for (const { tag } of tags) {
-      const res = await directory.deleteFrom('video_hashtags').where('tag', '=', tag).where('video_id', '=', videoId).executeTakeFirst();
+      const res = await directory
+        .deleteFrom('video_hashtags')
+        .where('tag', '=', tag)
+        .where('video_id', '=', videoId)
+        .executeTakeFirst();
       if (Number(res.numDeletedRows) === 0) continue;
       await directory
         .updateTable('hashtags')
@@ -71,15 +92,31 @@ export class HashtagService {
   }
 
   /** A hashtag's clip ids, newest first. */
-  async hashtag(rawTag: string, page: Page): Promise<{ tag: string; videoCount: number; videoIds: string[]; cursor: string | null }> {
+  async hashtag(
+    rawTag: string,
+    page: Page,
+  ): Promise<{ tag: string; videoCount: number; videoIds: string[]; cursor: string | null }> {
     const tag = rawTag.replace(/^#/, '').toLowerCase();
     const row = await this.deps.directory.selectFrom('hashtags').selectAll().where('tag', '=', tag).executeTakeFirst();
     if (!row) throw new NotFoundError('hashtag.not_found', `No public video uses #${tag} yet.`);
     const limit = clampLimit(page.limit);
     const after = decodeCursor<{ p: string; v: string }>(page.cursor, ['p', 'v']);
-    let q = this.deps.directory.selectFrom('video_hashtags').select(['video_id', 'published_at']).where('tag', '=', tag);
-    if (after) q = q.where((eb) => eb.or([eb('published_at', '<', after.p), eb.and([eb('published_at', '=', after.p), eb('video_id', '<', after.v)])]));
-    const rows = await q.orderBy('published_at', 'desc').orderBy('video_id', 'desc').limit(limit + 1).execute();
+    let q = this.deps.directory
+      .selectFrom('video_hashtags')
+      .select(['video_id', 'published_at'])
+      .where('tag', '=', tag);
+    if (after)
+      q = q.where((eb) =>
+        eb.or([
+          eb('published_at', '<', after.p),
+          eb.and([eb('published_at', '=', after.p), eb('video_id', '<', after.v)]),
+        ]),
+      );
+    const rows = await q
+      .orderBy('published_at', 'desc')
+      .orderBy('video_id', 'desc')
+      .limit(limit + 1)
+      .execute();
     const pageRows = rows.slice(0, limit);
     const last = pageRows[pageRows.length - 1];
     return {
@@ -91,7 +128,17 @@ export class HashtagService {
   }
 
   /** A sound's page: the sound and the ids of public clips using it, newest first. */
-  async sound(soundId: string, page: Page): Promise<{ id: string; title: string; author: UserRef | null; videoCount: number; videoIds: string[]; cursor: string | null }> {
+  async sound(
+    soundId: string,
+    page: Page,
+  ): Promise<{
+    id: string;
+    title: string;
+    author: UserRef | null;
+    videoCount: number;
+    videoIds: string[];
+    cursor: string | null;
+  }> {
     const { directory } = this.deps;
     const sound = await directory.selectFrom('sounds').selectAll().where('id', '=', soundId).executeTakeFirst();
     if (!sound) throw new NotFoundError('sound.not_found', 'This sound does not exist or is not public.');
@@ -99,9 +146,21 @@ export class HashtagService {
     const after = decodeCursor<{ v: string }>(page.cursor, ['v']);
     let q = directory.selectFrom('videos').select('id').where('sound_id', '=', soundId);
     if (after) q = q.where('id', '<', after.v);
-    const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
-    const count = await directory.selectFrom('videos').select((eb) => eb.fn.countAll<number>().as('n')).where('sound_id', '=', soundId).executeTakeFirstOrThrow();
-    const author = await directory.selectFrom('users').select(['id', 'handle', 'display_name', 'avatar_url']).where('id', '=', sound.author_id).where('status', '=', 'active').executeTakeFirst();
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    const count = await directory
+      .selectFrom('videos')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('sound_id', '=', soundId)
+      .executeTakeFirstOrThrow();
+    const author = await directory
+      .selectFrom('users')
+      .select(['id', 'handle', 'display_name', 'avatar_url'])
+      .where('id', '=', sound.author_id)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
     const pageRows = rows.slice(0, limit);
     const last = pageRows[pageRows.length - 1];
     return {

@@ -7,7 +7,15 @@ import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { userRefs, type UserRef } from './user-refs.js';
 
-export const NOTIFICATION_TYPES = ['follow', 'follow_request', 'like', 'comment', 'reply', 'mention', 'comment_like'] as const;
+export const NOTIFICATION_TYPES = [
+  'follow',
+  'follow_request',
+  'like',
+  'comment',
+  'reply',
+  'mention',
+  'comment_like',
+] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export interface Notification {
@@ -37,7 +45,16 @@ export interface NotificationServiceDeps {
   now: () => Date;
 }
 
-type Row = { id: string; type: string; actor_id: string; video_id: string | null; comment_id: string | null; text: string | null; created_at: string; read: number };
+type Row = {
+  id: string;
+  type: string;
+  actor_id: string;
+  video_id: string | null;
+  comment_id: string | null;
+  text: string | null;
+  created_at: string;
+  read: number;
+};
 
 /**
  * Notifications are stored in the recipient's cell. Each type is its own declared flow (`notify.like`, …),
@@ -51,7 +68,16 @@ export class NotificationService {
     this.emitter.setMaxListeners(0);
     for (const type of NOTIFICATION_TYPES) {
       deps.border.declareFlow(
-        { type: `notify.${type}`, fields: { recipient_id: 'interop', actor_id: 'public', video_id: 'public', comment_id: 'public', text: 'public' } },
+        {
+          type: `notify.${type}`,
+          fields: {
+            recipient_id: 'interop',
+            actor_id: 'public',
+            video_id: 'public',
+            comment_id: 'public',
+            text: 'public',
+          },
+        },
         (payload, to) => this.receive(type, payload, to),
       );
     }
@@ -74,7 +100,12 @@ export class NotificationService {
     const userId = String(payload.recipient_id);
     const actorId = String(payload.actor_id);
     // Someone the recipient blocked cannot reach them, whatever their cell claims.
-    const blocked = await db.selectFrom('blocks').select('blocker_id').where('blocker_id', '=', userId).where('blocked_id', '=', actorId).executeTakeFirst();
+    const blocked = await db
+      .selectFrom('blocks')
+      .select('blocker_id')
+      .where('blocker_id', '=', userId)
+      .where('blocked_id', '=', actorId)
+      .executeTakeFirst();
     if (blocked) return;
     const now = this.deps.now();
     const row = {
@@ -98,13 +129,19 @@ export class NotificationService {
     return () => this.emitter.off(userId, listener);
   }
 
-  async list(user: { userId: string; region: string }, page: { cursor?: string; limit?: number }): Promise<{ items: Notification[]; cursor: string | null; unread: number }> {
+  async list(
+    user: { userId: string; region: string },
+    page: { cursor?: string; limit?: number },
+  ): Promise<{ items: Notification[]; cursor: string | null; unread: number }> {
     const limit = clampLimit(page.limit);
     const after = decodeCursor<{ id: string }>(page.cursor, ['id']);
     const db = this.deps.cells.get(user.region).db;
     let q = db.selectFrom('notifications').selectAll().where('user_id', '=', user.userId);
     if (after) q = q.where('id', '<', after.id);
-    const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
     const more = rows.length > limit;
     const pageRows = rows.slice(0, limit);
     const unread = await db
@@ -135,20 +172,42 @@ export class NotificationService {
   }
 
   async newestId(user: { userId: string; region: string }): Promise<string> {
-    const row = await this.deps.cells.get(user.region).db.selectFrom('notifications').select('id').where('user_id', '=', user.userId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const row = await this.deps.cells
+      .get(user.region)
+      .db.selectFrom('notifications')
+      .select('id')
+      .where('user_id', '=', user.userId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row?.id ?? '';
   }
 
   async markAllRead(user: { userId: string; region: string }): Promise<void> {
-    await this.deps.cells.get(user.region).db.updateTable('notifications').set({ read: 1 }).where('user_id', '=', user.userId).where('read', '=', 0).execute();
+    await this.deps.cells
+      .get(user.region)
+      .db.updateTable('notifications')
+      .set({ read: 1 })
+      .where('user_id', '=', user.userId)
+      .where('read', '=', 0)
+      .execute();
   }
 
   private async present(rows: Row[]): Promise<Notification[]> {
-    const actors = await userRefs(this.deps.directory, rows.map((r) => r.actor_id));
+    const actors = await userRefs(
+      this.deps.directory,
+      rows.map((r) => r.actor_id),
+    );
     return rows.flatMap((r) => {
       const actor = actors.get(r.actor_id);
       if (!actor) return [];
-      const n: Notification = { id: r.id, type: r.type as NotificationType, actor, createdAt: r.created_at, read: r.read === 1 };
+      const n: Notification = {
+        id: r.id,
+        type: r.type as NotificationType,
+        actor,
+        createdAt: r.created_at,
+        read: r.read === 1,
+      };
       if (r.video_id) n.videoId = r.video_id;
       if (r.comment_id) n.commentId = r.comment_id;
       if (r.text) n.text = r.text;

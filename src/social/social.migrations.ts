@@ -17,7 +17,11 @@ export const socialDirectoryMigrations: MigrationMap = {
         .addColumn('published_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('video_hashtags_pk', ['tag', 'video_id'])
         .execute();
-      await db.schema.createIndex('video_hashtags_page').on('video_hashtags').columns(['tag', 'published_at', 'video_id']).execute();
+      await db.schema
+        .createIndex('video_hashtags_page')
+        .on('video_hashtags')
+        .columns(['tag', 'published_at', 'video_id'])
+        .execute();
       await db.schema.createIndex('video_hashtags_video').on('video_hashtags').column('video_id').execute();
     },
   },
@@ -35,7 +39,11 @@ export const socialCellMigrations: MigrationMap = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('follows_pk', ['follower_id', 'followee_id'])
         .execute();
-      await db.schema.createIndex('follows_list').on('follows').columns(['follower_id', 'status', 'created_at', 'followee_id']).execute();
+      await db.schema
+        .createIndex('follows_list')
+        .on('follows')
+        .columns(['follower_id', 'status', 'created_at', 'followee_id'])
+        .execute();
       await db.schema
         .createTable('followers')
         .addColumn('followee_id', 'text', (c) => c.notNull())
@@ -44,7 +52,11 @@ export const socialCellMigrations: MigrationMap = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('followers_pk', ['followee_id', 'follower_id'])
         .execute();
-      await db.schema.createIndex('followers_list').on('followers').columns(['followee_id', 'created_at', 'follower_id']).execute();
+      await db.schema
+        .createIndex('followers_list')
+        .on('followers')
+        .columns(['followee_id', 'created_at', 'follower_id'])
+        .execute();
       await db.schema
         .createTable('follow_requests')
         .addColumn('target_id', 'text', (c) => c.notNull())
@@ -53,7 +65,11 @@ export const socialCellMigrations: MigrationMap = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('follow_requests_pk', ['target_id', 'requester_id'])
         .execute();
-      await db.schema.createIndex('follow_requests_list').on('follow_requests').columns(['target_id', 'created_at', 'requester_id']).execute();
+      await db.schema
+        .createIndex('follow_requests_list')
+        .on('follow_requests')
+        .columns(['target_id', 'created_at', 'requester_id'])
+        .execute();
       await db.schema
         .createTable('blocks')
         .addColumn('blocker_id', 'text', (c) => c.notNull())

@@ -38,7 +38,16 @@ export function createSocial(deps: SocialDeps): SocialServices {
     access,
     notifications,
     graph: new GraphService({ directory, cells, border, notifications, now }),
-    engagement: new EngagementService({ directory, cells, border, access, notifications, now, observer: deps.observer, durationMaxMs: deps.durationMaxMs }),
+    engagement: new EngagementService({
+      directory,
+      cells,
+      border,
+      access,
+      notifications,
+      now,
+      observer: deps.observer,
+      durationMaxMs: deps.durationMaxMs,
+    }),
     comments: new CommentService({ directory, cells, border, access, notifications, now }),
     hashtags: new HashtagService({ directory, search: deps.search, notifications, now }),
   };

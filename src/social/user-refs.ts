@@ -10,7 +10,9 @@ export interface UserRef {
   avatarUrl: string | null;
 }
 
-export function toUserRef(row: Pick<Selectable<DirectoryUsersTable>, 'id' | 'handle' | 'display_name' | 'avatar_url'>): UserRef {
+export function toUserRef(
+  row: Pick<Selectable<DirectoryUsersTable>, 'id' | 'handle' | 'display_name' | 'avatar_url'>,
+): UserRef {
   return { id: row.id, handle: row.handle, displayName: row.display_name, avatarUrl: row.avatar_url };
 }
 

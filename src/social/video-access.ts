@@ -33,8 +33,20 @@ export class VideoAccess {
   constructor(private readonly deps: VideoAccessDeps) {}
 
   async locate(videoId: string): Promise<VideoRef | undefined> {
-    const index = await this.deps.directory.selectFrom('videos').selectAll().where('id', '=', videoId).executeTakeFirst();
-    if (index) return { id: index.id, region: index.region, ownerId: index.author_id, visibility: 'public', durationMs: index.duration_ms, index };
+    const index = await this.deps.directory
+      .selectFrom('videos')
+      .selectAll()
+      .where('id', '=', videoId)
+      .executeTakeFirst();
+    if (index)
+      return {
+        id: index.id,
+        region: index.region,
+        ownerId: index.author_id,
+        visibility: 'public',
+        durationMs: index.duration_ms,
+        index,
+      };
     for (const cell of this.deps.cells.all()) {
       const row = await cell.db
         .selectFrom('videos')
@@ -42,7 +54,15 @@ export class VideoAccess {
         .where('id', '=', videoId)
         .where('status', '=', 'ready')
         .executeTakeFirst();
-      if (row) return { id: row.id, region: cell.region, ownerId: row.owner_id, visibility: row.visibility as Visibility, durationMs: row.duration_ms ?? 0, index: undefined };
+      if (row)
+        return {
+          id: row.id,
+          region: cell.region,
+          ownerId: row.owner_id,
+          visibility: row.visibility as Visibility,
+          durationMs: row.duration_ms ?? 0,
+          index: undefined,
+        };
     }
     return undefined;
   }
@@ -79,7 +99,11 @@ export class VideoAccess {
     if (viewer?.userId === ref.ownerId) return true;
     if (ref.visibility === 'private') return false;
     if (viewer && (await this.isBlockedBy(viewer, ref.ownerId))) return false;
-    const owner = await this.deps.directory.selectFrom('users').select(['private_account', 'status']).where('id', '=', ref.ownerId).executeTakeFirst();
+    const owner = await this.deps.directory
+      .selectFrom('users')
+      .select(['private_account', 'status'])
+      .where('id', '=', ref.ownerId)
+      .executeTakeFirst();
     if (!owner || owner.status !== 'active') return false;
     if (ref.visibility === 'followers' || owner.private_account === 1) {
       return viewer !== null && (await this.isFollower(ref.region, ref.ownerId, viewer.userId));
@@ -90,7 +114,8 @@ export class VideoAccess {
   /** The clip if the viewer may see it; otherwise the same 404 as a clip that does not exist (nothing is revealed). */
   async requireViewable(videoId: string, viewer: Viewer): Promise<VideoRef> {
     const ref = await this.locate(videoId);
-    if (!ref || !(await this.canView(ref, viewer))) throw new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
+    if (!ref || !(await this.canView(ref, viewer)))
+      throw new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
     return ref;
   }
 }

@@ -1,7 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, bearer, dumpStore, filesContaining, removeDir, signup, startTestApp, type TestApp } from '../helpers/app.js';
+import {
+  DIALECTS,
+  bearer,
+  dumpStore,
+  filesContaining,
+  removeDir,
+  signup,
+  startTestApp,
+  type TestApp,
+} from '../helpers/app.js';
 
-const good = { handle: 'dana', password: 'a long enough passphrase', email: 'dana.canary.7731@example.org', birthdate: '1990-02-03', country: 'AU' };
+const good = {
+  handle: 'dana',
+  password: 'a long enough passphrase',
+  email: 'dana.canary.7731@example.org',
+  birthdate: '1990-02-03',
+  country: 'AU',
+};
 
 describe.each(DIALECTS)('accounts over HTTP (%s)', (dialect) => {
   let t: TestApp;
@@ -12,14 +27,24 @@ describe.each(DIALECTS)('accounts over HTTP (%s)', (dialect) => {
     await t.destroy();
   });
 
-  const post = (url: string, payload: unknown, headers: Record<string, string> = {}) => t.app.inject({ method: 'POST', url, payload: payload as object, headers });
+  const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: 'POST', url, payload: payload as object, headers });
 
   async function rowCounts() {
-    const dir = await t.ctx.directory.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const dir = await t.ctx.directory
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     let cells = 0;
     for (const cell of t.ctx.cells.all()) {
-      const row = await cell.db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const keys = await cell.db.selectFrom('user_keys').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await cell.db
+        .selectFrom('accounts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const keys = await cell.db
+        .selectFrom('user_keys')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       cells += Number(row.n) + Number(keys.n);
     }
     return { directory: Number(dir.n), cells };
@@ -30,10 +55,20 @@ describe.each(DIALECTS)('accounts over HTTP (%s)', (dialect) => {
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body).toEqual({ id: expect.any(String), handle: 'dana', region: 'au' });
-    const inAu = await t.ctx.cells.get('au').db.selectFrom('accounts').select('id').where('id', '=', body.id).executeTakeFirst();
+    const inAu = await t.ctx.cells
+      .get('au')
+      .db.selectFrom('accounts')
+      .select('id')
+      .where('id', '=', body.id)
+      .executeTakeFirst();
     expect(inAu?.id).toBe(body.id);
     for (const region of ['us', 'eu', 'nz', 'row']) {
-      const elsewhere = await t.ctx.cells.get(region).db.selectFrom('accounts').select('id').where('id', '=', body.id).executeTakeFirst();
+      const elsewhere = await t.ctx.cells
+        .get(region)
+        .db.selectFrom('accounts')
+        .select('id')
+        .where('id', '=', body.id)
+        .executeTakeFirst();
       expect(elsewhere).toBeUndefined();
     }
   });
@@ -49,17 +84,34 @@ describe.each(DIALECTS)('accounts over HTTP (%s)', (dialect) => {
 
     const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ handle: 'dana', region: 'au', email: good.email, birthdate: good.birthdate, country: 'AU' });
+    expect(me.json()).toMatchObject({
+      handle: 'dana',
+      region: 'au',
+      email: good.email,
+      birthdate: good.birthdate,
+      country: 'AU',
+    });
 
     const viaCookie = await t.app.inject({ method: 'GET', url: '/api/v1/me', cookies: { reelm_session: token } });
     expect(viaCookie.json().handle).toBe('dana');
 
-    const patched = await t.app.inject({ method: 'PATCH', url: '/api/v1/me', headers: bearer(token), payload: { displayName: 'Dana D.', bio: 'clips from Perth' } });
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: bearer(token),
+      payload: { displayName: 'Dana D.', bio: 'clips from Perth' },
+    });
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toMatchObject({ displayName: 'Dana D.', bio: 'clips from Perth' });
     const profile = await t.app.inject({ method: 'GET', url: '/api/v1/users/dana' });
     expect(profile.statusCode).toBe(200);
-    expect(profile.json()).toMatchObject({ handle: 'dana', region: 'au', displayName: 'Dana D.', bio: 'clips from Perth', stats: { followers: 0 } });
+    expect(profile.json()).toMatchObject({
+      handle: 'dana',
+      region: 'au',
+      displayName: 'Dana D.',
+      bio: 'clips from Perth',
+      stats: { followers: 0 },
+    });
     expect(profile.body).not.toContain(good.email);
 
     const logout = await t.app.inject({ method: 'DELETE', url: '/api/v1/sessions/current', headers: bearer(token) });
@@ -75,7 +127,12 @@ describe.each(DIALECTS)('accounts over HTTP (%s)', (dialect) => {
     expect(res.json().error.code).toBe('account.handle_taken');
     const upper = await post('/api/v1/accounts', { ...good, handle: 'DANA', country: 'US' });
     expect(upper.statusCode).toBe(409);
-    const eu = await t.ctx.cells.get('eu').db.selectFrom('accounts').select('id').where('handle', '=', 'dana').executeTakeFirst();
+    const eu = await t.ctx.cells
+      .get('eu')
+      .db.selectFrom('accounts')
+      .select('id')
+      .where('handle', '=', 'dana')
+      .executeTakeFirst();
     expect(eu).toBeUndefined();
   });
 
@@ -86,13 +143,18 @@ describe.each(DIALECTS)('accounts over HTTP (%s)', (dialect) => {
     ]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     let found = 0;
-    for (const cell of t.ctx.cells.all()) found += (await cell.db.selectFrom('accounts').select('id').where('handle', '=', 'twin').execute()).length;
+    for (const cell of t.ctx.cells.all())
+      found += (await cell.db.selectFrom('accounts').select('id').where('handle', '=', 'twin').execute()).length;
     expect(found).toBe(1);
   });
 
   it.each([
     ['malformed JSON', '{"handle": "x",', 'request.malformed_json'],
-    ['a missing field', { handle: 'erin', password: good.password, email: 'e@example.org', birthdate: '1990-01-01' }, 'request.invalid'],
+    [
+      'a missing field',
+      { handle: 'erin', password: good.password, email: 'e@example.org', birthdate: '1990-01-01' },
+      'request.invalid',
+    ],
     ['an extra field', { ...good, handle: 'erin', admin: true }, 'request.invalid'],
     ['a wrong type', { ...good, handle: 12345 }, 'request.invalid'],
     ['an over-long string', { ...good, handle: 'x'.repeat(5000) }, 'request.invalid'],
@@ -100,14 +162,23 @@ describe.each(DIALECTS)('accounts over HTTP (%s)', (dialect) => {
     ['an unknown country', { ...good, handle: 'erin', country: 'XX' }, 'account.country_unknown'],
     ['a short password', { ...good, handle: 'erin', password: 'short' }, 'account.password_weak'],
     ['a common password', { ...good, handle: 'erin', password: '1234567890' }, 'account.password_weak'],
-    ['an under-age birthdate', { ...good, handle: 'erin', birthdate: new Date(Date.now() - 12 * 365.25 * 86400_000).toISOString().slice(0, 10) }, 'account.under_age'],
+    [
+      'an under-age birthdate',
+      { ...good, handle: 'erin', birthdate: new Date(Date.now() - 12 * 365.25 * 86400_000).toISOString().slice(0, 10) },
+      'account.under_age',
+    ],
     ['an impossible birthdate', { ...good, handle: 'erin', birthdate: '1990-02-31' }, 'account.birthdate_invalid'],
     ['a bad email', { ...good, handle: 'erin', email: 'not-an-email' }, 'account.email_invalid'],
   ])('refuses %s with 400 and writes nothing', async (_name, payload, code) => {
     const before = await rowCounts();
     const res =
       typeof payload === 'string'
-        ? await t.app.inject({ method: 'POST', url: '/api/v1/accounts', payload, headers: { 'content-type': 'application/json' } })
+        ? await t.app.inject({
+            method: 'POST',
+            url: '/api/v1/accounts',
+            payload,
+            headers: { 'content-type': 'application/json' },
+          })
         : await post('/api/v1/accounts', payload);
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe(code);
@@ -166,7 +237,9 @@ describe.each(DIALECTS)('accounts over HTTP (%s)', (dialect) => {
   it('serves the OpenAPI document, the docs page, health and security headers', async () => {
     const doc = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     expect(doc.statusCode).toBe(200);
-    expect(Object.keys(doc.json().paths)).toEqual(expect.arrayContaining(['/api/v1/accounts', '/api/v1/sessions', '/api/v1/me', '/api/v1/users/{handle}']));
+    expect(Object.keys(doc.json().paths)).toEqual(
+      expect.arrayContaining(['/api/v1/accounts', '/api/v1/sessions', '/api/v1/me', '/api/v1/users/{handle}']),
+    );
     const docs = await t.app.inject({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(docs.statusCode);
     const ready = await t.app.inject({ method: 'GET', url: '/ready' });
@@ -188,7 +261,14 @@ describe.each(DIALECTS)('sessions over time and restarts (%s)', (dialect) => {
     const user = await signup(first.app, { handle: 'restart_rita', email: 'rita@example.org', country: 'NZ' });
     await first.close();
 
-    const second = await startTestApp({ dataDir: first.dataDir, clock, dialect, pg: first.pg, s3: first.s3, queuePrefix: first.queuePrefix });
+    const second = await startTestApp({
+      dataDir: first.dataDir,
+      clock,
+      dialect,
+      pg: first.pg,
+      s3: first.s3,
+      queuePrefix: first.queuePrefix,
+    });
     const me = await second.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(user.token) });
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ handle: 'restart_rita', region: 'nz', email: 'rita@example.org' });
@@ -207,7 +287,11 @@ describe.each(DIALECTS)('sessions over time and restarts (%s)', (dialect) => {
     const t = await startTestApp({ env: { REELM_LOGIN_PER_MINUTE: '3' }, dialect });
     const codes: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'x_user', password: 'whatever it is' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: { handle: 'x_user', password: 'whatever it is' },
+      });
       codes.push(res.statusCode);
       if (res.statusCode === 429) expect(res.json().error.code).toBe('request.rate_limited');
     }

@@ -21,7 +21,15 @@ describe.each(DIALECTS)('data catalog (%s)', (dialect) => {
   async function columnsOf(db: Kysely<any>): Promise<[string, string][]> {
     const tables = await db.introspection.getTables();
     return tables
-      .filter((table) => !table.name.startsWith('kysely_') && !table.name.startsWith('sqlite_') && !isFtsShadow(table.name, tables.map((x) => x.name)))
+      .filter(
+        (table) =>
+          !table.name.startsWith('kysely_') &&
+          !table.name.startsWith('sqlite_') &&
+          !isFtsShadow(
+            table.name,
+            tables.map((x) => x.name),
+          ),
+      )
       .flatMap((table) => table.columns.map((c) => [table.name, c.name] as [string, string]));
   }
 
@@ -49,7 +57,10 @@ describe.each(DIALECTS)('data catalog (%s)', (dialect) => {
     const cellTables = new Set((await t.ctx.cells.get('us').db.introspection.getTables()).map((x) => x.name));
     for (const table of Object.keys(t.ctx.catalog.tablesOf('cell'))) {
       // FTS shadow tables and virtual tables are introspected differently; the base name must exist.
-      expect([...cellTables].some((name) => name === table), table).toBe(true);
+      expect(
+        [...cellTables].some((name) => name === table),
+        table,
+      ).toBe(true);
     }
   });
 });

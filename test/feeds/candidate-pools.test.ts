@@ -1,4 +1,12 @@
-import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type {
+  Kysely,
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { CandidatePools, DEFAULT_POOL_OPTIONS } from '../../src/feeds/candidate-pools.js';
@@ -50,7 +58,10 @@ describe('candidate pools', () => {
     const gate = new Gate();
     reader = openDatabase<DirectoryDb>(directoryLocation(t.config)).withPlugin(gate);
     let clock = Date.now();
-    const pools = new CandidatePools({ directory: reader, now: () => new Date(clock) }, { ...DEFAULT_POOL_OPTIONS, ttlMs: 60_000 });
+    const pools = new CandidatePools(
+      { directory: reader, now: () => new Date(clock) },
+      { ...DEFAULT_POOL_OPTIONS, ttlMs: 60_000 },
+    );
     expect((await pools.get()).fresh.map((i) => i.row.id)).toEqual([first.id]);
 
     // A change starts a load; its read runs, and a second clip is published before the answer arrives.
@@ -72,9 +83,17 @@ describe('candidate pools', () => {
   it('builds a snapshot page by page in the order one read would give, ties on the publication time included', async () => {
     const maker = await signup(t.app, { handle: 'pagemaker', country: 'NZ' });
     const at = new Date(Date.now() - 3_600_000).toISOString();
-    for (let i = 0; i < 7; i++) await publishTestVideo(t.ctx, maker, { publishedAt: i % 3 === 0 ? at : new Date(Date.now() - 60_000 * (i + 1)).toISOString() });
+    for (let i = 0; i < 7; i++)
+      await publishTestVideo(t.ctx, maker, {
+        publishedAt: i % 3 === 0 ? at : new Date(Date.now() - 60_000 * (i + 1)).toISOString(),
+      });
     const read = async (buildPage: number, size: number) =>
-      (await new CandidatePools({ directory: t.ctx.directory, now: () => new Date() }, { ...DEFAULT_POOL_OPTIONS, ttlMs: 0, size, buildPage }).get()).fresh.map((i) => i.row.id);
+      (
+        await new CandidatePools(
+          { directory: t.ctx.directory, now: () => new Date() },
+          { ...DEFAULT_POOL_OPTIONS, ttlMs: 0, size, buildPage },
+        ).get()
+      ).fresh.map((i) => i.row.id);
     const whole = await read(1000, 1000);
     expect(whole.length).toBeGreaterThanOrEqual(7);
     expect(await read(2, 1000)).toEqual(whole);

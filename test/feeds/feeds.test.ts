@@ -18,7 +18,12 @@ describe('feeds, discovery and search', () => {
   let newClip: string;
   let hitSound: string;
   const req = (method: 'GET' | 'PUT' | 'DELETE' | 'POST' | 'PATCH', url: string, user?: User, payload?: unknown) =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: user ? bearer(user.token) : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    t.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: user ? bearer(user.token) : {},
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
 
   /** Pages through For You and returns every page's items. */
   async function forYou(user: User | undefined, pages: number, limit = 8): Promise<V[][]> {
@@ -38,7 +43,8 @@ describe('feeds, discovery and search', () => {
   beforeAll(async () => {
     t = await startTestApp({ overrides: { feeds: { seed: 1234, pools: { ttlMs: 0 } } } });
     const countries = ['US', 'AU', 'DE', 'US', 'NZ', 'AU'];
-    for (let c = 0; c < countries.length; c++) creators.push(await signup(t.app, { handle: `maker${c}`, country: countries[c]! }));
+    for (let c = 0; c < countries.length; c++)
+      creators.push(await signup(t.app, { handle: `maker${c}`, country: countries[c]! }));
     const day = 3_600_000 * 24;
     for (let c = 0; c < creators.length; c++) {
       for (let k = 0; k < 6; k++) {
@@ -46,7 +52,13 @@ describe('feeds, discovery and search', () => {
         const options: Parameters<typeof publishTestVideo>[2] = {
           caption: `Clip ${k} by maker${c} #${topic}${k === 0 ? ' #everyone' : ''}`,
           publishedAt: new Date(Date.now() - (c * 6 + k + 1) * 3_600_000 - day).toISOString(),
-          counters: { view_count: 200 + 37 * ((c * 7 + k * 3) % 11), like_count: 10 + k * c, completion_count: 80 + 5 * k, share_count: c, comment_count: k },
+          counters: {
+            view_count: 200 + 37 * ((c * 7 + k * 3) % 11),
+            like_count: 10 + k * c,
+            completion_count: 80 + 5 * k,
+            share_count: c,
+            comment_count: k,
+          },
         };
         if (c <= 1 && k === 0) {
           if (hitSound) options.soundId = hitSound;
@@ -113,7 +125,15 @@ describe('feeds, discovery and search', () => {
   });
 
   it('learns from the region’s own events: clips watched after the same clip are recommended', async () => {
-    const [a, b] = (await t.ctx.directory.selectFrom('videos').select(['id', 'author_id']).where('author_id', '=', creators[4]!.id).orderBy('id').limit(2).execute()).map((r) => r.id);
+    const [a, b] = (
+      await t.ctx.directory
+        .selectFrom('videos')
+        .select(['id', 'author_id'])
+        .where('author_id', '=', creators[4]!.id)
+        .orderBy('id')
+        .limit(2)
+        .execute()
+    ).map((r) => r.id);
     const fans = [];
     for (let i = 0; i < 3; i++) fans.push(await signup(t.app, { handle: `fan${i}`, country: 'US' }));
     await t.ctx.feeds.models.get('us');
@@ -159,7 +179,12 @@ describe('feeds, discovery and search', () => {
     const fol = await signup(t.app, { handle: 'tamper', country: 'US' });
     const page = (await req('GET', '/feed/for-you?limit=3', fol)).json();
     const [head, body] = page.cursor.split('.');
-    for (const url of [`/feed/for-you?cursor=${head}.${body}.AAAAAAAAAAAA`, '/feed/for-you?cursor=zzz', '/feed/following?cursor=%7B%7D', '/trending?cursor=eyJ4IjoxfQ']) {
+    for (const url of [
+      `/feed/for-you?cursor=${head}.${body}.AAAAAAAAAAAA`,
+      '/feed/for-you?cursor=zzz',
+      '/feed/following?cursor=%7B%7D',
+      '/trending?cursor=eyJ4IjoxfQ',
+    ]) {
       const res = await req('GET', url, fol);
       expect(res.statusCode, url).toBe(400);
       expect(res.json().error.code).toBe('cursor.invalid');
@@ -180,7 +205,14 @@ describe('feeds, discovery and search', () => {
   it('searches users, hashtags and captions, and forgets removed clips', async () => {
     const res = await req('GET', '/search?q=maker');
     expect(res.statusCode).toBe(200);
-    expect(res.json().users.map((u: { handle: string }) => u.handle)).toEqual(['maker0', 'maker1', 'maker2', 'maker3', 'maker4', 'maker5']);
+    expect(res.json().users.map((u: { handle: string }) => u.handle)).toEqual([
+      'maker0',
+      'maker1',
+      'maker2',
+      'maker3',
+      'maker4',
+      'maker5',
+    ]);
     const debut = (await req('GET', '/search?q=very%20first')).json();
     expect(debut.videos.map((v: V) => v.id)).toEqual([newClip]);
     const tags = (await req('GET', '/search?q=cook')).json();

@@ -15,9 +15,19 @@ describe('For You’s copy of a viewer’s own lists', () => {
   it('follows the viewer’s watches, likes, unlikes and "not interested" as they are recorded', async () => {
     const maker = await signup(t.app, { handle: 'maker', country: 'US' });
     const viewer = await signup(t.app, { handle: 'watcher', country: 'US' });
-    const [a, b, c] = [await publishTestVideo(t.ctx, maker), await publishTestVideo(t.ctx, maker), await publishTestVideo(t.ctx, maker)];
+    const [a, b, c] = [
+      await publishTestVideo(t.ctx, maker),
+      await publishTestVideo(t.ctx, maker),
+      await publishTestVideo(t.ctx, maker),
+    ];
     const me = { userId: viewer.id, region: viewer.region };
-    const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(viewer.token), ...(payload ? { payload } : {}) });
+    const post = (url: string, payload?: object) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1${url}`,
+        headers: bearer(viewer.token),
+        ...(payload ? { payload } : {}),
+      });
     const state = () => t.ctx.feeds.activity.state(me);
 
     expect((await state()).seen.size).toBe(0);

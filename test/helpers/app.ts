@@ -62,26 +62,48 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir();
   const cluster = TEST_MODE === 'cluster' && options.dialect !== 'sqlite';
-  const env: Record<string, string> = { REELM_CONFIG: '', REELM_DATA_DIR: dataDir, REELM_SIGNUP_PER_MINUTE: '1000', REELM_LOGIN_PER_MINUTE: '1000', ...options.env };
+  const env: Record<string, string> = {
+    REELM_CONFIG: '',
+    REELM_DATA_DIR: dataDir,
+    REELM_SIGNUP_PER_MINUTE: '1000',
+    REELM_LOGIN_PER_MINUTE: '1000',
+    ...options.env,
+  };
   const regions = loadConfig(env).regions;
   const s3 = cluster ? (options.s3 ?? (await startS3(regions))) : undefined;
   if (cluster) {
-    Object.assign(env, S3_TEST_ENV(regions), { REELM_QUEUE_PREFIX: options.queuePrefix ?? `reelm-t-${process.env.REELM_TEST_RUN ?? 'solo'}-${randomBytes(4).toString('hex')}` });
+    Object.assign(env, S3_TEST_ENV(regions), {
+      REELM_QUEUE_PREFIX:
+        options.queuePrefix ?? `reelm-t-${process.env.REELM_TEST_RUN ?? 'solo'}-${randomBytes(4).toString('hex')}`,
+    });
     for (const r of regions) env[`REELM_QUEUE_${r.toUpperCase()}_URL`] = TEST_REDIS;
   }
   const config = loadConfig(env);
   config.logLevel = 'info';
   if (s3) config.mediaUrls = { ...s3.urls };
   // A restart on PostgreSQL reuses the stores of the first start; otherwise fresh databases are made.
-  const pgStores = options.pg ?? (options.dialect === 'postgres' || cluster ? await createPgStores(config.regions) : undefined);
+  const pgStores =
+    options.pg ?? (options.dialect === 'postgres' || cluster ? await createPgStores(config.regions) : undefined);
   if (pgStores) {
     config.directoryUrl = pgStores.directoryUrl;
     config.cellUrls = { ...pgStores.cellUrls };
   }
   options.configure?.(config);
   const chunks: string[] = [];
-  const log = createLogger(config.logLevel, new Writable({ write(chunk, _enc, cb) { chunks.push(String(chunk)); cb(); } }));
-  const ctx = await createContext(config, { ...options.overrides, log, ...(options.clock ? { clock: options.clock } : {}) });
+  const log = createLogger(
+    config.logLevel,
+    new Writable({
+      write(chunk, _enc, cb) {
+        chunks.push(String(chunk));
+        cb();
+      },
+    }),
+  );
+  const ctx = await createContext(config, {
+    ...options.overrides,
+    log,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const app = await buildServer(ctx);
   await app.ready();
   return {
@@ -136,7 +158,10 @@ export interface SignupFields {
   country?: string;
 }
 
-export async function signup(app: App, fields: SignupFields): Promise<{ id: string; handle: string; region: string; token: string }> {
+export async function signup(
+  app: App,
+  fields: SignupFields,
+): Promise<{ id: string; handle: string; region: string; token: string }> {
   const body = {
     password: 'a long enough passphrase',
     email: `${fields.handle}@example.org`,
@@ -146,7 +171,11 @@ export async function signup(app: App, fields: SignupFields): Promise<{ id: stri
   };
   const res = await app.inject({ method: 'POST', url: '/api/v1/accounts', payload: body });
   if (res.statusCode !== 201) throw new Error(`signup ${fields.handle} failed: ${res.statusCode} ${res.body}`);
-  const login = await app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: body.handle, password: body.password } });
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/v1/sessions',
+    payload: { handle: body.handle, password: body.password },
+  });
   if (login.statusCode !== 201) throw new Error(`login ${fields.handle} failed: ${login.statusCode} ${login.body}`);
   return { ...res.json(), token: login.json().token };
 }

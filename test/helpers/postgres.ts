@@ -11,7 +11,9 @@ function withDatabase(url: string, name: string): string {
 }
 
 /** Creates one fresh database per store (directory + each region) and returns their URLs and a dropper. */
-export async function createPgStores(regions: string[]): Promise<{ directoryUrl: string; cellUrls: Record<string, string>; drop: () => Promise<void> }> {
+export async function createPgStores(
+  regions: string[],
+): Promise<{ directoryUrl: string; cellUrls: Record<string, string>; drop: () => Promise<void> }> {
   // The run id lets the suite's teardown drop whatever a test left behind.
   const prefix = `reelm_t_${process.env.REELM_TEST_RUN ?? 'solo'}_${randomBytes(4).toString('hex')}`;
   const names = [`${prefix}_dir`, ...regions.map((r) => `${prefix}_${r}`)];

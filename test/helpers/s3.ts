@@ -27,7 +27,8 @@ export interface TestS3 {
 export async function startS3(regions: string[]): Promise<TestS3> {
   const child = spawn(MOTO, ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   // Apps that are only closed (a restart hands the server on) must not leave it behind when the test process ends.
-  if (process.env.REELM_TEST_RUN_DIR && child.pid) appendFileSync(join(process.env.REELM_TEST_RUN_DIR, 'pids'), `${child.pid}\n`);
+  if (process.env.REELM_TEST_RUN_DIR && child.pid)
+    appendFileSync(join(process.env.REELM_TEST_RUN_DIR, 'pids'), `${child.pid}\n`);
   const reap = () => child.kill('SIGKILL');
   process.once('exit', reap);
   child.once('exit', () => process.off('exit', reap));
@@ -46,7 +47,11 @@ export async function startS3(regions: string[]): Promise<TestS3> {
     child.stderr!.on('data', onData);
     child.on('error', (err) => {
       clearTimeout(timer);
-      fail(new Error(`cluster tests need an S3 server with multipart uploads: ${MOTO} (pip install "moto[server]") could not run: ${err.message}`));
+      fail(
+        new Error(
+          `cluster tests need an S3 server with multipart uploads: ${MOTO} (pip install "moto[server]") could not run: ${err.message}`,
+        ),
+      );
     });
     child.on('exit', (code) => fail(new Error(`${MOTO} exited (${code}): ${out}`)));
   });
@@ -62,7 +67,9 @@ export async function startS3(regions: string[]): Promise<TestS3> {
       const out: string[] = [];
       let token: string | undefined;
       do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket(region), Prefix: prefix, ContinuationToken: token }));
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket(region), Prefix: prefix, ContinuationToken: token }),
+        );
         out.push(...(page.Contents ?? []).map((o) => o.Key!));
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
@@ -89,4 +96,9 @@ export async function startS3(regions: string[]): Promise<TestS3> {
 
 /** moto accepts any key pair; the SDK insists on having one. */
 export const S3_TEST_ENV = (regions: string[]): Record<string, string> =>
-  Object.fromEntries(regions.flatMap((r) => [[`REELM_MEDIA_${r.toUpperCase()}_ACCESS_KEY`, KEYS.accessKeyId], [`REELM_MEDIA_${r.toUpperCase()}_SECRET_KEY`, KEYS.secretAccessKey]]));
+  Object.fromEntries(
+    regions.flatMap((r) => [
+      [`REELM_MEDIA_${r.toUpperCase()}_ACCESS_KEY`, KEYS.accessKeyId],
+      [`REELM_MEDIA_${r.toUpperCase()}_SECRET_KEY`, KEYS.secretAccessKey],
+    ]),
+  );

@@ -10,7 +10,14 @@ export interface TestVideoOptions {
   soundId?: string;
   soundTitle?: string;
   publishedAt?: string;
-  counters?: Partial<{ view_count: number; like_count: number; comment_count: number; share_count: number; watch_ms_total: number; completion_count: number }>;
+  counters?: Partial<{
+    view_count: number;
+    like_count: number;
+    comment_count: number;
+    share_count: number;
+    watch_ms_total: number;
+    completion_count: number;
+  }>;
 }
 
 /**
@@ -34,24 +41,68 @@ export async function publishTestVideo(
   let soundId = options.soundId ?? null;
   if (!soundId && options.soundTitle) {
     soundId = newId();
-    await cell.db.insertInto('sounds').values({ id: soundId, video_id: id, owner_id: user.id, title: options.soundTitle, duration_ms: durationMs, created_at: at }).execute();
+    await cell.db
+      .insertInto('sounds')
+      .values({
+        id: soundId,
+        video_id: id,
+        owner_id: user.id,
+        title: options.soundTitle,
+        duration_ms: durationMs,
+        created_at: at,
+      })
+      .execute();
     if (visibility === 'public') {
       await ctx.border.publish(user.region, 'sound.publish', 'sounds', {
-        id: soundId, title: options.soundTitle, author_id: user.id, region: user.region, video_id: id, duration_ms: durationMs, created_at: at,
+        id: soundId,
+        title: options.soundTitle,
+        author_id: user.id,
+        region: user.region,
+        video_id: id,
+        duration_ms: durationMs,
+        created_at: at,
       });
     }
   }
   await cell.db
     .insertInto('videos')
     .values({
-      id, owner_id: user.id, status: 'ready', error_code: null, error_message: null, progress: 1, playable: 1, caption, hashtags, mentions,
-      visibility, duration_ms: durationMs, width: 1080, height: 1920, has_audio: 1, source_name: null, sound_id: soundId, created_at: at, updated_at: at,
+      id,
+      owner_id: user.id,
+      status: 'ready',
+      error_code: null,
+      error_message: null,
+      progress: 1,
+      playable: 1,
+      caption,
+      hashtags,
+      mentions,
+      visibility,
+      duration_ms: durationMs,
+      width: 1080,
+      height: 1920,
+      has_audio: 1,
+      source_name: null,
+      sound_id: soundId,
+      created_at: at,
+      updated_at: at,
     })
     .execute();
   if (visibility === 'public') {
     await ctx.border.publish(user.region, 'video.publish', 'videos', {
-      id, author_id: user.id, region: user.region, caption, hashtags, mentions, duration_ms: durationMs, width: 1080, height: 1920,
-      sound_id: soundId, created_at: at, published_at: at, ...options.counters,
+      id,
+      author_id: user.id,
+      region: user.region,
+      caption,
+      hashtags,
+      mentions,
+      duration_ms: durationMs,
+      width: 1080,
+      height: 1920,
+      sound_id: soundId,
+      created_at: at,
+      published_at: at,
+      ...options.counters,
     });
     await ctx.border.adjustCounters(user.region, 'video.publish', 'users', { id: user.id }, { video_count: 1 });
     await ctx.social.hashtags.onVideoPublished(id);

@@ -15,7 +15,14 @@ const json = (r: Response): Promise<any> => r.json();
 function startServer(dataDir: string): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(process.execPath, [join(ROOT, 'bin/reelm.js'), 'start', '--port', '0', '--data', dataDir], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', REELM_JOB_LEASE_MS: '3000', REELM_SIGNUP_PER_MINUTE: '1000', REELM_LOGIN_PER_MINUTE: '1000', REELM_LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      REELM_JOB_LEASE_MS: '3000',
+      REELM_SIGNUP_PER_MINUTE: '1000',
+      REELM_LOGIN_PER_MINUTE: '1000',
+      REELM_LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((ok, fail) => {
@@ -50,7 +57,13 @@ describe('a worker killed mid-transcode', () => {
     const signup = await fetch(`${server.base}/api/v1/accounts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ handle: 'dana', password: 'a long enough passphrase', email: 'dana@example.org', birthdate: '1990-01-01', country: 'US' }),
+      body: JSON.stringify({
+        handle: 'dana',
+        password: 'a long enough passphrase',
+        email: 'dana@example.org',
+        birthdate: '1990-01-01',
+        country: 'US',
+      }),
     });
     expect(signup.status).toBe(201);
     const login = await fetch(`${server.base}/api/v1/sessions`, {
@@ -63,7 +76,7 @@ describe('a worker killed mid-transcode', () => {
     const { videoId } = await tusUpload(server.base, token, source, { caption: 'survives a crash' });
 
     let progress = 0;
-    for (const until = Date.now() + 30_000; progress <= 0 && Date.now() < until; ) {
+    for (const until = Date.now() + 30_000; progress <= 0 && Date.now() < until;) {
       const v = await json(await fetch(`${server.base}/api/v1/videos/${videoId}`, { headers }));
       expect(v.status).not.toBe('ready');
       progress = v.progress ?? 0;
@@ -80,7 +93,7 @@ describe('a worker killed mid-transcode', () => {
     server = await startServer(dataDir);
     children.push(server.child);
     let video: any;
-    for (const until = Date.now() + 60_000; Date.now() < until; ) {
+    for (const until = Date.now() + 60_000; Date.now() < until;) {
       video = await json(await fetch(`${server.base}/api/v1/videos/${videoId}`, { headers }));
       if (video.status === 'ready' || video.status === 'failed') break;
       await new Promise((r) => setTimeout(r, 200));
@@ -89,7 +102,9 @@ describe('a worker killed mid-transcode', () => {
     const master = await fetch(`${server.base}${video.playback.hls}`);
     expect(master.status).toBe(200);
     expect((await master.text()).match(/index\.m3u8/g)).toHaveLength(3);
-    const leftovers = filesUnder(cellDir).filter((f) => f.includes('.tmp-') || f.includes(`${join('work', videoId)}`) || f.includes('.put-'));
+    const leftovers = filesUnder(cellDir).filter(
+      (f) => f.includes('.tmp-') || f.includes(`${join('work', videoId)}`) || f.includes('.put-'),
+    );
     expect(leftovers).toEqual([]);
     expect(existsSync(join(cellDir, 'work')) ? readdirSync(join(cellDir, 'work')) : []).toEqual([]);
     server.child.kill('SIGTERM');

@@ -42,7 +42,9 @@ export interface MediaTestApp extends TestApp {
 }
 
 /** The app listening on a real port, with (by default) a worker over every cell's queue. */
-export async function startMediaApp(options: Parameters<typeof startTestApp>[0] & { worker?: boolean } = {}): Promise<MediaTestApp> {
+export async function startMediaApp(
+  options: Parameters<typeof startTestApp>[0] & { worker?: boolean } = {},
+): Promise<MediaTestApp> {
   const t = await startTestApp(options);
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const address = t.app.server.address();
@@ -74,7 +76,13 @@ export interface TusResult {
 }
 
 /** Uploads a file with tus-js-client over HTTP and resolves with the upload URL and the clip id. */
-export function tusUpload(base: string, token: string, file: string, metadata: Record<string, string> = {}, extra: Partial<tus.UploadOptions> = {}): Promise<TusResult> {
+export function tusUpload(
+  base: string,
+  token: string,
+  file: string,
+  metadata: Record<string, string> = {},
+  extra: Partial<tus.UploadOptions> = {},
+): Promise<TusResult> {
   const data = readFileSync(file);
   return new Promise((resolve, reject) => {
     let videoId = '';
@@ -96,7 +104,13 @@ export function tusUpload(base: string, token: string, file: string, metadata: R
 }
 
 /** Polls the clip until `done(video)` holds; returns the last answer. */
-export async function waitForVideo(t: TestApp, id: string, headers: Record<string, string>, done: (v: any) => boolean, timeoutMs = 45_000): Promise<any> {
+export async function waitForVideo(
+  t: TestApp,
+  id: string,
+  headers: Record<string, string>,
+  done: (v: any) => boolean,
+  timeoutMs = 45_000,
+): Promise<any> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/videos/${id}`, headers });

@@ -3,7 +3,19 @@ import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../helpers/app.js';
-import { bytesOfClip, fixtureFile, isSettled, smallClip, sourceOf, startMediaApp, tusUpload, uploadLeftovers, user, waitForVideo, type MediaTestApp } from './helpers.js';
+import {
+  bytesOfClip,
+  fixtureFile,
+  isSettled,
+  smallClip,
+  sourceOf,
+  startMediaApp,
+  tusUpload,
+  uploadLeftovers,
+  user,
+  waitForVideo,
+  type MediaTestApp,
+} from './helpers.js';
 
 const json = (r: Response): Promise<any> => r.json();
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -16,7 +28,9 @@ describe('uploads (tus and multipart)', () => {
 
   beforeAll(async () => {
     clipPath = await smallClip();
-    t = await startMediaApp({ env: { REELM_UPLOAD_MAX_BYTES: String(5 * 1024 ** 2), REELM_MULTIPART_MAX_BYTES: String(1024 ** 2) } });
+    t = await startMediaApp({
+      env: { REELM_UPLOAD_MAX_BYTES: String(5 * 1024 ** 2), REELM_MULTIPART_MAX_BYTES: String(1024 ** 2) },
+    });
     alice = await user(t, 'alice');
     emma = await user(t, 'emma', 'FR');
   });
@@ -26,7 +40,10 @@ describe('uploads (tus and multipart)', () => {
   });
 
   it('uploads with tus-js-client into the uploader’s cell, then transcodes to a playable clip', async () => {
-    const { url, videoId } = await tusUpload(t.base, emma.token, clipPath, { caption: 'Bonjour #Paris @alice', visibility: 'public' });
+    const { url, videoId } = await tusUpload(t.base, emma.token, clipPath, {
+      caption: 'Bonjour #Paris @alice',
+      visibility: 'public',
+    });
     expect(videoId).toMatch(/^[0-9a-z]{26}$/);
     expect(url).toContain(`/api/v1/uploads/${videoId}`);
     // The source landed in the eu cell only (its folder or its bucket); no other cell has a byte of it.
@@ -35,8 +52,16 @@ describe('uploads (tus and multipart)', () => {
     for (const region of ['us', 'au', 'nz', 'row']) expect(await bytesOfClip(t, region, videoId)).toEqual([]);
     const video = await waitForVideo(t, videoId, emma.headers, isSettled);
     expect(video).toMatchObject({
-      id: videoId, status: 'ready', caption: 'Bonjour #Paris @alice', hashtags: ['paris'], mentions: ['alice'], visibility: 'public',
-      author: { id: emma.id, handle: 'emma' }, width: 360, height: 640, sound: { title: 'original sound - @emma' },
+      id: videoId,
+      status: 'ready',
+      caption: 'Bonjour #Paris @alice',
+      hashtags: ['paris'],
+      mentions: ['alice'],
+      visibility: 'public',
+      author: { id: emma.id, handle: 'emma' },
+      width: 360,
+      height: 640,
+      sound: { title: 'original sound - @emma' },
       stats: { views: 0, likes: 0, comments: 0, shares: 0 },
     });
     expect(video.durationMs).toBeGreaterThan(1800);
@@ -46,7 +71,12 @@ describe('uploads (tus and multipart)', () => {
     expect((await uploadLeftovers(t, 'eu')).filter((f) => f.startsWith(videoId))).toEqual([]);
     expect(existsSync(join(eu, 'work', videoId))).toBe(false);
     // The source is kept out of reach of the media routes, whatever the path.
-    for (const path of [`sources/${videoId}`, `${videoId}/../sources/${videoId}`, `${videoId}/..%2Fsources%2F${videoId}`, `uploads/${videoId}`]) {
+    for (const path of [
+      `sources/${videoId}`,
+      `${videoId}/../sources/${videoId}`,
+      `${videoId}/..%2Fsources%2F${videoId}`,
+      `uploads/${videoId}`,
+    ]) {
       expect((await fetch(`${t.base}/media/eu/${path}`)).status, path).toBe(404);
     }
     // Anyone sees a public clip; the directory index and the author's count follow.
@@ -84,15 +114,27 @@ describe('uploads (tus and multipart)', () => {
     });
     expect(first).toBe(created);
     const during = await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}`, headers: alice.headers });
-    expect(during.json()).toMatchObject({ status: 'uploading', visibility: 'private', playback: { hls: null, poster: null } });
+    expect(during.json()).toMatchObject({
+      status: 'uploading',
+      visibility: 'private',
+      playback: { hls: null, poster: null },
+    });
     // Others cannot see it, nor learn that it exists.
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}`, headers: emma.headers })).statusCode).toBe(404);
-    const head = await fetch(first, { method: 'HEAD', headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0' } });
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}`, headers: emma.headers })).statusCode,
+    ).toBe(404);
+    const head = await fetch(first, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0' },
+    });
     const offset = Number(head.headers.get('upload-offset'));
     expect(offset).toBeGreaterThanOrEqual(32 * 1024);
     expect(offset).toBeLessThan(data.length);
     // Someone else cannot even look at the upload.
-    const foreign = await fetch(first, { method: 'HEAD', headers: { authorization: `Bearer ${emma.token}`, 'tus-resumable': '1.0.0' } });
+    const foreign = await fetch(first, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${emma.token}`, 'tus-resumable': '1.0.0' },
+    });
     expect(foreign.status).toBe(404);
     const resumed = await tusUpload(t.base, alice.token, clipPath, {}, { uploadUrl: first });
     expect(resumed.url).toBe(first);
@@ -100,7 +142,9 @@ describe('uploads (tus and multipart)', () => {
     const video = await waitForVideo(t, videoId, alice.headers, isSettled);
     expect(video.status).toBe('ready');
     // A private clip is not in the public index, and its media URLs are signed.
-    expect(await t.ctx.directory.selectFrom('videos').select('id').where('id', '=', videoId).executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.ctx.directory.selectFrom('videos').select('id').where('id', '=', videoId).executeTakeFirst(),
+    ).toBeUndefined();
     expect(video.playback.hls).toMatch(new RegExp(`^/media/us/${videoId}/s-\\d+-[A-Za-z0-9_-]{32}/master\\.m3u8$`));
   });
 
@@ -113,7 +157,12 @@ describe('uploads (tus and multipart)', () => {
     const half = Math.floor(data.length / 2);
     const create = await fetch(`${s.base}/api/v1/uploads`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${bob.token}`, 'tus-resumable': '1.0.0', 'upload-length': String(data.length), 'upload-metadata': `caption ${b64('after restart')}` },
+      headers: {
+        authorization: `Bearer ${bob.token}`,
+        'tus-resumable': '1.0.0',
+        'upload-length': String(data.length),
+        'upload-metadata': `caption ${b64('after restart')}`,
+      },
     });
     expect(create.status).toBe(201);
     const videoId = create.headers.get('reelm-video-id')!;
@@ -121,14 +170,22 @@ describe('uploads (tus and multipart)', () => {
     const path = new URL(create.headers.get('location')!, s.base).pathname;
     const patch = await fetch(`${s.base}${path}`, {
       method: 'PATCH',
-      headers: { authorization: `Bearer ${bob.token}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+      headers: {
+        authorization: `Bearer ${bob.token}`,
+        'tus-resumable': '1.0.0',
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+      },
       body: data.subarray(0, half),
     });
     expect(patch.status).toBe(204);
     await s.close();
 
     s = await startMediaApp({ dataDir, pg: first.pg, s3: first.s3, queuePrefix: first.queuePrefix });
-    const head = await fetch(`${s.base}${path}`, { method: 'HEAD', headers: { authorization: `Bearer ${bob.token}`, 'tus-resumable': '1.0.0' } });
+    const head = await fetch(`${s.base}${path}`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${bob.token}`, 'tus-resumable': '1.0.0' },
+    });
     expect(head.status).toBe(200);
     expect(head.headers.get('upload-offset')).toBe(String(half));
     await tusUpload(s.base, bob.token, clipPath, {}, { uploadUrl: `${s.base}${path}` });
@@ -149,19 +206,32 @@ describe('uploads (tus and multipart)', () => {
     const url = new URL(create.headers.get('location')!, t.base).href;
     await fetch(url, {
       method: 'PATCH',
-      headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+      headers: {
+        authorization: `Bearer ${alice.token}`,
+        'tus-resumable': '1.0.0',
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+      },
       body: Buffer.alloc(100),
     });
-    const del = await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0' } });
+    const del = await fetch(url, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0' },
+    });
     expect(del.status).toBe(204);
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}`, headers: alice.headers })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}`, headers: alice.headers })).statusCode,
+    ).toBe(404);
     expect((await uploadLeftovers(t, 'us')).filter((f) => f.startsWith(videoId))).toEqual([]);
     expect(await bytesOfClip(t, 'us', videoId)).toEqual([]);
   });
 
   it('refuses bad creations with a clear JSON error before writing anything', async () => {
     const post = (headers: Record<string, string>) =>
-      fetch(`${t.base}/api/v1/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '1000', ...headers } });
+      fetch(`${t.base}/api/v1/uploads`, {
+        method: 'POST',
+        headers: { 'tus-resumable': '1.0.0', 'upload-length': '1000', ...headers },
+      });
     const before = (await uploadLeftovers(t, 'us')).length;
     const rowsBefore = (await t.ctx.cells.get('us').db.selectFrom('videos').select('id').execute()).length;
 

@@ -3,11 +3,27 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMediaPlaylist } from '../../src/media/ffmpeg/transcode.js';
 import { removeDir } from '../helpers/app.js';
-import { bytesOfClip, clip, isSettled, runner, smallClip, startMediaApp, tusUpload, user, waitForVideo, type MediaTestApp } from './helpers.js';
+import {
+  bytesOfClip,
+  clip,
+  isSettled,
+  runner,
+  smallClip,
+  startMediaApp,
+  tusUpload,
+  user,
+  waitForVideo,
+  type MediaTestApp,
+} from './helpers.js';
 
 const json = (r: Response): Promise<any> => r.json();
 
-async function multipart(t: MediaTestApp, headers: Record<string, string>, file: string, fields: Record<string, string> = {}): Promise<string> {
+async function multipart(
+  t: MediaTestApp,
+  headers: Record<string, string>,
+  file: string,
+  fields: Record<string, string> = {},
+): Promise<string> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('file', new Blob([readFileSync(file)]), 'clip.mp4');
@@ -73,8 +89,20 @@ describe('clips: ladder, playback, access, editing', () => {
     const expected: Record<string, [number, number]> = { '720p': [720, 1280], '480p': [480, 854], '360p': [360, 640] };
     for (const [rung, [w, h]] of Object.entries(expected)) {
       const playlist = `${dir}${rung}/index.m3u8`;
-      const { stdout } = await runner.run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', playlist]);
-      const streams = JSON.parse(stdout).streams as { codec_type: string; codec_name: string; width?: number; height?: number }[];
+      const { stdout } = await runner.run('ffprobe', [
+        '-v',
+        'error',
+        '-print_format',
+        'json',
+        '-show_streams',
+        playlist,
+      ]);
+      const streams = JSON.parse(stdout).streams as {
+        codec_type: string;
+        codec_name: string;
+        width?: number;
+        height?: number;
+      }[];
       const v = streams.find((s) => s.codec_type === 'video')!;
       expect([v.codec_name, v.width, v.height]).toEqual(['h264', w, h]);
       expect(streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac');
@@ -82,7 +110,14 @@ describe('clips: ladder, playback, access, editing', () => {
       expect(segments.length).toBe(2);
       for (const s of segments) expect(Math.abs(s.durationS - 2)).toBeLessThan(0.25);
     }
-    const { stdout } = await runner.run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', `${dir}sound.m4a`]);
+    const { stdout } = await runner.run('ffprobe', [
+      '-v',
+      'error',
+      '-print_format',
+      'json',
+      '-show_streams',
+      `${dir}sound.m4a`,
+    ]);
     expect(JSON.parse(stdout).streams.map((s: { codec_name: string }) => s.codec_name)).toEqual(['aac']);
     expect(existsSync(join(t.ctx.cells.get('au').dir, 'work', id))).toBe(false);
   });
@@ -122,18 +157,26 @@ describe('clips: ladder, playback, access, editing', () => {
   it('opens private media only through a signed, unexpired path prefix', async () => {
     expect((await fetch(`${t.base}/media/us/${privateId}/master.m3u8`)).status).toBe(404);
     expect((await fetch(`${t.base}/media/us/${privateId}/poster.jpg`)).status).toBe(404);
-    const owner = (await t.app.inject({ method: 'GET', url: `/api/v1/videos/${privateId}`, headers: alice.headers })).json();
+    const owner = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/videos/${privateId}`, headers: alice.headers })
+    ).json();
     const master = await fetch(`${t.base}${owner.playback.hls}`);
     expect(master.status).toBe(200);
     expect(master.headers.get('cache-control')).toContain('private');
     // A player resolves the rungs and segments relative to the master: the signature travels in the path.
-    const rungUrl = new URL((await master.text()).split('\n').find((l) => l && !l.startsWith('#'))!, `${t.base}${owner.playback.hls}`);
+    const rungUrl = new URL(
+      (await master.text()).split('\n').find((l) => l && !l.startsWith('#'))!,
+      `${t.base}${owner.playback.hls}`,
+    );
     const rung = await fetch(rungUrl);
     expect(rung.status).toBe(200);
     const segUrl = new URL(parseMediaPlaylist(await rung.text()).segments[0]!.uri, rungUrl);
     expect((await fetch(segUrl)).status).toBe(200);
 
-    const forged = owner.playback.hls.replace(/s-(\d+)-([A-Za-z0-9_-]{32})/, (_m: string, exp: string) => `s-${exp}-${'A'.repeat(32)}`);
+    const forged = owner.playback.hls.replace(
+      /s-(\d+)-([A-Za-z0-9_-]{32})/,
+      (_m: string, exp: string) => `s-${exp}-${'A'.repeat(32)}`,
+    );
     const bad = await fetch(`${t.base}${forged}`);
     expect(bad.status).toBe(403);
     expect((await json(bad)).error.code).toBe('media.link_invalid');
@@ -165,8 +208,13 @@ describe('clips: ladder, playback, access, editing', () => {
   });
 
   it('shows clips by visibility, and 404s rather than revealing private ones', async () => {
-    const get = (id: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: `/api/v1/videos/${id}`, headers });
-    expect((await get(publicId)).json()).toMatchObject({ status: 'ready', hashtags: ['world'], author: { handle: 'alice', displayName: 'alice' } });
+    const get = (id: string, headers: Record<string, string> = {}) =>
+      t.app.inject({ method: 'GET', url: `/api/v1/videos/${id}`, headers });
+    expect((await get(publicId)).json()).toMatchObject({
+      status: 'ready',
+      hashtags: ['world'],
+      author: { handle: 'alice', displayName: 'alice' },
+    });
     expect((await get(privateId, alice.headers)).statusCode).toBe(200);
     for (const headers of [{}, bob.headers]) {
       const res = await get(privateId, headers);
@@ -180,34 +228,52 @@ describe('clips: ladder, playback, access, editing', () => {
 
     const theirs = await t.app.inject({ method: 'GET', url: '/api/v1/users/alice/videos', headers: bob.headers });
     expect(theirs.json().items.map((v: { id: string }) => v.id)).toEqual([publicId]);
-    const mine = await t.app.inject({ method: 'GET', url: '/api/v1/users/alice/videos?limit=1', headers: alice.headers });
+    const mine = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/users/alice/videos?limit=1',
+      headers: alice.headers,
+    });
     expect(mine.json().items.map((v: { id: string }) => v.id)).toEqual([privateId]);
-    const next = await t.app.inject({ method: 'GET', url: `/api/v1/users/alice/videos?limit=1&cursor=${mine.json().cursor}`, headers: alice.headers });
+    const next = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/users/alice/videos?limit=1&cursor=${mine.json().cursor}`,
+      headers: alice.headers,
+    });
     expect(next.json()).toMatchObject({ items: [{ id: publicId }], cursor: null });
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/users/nobody_here/videos' })).statusCode).toBe(404);
   });
 
   it('lets only the owner edit or delete, republishing the public index as visibility changes', async () => {
-    const patch = (id: string, headers: Record<string, string>, payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/videos/${id}`, headers, payload });
+    const patch = (id: string, headers: Record<string, string>, payload: object) =>
+      t.app.inject({ method: 'PATCH', url: `/api/v1/videos/${id}`, headers, payload });
     const count = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/users/alice' })).json().stats.videos;
-    const indexed = async (id: string) => !!(await t.ctx.directory.selectFrom('videos').select('id').where('id', '=', id).executeTakeFirst());
+    const indexed = async (id: string) =>
+      !!(await t.ctx.directory.selectFrom('videos').select('id').where('id', '=', id).executeTakeFirst());
     expect(await count()).toBe(1);
 
     const other = await patch(publicId, bob.headers, { caption: 'mine now' });
     expect(other.statusCode).toBe(403);
     expect(other.json().error.code).toBe('video.forbidden');
     expect((await patch(privateId, bob.headers, { caption: 'x' })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/videos/${publicId}`, headers: bob.headers })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/v1/videos/${publicId}`, headers: bob.headers })).statusCode,
+    ).toBe(403);
     expect((await patch(publicId, {}, { caption: 'x' })).statusCode).toBe(401);
-    expect((await patch(publicId, alice.headers, { visibility: 'friends' })).json().error.code).toBe('video.visibility_invalid');
-    expect((await patch(publicId, alice.headers, { caption: 'x'.repeat(2201) })).json().error.code).toBe('video.caption_too_long');
+    expect((await patch(publicId, alice.headers, { visibility: 'friends' })).json().error.code).toBe(
+      'video.visibility_invalid',
+    );
+    expect((await patch(publicId, alice.headers, { caption: 'x'.repeat(2201) })).json().error.code).toBe(
+      'video.caption_too_long',
+    );
     expect((await patch(publicId, alice.headers, { title: 'x' })).statusCode).toBe(400);
 
     const hidden = await patch(publicId, alice.headers, { visibility: 'private', caption: 'now #hidden with @bob' });
     expect(hidden.json()).toMatchObject({ visibility: 'private', hashtags: ['hidden'], mentions: ['bob'] });
     expect(hidden.json().playback.hls).toMatch(/\/s-\d+-/);
     expect(await indexed(publicId)).toBe(false);
-    expect(await t.ctx.directory.selectFrom('sounds').select('id').where('video_id', '=', publicId).executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.ctx.directory.selectFrom('sounds').select('id').where('video_id', '=', publicId).executeTakeFirst(),
+    ).toBeUndefined();
     expect(await count()).toBe(0);
     expect((await fetch(`${t.base}/media/us/${publicId}/master.m3u8`)).status).toBe(404);
 
@@ -215,17 +281,33 @@ describe('clips: ladder, playback, access, editing', () => {
     expect(shown.json().playback.hls).toBe(`/media/us/${publicId}/master.m3u8`);
     expect(await indexed(publicId)).toBe(true);
     expect(await count()).toBe(1);
-    const index = await t.ctx.directory.selectFrom('videos').selectAll().where('id', '=', publicId).executeTakeFirstOrThrow();
-    expect(index).toMatchObject({ caption: 'now #hidden with @bob', region: 'us', author_id: alice.id, width: 360, height: 640 });
+    const index = await t.ctx.directory
+      .selectFrom('videos')
+      .selectAll()
+      .where('id', '=', publicId)
+      .executeTakeFirstOrThrow();
+    expect(index).toMatchObject({
+      caption: 'now #hidden with @bob',
+      region: 'us',
+      author_id: alice.id,
+      width: 360,
+      height: 640,
+    });
 
     const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/videos/${publicId}`, headers: alice.headers });
     expect(del.statusCode).toBe(204);
     expect(await indexed(publicId)).toBe(false);
     expect(await count()).toBe(0);
     expect(await bytesOfClip(t, 'us', publicId)).toEqual([]);
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/videos/${publicId}`, headers: alice.headers })).statusCode).toBe(404);
-    expect(await t.ctx.cells.get('us').db.selectFrom('sounds').select('id').where('video_id', '=', publicId).execute()).toEqual([]);
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/videos/${publicId}`, headers: alice.headers })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/v1/videos/${publicId}`, headers: alice.headers })).statusCode,
+    ).toBe(404);
+    expect(
+      await t.ctx.cells.get('us').db.selectFrom('sounds').select('id').where('video_id', '=', publicId).execute(),
+    ).toEqual([]);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/v1/videos/${publicId}`, headers: alice.headers })).statusCode,
+    ).toBe(404);
   });
 
   it('streams the current state first and closes a finished clip’s events at once', async () => {
@@ -248,9 +330,39 @@ describe('bad input: every file gets a clear error, and the server keeps serving
     const bytes = readFileSync(small);
     (await import('node:fs')).writeFileSync(files.truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
     files.png = join(dir, 'still.mp4');
-    if (!existsSync(files.png)) await runner.run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=red:s=64x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png', files.png]);
+    if (!existsSync(files.png))
+      await runner.run('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'color=c=red:s=64x64',
+        '-frames:v',
+        '1',
+        '-f',
+        'image2',
+        '-c:v',
+        'png',
+        files.png,
+      ]);
     files.audio = join(dir, 'audio-only.mp4');
-    if (!existsSync(files.audio)) await runner.run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=1', '-c:a', 'aac', '-f', 'mp4', files.audio]);
+    if (!existsSync(files.audio))
+      await runner.run('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=300:duration=1',
+        '-c:a',
+        'aac',
+        '-f',
+        'mp4',
+        files.audio,
+      ]);
     files.long = await clip('long-160x284-4s', { width: 160, height: 284, seconds: 4 });
     files.wide = await clip('wide-720x1280-1s', { width: 720, height: 1280, seconds: 1 });
     t = await startMediaApp({ env: { REELM_DURATION_MAX_MS: '3000', REELM_MAX_LONG_EDGE: '1000' } });

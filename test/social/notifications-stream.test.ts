@@ -24,26 +24,33 @@ describe('notification stream (Server-Sent Events)', () => {
     removeDir(t.dataDir);
   });
 
-  function open(user: User): Promise<{ res: IncomingMessage; events: { id: string; data: { type: string; actor: { handle: string } } }[]; close: () => void }> {
+  function open(user: User): Promise<{
+    res: IncomingMessage;
+    events: { id: string; data: { type: string; actor: { handle: string } } }[];
+    close: () => void;
+  }> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/notifications/stream', headers: bearer(user.token) }, (res) => {
-        const events: { id: string; data: { type: string; actor: { handle: string } } }[] = [];
-        let buffer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const id = /^id: (.*)$/m.exec(block)?.[1];
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (id && data && /^event: notification$/m.test(block)) events.push({ id, data: JSON.parse(data) });
-          }
-        });
-        res.on('error', () => undefined);
-        resolve({ res, events, close: () => req.destroy() });
-      });
+      const req = httpRequest(
+        { host: '127.0.0.1', port, path: '/api/v1/notifications/stream', headers: bearer(user.token) },
+        (res) => {
+          const events: { id: string; data: { type: string; actor: { handle: string } } }[] = [];
+          let buffer = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            buffer += chunk;
+            let end;
+            while ((end = buffer.indexOf('\n\n')) >= 0) {
+              const block = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              const id = /^id: (.*)$/m.exec(block)?.[1];
+              const data = /^data: (.*)$/m.exec(block)?.[1];
+              if (id && data && /^event: notification$/m.test(block)) events.push({ id, data: JSON.parse(data) });
+            }
+          });
+          res.on('error', () => undefined);
+          resolve({ res, events, close: () => req.destroy() });
+        },
+      );
       req.on('error', (err) => (err.message.includes('socket hang up') ? undefined : reject(err)));
       req.end();
     });
@@ -76,9 +83,20 @@ describe('notification stream (Server-Sent Events)', () => {
 
       // Another process writes straight into the cell: no in-process event, so the stream's poll finds it.
       const id = newId();
-      await t.ctx.cells.get('nz').db
-        .insertInto('notifications')
-        .values({ id, user_id: ola.id, type: 'like', actor_id: pim.id, video_id: 'v1', comment_id: null, text: null, created_at: new Date().toISOString(), read: 0 })
+      await t.ctx.cells
+        .get('nz')
+        .db.insertInto('notifications')
+        .values({
+          id,
+          user_id: ola.id,
+          type: 'like',
+          actor_id: pim.id,
+          video_id: 'v1',
+          comment_id: null,
+          text: null,
+          created_at: new Date().toISOString(),
+          read: 0,
+        })
         .execute();
       const second = await until(() => stream.events.find((e) => e.id === id), 4000);
       expect(second.data).toMatchObject({ type: 'like', actor: { handle: 'pim' } });
@@ -92,9 +110,17 @@ describe('notification stream (Server-Sent Events)', () => {
     const year = new Date().getUTCFullYear() - 14;
     const teen = await signup(t.app, { handle: 'teen', country: 'US', birthdate: `${year}-01-01` });
     await t.app.inject({ method: 'PUT', url: '/api/v1/users/teen/follow', headers: bearer(pim.token) });
-    const followers = await t.ctx.directory.selectFrom('users').select('follower_count').where('id', '=', teen.id).executeTakeFirstOrThrow();
+    const followers = await t.ctx.directory
+      .selectFrom('users')
+      .select('follower_count')
+      .where('id', '=', teen.id)
+      .executeTakeFirstOrThrow();
     expect(followers.follower_count).toBe(0);
-    const requests = await t.app.inject({ method: 'GET', url: '/api/v1/me/follow-requests', headers: bearer(teen.token) });
+    const requests = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/me/follow-requests',
+      headers: bearer(teen.token),
+    });
     expect(requests.json().items.map((u: { handle: string }) => u.handle)).toEqual(['pim']);
   });
 });

@@ -12,9 +12,16 @@ describe('social graph and engagement over HTTP', () => {
   let cal: User; // US
   let dee: User; // EU
   const req = (method: 'GET' | 'PUT' | 'DELETE' | 'POST' | 'PATCH', url: string, user?: User, payload?: unknown) =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: user ? bearer(user.token) : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  const userRow = (id: string) => t.ctx.directory.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const videoRow = (id: string) => t.ctx.directory.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    t.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: user ? bearer(user.token) : {},
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
+  const userRow = (id: string) =>
+    t.ctx.directory.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const videoRow = (id: string) =>
+    t.ctx.directory.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     // Embedded: the cross-region case scans the AU cell's and the directory's files.
@@ -82,8 +89,16 @@ describe('social graph and engagement over HTTP', () => {
     expect((await req('POST', '/me/follow-requests/cal/deny', eve)).json().error.code).toBe('follow_request.not_found');
     expect((await userRow(eve.id)).follower_count).toBe(1);
     expect((await userRow(ben.id)).following_count).toBe(2); // ana and eve
-    expect((await req('GET', '/users/eve/followers', ben)).json().items.map((u: { handle: string }) => u.handle)).toEqual(['ben']);
-    const calFollows = await t.ctx.cells.get('us').db.selectFrom('follows').selectAll().where('follower_id', '=', cal.id).where('followee_id', '=', eve.id).execute();
+    expect(
+      (await req('GET', '/users/eve/followers', ben)).json().items.map((u: { handle: string }) => u.handle),
+    ).toEqual(['ben']);
+    const calFollows = await t.ctx.cells
+      .get('us')
+      .db.selectFrom('follows')
+      .selectAll()
+      .where('follower_id', '=', cal.id)
+      .where('followee_id', '=', eve.id)
+      .execute();
     expect(calFollows).toEqual([]);
     const notes = (await req('GET', '/notifications', eve)).json();
     expect(notes.items.filter((n: { type: string }) => n.type === 'follow_request')).toHaveLength(2);
@@ -91,7 +106,11 @@ describe('social graph and engagement over HTTP', () => {
 
   it('likes idempotently with exact counts, keeps the likes list private, and notifies the creator', async () => {
     const clip = await publishTestVideo(t.ctx, ana, { caption: 'Reef dive #ocean' });
-    const likes = await Promise.all([req('PUT', `/videos/${clip.id}/like`, ben), req('PUT', `/videos/${clip.id}/like`, ben), req('PUT', `/videos/${clip.id}/like`, cal)]);
+    const likes = await Promise.all([
+      req('PUT', `/videos/${clip.id}/like`, ben),
+      req('PUT', `/videos/${clip.id}/like`, ben),
+      req('PUT', `/videos/${clip.id}/like`, cal),
+    ]);
     expect(likes.map((r) => r.statusCode)).toEqual([204, 204, 204]);
     expect((await videoRow(clip.id)).like_count).toBe(2);
     expect((await userRow(ana.id)).like_count).toBe(2);
@@ -102,7 +121,9 @@ describe('social graph and engagement over HTTP', () => {
     expect(mine.items.map((v: { id: string }) => v.id)).toEqual([clip.id]);
     expect(mine.items[0].viewer).toEqual({ liked: true, favorited: false, followingAuthor: true });
     expect((await req('GET', '/me/likes')).statusCode).toBe(401);
-    expect((await req('PUT', '/videos/01hzzzzzzzzzzzzzzzzzzzzzzz/like', ben)).json().error.code).toBe('video.not_found');
+    expect((await req('PUT', '/videos/01hzzzzzzzzzzzzzzzzzzzzzzz/like', ben)).json().error.code).toBe(
+      'video.not_found',
+    );
     const notes = (await req('GET', '/notifications', ana)).json();
     const likeNotes = notes.items.filter((n: { type: string }) => n.type === 'like');
     expect(likeNotes.map((n: { actor: { handle: string } }) => n.actor.handle).sort()).toEqual(['ben', 'cal']);
@@ -128,7 +149,13 @@ describe('social graph and engagement over HTTP', () => {
 
   it('validates watch events and counts them in the aggregates only', async () => {
     const clip = await publishTestVideo(t.ctx, ana, { caption: 'Watch me', durationMs: 10_000 });
-    const bad = [{ watchedMs: -1, completed: false }, { watchedMs: 1.5, completed: false }, { watchedMs: '100', completed: true }, { watchedMs: 100 }, { watchedMs: 100, completed: true, extra: 1 }];
+    const bad = [
+      { watchedMs: -1, completed: false },
+      { watchedMs: 1.5, completed: false },
+      { watchedMs: '100', completed: true },
+      { watchedMs: 100 },
+      { watchedMs: 100, completed: true, extra: 1 },
+    ];
     for (const body of bad) {
       const res = await req('POST', `/videos/${clip.id}/views`, ben, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
@@ -137,11 +164,20 @@ describe('social graph and engagement over HTTP', () => {
     const tooLong = await req('POST', `/videos/${clip.id}/views`, ben, { watchedMs: 40_001, completed: true });
     expect(tooLong.statusCode).toBe(400);
     expect(tooLong.json().error.code).toBe('view.watched_out_of_range');
-    expect((await req('POST', `/videos/${clip.id}/views`, ben, { watchedMs: 9_000, completed: false })).statusCode).toBe(204);
-    expect((await req('POST', `/videos/${clip.id}/views`, undefined, { watchedMs: 10_000, completed: true })).statusCode).toBe(204);
+    expect(
+      (await req('POST', `/videos/${clip.id}/views`, ben, { watchedMs: 9_000, completed: false })).statusCode,
+    ).toBe(204);
+    expect(
+      (await req('POST', `/videos/${clip.id}/views`, undefined, { watchedMs: 10_000, completed: true })).statusCode,
+    ).toBe(204);
     const row = await videoRow(clip.id);
     expect([row.view_count, row.watch_ms_total, row.completion_count]).toEqual([2, 19_000, 1]);
-    const events = await t.ctx.cells.get('us').db.selectFrom('watch_events').selectAll().where('video_id', '=', clip.id).execute();
+    const events = await t.ctx.cells
+      .get('us')
+      .db.selectFrom('watch_events')
+      .selectAll()
+      .where('video_id', '=', clip.id)
+      .execute();
     expect(events.map((e) => [e.user_id, e.watched_ms])).toEqual([[ben.id, 9000]]);
   });
 
@@ -158,24 +194,46 @@ describe('social graph and engagement over HTTP', () => {
     const nested = await req('POST', `/videos/${clip.id}/comments`, cal, { text: 'me too', parentId: reply });
     expect(nested.statusCode).toBe(201);
     const replies = (await req('GET', `/comments/${top}/replies`)).json();
-    expect(replies.items.map((c: { text: string; parentId: string }) => [c.text, c.parentId])).toEqual([['thanks!', top], ['me too', top]]);
+    expect(replies.items.map((c: { text: string; parentId: string }) => [c.text, c.parentId])).toEqual([
+      ['thanks!', top],
+      ['me too', top],
+    ]);
     const list = (await req('GET', `/videos/${clip.id}/comments`, ben)).json();
-    expect(list.items[0]).toMatchObject({ id: top, replyCount: 2, author: { handle: 'ben' }, viewer: { liked: false } });
+    expect(list.items[0]).toMatchObject({
+      id: top,
+      replyCount: 2,
+      author: { handle: 'ben' },
+      viewer: { liked: false },
+    });
     expect((await videoRow(clip.id)).comment_count).toBe(4);
-    expect((await req('POST', `/videos/${clip.id}/comments`, ben, { text: 'hi', parentId: '01hzzzzzzzzzzzzzzzzzzzzzzz' })).json().error.code).toBe('comment.parent_not_found');
+    expect(
+      (
+        await req('POST', `/videos/${clip.id}/comments`, ben, { text: 'hi', parentId: '01hzzzzzzzzzzzzzzzzzzzzzzz' })
+      ).json().error.code,
+    ).toBe('comment.parent_not_found');
 
     // The comment lives in the clip's (AU) cell; the commenter's US cell holds none.
-    expect(await t.ctx.cells.get('au').db.selectFrom('comments').select('id').where('id', '=', top).executeTakeFirst()).toBeDefined();
-    expect(await t.ctx.cells.get('us').db.selectFrom('comments').select('id').where('id', '=', top).executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.ctx.cells.get('au').db.selectFrom('comments').select('id').where('id', '=', top).executeTakeFirst(),
+    ).toBeDefined();
+    expect(
+      await t.ctx.cells.get('us').db.selectFrom('comments').select('id').where('id', '=', top).executeTakeFirst(),
+    ).toBeUndefined();
 
     expect((await req('PUT', `/comments/${top}/like`, cal)).statusCode).toBe(204);
     expect((await req('PUT', `/comments/${top}/like`, cal)).statusCode).toBe(204);
-    expect((await req('GET', `/videos/${clip.id}/comments`, cal)).json().items[0]).toMatchObject({ likeCount: 1, viewer: { liked: true } });
+    expect((await req('GET', `/videos/${clip.id}/comments`, cal)).json().items[0]).toMatchObject({
+      likeCount: 1,
+      viewer: { liked: true },
+    });
 
     const benNotes = (await req('GET', '/notifications', ben)).json().items.map((n: { type: string }) => n.type);
     expect(benNotes).toEqual(expect.arrayContaining(['reply', 'comment_like']));
     const deeNotes = (await req('GET', '/notifications', dee)).json().items;
-    expect(deeNotes.find((n: { type: string }) => n.type === 'mention')).toMatchObject({ actor: { handle: 'ben' }, text: 'Love it @dee' });
+    expect(deeNotes.find((n: { type: string }) => n.type === 'mention')).toMatchObject({
+      actor: { handle: 'ben' },
+      text: 'Love it @dee',
+    });
 
     const forbidden = await req('DELETE', `/comments/${top}`, cal);
     expect([forbidden.statusCode, forbidden.json().error.code]).toEqual([403, 'comment.not_yours']);
@@ -206,7 +264,9 @@ describe('social graph and engagement over HTTP', () => {
     expect([nonFollower.statusCode, nonFollower.json().error.code]).toEqual([403, 'comment.followers_only']);
     expect((await req('POST', `/videos/${open.id}/comments`, ben, { text: 'hi' })).statusCode).toBe(201);
     await req('PATCH', '/me/privacy', ana, { whoCanComment: 'no_one' });
-    expect((await req('POST', `/videos/${open.id}/comments`, ben, { text: 'hi' })).json().error.code).toBe('comment.disabled');
+    expect((await req('POST', `/videos/${open.id}/comments`, ben, { text: 'hi' })).json().error.code).toBe(
+      'comment.disabled',
+    );
     await req('PATCH', '/me/privacy', ana, { whoCanComment: 'everyone' });
   });
 
@@ -244,7 +304,11 @@ describe('social graph and engagement over HTTP', () => {
     expect(feed.items.map((v: { id: string }) => v.id)).toContain(clip.id);
 
     const us = t.ctx.cells.get('us').db;
-    const watch = await us.selectFrom('watch_events').select('id').where('user_id', '=', ivy.id).executeTakeFirstOrThrow();
+    const watch = await us
+      .selectFrom('watch_events')
+      .select('id')
+      .where('user_id', '=', ivy.id)
+      .executeTakeFirstOrThrow();
     await t.close(); // every byte on disk (WAL included) before scanning; reopened below
     const auDir = join(t.dataDir, 'cells', 'au');
     const directoryDir = join(t.dataDir, 'directory');
@@ -258,7 +322,9 @@ describe('social graph and engagement over HTTP', () => {
     for (const table of ['watch_events', 'likes', 'favorites', 'not_interested'] as const) {
       expect(await au.selectFrom(table).select('user_id').where('user_id', '=', ivy.id).execute(), table).toEqual([]);
     }
-    expect(await au.selectFrom('follows').select('follower_id').where('follower_id', '=', ivy.id).execute()).toEqual([]);
+    expect(await au.selectFrom('follows').select('follower_id').where('follower_id', '=', ivy.id).execute()).toEqual(
+      [],
+    );
     const ledger = await t.ctx.border.ledger('us');
     const toAu = ledger.filter((l) => l.target === 'au').map((l) => l.flow);
     expect(toAu).toEqual(expect.arrayContaining(['follow.create', 'comment.create', 'notify.like']));

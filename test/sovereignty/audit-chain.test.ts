@@ -27,7 +27,12 @@ describe('audit chain', () => {
   beforeEach(async () => {
     raw.exec('delete from audit_entries; delete from audit_checkpoints; delete from audit_head;');
     for (let i = 1; i <= 10; i++) {
-      await chain().append({ actor: `op-${i % 3}`, action: i % 2 ? 'access.allowed' : 'access.denied', subject: `user-${i}`, details: { fields: ['email'], n: i } });
+      await chain().append({
+        actor: `op-${i % 3}`,
+        action: i % 2 ? 'access.allowed' : 'access.denied',
+        subject: `user-${i}`,
+        details: { fields: ['email'], n: i },
+      });
     }
   });
 
@@ -62,7 +67,9 @@ describe('audit chain', () => {
     for (let i = 4; i < all.length; i++) {
       if (i > 0) all[i]!.prev_hash = all[i - 1]!.hash;
       all[i]!.hash = entryHash(all[i] as any);
-      raw.prepare('update audit_entries set actor = ?, prev_hash = ?, hash = ? where seq = ?').run(all[i]!.actor, all[i]!.prev_hash, all[i]!.hash, all[i]!.seq);
+      raw
+        .prepare('update audit_entries set actor = ?, prev_hash = ?, hash = ? where seq = ?')
+        .run(all[i]!.actor, all[i]!.prev_hash, all[i]!.hash, all[i]!.seq);
     }
     await expectBreak(8, /checkpoint/);
   });
@@ -79,14 +86,36 @@ describe('audit chain', () => {
 
   it('catches an inserted entry, even with a correctly computed hash', async () => {
     const last = rows()[9]!;
-    const link = { seq: 11, at: new Date().toISOString(), actor: 'x', action: 'access.allowed', subject: 'u', details: '{}', prev_hash: last.hash };
-    raw.prepare('insert into audit_entries values (@seq, @at, @actor, @action, @subject, @details, @prev_hash, @hash)').run({ ...link, hash: entryHash(link) });
+    const link = {
+      seq: 11,
+      at: new Date().toISOString(),
+      actor: 'x',
+      action: 'access.allowed',
+      subject: 'u',
+      details: '{}',
+      prev_hash: last.hash,
+    };
+    raw
+      .prepare('insert into audit_entries values (@seq, @at, @actor, @action, @subject, @details, @prev_hash, @hash)')
+      .run({ ...link, hash: entryHash(link) });
     await expectBreak(undefined, /head/);
     raw.prepare('delete from audit_entries where seq = 11').run();
     // Shifting entries up to make room for one in the middle breaks the links.
-    raw.exec('update audit_entries set seq = seq + 100 where seq > 6; update audit_entries set seq = seq - 99 where seq > 100;');
-    const l2 = { seq: 7, at: new Date().toISOString(), actor: 'x', action: 'access.allowed', subject: 'u', details: '{}', prev_hash: rows()[5]!.hash };
-    raw.prepare('insert into audit_entries values (@seq, @at, @actor, @action, @subject, @details, @prev_hash, @hash)').run({ ...l2, hash: entryHash(l2) });
+    raw.exec(
+      'update audit_entries set seq = seq + 100 where seq > 6; update audit_entries set seq = seq - 99 where seq > 100;',
+    );
+    const l2 = {
+      seq: 7,
+      at: new Date().toISOString(),
+      actor: 'x',
+      action: 'access.allowed',
+      subject: 'u',
+      details: '{}',
+      prev_hash: rows()[5]!.hash,
+    };
+    raw
+      .prepare('insert into audit_entries values (@seq, @at, @actor, @action, @subject, @details, @prev_hash, @hash)')
+      .run({ ...l2, hash: entryHash(l2) });
     await expectBreak(8, /link/);
   });
 
@@ -94,7 +123,9 @@ describe('audit chain', () => {
     const all = rows();
     const a = all[3]!;
     const b = all[5]!;
-    const swap = raw.prepare('update audit_entries set at=?, actor=?, action=?, subject=?, details=?, prev_hash=?, hash=? where seq=?');
+    const swap = raw.prepare(
+      'update audit_entries set at=?, actor=?, action=?, subject=?, details=?, prev_hash=?, hash=? where seq=?',
+    );
     swap.run(b.at, b.actor, b.action, b.subject, b.details, b.prev_hash, b.hash, 4);
     swap.run(a.at, a.actor, a.action, a.subject, a.details, a.prev_hash, a.hash, 6);
     await expectBreak(4, /link/);
@@ -103,7 +134,9 @@ describe('audit chain', () => {
   it('catches a forged checkpoint and a forged head', async () => {
     const { privateKey } = generateKeyPairSync('ed25519');
     const r6 = rows()[5]!;
-    raw.prepare('insert into audit_checkpoints values (?, ?, ?, ?)').run(6, r6.hash, signCheckpoint(privateKey, region, 6, r6.hash), new Date().toISOString());
+    raw
+      .prepare('insert into audit_checkpoints values (?, ?, ?, ?)')
+      .run(6, r6.hash, signCheckpoint(privateKey, region, 6, r6.hash), new Date().toISOString());
     await expectBreak(6, /signature/);
     raw.prepare('delete from audit_checkpoints where seq = 6').run();
     expect((await chain().verify()).ok).toBe(true);
@@ -115,7 +148,9 @@ describe('audit chain', () => {
   });
 
   it('keeps appending correctly under concurrent appends', async () => {
-    await Promise.all(Array.from({ length: 25 }, (_, i) => chain().append({ actor: 'c', action: 'test.concurrent', details: { i } })));
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) => chain().append({ actor: 'c', action: 'test.concurrent', details: { i } })),
+    );
     expect(await chain().verify()).toMatchObject({ ok: true, count: 35 });
   });
 });

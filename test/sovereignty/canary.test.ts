@@ -43,19 +43,40 @@ interface Feature {
 
 const PASSWORD = 'a long enough passphrase';
 const tag = randomBytes(4).toString('hex');
-const REGIONS: [string, string][] = [['us', 'US'], ['eu', 'IT'], ['au', 'AU'], ['nz', 'NZ'], ['row', 'JP']];
+const REGIONS: [string, string][] = [
+  ['us', 'US'],
+  ['eu', 'IT'],
+  ['au', 'AU'],
+  ['nz', 'NZ'],
+  ['row', 'JP'],
+];
 
 const FEATURES: Feature[] = [
   {
     name: 'signup and login from a distinctive address and browser',
     async run(t, canaries) {
       for (const c of canaries) {
-        const res = await t.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { handle: c.handle, password: PASSWORD, email: c.email, birthdate: c.birthdate, country: c.country } });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/accounts',
+          payload: { handle: c.handle, password: PASSWORD, email: c.email, birthdate: c.birthdate, country: c.country },
+        });
         expect(res.statusCode).toBe(201);
-        const login = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: c.handle, password: PASSWORD }, remoteAddress: c.ip, headers: { 'user-agent': c.userAgent } });
+        const login = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/sessions',
+          payload: { handle: c.handle, password: PASSWORD },
+          remoteAddress: c.ip,
+          headers: { 'user-agent': c.userAgent },
+        });
         expect(login.statusCode).toBe(201);
-        c.user = { ...(res.json() as { id: string; handle: string; region: string }), token: login.json().token as string };
-        expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(c.user!.token) })).json().email).toBe(c.email);
+        c.user = {
+          ...(res.json() as { id: string; handle: string; region: string }),
+          token: login.json().token as string,
+        };
+        expect(
+          (await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(c.user!.token) })).json().email,
+        ).toBe(c.email);
       }
     },
   },
@@ -63,10 +84,20 @@ const FEATURES: Feature[] = [
     name: 'profiles, private, followers-only and public clips, follows across regions (one a request)',
     async run(t, canaries) {
       for (const c of canaries) {
-        await t.app.inject({ method: 'PATCH', url: '/api/v1/me', headers: bearer(c.user!.token), payload: { bio: `canary in ${c.region}` } });
+        await t.app.inject({
+          method: 'PATCH',
+          url: '/api/v1/me',
+          headers: bearer(c.user!.token),
+          payload: { bio: `canary in ${c.region}` },
+        });
         await publishTestVideo(t.ctx, c.user!, { caption: c.privateCaption, visibility: 'private' });
         await publishTestVideo(t.ctx, c.user!, { caption: c.followersCaption, visibility: 'followers' });
-        c.publicClip = (await publishTestVideo(t.ctx, c.user!, { caption: `public clip ${c.region} #canary${tag}`, soundTitle: `canary sound ${c.region}` })).id;
+        c.publicClip = (
+          await publishTestVideo(t.ctx, c.user!, {
+            caption: `public clip ${c.region} #canary${tag}`,
+            soundTitle: `canary sound ${c.region}`,
+          })
+        ).id;
       }
       for (const [i, c] of canaries.entries()) {
         const next = canaries[(i + 1) % canaries.length]!;
@@ -84,7 +115,10 @@ const FEATURES: Feature[] = [
         // Clips nobody but this canary watches: their ids in a cell other than the viewer's or the creator's would be history leaking.
         c.creatorRegion = creator.region;
         c.history = [];
-        for (let k = 0; k < 3; k++) c.history.push((await publishTestVideo(t.ctx, creator.user!, { caption: `for ${c.region} ${k}`, durationMs: 9000 })).id);
+        for (let k = 0; k < 3; k++)
+          c.history.push(
+            (await publishTestVideo(t.ctx, creator.user!, { caption: `for ${c.region} ${k}`, durationMs: 9000 })).id,
+          );
         for (const [k, id] of c.history.entries()) await social.watch(t, c.user!, id, 1000 * (k + 2) + i, k === 2);
         await social.favorite(t, c.user!, c.history[0]!);
         await social.like(t, c.user!, c.history[1]!);
@@ -98,7 +132,13 @@ const FEATURES: Feature[] = [
       // A follower in another region sees and watches a followers-only clip.
       const us = canaries[0]!;
       const eu = canaries[1]!;
-      const followersOnly = await t.ctx.cells.get('eu').db.selectFrom('videos').select('id').where('owner_id', '=', eu.user!.id).where('visibility', '=', 'followers').executeTakeFirstOrThrow();
+      const followersOnly = await t.ctx.cells
+        .get('eu')
+        .db.selectFrom('videos')
+        .select('id')
+        .where('owner_id', '=', eu.user!.id)
+        .where('visibility', '=', 'followers')
+        .executeTakeFirstOrThrow();
       expect((await social.get(t, us.user!, `/videos/${followersOnly.id}`)).caption).toBe(eu.followersCaption);
       await social.watch(t, us.user!, followersOnly.id);
       await social.share(t, null, eu.publicClip!);
@@ -145,12 +185,34 @@ const FEATURES: Feature[] = [
       for (const c of canaries) {
         const support = await makeOperator(t, `canary_sup_${c.region}_${tag}`, c.region, 'support', c.country);
         const security = await makeOperator(t, `canary_sec_${c.region}_${tag}`, c.region, 'security', c.country);
-        const url = (fields: string) => `/api/v1/operator/users/${c.user!.id}/protected?fields=${fields}&reason=canary+sweep+of+the+rules`;
-        expect((await t.app.inject({ method: 'GET', url: url('email,birthdate'), headers: bearer(support.token) })).statusCode).toBe(200);
-        expect((await t.app.inject({ method: 'GET', url: url('ips,sessions'), headers: bearer(security.token) })).statusCode).toBe(200);
-        expect((await t.app.inject({ method: 'GET', url: url('email'), headers: bearer(global.token) })).statusCode).toBe(403);
-        const grant = await t.app.inject({ method: 'POST', url: '/api/v1/operator/grants', headers: bearer(global.token), payload: { subjectId: c.user!.id, fields: ['email', 'ips'], reason: 'canary cross-region case', durationMinutes: 10 } });
-        await t.app.inject({ method: 'POST', url: `/api/v1/operator/grants/${grant.json().id}/approve`, headers: bearer(security.token) });
+        const url = (fields: string) =>
+          `/api/v1/operator/users/${c.user!.id}/protected?fields=${fields}&reason=canary+sweep+of+the+rules`;
+        expect(
+          (await t.app.inject({ method: 'GET', url: url('email,birthdate'), headers: bearer(support.token) }))
+            .statusCode,
+        ).toBe(200);
+        expect(
+          (await t.app.inject({ method: 'GET', url: url('ips,sessions'), headers: bearer(security.token) })).statusCode,
+        ).toBe(200);
+        expect(
+          (await t.app.inject({ method: 'GET', url: url('email'), headers: bearer(global.token) })).statusCode,
+        ).toBe(403);
+        const grant = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/operator/grants',
+          headers: bearer(global.token),
+          payload: {
+            subjectId: c.user!.id,
+            fields: ['email', 'ips'],
+            reason: 'canary cross-region case',
+            durationMinutes: 10,
+          },
+        });
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/operator/grants/${grant.json().id}/approve`,
+          headers: bearer(security.token),
+        });
         const read = await t.app.inject({ method: 'GET', url: url('email,ips'), headers: bearer(global.token) });
         expect(read.json().fields).toEqual({ email: c.email, ips: [c.ip] });
       }
@@ -159,7 +221,10 @@ const FEATURES: Feature[] = [
   {
     name: 'download your data',
     async run(t, canaries) {
-      for (const c of canaries) expect((await t.app.inject({ method: 'POST', url: '/api/v1/me/export', headers: bearer(c.user!.token) })).statusCode).toBe(202);
+      for (const c of canaries)
+        expect(
+          (await t.app.inject({ method: 'POST', url: '/api/v1/me/export', headers: bearer(c.user!.token) })).statusCode,
+        ).toBe(202);
       await runDueJobs(t);
     },
   },
@@ -167,8 +232,23 @@ const FEATURES: Feature[] = [
     name: 'account deletion requested, then cancelled by logging in',
     async run(t, canaries) {
       const c = canaries[1]!;
-      expect((await t.app.inject({ method: 'DELETE', url: '/api/v1/me', headers: bearer(c.user!.token), payload: { password: PASSWORD } })).statusCode).toBe(202);
-      const back = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: c.handle, password: PASSWORD }, remoteAddress: c.ip, headers: { 'user-agent': c.userAgent } });
+      expect(
+        (
+          await t.app.inject({
+            method: 'DELETE',
+            url: '/api/v1/me',
+            headers: bearer(c.user!.token),
+            payload: { password: PASSWORD },
+          })
+        ).statusCode,
+      ).toBe(202);
+      const back = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: { handle: c.handle, password: PASSWORD },
+        remoteAddress: c.ip,
+        headers: { 'user-agent': c.userAgent },
+      });
       expect(back.statusCode).toBe(201);
       c.user!.token = back.json().token;
     },
@@ -212,7 +292,8 @@ describe('canary: protected values never leave their home cell', () => {
     const files = filesUnder(t.dataDir).map((f) => ({ path: relative(t.dataDir, f), bytes: readFileSync(f) }));
     const jobs: string[] = [];
     for (const cell of t.ctx.cells.all()) {
-      for (const j of await cell.db.selectFrom('jobs').selectAll().execute()) jobs.push(`${cell.region}:${j.name} ${j.payload} ${j.dedupe_key ?? ''} ${j.last_error ?? ''}`);
+      for (const j of await cell.db.selectFrom('jobs').selectAll().execute())
+        jobs.push(`${cell.region}:${j.name} ${j.payload} ${j.dedupe_key ?? ''} ${j.last_error ?? ''}`);
     }
     expect(jobs.length).toBeGreaterThan(0);
     const logs = t.logs();
@@ -222,7 +303,8 @@ describe('canary: protected values never leave their home cell', () => {
       const home = join('cells', c.region);
       const check = (field: string, value: string, allowed: (path: string) => boolean) => {
         const needle = Buffer.from(value);
-        for (const f of files) if (!allowed(f.path) && f.bytes.includes(needle)) hits.push(`${c.region}.${field} in ${f.path}`);
+        for (const f of files)
+          if (!allowed(f.path) && f.bytes.includes(needle)) hits.push(`${c.region}.${field} in ${f.path}`);
         if (jobs.some((j) => j.includes(value))) hits.push(`${c.region}.${field} in a job row`);
         if (logs.includes(value)) hits.push(`${c.region}.${field} in the logs`);
       };
@@ -235,31 +317,61 @@ describe('canary: protected values never leave their home cell', () => {
       for (const id of c.history!) {
         const needle = Buffer.from(id);
         const allowed = [home + '/', join('cells', c.creatorRegion!) + '/', 'directory/'];
-        for (const f of files) if (!allowed.some((a) => f.path.startsWith(a)) && f.bytes.includes(needle)) hits.push(`${c.region} watched ${id}, found in ${f.path}`);
+        for (const f of files)
+          if (!allowed.some((a) => f.path.startsWith(a)) && f.bytes.includes(needle))
+            hits.push(`${c.region} watched ${id}, found in ${f.path}`);
         if (jobs.some((j) => j.includes(id))) hits.push(`${c.region} watched ${id}, found in a job row`);
       }
       // Row by row too: no other cell holds a like, favorite, view, not-interested, mute or block of theirs.
       for (const other of t.ctx.cells.all()) {
         if (other.region === c.region) continue;
-        for (const table of ['likes', 'favorites', 'watch_events', 'not_interested', 'mutes', 'comment_likes'] as const) {
+        for (const table of [
+          'likes',
+          'favorites',
+          'watch_events',
+          'not_interested',
+          'mutes',
+          'comment_likes',
+        ] as const) {
           const rows = await other.db.selectFrom(table).select('user_id').where('user_id', '=', c.user!.id).execute();
           if (rows.length > 0) hits.push(`${c.region}'s ${table} in ${other.region}`);
         }
-        if ((await other.db.selectFrom('follows').select('follower_id').where('follower_id', '=', c.user!.id).execute()).length > 0) hits.push(`${c.region}'s follows in ${other.region}`);
-        if ((await other.db.selectFrom('blocks').select('blocker_id').where('blocker_id', '=', c.user!.id).execute()).length > 0) hits.push(`${c.region}'s blocks in ${other.region}`);
+        if (
+          (await other.db.selectFrom('follows').select('follower_id').where('follower_id', '=', c.user!.id).execute())
+            .length > 0
+        )
+          hits.push(`${c.region}'s follows in ${other.region}`);
+        if (
+          (await other.db.selectFrom('blocks').select('blocker_id').where('blocker_id', '=', c.user!.id).execute())
+            .length > 0
+        )
+          hits.push(`${c.region}'s blocks in ${other.region}`);
       }
     }
     expect(hits).toEqual([]);
     // The us user follows and comments on the au creator, and au holds exactly that: the follower row and the comment.
     const [us, , au] = canaries;
     const auDb = t.ctx.cells.get('au').db;
-    expect(await auDb.selectFrom('followers').select('follower_id').where('followee_id', '=', au!.user!.id).where('follower_id', '=', us!.user!.id).execute()).toHaveLength(1);
-    expect(await auDb.selectFrom('comments').select('text').where('author_id', '=', us!.user!.id).execute()).toEqual([{ text: 'g day from ohio' }]);
+    expect(
+      await auDb
+        .selectFrom('followers')
+        .select('follower_id')
+        .where('followee_id', '=', au!.user!.id)
+        .where('follower_id', '=', us!.user!.id)
+        .execute(),
+    ).toHaveLength(1);
+    expect(await auDb.selectFrom('comments').select('text').where('author_id', '=', us!.user!.id).execute()).toEqual([
+      { text: 'g day from ohio' },
+    ]);
     // The scan sees what is there: the us user's history is in the us cell, and the logs do carry request lines.
-    expect(files.some((f) => f.path.startsWith('cells/us/') && f.bytes.includes(Buffer.from(us!.history![0]!)))).toBe(true);
+    expect(files.some((f) => f.path.startsWith('cells/us/') && f.bytes.includes(Buffer.from(us!.history![0]!)))).toBe(
+      true,
+    );
     expect(logs).toContain('/api/v1/search');
     // The scan itself works: the home cell does hold the private caption.
-    const home = files.filter((f) => f.path.startsWith('cells/us/') && f.bytes.includes(Buffer.from(canaries[0]!.privateCaption)));
+    const home = files.filter(
+      (f) => f.path.startsWith('cells/us/') && f.bytes.includes(Buffer.from(canaries[0]!.privateCaption)),
+    );
     expect(home.length).toBeGreaterThan(0);
   });
 

@@ -11,12 +11,24 @@ import { social, uploadClip } from './social.js';
 
 const carve = (ctx: AppContext) =>
   new CarveOut({
-    config: ctx.config, directory: ctx.directory, cells: ctx.cells, catalog: ctx.catalog, audit: ctx.audit, border: ctx.border, now: () => ctx.clock.now(),
+    config: ctx.config,
+    directory: ctx.directory,
+    cells: ctx.cells,
+    catalog: ctx.catalog,
+    audit: ctx.audit,
+    border: ctx.border,
+    now: () => ctx.clock.now(),
     onVideoRemoved: (id) => ctx.social.hashtags.onVideoRemoved(id),
   });
 
 async function followRows(ctx: AppContext, region: string) {
-  return ctx.cells.get(region).db.selectFrom('follows').select(['follower_id', 'followee_id']).orderBy('follower_id').orderBy('followee_id').execute();
+  return ctx.cells
+    .get(region)
+    .db.selectFrom('follows')
+    .select(['follower_id', 'followee_id'])
+    .orderBy('follower_id')
+    .orderBy('followee_id')
+    .execute();
 }
 
 const handles = (page: { items: { handle: string }[] }) => page.items.map((u) => u.handle).sort();
@@ -31,8 +43,16 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     const password = 'a long enough passphrase';
     const ava = await signup(source.app, { handle: 'ava_carve_us', country: 'US', email: 'ava.carve.us@example.org' });
     const bo = await signup(source.app, { handle: 'bo_carve_eu', country: 'DE', email: 'bo.carve.eu@example.org' });
-    const cy = await signup(source.app, { handle: 'cy_carve_au', country: 'AU', email: 'cy.carve.au.7319@example.org' });
-    const dee = await signup(source.app, { handle: 'dee_carve_au', country: 'AU', email: 'dee.carve.au.5521@example.org' });
+    const cy = await signup(source.app, {
+      handle: 'cy_carve_au',
+      country: 'AU',
+      email: 'cy.carve.au.7319@example.org',
+    });
+    const dee = await signup(source.app, {
+      handle: 'dee_carve_au',
+      country: 'AU',
+      email: 'dee.carve.au.5521@example.org',
+    });
     await social.follow(source, cy, dee);
     await social.follow(source, dee, cy);
     await social.follow(source, ava, cy);
@@ -60,7 +80,11 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     await source.ctx.queues.get('us')!.enqueue('accounts.export', { exportId: cy.id });
     // An operator access in au, so its chain has something to carry.
     await source.ctx.operators.add('bo_carve_eu', 'global', 'support');
-    const denied = await source.app.inject({ method: 'GET', url: `/api/v1/operator/users/${cy.id}/protected?fields=email&reason=checking+a+support+ticket`, headers: bearer(bo.token) });
+    const denied = await source.app.inject({
+      method: 'GET',
+      url: `/api/v1/operator/users/${cy.id}/protected?fields=email&reason=checking+a+support+ticket`,
+      headers: bearer(bo.token),
+    });
     expect(denied.statusCode).toBe(403);
 
     const before = verifyAbsent(source.dataDir, await carve(source.ctx).manifest('au', true));
@@ -76,12 +100,17 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     await carve(source.ctx).exportRegion('au', out, { newKeyFile: keyFile });
     expect(existsSync(join(out, 'keys', 'au.kek'))).toBe(false);
     const manifest = readManifest(out);
-    expect(manifest).toMatchObject({ region: 'au', userIds: [cy.id, dee.id].sort(), handles: ['cy_carve_au', 'dee_carve_au'] });
+    expect(manifest).toMatchObject({
+      region: 'au',
+      userIds: [cy.id, dee.id].sort(),
+      handles: ['cy_carve_au', 'dee_carve_au'],
+    });
     expect(manifest.emails).toEqual(['cy.carve.au.7319@example.org', 'dee.carve.au.5521@example.org']);
     expect(manifest.videoIds.sort()).toEqual([cyClip.id, deePrivate.id].sort());
     const sourceCounts = {
       users: (await source.ctx.directory.selectFrom('users').select('id').where('region', '=', 'au').execute()).length,
-      videos: (await source.ctx.directory.selectFrom('videos').select('id').where('region', '=', 'au').execute()).length,
+      videos: (await source.ctx.directory.selectFrom('videos').select('id').where('region', '=', 'au').execute())
+        .length,
       cellVideos: (await source.ctx.cells.get('au').db.selectFrom('videos').select('id').execute()).length,
     };
 
@@ -90,11 +119,23 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     try {
       expect(alone.ctx.cells.regions()).toEqual(['au']);
       expect(alone.config.countryRegion.US).toBe('au');
-      const login = await alone.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'cy_carve_au', password } });
+      const login = await alone.app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: { handle: 'cy_carve_au', password },
+      });
       expect(login.statusCode).toBe(201);
       const me = await alone.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(login.json().token) });
       expect(me.json()).toMatchObject({ id: cy.id, email: 'cy.carve.au.7319@example.org', region: 'au' });
-      expect((await alone.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'ava_carve_us', password } })).statusCode).toBe(401);
+      expect(
+        (
+          await alone.app.inject({
+            method: 'POST',
+            url: '/api/v1/sessions',
+            payload: { handle: 'ava_carve_us', password },
+          })
+        ).statusCode,
+      ).toBe(401);
       const follows = await followRows(alone.ctx, 'au');
       expect(follows).toContainEqual({ follower_id: cy.id, followee_id: dee.id });
       expect(follows).toContainEqual({ follower_id: dee.id, followee_id: cy.id });
@@ -109,11 +150,26 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
       expect((await social.get(alone, cyUser, '/feed/following')).items).toEqual([]);
       // A creator is not served their own clips; dee is, with the record of a follow to bo left in dee's cell.
       expect((await social.get(alone, cyUser, '/feed/for-you')).items).toEqual([]);
-      expect((await social.get(alone, null, '/feed/for-you')).items.map((v: { id: string }) => v.id)).toEqual([cyClip.id]);
+      expect((await social.get(alone, null, '/feed/for-you')).items.map((v: { id: string }) => v.id)).toEqual([
+        cyClip.id,
+      ]);
       expect((await social.get(alone, cyUser, '/notifications')).items.length).toBeGreaterThan(0);
-      const deeUser = { ...dee, token: (await alone.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'dee_carve_au', password } })).json().token as string };
-      expect((await social.get(alone, deeUser, '/feed/following')).items.map((v: { id: string }) => v.id)).toEqual([cyClip.id]);
-      expect((await social.get(alone, deeUser, '/feed/for-you')).items.map((v: { id: string }) => v.id)).toEqual([cyClip.id]);
+      const deeUser = {
+        ...dee,
+        token: (
+          await alone.app.inject({
+            method: 'POST',
+            url: '/api/v1/sessions',
+            payload: { handle: 'dee_carve_au', password },
+          })
+        ).json().token as string,
+      };
+      expect((await social.get(alone, deeUser, '/feed/following')).items.map((v: { id: string }) => v.id)).toEqual([
+        cyClip.id,
+      ]);
+      expect((await social.get(alone, deeUser, '/feed/for-you')).items.map((v: { id: string }) => v.id)).toEqual([
+        cyClip.id,
+      ]);
       // A comment by someone outside au stays with the clip; its author is unavailable, so it is not shown.
       expect((await social.get(alone, deeUser, `/videos/${cyClip.id}/comments`)).items).toEqual([]);
       await social.like(alone, deeUser, cyClip.id);
@@ -123,7 +179,9 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
       expect(existsSync(join(out, 'cells', 'au', 'media', cyClip.id))).toBe(true);
       expect(await alone.ctx.directory.selectFrom('users').select('id').execute()).toHaveLength(sourceCounts.users);
       expect(await alone.ctx.directory.selectFrom('videos').select('id').execute()).toHaveLength(sourceCounts.videos);
-      expect(await alone.ctx.cells.get('au').db.selectFrom('videos').select('id').execute()).toHaveLength(sourceCounts.cellVideos);
+      expect(await alone.ctx.cells.get('au').db.selectFrom('videos').select('id').execute()).toHaveLength(
+        sourceCounts.cellVideos,
+      );
       const chain = await alone.ctx.audit.for('au').verify();
       expect(chain.ok).toBe(true);
       const actions = (await alone.ctx.audit.for('au').list({ limit: 50 })).map((e) => e.action);
@@ -134,32 +192,80 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     }
 
     // Detach au from the source.
-    const avaBefore = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', ava.id).executeTakeFirstOrThrow();
-    const boBefore = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', bo.id).executeTakeFirstOrThrow();
-    const avaClipBefore = await source.ctx.directory.selectFrom('videos').selectAll().where('id', '=', avaClip).executeTakeFirstOrThrow();
+    const avaBefore = await source.ctx.directory
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', ava.id)
+      .executeTakeFirstOrThrow();
+    const boBefore = await source.ctx.directory
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', bo.id)
+      .executeTakeFirstOrThrow();
+    const avaClipBefore = await source.ctx.directory
+      .selectFrom('videos')
+      .selectAll()
+      .where('id', '=', avaClip)
+      .executeTakeFirstOrThrow();
     expect(avaClipBefore).toMatchObject({ like_count: 3, comment_count: 3 });
     const { certificate, removed } = await carve(source.ctx).detach('au');
     expect(removed).toMatchObject({
-      'directory.users': 2, 'directory.videos': 1, 'us.follows': 1, 'eu.followers': 1, 'eu.blocked_by': 1, 'us.jobs': 1,
-      'us.likes': 1, 'us.favorites': 1, 'us.watch_events': 1, 'us.comments': 2,
+      'directory.users': 2,
+      'directory.videos': 1,
+      'us.follows': 1,
+      'eu.followers': 1,
+      'eu.blocked_by': 1,
+      'us.jobs': 1,
+      'us.likes': 1,
+      'us.favorites': 1,
+      'us.watch_events': 1,
+      'us.comments': 2,
     });
-    expect(certificate).toMatchObject({ region: 'au', remainingRegions: ['us', 'eu', 'nz', 'row'], lastAuditHead: { seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
-    const avaAfter = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', ava.id).executeTakeFirstOrThrow();
-    const boAfter = await source.ctx.directory.selectFrom('users').selectAll().where('id', '=', bo.id).executeTakeFirstOrThrow();
+    expect(certificate).toMatchObject({
+      region: 'au',
+      remainingRegions: ['us', 'eu', 'nz', 'row'],
+      lastAuditHead: { seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+    const avaAfter = await source.ctx.directory
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', ava.id)
+      .executeTakeFirstOrThrow();
+    const boAfter = await source.ctx.directory
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', bo.id)
+      .executeTakeFirstOrThrow();
     expect(avaAfter.following_count).toBe(avaBefore.following_count - 1);
     expect(avaAfter.like_count).toBe(avaBefore.like_count - 2);
     expect(boAfter.follower_count).toBe(boBefore.follower_count - 1);
     expect(await followRows(source.ctx, 'us')).toEqual([{ follower_id: ava.id, followee_id: bo.id }]);
     // Ava's clip: au's likes and cy's comment (with Ava's reply to it) are gone from its counts; bo's remain.
-    expect(await source.ctx.directory.selectFrom('videos').select(['like_count', 'comment_count']).where('id', '=', avaClip).executeTakeFirstOrThrow()).toEqual({ like_count: 1, comment_count: 1 });
+    expect(
+      await source.ctx.directory
+        .selectFrom('videos')
+        .select(['like_count', 'comment_count'])
+        .where('id', '=', avaClip)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ like_count: 1, comment_count: 1 });
     const comments = await source.app.inject({ method: 'GET', url: `/api/v1/videos/${avaClip}/comments` });
     expect(comments.json().items.map((c: { text: string }) => c.text)).toEqual(['bo was here']);
-    expect(await source.ctx.cells.get('us').db.selectFrom('notifications').select('actor_id').execute()).toEqual([{ actor_id: bo.id }, { actor_id: bo.id }]);
+    expect(await source.ctx.cells.get('us').db.selectFrom('notifications').select('actor_id').execute()).toEqual([
+      { actor_id: bo.id },
+      { actor_id: bo.id },
+    ]);
     // Hashtag counts are recomputed for au's clips; search no longer finds them.
     expect((await source.app.inject({ method: 'GET', url: '/api/v1/hashtags/surf' })).json().videoCount).toBe(1);
-    expect((await source.app.inject({ method: 'GET', url: '/api/v1/hashtags/bondi' })).json()).toMatchObject({ videoCount: 0, items: [] });
+    expect((await source.app.inject({ method: 'GET', url: '/api/v1/hashtags/bondi' })).json()).toMatchObject({
+      videoCount: 0,
+      items: [],
+    });
     expect((await source.app.inject({ method: 'GET', url: '/api/v1/search?q=sunrise' })).json().videos).toEqual([]);
-    expect((await source.app.inject({ method: 'GET', url: '/api/v1/feed/for-you' })).json().items.map((v: { id: string }) => v.id)).toEqual([avaClip]);
+    expect(
+      (await source.app.inject({ method: 'GET', url: '/api/v1/feed/for-you' }))
+        .json()
+        .items.map((v: { id: string }) => v.id),
+    ).toEqual([avaClip]);
     const logFile = join(source.dataDir, '..', `reelm-carve-${Date.now()}.log`);
     writeFileSync(logFile, source.logs());
     await source.close();
@@ -184,11 +290,25 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
         expect((await rest.ctx.audit.for(region).verify()).ok, region).toBe(true);
         const [entry] = await rest.ctx.audit.for(region).list({ limit: 1, action: 'region.detached' });
         expect(entry?.subject).toBe('au');
-        expect((entry?.details.certificate as { signatures: Record<string, string> }).signatures).toHaveProperty(region);
+        expect((entry?.details.certificate as { signatures: Record<string, string> }).signatures).toHaveProperty(
+          region,
+        );
       }
-      const signup2 = await rest.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { handle: 'new_aussie', password, email: 'n@example.org', birthdate: '1990-01-01', country: 'AU' } });
+      const signup2 = await rest.app.inject({
+        method: 'POST',
+        url: '/api/v1/accounts',
+        payload: { handle: 'new_aussie', password, email: 'n@example.org', birthdate: '1990-01-01', country: 'AU' },
+      });
       expect(signup2.json().region).toBe('row');
-      expect((await rest.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'ava_carve_us', password } })).statusCode).toBe(201);
+      expect(
+        (
+          await rest.app.inject({
+            method: 'POST',
+            url: '/api/v1/sessions',
+            payload: { handle: 'ava_carve_us', password },
+          })
+        ).statusCode,
+      ).toBe(201);
     } finally {
       await rest.close();
     }
@@ -210,9 +330,16 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     await source.close();
     const alone = await startTestApp({ dialect: 'sqlite', dataDir: out });
     try {
-      const login = await alone.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'resume_au_user', password: 'a long enough passphrase' } });
+      const login = await alone.app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: { handle: 'resume_au_user', password: 'a long enough passphrase' },
+      });
       expect(login.statusCode).toBe(201);
-      expect((await alone.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(login.json().token) })).json().email).toBe('resume.au@example.org');
+      expect(
+        (await alone.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(login.json().token) })).json()
+          .email,
+      ).toBe('resume.au@example.org');
     } finally {
       await alone.close();
     }

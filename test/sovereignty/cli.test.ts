@@ -38,8 +38,17 @@ describe('reelm audit / region / accounts verbs', () => {
     await social.like(t, kit, annClip.id);
     const leaving = await signup(t.app, { handle: 'lee_leaving', country: 'US' });
     const op = await makeOperator(t, 'cli_support', 'us', 'support');
-    await t.app.inject({ method: 'GET', url: `/api/v1/operator/users/${ann.id}/protected?fields=email&reason=command+line+check`, headers: bearer(op.token) });
-    await t.app.inject({ method: 'DELETE', url: '/api/v1/me', headers: bearer(leaving.token), payload: { password: 'a long enough passphrase' } });
+    await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/operator/users/${ann.id}/protected?fields=email&reason=command+line+check`,
+      headers: bearer(op.token),
+    });
+    await t.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/me',
+      headers: bearer(leaving.token),
+      payload: { password: 'a long enough passphrase' },
+    });
     await t.close();
 
     const ok = await cli(['audit', 'verify', '--region', 'us', '--data', dir]);
@@ -73,13 +82,25 @@ describe('reelm audit / region / accounts verbs', () => {
     expect(absent.stdout).toMatch(/^0 traces of au found/m);
     // The detach told the hashtag index: only ann's clip still counts.
     const directory = new Database(join(dir, 'directory', 'directory.sqlite'), { readonly: true });
-    expect(directory.prepare("select video_count from hashtags where tag = 'clireef'").get()).toEqual({ video_count: 1 });
+    expect(directory.prepare("select video_count from hashtags where tag = 'clireef'").get()).toEqual({
+      video_count: 1,
+    });
     directory.close();
     const fromDetach = await cli(['region', 'verify-absent', 'au', '--data', dir]);
     expect(fromDetach.stdout).toMatch(/^0 traces of au found/m);
     // A manifest naming users who are still here is reported, with where, and exits 1.
     const fake = join(out, 'fake-manifest.json');
-    writeFileSync(fake, JSON.stringify({ region: 'us', createdAt: '', userIds: [ann.id], handles: ['ann_cli_us'], videoIds: [], soundIds: [] }));
+    writeFileSync(
+      fake,
+      JSON.stringify({
+        region: 'us',
+        createdAt: '',
+        userIds: [ann.id],
+        handles: ['ann_cli_us'],
+        videoIds: [],
+        soundIds: [],
+      }),
+    );
     const present = await cli(['region', 'verify-absent', 'us', '--ids-from', fake, '--data', dir]);
     expect(present.code).toBe(1);
     expect(present.stdout).toContain('directory/directory.sqlite: user id');
@@ -93,7 +114,9 @@ describe('reelm audit / region / accounts verbs', () => {
     raw.close();
     const broken = await cli(['audit', 'verify', '--region', 'us', '--data', dir]);
     expect(broken.code).toBe(1);
-    expect(broken.stderr.trim()).toBe('reelm: audit chain of us is broken at entry 1: entry 1 was altered (its hash does not match its content)');
+    expect(broken.stderr.trim()).toBe(
+      'reelm: audit chain of us is broken at entry 1: entry 1 was altered (its hash does not match its content)',
+    );
     const unknown = await cli(['region', 'detach', 'mars', '--data', dir]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('There is no region "mars"');

@@ -9,15 +9,29 @@ export interface TestUser {
 }
 
 /** Signs up an account and makes it an operator (as `reelm operator add` does). */
-export async function makeOperator(t: TestApp, handle: string, jurisdiction: string, role: OperatorRole, country = 'US'): Promise<TestUser> {
+export async function makeOperator(
+  t: TestApp,
+  handle: string,
+  jurisdiction: string,
+  role: OperatorRole,
+  country = 'US',
+): Promise<TestUser> {
   const user = await signup(t.app, { handle, country });
   await t.ctx.operators.add(handle, jurisdiction, role);
   return user;
 }
 
-export async function auditActions(t: TestApp, region: string): Promise<{ actor: string; action: string; subject: string; details: Record<string, unknown> }[]> {
+export async function auditActions(
+  t: TestApp,
+  region: string,
+): Promise<{ actor: string; action: string; subject: string; details: Record<string, unknown> }[]> {
   const rows = await t.ctx.cells.get(region).db.selectFrom('audit_entries').selectAll().orderBy('seq').execute();
-  return rows.map((r) => ({ actor: r.actor, action: r.action, subject: r.subject, details: JSON.parse(r.details) as Record<string, unknown> }));
+  return rows.map((r) => ({
+    actor: r.actor,
+    action: r.action,
+    subject: r.subject,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+  }));
 }
 
 /** Runs the workers until no cell has a job that is due now (jobs scheduled later stay queued). */
@@ -32,7 +46,9 @@ export async function runDueJobs(t: TestApp): Promise<void> {
         const rows = await cell.db
           .selectFrom('jobs')
           .select('id')
-          .where((eb) => eb.or([eb('status', '=', 'running'), eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', at)])]))
+          .where((eb) =>
+            eb.or([eb('status', '=', 'running'), eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', at)])]),
+          )
           .execute();
         due += rows.length;
       }

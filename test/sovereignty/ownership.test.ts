@@ -5,7 +5,8 @@ import { DataCatalog } from '../../src/regions/catalog.js';
 /** What export, purge and carve-out treat as "rows naming a user", resolved from every domain's catalog. */
 describe('user-owned tables, from the catalog', () => {
   const catalog = new DataCatalog(catalogParts);
-  const asMap = (kind: 'cell' | 'directory') => Object.fromEntries(catalog.userTables(kind).map((t) => [t.table, t.columns]));
+  const asMap = (kind: 'cell' | 'directory') =>
+    Object.fromEntries(catalog.userTables(kind).map((t) => [t.table, t.columns]));
 
   it('resolves declared and conventional user columns in the cells', () => {
     expect(asMap('cell')).toEqual({
@@ -36,20 +37,42 @@ describe('user-owned tables, from the catalog', () => {
 
   it('exports only rows that are the user’s own, not rows that merely mention them', () => {
     const subjects = Object.fromEntries(catalog.subjectTables().map((t) => [t.table, t.columns]));
-    expect(subjects).toMatchObject({ watch_events: ['user_id'], not_interested: ['user_id'], mutes: ['user_id'], blocks: ['blocker_id'], notifications: ['user_id'] });
+    expect(subjects).toMatchObject({
+      watch_events: ['user_id'],
+      not_interested: ['user_id'],
+      mutes: ['user_id'],
+      blocks: ['blocker_id'],
+      notifications: ['user_id'],
+    });
     // A follow is the follower's; the followee's copy is their followers row; a request is the target's to answer.
-    expect(subjects).toMatchObject({ follows: ['follower_id'], followers: ['followee_id'], follow_requests: ['target_id'], comments: ['author_id'], likes: ['user_id'] });
+    expect(subjects).toMatchObject({
+      follows: ['follower_id'],
+      followers: ['followee_id'],
+      follow_requests: ['target_id'],
+      comments: ['author_id'],
+      likes: ['user_id'],
+    });
   });
 
   it('declares what goes with a clip, and which counters a removed row lowers', () => {
-    expect(Object.fromEntries(catalog.videoRefTables().map((t) => [t.table, t.columns]))).toMatchObject({ likes: ['video_id'], favorites: ['video_id'], comments: ['video_id'], watch_events: ['video_id'] });
+    expect(Object.fromEntries(catalog.videoRefTables().map((t) => [t.table, t.columns]))).toMatchObject({
+      likes: ['video_id'],
+      favorites: ['video_id'],
+      comments: ['video_id'],
+      watch_events: ['video_id'],
+    });
     expect(catalog.counters('follows').every((r) => r.when?.status === 'active')).toBe(true);
     expect(catalog.counters('comments').map((r) => r.directoryTable ?? r.cellTable)).toEqual(['videos', 'comments']);
     expect(catalog.cascades('comments')).toEqual([{ table: 'comments', column: 'parent_id', parentColumn: 'id' }]);
   });
 
   it('resolves the directory and the per-row folders', () => {
-    expect(asMap('directory')).toEqual({ users: ['id'], operators: ['user_id'], videos: ['author_id'], sounds: ['author_id'] });
+    expect(asMap('directory')).toEqual({
+      users: ['id'],
+      operators: ['user_id'],
+      videos: ['author_id'],
+      sounds: ['author_id'],
+    });
     expect(catalog.folders()).toEqual([
       { table: 'data_exports', column: 'id', under: 'exports' },
       { table: 'videos', column: 'id', under: 'media' },
@@ -57,7 +80,14 @@ describe('user-owned tables, from the catalog', () => {
   });
 
   it('never treats the audit chain, the ledger or the job queue as a user’s rows', () => {
-    for (const table of ['audit_entries', 'audit_checkpoints', 'audit_head', 'border_flows', 'transparency_counts', 'jobs']) {
+    for (const table of [
+      'audit_entries',
+      'audit_checkpoints',
+      'audit_head',
+      'border_flows',
+      'transparency_counts',
+      'jobs',
+    ]) {
       expect(catalog.userColumns('cell', table), table).toEqual([]);
     }
   });

@@ -16,7 +16,10 @@ describe('per-region policy', () => {
   let t: TestApp;
   const today = new Date();
   // Birthday yesterday: exactly `years` old today.
-  const birthdateAged = (years: number) => new Date(Date.UTC(today.getUTCFullYear() - years, today.getUTCMonth(), today.getUTCDate() - 1)).toISOString().slice(0, 10);
+  const birthdateAged = (years: number) =>
+    new Date(Date.UTC(today.getUTCFullYear() - years, today.getUTCMonth(), today.getUTCDate() - 1))
+      .toISOString()
+      .slice(0, 10);
 
   beforeAll(async () => {
     const dataDir = withConfigFile({
@@ -34,12 +37,25 @@ describe('per-region policy', () => {
   });
 
   const signupAt = (handle: string, country: string, age: number) =>
-    t.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { handle, password: 'a long enough passphrase', email: `${handle}@example.org`, birthdate: birthdateAged(age), country } });
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      payload: {
+        handle,
+        password: 'a long enough passphrase',
+        email: `${handle}@example.org`,
+        birthdate: birthdateAged(age),
+        country,
+      },
+    });
 
   it('applies each region’s minimum age at signup', async () => {
     const young = await signupAt('teen_in_france', 'FR', 14);
     expect(young.statusCode).toBe(400);
-    expect(young.json().error).toEqual({ code: 'account.under_age', message: 'You must be at least 16 years old to use Reelm.' });
+    expect(young.json().error).toEqual({
+      code: 'account.under_age',
+      message: 'You must be at least 16 years old to use Reelm.',
+    });
     expect((await signupAt('teen_in_ohio', 'US', 14)).statusCode).toBe(201);
     expect((await signupAt('kid_in_ohio', 'US', 12)).json().error.code).toBe('account.under_age');
   });
@@ -47,8 +63,16 @@ describe('per-region policy', () => {
   it('applies each region’s teen defaults', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/users/teen_in_ohio' })).json().private).toBe(false);
     expect((await signupAt('teen_in_perth', 'AU', 17)).statusCode).toBe(201);
-    const perth = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { handle: 'teen_in_perth', password: 'a long enough passphrase' } });
-    const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${perth.json().token}` } });
+    const perth = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      payload: { handle: 'teen_in_perth', password: 'a long enough passphrase' },
+    });
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { authorization: `Bearer ${perth.json().token}` },
+    });
     expect(me.json().privacy).toEqual({ privateAccount: true, whoCanComment: 'no_one' });
   });
 

@@ -14,20 +14,35 @@ export interface Person {
   token: string;
 }
 
-async function call(t: TestApp, who: Person | null, method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH', url: string, expected: number, payload?: unknown): Promise<any> {
-  const res = await t.app.inject({ method, url: `/api/v1${url}`, headers: who ? bearer(who.token) : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
+async function call(
+  t: TestApp,
+  who: Person | null,
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH',
+  url: string,
+  expected: number,
+  payload?: unknown,
+): Promise<any> {
+  const res = await t.app.inject({
+    method,
+    url: `/api/v1${url}`,
+    headers: who ? bearer(who.token) : {},
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
   expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(expected);
   return res.body ? res.json() : undefined;
 }
 
 export const social = {
   follow: (t: TestApp, a: Person, b: Person) => call(t, a, 'PUT', `/users/${b.handle}/follow`, 204),
-  approve: (t: TestApp, target: Person, requester: Person) => call(t, target, 'POST', `/me/follow-requests/${requester.handle}/approve`, 204),
+  approve: (t: TestApp, target: Person, requester: Person) =>
+    call(t, target, 'POST', `/me/follow-requests/${requester.handle}/approve`, 204),
   like: (t: TestApp, a: Person, videoId: string) => call(t, a, 'PUT', `/videos/${videoId}/like`, 204),
   favorite: (t: TestApp, a: Person, videoId: string) => call(t, a, 'PUT', `/videos/${videoId}/favorite`, 204),
-  watch: (t: TestApp, a: Person, videoId: string, watchedMs = 1500, completed = false) => call(t, a, 'POST', `/videos/${videoId}/views`, 204, { watchedMs, completed }),
+  watch: (t: TestApp, a: Person, videoId: string, watchedMs = 1500, completed = false) =>
+    call(t, a, 'POST', `/videos/${videoId}/views`, 204, { watchedMs, completed }),
   share: (t: TestApp, a: Person | null, videoId: string) => call(t, a, 'POST', `/videos/${videoId}/shares`, 201, {}),
-  notInterested: (t: TestApp, a: Person, videoId: string) => call(t, a, 'POST', `/videos/${videoId}/not-interested`, 204),
+  notInterested: (t: TestApp, a: Person, videoId: string) =>
+    call(t, a, 'POST', `/videos/${videoId}/not-interested`, 204),
   comment: async (t: TestApp, a: Person, videoId: string, text: string, parentId?: string): Promise<string> =>
     (await call(t, a, 'POST', `/videos/${videoId}/comments`, 201, parentId ? { text, parentId } : { text })).id,
   likeComment: (t: TestApp, a: Person, commentId: string) => call(t, a, 'PUT', `/comments/${commentId}/like`, 204),
@@ -38,7 +53,12 @@ export const social = {
 };
 
 /** Uploads a real clip (multipart, through probe and transcode) and waits until it is ready. */
-export async function uploadClip(t: MediaTestApp, who: Person, caption: string, visibility: 'public' | 'followers' | 'private' = 'public'): Promise<string> {
+export async function uploadClip(
+  t: MediaTestApp,
+  who: Person,
+  caption: string,
+  visibility: 'public' | 'followers' | 'private' = 'public',
+): Promise<string> {
   const form = new FormData();
   form.append('caption', caption);
   form.append('visibility', visibility);

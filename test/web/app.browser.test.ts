@@ -23,7 +23,30 @@ describe('the web app in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=360x640:r=30:d=3', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip]);
+    execFileSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=360x640:r=30:d=3',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=3',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-shortest',
+      clip,
+    ]);
     t = await startTestApp();
     worker = startWorkers(t.ctx, undefined, { pollMs: 50 });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -93,7 +116,9 @@ describe('the web app in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'watch.png') });
 
     await item.locator('[data-testid=like-button]').click();
-    await expect.poll(async () => (await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}` })).json().stats.likes).toBe(1);
+    await expect
+      .poll(async () => (await t.app.inject({ method: 'GET', url: `/api/v1/videos/${videoId}` })).json().stats.likes)
+      .toBe(1);
 
     await item.locator('[data-testid=comment-button]').click();
     await page.fill('[data-testid=comment-input]', 'First!');
@@ -112,7 +137,9 @@ describe('the web app in Chromium', () => {
     await fanPage.screenshot({ path: join(ARTIFACTS, 'feed-desktop.png') });
     await fanPage.goto(`${base}/@web_author`);
     await fanPage.locator('[data-testid=follow-button]').first().click();
-    await expect.poll(async () => (await t.app.inject({ method: 'GET', url: '/api/v1/users/web_author' })).json().stats.followers).toBe(1);
+    await expect
+      .poll(async () => (await t.app.inject({ method: 'GET', url: '/api/v1/users/web_author' })).json().stats.followers)
+      .toBe(1);
     await fanPage.screenshot({ path: join(ARTIFACTS, 'profile.png') });
 
     await fanPage.goto(`${base}/`);
@@ -126,15 +153,37 @@ describe('the web app in Chromium', () => {
   it('a private account approves a follow request; the follower then plays the followers-only clip', async () => {
     // Set up through the API: a private EU account with a followers-only clip, and a US account that wants in.
     const api = (path: string, init: RequestInit & { token?: string } = {}) =>
-      fetch(`${base}/api/v1${path}`, { ...init, headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.body && !(init.body instanceof FormData) ? { 'content-type': 'application/json' } : {}) } });
+      fetch(`${base}/api/v1${path}`, {
+        ...init,
+        headers: {
+          ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+          ...(init.body && !(init.body instanceof FormData) ? { 'content-type': 'application/json' } : {}),
+        },
+      });
     const account = async (handle: string, country: string) => {
-      const body = JSON.stringify({ handle, password: 'a long enough passphrase', email: `${handle}@example.org`, birthdate: '1990-01-02', country });
+      const body = JSON.stringify({
+        handle,
+        password: 'a long enough passphrase',
+        email: `${handle}@example.org`,
+        birthdate: '1990-01-02',
+        country,
+      });
       expect((await api('/accounts', { method: 'POST', body })).status).toBe(201);
-      return ((await (await api('/sessions', { method: 'POST', body: JSON.stringify({ handle, password: 'a long enough passphrase' }) })).json()) as { token: string }).token;
+      return (
+        (await (
+          await api('/sessions', {
+            method: 'POST',
+            body: JSON.stringify({ handle, password: 'a long enough passphrase' }),
+          })
+        ).json()) as { token: string }
+      ).token;
     };
     const owner = await account('quiet_owner', 'DE');
     await account('keen_fan', 'US');
-    expect((await api('/me/privacy', { method: 'PATCH', token: owner, body: JSON.stringify({ privateAccount: true }) })).status).toBe(200);
+    expect(
+      (await api('/me/privacy', { method: 'PATCH', token: owner, body: JSON.stringify({ privateAccount: true }) }))
+        .status,
+    ).toBe(200);
     const form = new FormData();
     form.set('caption', 'for my people only #inner');
     form.set('visibility', 'followers');
@@ -142,9 +191,18 @@ describe('the web app in Chromium', () => {
     const upload = await api('/videos', { method: 'POST', token: owner, body: form });
     expect(upload.status).toBe(202);
     const { id: videoId } = (await upload.json()) as { id: string };
-    await expect.poll(async () => ((await (await api(`/videos/${videoId}`, { token: owner })).json()) as { status: string }).status, { timeout: 60_000, interval: 250 }).toBe('ready');
+    await expect
+      .poll(
+        async () => ((await (await api(`/videos/${videoId}`, { token: owner })).json()) as { status: string }).status,
+        { timeout: 60_000, interval: 250 },
+      )
+      .toBe('ready');
 
-    const fanContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const fanContext = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     const fan = await fanContext.newPage();
     await loginIn(fan, 'keen_fan');
     // Before: the clip's link leads nowhere, and the profile is locked.

@@ -9,7 +9,12 @@ describe('GET /users/:handle tells a signed-in viewer how they relate to the acc
   let ana: User; // AU, private
   let ben: User; // US
   const req = (method: 'GET' | 'PUT' | 'DELETE' | 'POST' | 'PATCH', url: string, user?: User, payload?: object) =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: user ? bearer(user.token) : {}, ...(payload ? { payload } : {}) });
+    t.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: user ? bearer(user.token) : {},
+      ...(payload ? { payload } : {}),
+    });
   const viewer = async (handle: string, user?: User) => (await req('GET', `/users/${handle}`, user)).json().viewer;
 
   beforeAll(async () => {

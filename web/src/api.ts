@@ -63,14 +63,7 @@ export interface Comment {
   viewer?: { liked: boolean };
 }
 
-export type NotificationType =
-  | 'follow'
-  | 'follow_request'
-  | 'like'
-  | 'comment'
-  | 'reply'
-  | 'mention'
-  | 'comment_like';
+export type NotificationType = 'follow' | 'follow_request' | 'like' | 'comment' | 'reply' | 'mention' | 'comment_like';
 
 export interface Notification {
   id: string;
@@ -169,13 +162,20 @@ function url(path: string, query?: Query): string {
 
 const enc = encodeURIComponent;
 
-async function request<T>(method: string, path: string, opts: { body?: unknown; query?: Query; signal?: AbortSignal } = {}): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  opts: { body?: unknown; query?: Query; signal?: AbortSignal } = {},
+): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url(path, opts.query), {
       method,
       credentials: 'same-origin',
-      headers: opts.body !== undefined ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' },
+      headers:
+        opts.body !== undefined
+          ? { 'content-type': 'application/json', accept: 'application/json' }
+          : { accept: 'application/json' },
       body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
       signal: opts.signal,
     });
@@ -217,7 +217,8 @@ export const api = {
   updateMe: (b: { displayName?: string; bio?: string }) => patch<Me>('/me', b),
   updatePrivacy: (b: Partial<Privacy>) => patch<Privacy>('/me/privacy', b),
   user: (handle: string) => get<PublicUser>(`/users/${enc(handle)}`),
-  userVideos: (handle: string, cursor?: string | null) => get<Page<Video>>(`/users/${enc(handle)}/videos`, { cursor, limit: 24 }),
+  userVideos: (handle: string, cursor?: string | null) =>
+    get<Page<Video>>(`/users/${enc(handle)}/videos`, { cursor, limit: 24 }),
   regions: () => get<{ regions: Region[] }>('/regions'),
   startExport: () => post<{ id: string; status: string }>('/me/export'),
   exportJob: (id: string) => get<ExportJob>(`/me/exports/${enc(id)}`),
@@ -248,18 +249,25 @@ export const api = {
     ),
   like: (id: string, on: boolean) => (on ? put(`/videos/${enc(id)}/like`) : del(`/videos/${enc(id)}/like`)),
   favorite: (id: string, on: boolean) => (on ? put(`/videos/${enc(id)}/favorite`) : del(`/videos/${enc(id)}/favorite`)),
-  share: (id: string, channel?: string) => post<{ url: string }>(`/videos/${enc(id)}/shares`, channel ? { channel } : {}),
+  share: (id: string, channel?: string) =>
+    post<{ url: string }>(`/videos/${enc(id)}/shares`, channel ? { channel } : {}),
   notInterested: (id: string) => post<void>(`/videos/${enc(id)}/not-interested`),
-  comments: (videoId: string, cursor?: string | null) => get<Page<Comment>>(`/videos/${enc(videoId)}/comments`, { cursor, limit: 20 }),
+  comments: (videoId: string, cursor?: string | null) =>
+    get<Page<Comment>>(`/videos/${enc(videoId)}/comments`, { cursor, limit: 20 }),
   addComment: (videoId: string, text: string, parentId?: string | null) =>
     post<{ id: string }>(`/videos/${enc(videoId)}/comments`, parentId ? { text, parentId } : { text }),
-  replies: (commentId: string, cursor?: string | null) => get<Page<Comment>>(`/comments/${enc(commentId)}/replies`, { cursor, limit: 20 }),
+  replies: (commentId: string, cursor?: string | null) =>
+    get<Page<Comment>>(`/comments/${enc(commentId)}/replies`, { cursor, limit: 20 }),
   likeComment: (id: string, on: boolean) => (on ? put(`/comments/${enc(id)}/like`) : del(`/comments/${enc(id)}/like`)),
   deleteComment: (id: string) => del(`/comments/${enc(id)}`),
-  follow: (handle: string, on: boolean) => (on ? put(`/users/${enc(handle)}/follow`) : del(`/users/${enc(handle)}/follow`)),
-  followers: (handle: string, cursor?: string | null) => get<Page<PublicUser>>(`/users/${enc(handle)}/followers`, { cursor }),
-  following: (handle: string, cursor?: string | null) => get<Page<PublicUser>>(`/users/${enc(handle)}/following`, { cursor }),
-  block: (handle: string, on: boolean) => (on ? put(`/users/${enc(handle)}/block`) : del(`/users/${enc(handle)}/block`)),
+  follow: (handle: string, on: boolean) =>
+    on ? put(`/users/${enc(handle)}/follow`) : del(`/users/${enc(handle)}/follow`),
+  followers: (handle: string, cursor?: string | null) =>
+    get<Page<PublicUser>>(`/users/${enc(handle)}/followers`, { cursor }),
+  following: (handle: string, cursor?: string | null) =>
+    get<Page<PublicUser>>(`/users/${enc(handle)}/following`, { cursor }),
+  block: (handle: string, on: boolean) =>
+    on ? put(`/users/${enc(handle)}/block`) : del(`/users/${enc(handle)}/block`),
   mute: (handle: string, on: boolean) => (on ? put(`/users/${enc(handle)}/mute`) : del(`/users/${enc(handle)}/mute`)),
   followRequests: (cursor?: string | null) => get<Page<UserRef>>('/me/follow-requests', { cursor }),
   approveFollow: (handle: string) => post<void>(`/me/follow-requests/${enc(handle)}/approve`),
@@ -274,7 +282,8 @@ export const api = {
   search: (q: string, signal?: AbortSignal) => get<SearchResults>('/search', { q }, signal),
   hashtag: (tag: string, cursor?: string | null) => get<HashtagPage>(`/hashtags/${enc(tag)}`, { cursor, limit: 24 }),
   sound: (id: string, cursor?: string | null) => get<SoundPage>(`/sounds/${enc(id)}`, { cursor, limit: 24 }),
-  notifications: (cursor?: string | null) => get<Page<Notification> & { unread: number }>('/notifications', { cursor, limit: 30 }),
+  notifications: (cursor?: string | null) =>
+    get<Page<Notification> & { unread: number }>('/notifications', { cursor, limit: 30 }),
   notificationsStreamUrl: url('/notifications/stream'),
   markNotificationsRead: () => post<void>('/notifications/read'),
 };

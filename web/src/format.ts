@@ -19,7 +19,11 @@ export function timeAgo(iso: string): string {
   if (a < 86400) return rtf.format(Math.round(s / 3600), 'hour');
   if (a < 86400 * 7) return rtf.format(Math.round(s / 86400), 'day');
   if (a < 86400 * 60) return rtf.format(Math.round(s / 604800), 'week');
-  return new Date(t).toLocaleDateString(lang, { day: 'numeric', month: 'short', year: a > 86400 * 300 ? 'numeric' : undefined });
+  return new Date(t).toLocaleDateString(lang, {
+    day: 'numeric',
+    month: 'short',
+    year: a > 86400 * 300 ? 'numeric' : undefined,
+  });
 }
 
 export function fmtDuration(ms: number): string {

@@ -30,7 +30,11 @@ export interface Attached {
 /** The bandwidth the last player measured, so the next clip starts at a rung this connection can carry. */
 let bandwidthEstimate = 0;
 
-export async function attachHls(video: HTMLVideoElement, src: string, opts: { preload: boolean; onFatal: () => void }): Promise<Attached> {
+export async function attachHls(
+  video: HTMLVideoElement,
+  src: string,
+  opts: { preload: boolean; onFatal: () => void },
+): Promise<Attached> {
   const Hls = await loadHls();
   if (Hls && Hls.isSupported()) {
     const hls = new Hls({

@@ -250,7 +250,8 @@ const en = {
   'settings.handle': 'Handle',
   'settings.logout': 'Log out',
   'settings.delete': 'Delete account',
-  'settings.deleteHint': 'Your account is deactivated now and deleted for good after a grace period. Enter your password to confirm.',
+  'settings.deleteHint':
+    'Your account is deactivated now and deleted for good after a grace period. Enter your password to confirm.',
   'settings.deletePassword': 'Password',
   'settings.deleteConfirm': 'Delete my account',
   'settings.deleted': 'Your account will be deleted on {date}.',
@@ -367,7 +368,8 @@ const de: Record<StringKey, string> = {
   'signup.countryPick': 'Wähle dein Land',
   'signup.region': 'Deine Daten liegen in: {region}',
   'signup.regionsFailed': 'Die Länderliste konnte nicht geladen werden.',
-  'signup.regionHint': 'Dein Profil, deine Clips und Nachrichten werden nur in dieser Region gespeichert und verarbeitet.',
+  'signup.regionHint':
+    'Dein Profil, deine Clips und Nachrichten werden nur in dieser Region gespeichert und verarbeitet.',
   'signup.submit': 'Registrieren',
   'signup.haveAccount': 'Du hast schon ein Konto?',
   'signup.toLogin': 'Anmelden',
@@ -525,7 +527,8 @@ const de: Record<StringKey, string> = {
   'settings.handle': 'Nutzername',
   'settings.logout': 'Abmelden',
   'settings.delete': 'Konto löschen',
-  'settings.deleteHint': 'Dein Konto wird sofort deaktiviert und nach einer Schonfrist endgültig gelöscht. Gib zur Bestätigung dein Passwort ein.',
+  'settings.deleteHint':
+    'Dein Konto wird sofort deaktiviert und nach einer Schonfrist endgültig gelöscht. Gib zur Bestätigung dein Passwort ein.',
   'settings.deletePassword': 'Passwort',
   'settings.deleteConfirm': 'Mein Konto löschen',
   'settings.deleted': 'Dein Konto wird am {date} gelöscht.',
@@ -551,7 +554,8 @@ const de: Record<StringKey, string> = {
 const dicts: Record<string, Record<StringKey, string>> = { en, de };
 
 function pick(): 'en' | 'de' {
-  const langs = (typeof navigator !== 'undefined' && (navigator.languages?.length ? navigator.languages : [navigator.language])) || ['en'];
+  const langs = (typeof navigator !== 'undefined' &&
+    (navigator.languages?.length ? navigator.languages : [navigator.language])) || ['en'];
   for (const l of langs) {
     const base = (l || '').toLowerCase().split('-')[0];
     if (base === 'de') return 'de';

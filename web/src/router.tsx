@@ -10,7 +10,11 @@ export interface Loc {
 }
 
 let counter = 0;
-const read = (): Loc => ({ path: decodeURI(location.pathname), query: new URLSearchParams(location.search), key: ++counter });
+const read = (): Loc => ({
+  path: decodeURI(location.pathname),
+  query: new URLSearchParams(location.search),
+  key: ++counter,
+});
 
 export const locStore = createStore<Loc>(read());
 
@@ -51,7 +55,11 @@ export function match(pattern: string, path: string): Record<string, string> | n
   return out;
 }
 
-type LinkProps = JSX.HTMLAttributes<HTMLAnchorElement> & { href: string; replace?: boolean; children?: ComponentChildren };
+type LinkProps = JSX.HTMLAttributes<HTMLAnchorElement> & {
+  href: string;
+  replace?: boolean;
+  children?: ComponentChildren;
+};
 
 export function Link({ href, replace, onClick, ...rest }: LinkProps) {
   return (

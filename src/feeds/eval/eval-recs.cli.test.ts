@@ -25,7 +25,10 @@ describe('eval-recs', () => {
     }
     lines.push('short1\ta1', 'short2\ta2 a3');
     writeFileSync(join(dir, 'Tiny_pairs.tsv'), lines.join('\r\n') + '\r\n\r\n');
-    writeFileSync(join(dir, 'Tiny_titles.csv'), 'item,title\n' + Array.from({ length: 16 }, (_, i) => `a${i},"clip ${i} # t${i % 3}"`).join('\n'));
+    writeFileSync(
+      join(dir, 'Tiny_titles.csv'),
+      'item,title\n' + Array.from({ length: 16 }, (_, i) => `a${i},"clip ${i} # t${i % 3}"`).join('\n'),
+    );
     const { out } = capture();
     expect(await main(['--dataset', dir, '--json'])).toBe(0);
     const text = out.join('');

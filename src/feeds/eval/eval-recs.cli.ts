@@ -58,7 +58,8 @@ function parseArgs(argv: string[]): CliArgs {
       if (format !== 'seq-tsv') throw new DatasetError(`unknown --format ${format} (supported: seq-tsv)`);
     } else throw new DatasetError(`unknown argument ${arg}`);
   }
-  if (dataset === undefined) throw new DatasetError('usage: eval-recs --dataset PATH [--format seq-tsv] [--titles CSV] [--json]');
+  if (dataset === undefined)
+    throw new DatasetError('usage: eval-recs --dataset PATH [--format seq-tsv] [--titles CSV] [--json]');
   return { dataset, titles, json };
 }
 
@@ -71,7 +72,11 @@ function peakRssMb(): number {
 }
 
 /** Fits on the validation split, scores it, refits on the test split (validation item included), scores that. */
-function evaluate(make: () => EvalRanker, protocol: Protocol, itemCount: number): { report: ModelReport; testRanks: Int32Array } {
+function evaluate(
+  make: () => EvalRanker,
+  protocol: Protocol,
+  itemCount: number,
+): { report: ModelReport; testRanks: Int32Array } {
   const started = performance.now();
   const validationModel = make();
   validationModel.fit(protocol.validation.train, itemCount);
@@ -120,7 +125,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
   const itemCount = dataset.items.length;
   const protocol = buildProtocol(dataset.sequences);
-  log(`dataset ${paths.pairs}: ${dataset.users.length} users, ${itemCount} items, ${dataset.interactions} interactions`);
+  log(
+    `dataset ${paths.pairs}: ${dataset.users.length} users, ${itemCount} items, ${dataset.interactions} interactions`,
+  );
   log(
     `protocol: last 13 items, leave-one-out; ${protocol.test.cases.length} users evaluated, ` +
       `${protocol.skippedUsers} with < 3 items used for training only; titles: ${titles === undefined ? 'none' : `${titles.size}`}`,
@@ -145,8 +152,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     testRanks.set(name, ranks);
     for (const split of ['validation', 'test'] as const) {
       const m = report[split];
-      const tail = split === 'test' ? `  ${fmt(report.coverage10)}  ${report.seconds.toFixed(1).padStart(7)}  ${String(report.peakRssMb).padStart(6)}` : '';
-      log(`${name.padEnd(14)} ${split.padEnd(10)}  ${fmt(m.hr10)}  ${fmt(m.ndcg10)}   ${fmt(m.hr20)}  ${fmt(m.ndcg20)}${tail}`);
+      const tail =
+        split === 'test'
+          ? `  ${fmt(report.coverage10)}  ${report.seconds.toFixed(1).padStart(7)}  ${String(report.peakRssMb).padStart(6)}`
+          : '';
+      log(
+        `${name.padEnd(14)} ${split.padEnd(10)}  ${fmt(m.hr10)}  ${fmt(m.ndcg10)}   ${fmt(m.hr20)}  ${fmt(m.ndcg20)}${tail}`,
+      );
     }
   }
 
@@ -162,15 +174,26 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       [`${RANKER}-no-content`]: metricsFromRanks(without.testRanks, cold),
     };
     log('');
-    log(`cold start (test targets with <= ${COLD_MAX_INTERACTIONS} training interactions, ${coldStart[RANKER]!.cases} cases):`);
+    log(
+      `cold start (test targets with <= ${COLD_MAX_INTERACTIONS} training interactions, ${coldStart[RANKER]!.cases} cases):`,
+    );
     for (const [name, m] of Object.entries(coldStart)) {
-      log(`${name.padEnd(22)} HR@10 ${fmt(m.hr10)}  NDCG@10 ${fmt(m.ndcg10)}  HR@20 ${fmt(m.hr20)}  NDCG@20 ${fmt(m.ndcg20)}`);
+      log(
+        `${name.padEnd(22)} HR@10 ${fmt(m.hr10)}  NDCG@10 ${fmt(m.ndcg10)}  HR@20 ${fmt(m.hr20)}  NDCG@20 ${fmt(m.ndcg20)}`,
+      );
     }
     const m = without.report.test;
     log(`${RANKER}-no-content, all test cases: HR@10 ${fmt(m.hr10)}  NDCG@10 ${fmt(m.ndcg10)}`);
   }
   if (args.json) {
-    log(JSON.stringify({ dataset: paths.pairs, models, ranker: RANKER, ...(coldStart === undefined ? {} : { coldStart }) }));
+    log(
+      JSON.stringify({
+        dataset: paths.pairs,
+        models,
+        ranker: RANKER,
+        ...(coldStart === undefined ? {} : { coldStart }),
+      }),
+    );
   }
   return 0;
 }

@@ -23,7 +23,8 @@ export class ForYouRanker implements EvalRanker {
     const items = this.items;
     this.model.fit(
       (function* () {
-        for (let u = 0; u < train.length; u++) yield { userKey: String(u), items: Array.from(train[u]!, (i) => items[i]!) };
+        for (let u = 0; u < train.length; u++)
+          yield { userKey: String(u), items: Array.from(train[u]!, (i) => items[i]!) };
       })(),
     );
     if (this.titles !== undefined) {

@@ -24,11 +24,14 @@ export function resolveDatasetPaths(path: string): { pairs: string; titles: stri
     const files = readdirSync(path).filter((f) => f.endsWith('.tsv'));
     const preferred = files.filter((f) => f.endsWith('_pairs.tsv'));
     const pick = preferred.length > 0 ? preferred : files;
-    if (pick.length !== 1) throw new DatasetError(`expected one *_pairs.tsv (or one .tsv) in ${path}, found ${pick.length}`);
+    if (pick.length !== 1)
+      throw new DatasetError(`expected one *_pairs.tsv (or one .tsv) in ${path}, found ${pick.length}`);
     pairs = join(path, pick[0]!);
   }
   const name = basename(pairs);
-  const titles = name.endsWith('_pairs.tsv') ? join(dirname(pairs), name.replace(/_pairs\.tsv$/, '_titles.csv')) : undefined;
+  const titles = name.endsWith('_pairs.tsv')
+    ? join(dirname(pairs), name.replace(/_pairs\.tsv$/, '_titles.csv'))
+    : undefined;
   return { pairs, titles: titles !== undefined && existsSync(titles) ? titles : undefined };
 }
 
@@ -47,9 +50,16 @@ export function parseSequences(text: string, source = 'dataset'): SequenceDatase
     const line = lines[i]!.replace(/\r$/, '');
     if (line.trim() === '') continue;
     const tab = line.indexOf('\t');
-    if (tab <= 0) throw new DatasetError(`${source}:${i + 1}: expected "user<TAB>item item ...", got ${JSON.stringify(line.slice(0, 80))}`);
+    if (tab <= 0)
+      throw new DatasetError(
+        `${source}:${i + 1}: expected "user<TAB>item item ...", got ${JSON.stringify(line.slice(0, 80))}`,
+      );
     const user = line.slice(0, tab).trim();
-    const keys = line.slice(tab + 1).trim().split(/\s+/).filter((k) => k !== '');
+    const keys = line
+      .slice(tab + 1)
+      .trim()
+      .split(/\s+/)
+      .filter((k) => k !== '');
     if (user === '' || keys.length === 0) throw new DatasetError(`${source}:${i + 1}: a user with no items`);
     const seq = new Int32Array(keys.length);
     keys.forEach((key, j) => {

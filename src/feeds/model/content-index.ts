@@ -86,7 +86,13 @@ export class ContentIndex {
    * weighted history profile. Tokens on more than `maxDfFraction` of items are skipped (no
    * information, long postings).
    */
-  scoreInto(history: { slot: number; weight: number }[], out: Float64Array, scale: number, maxDfFraction: number, touched?: (slot: number) => void): void {
+  scoreInto(
+    history: { slot: number; weight: number }[],
+    out: Float64Array,
+    scale: number,
+    maxDfFraction: number,
+    touched?: (slot: number) => void,
+  ): void {
     const profile = new Map<number, number>();
     for (const { slot, weight } of history) {
       const ids = this.itemTokens[slot];

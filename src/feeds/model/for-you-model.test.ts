@@ -60,7 +60,7 @@ describe('ForYouModel', () => {
     for (const [key, score] of some) expect(score).toBe(all.get(key));
   });
 
-  it('serves only reached clips, in the full ranking\'s order and with its scores', () => {
+  it("serves only reached clips, in the full ranking's order and with its scores", () => {
     const model = new ForYouModel({ neighbours: 20 });
     model.fit(syntheticSequences(3000, 2000, 9));
     for (let i = 0; i < 2000; i += 3) model.setItemContent(`v${i}`, `clip ${i} # tag${i % 50}`);
@@ -123,7 +123,8 @@ describe('ForYouModel', () => {
   it('stays within its capacities whatever the number of distinct ids', () => {
     const model = new ForYouModel({ itemCapacity: 256, neighbours: 8, userCapacity: 50 });
     const rand = rng(6);
-    for (let i = 0; i < 20_000; i++) model.observe(`u${Math.floor(rand() * 5000)}`, `item${Math.floor(rand() * 50_000)}`, { at: i });
+    for (let i = 0; i < 20_000; i++)
+      model.observe(`u${Math.floor(rand() * 5000)}`, `item${Math.floor(rand() * 50_000)}`, { at: i });
     expect(model.itemCount).toBeLessThanOrEqual(256);
     expect(model.bufferedUserCount).toBeLessThanOrEqual(50);
     expect(model.edgeCount).toBeLessThanOrEqual(2 * 256 * 2 * 8);
@@ -146,7 +147,8 @@ describe('ForYouModel', () => {
   it('lets content lift a clip nobody has engaged with yet', () => {
     const model = new ForYouModel();
     model.fit(syntheticSequences(500, 100, 7));
-    for (let i = 0; i < 100; i++) model.setItemContent(`v${i}`, i >= 1 && i <= 3 ? `skateboard trick # skateboarding` : `recipe ${i} # cooking`);
+    for (let i = 0; i < 100; i++)
+      model.setItemContent(`v${i}`, i >= 1 && i <= 3 ? `skateboard trick # skateboarding` : `recipe ${i} # cooking`);
     model.setItemContent('cold-skate', 'new kickflip # skateboarding');
     model.setItemContent('cold-cook', 'new soup # cooking');
     const recs = model.recommend(['v1', 'v2', 'v3'], 20);

@@ -247,9 +247,15 @@ export class ForYouModel {
    * fewer than k, and never scans the whole catalogue: the rest would be ranked by the popularity prior alone,
    * which the feed's trending source covers. Without it the result equals a full scan (offline evaluation).
    */
-  recommend(history: string[], k: number, exclude: ReadonlySetLike = new Set(), options: { reachedOnly?: boolean } = {}): Recommendation[] {
+  recommend(
+    history: string[],
+    k: number,
+    exclude: ReadonlySetLike = new Set(),
+    options: { reachedOnly?: boolean } = {},
+  ): Recommendation[] {
     const historySlots = this.slotsOf(history);
-    const top = this.topSparse(historySlots, k, exclude, options.reachedOnly === true) ?? this.topFull(historySlots, k, exclude);
+    const top =
+      this.topSparse(historySlots, k, exclude, options.reachedOnly === true) ?? this.topFull(historySlots, k, exclude);
     // Explaining costs graph lookups per history item: done when a caller reads `signals`, for the clips it shows.
     const explain = (slot: number) => this.explain(slot, historySlots);
     return top.map(({ slot, score }) => {
@@ -270,12 +276,18 @@ export class ForYouModel {
    * engagements)`; when k reached slots beat that bound the result equals the full scan (same ties: lower slot
    * first), otherwise this returns undefined and the caller scans everything.
    */
-  private topSparse(historySlots: number[], k: number, exclude: ReadonlySetLike, reachedOnly: boolean): { slot: number; score: number }[] | undefined {
+  private topSparse(
+    historySlots: number[],
+    k: number,
+    exclude: ReadonlySetLike,
+    reachedOnly: boolean,
+  ): { slot: number; score: number }[] | undefined {
     this.accumulateSparse(historySlots);
     try {
       const top: { slot: number; score: number }[] = [];
       // Reached slots come in no particular order: equal scores are ordered by slot, as the full scan does.
-      const beats = (v: number, s: number, t: { slot: number; score: number }) => v > t.score || (v === t.score && s < t.slot);
+      const beats = (v: number, s: number, t: { slot: number; score: number }) =>
+        v > t.score || (v === t.score && s < t.slot);
       const { touched, touchedCount } = this;
       for (let n = 0; n < touchedCount; n++) {
         const s = touched[n]!;
@@ -361,7 +373,10 @@ export class ForYouModel {
       if (!(a instanceof Float64Array)) throw new Error(`model snapshot lacks ${name}`);
       return a;
     };
-    model.ids = IdTable.fromSnapshot({ capacity: o.itemCapacity, minCount: o.minItemCount, pendingCapacity: o.itemCapacity }, h.ids);
+    model.ids = IdTable.fromSnapshot(
+      { capacity: o.itemCapacity, minCount: o.minItemCount, pendingCapacity: o.itemCapacity },
+      h.ids,
+    );
     model.forward = NeighbourGraph.decode(o.neighbours, f64('forwardIndex'), f64('forwardEdges'));
     model.backward = NeighbourGraph.decode(o.neighbours, f64('backwardIndex'), f64('backwardEdges'));
     model.content = ContentIndex.fromSnapshot(o.tokenCapacity, h.content);
@@ -447,7 +462,10 @@ export class ForYouModel {
       const h = history[history.length - 1 - k]!;
       if (h < 0 || h >= n) continue;
       // Hub items vote with less weight each: their edges say less about this user.
-      const norm = Math.pow(this.forward.rowSum(h) + o.backwardWeight * this.backward.rowSum(h) + 1, o.rowNormalization);
+      const norm = Math.pow(
+        this.forward.rowSum(h) + o.backwardWeight * this.backward.rowSum(h) + 1,
+        o.rowNormalization,
+      );
       out.push({ slot: h, weight: r, norm });
     }
     return out;
@@ -528,7 +546,9 @@ export class ForYouModel {
     const o = this.options;
     let v = votes;
     if (v !== 0 && o.popularityDebias !== 0) v /= this.debiasDivisor[slot] ?? 1;
-    if (content !== undefined) v += (o.contentWeight * content[slot]! * o.contentColdCount) / (o.contentColdCount + (this.engagements[slot] ?? 0));
+    if (content !== undefined)
+      v +=
+        (o.contentWeight * content[slot]! * o.contentColdCount) / (o.contentColdCount + (this.engagements[slot] ?? 0));
     return v + (this.priorTerm[slot] ?? 0);
   }
 
@@ -575,7 +595,8 @@ export class ForYouModel {
       if (wb > b) [b, bestBackward] = [wb, h];
     }
     if (bestForward >= 0) signals.push(`transition from ${this.ids.keyOf(bestForward)!}`);
-    if (bestBackward >= 0 && bestBackward !== bestForward) signals.push(`co-engaged with ${this.ids.keyOf(bestBackward)!}`);
+    if (bestBackward >= 0 && bestBackward !== bestForward)
+      signals.push(`co-engaged with ${this.ids.keyOf(bestBackward)!}`);
     const tokens = this.content.sharedTokens(slot, history, 2);
     if (tokens.length > 0) signals.push(`content match: ${tokens.join(', ')}`);
     if (signals.length === 0) signals.push('popular');

@@ -21,8 +21,19 @@ describe('NeighbourGraph', () => {
 
   it('holds what a map per row would hold, through growth, pruning, removal, eviction and a snapshot', () => {
     const op = fc.oneof(
-      { weight: 8, arbitrary: fc.record({ kind: fc.constant('add' as const), from: fc.nat(30), to: fc.nat(60), w: fc.integer({ min: -3, max: 5 }) }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const), slots: fc.array(fc.nat(60), { maxLength: 3 }) }) },
+      {
+        weight: 8,
+        arbitrary: fc.record({
+          kind: fc.constant('add' as const),
+          from: fc.nat(30),
+          to: fc.nat(60),
+          w: fc.integer({ min: -3, max: 5 }),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('drop' as const), slots: fc.array(fc.nat(60), { maxLength: 3 }) }),
+      },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('compact' as const) }) },
     );
     fc.assert(
@@ -72,7 +83,7 @@ describe('NeighbourGraph', () => {
     const graph = new NeighbourGraph(20);
     const rows = new Map<number, Map<number, number>>();
     let seed = 7;
-    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
     for (let i = 0; i < 100_000; i++) {
       // Row sizes differ widely, so blocks are outgrown, abandoned and repacked many times.
       const from = rand(rand(300) + 1);

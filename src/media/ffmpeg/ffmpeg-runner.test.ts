@@ -25,7 +25,9 @@ describe('createSpawnRunner', () => {
   });
 
   it('rejects a failing run with the end of stderr in the message', async () => {
-    const err = await runner.run('ffmpeg', ['-hide_banner', '-nostdin', '-i', 'file:/nonexistent/clip.mp4']).catch((e: unknown) => e);
+    const err = await runner
+      .run('ffmpeg', ['-hide_banner', '-nostdin', '-i', 'file:/nonexistent/clip.mp4'])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FfmpegError);
     expect((err as FfmpegError).code).toBe('media.ffmpeg_failed');
     expect((err as FfmpegError).message).toMatch(/ffmpeg exited with code 1: .*No such file or directory/s);
@@ -34,7 +36,19 @@ describe('createSpawnRunner', () => {
   it('keeps only the last bytes of a long stderr', async () => {
     const small = createSpawnRunner({ stderrTailBytes: 200 });
     const err = (await small
-      .run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'debug', '-f', 'lavfi', '-i', 'testsrc2=d=0.2', '-f', 'no_such_format', '-'])
+      .run('ffmpeg', [
+        '-hide_banner',
+        '-nostdin',
+        '-v',
+        'debug',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=d=0.2',
+        '-f',
+        'no_such_format',
+        '-',
+      ])
       .catch((e: unknown) => e)) as FfmpegError;
     const tail = String(err.details?.stderrTail);
     expect(Buffer.byteLength(tail)).toBeLessThanOrEqual(200);
@@ -45,7 +59,20 @@ describe('createSpawnRunner', () => {
     const seen: number[] = [];
     await runner.run(
       'ffmpeg',
-      ['-hide_banner', '-nostdin', '-progress', 'pipe:1', '-nostats', '-f', 'lavfi', '-i', 'testsrc2=s=64x64:r=30:d=2', '-f', 'null', '-'],
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-progress',
+        'pipe:1',
+        '-nostats',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=s=64x64:r=30:d=2',
+        '-f',
+        'null',
+        '-',
+      ],
       { durationMs: 2000, onProgress: (f) => seen.push(f) },
     );
     expect(seen.at(-1)).toBe(1);
@@ -58,7 +85,22 @@ describe('createSpawnRunner', () => {
     const started = Date.now();
     const run = runner.run(
       'ffmpeg',
-      ['-hide_banner', '-nostdin', '-progress', 'pipe:1', '-re', '-f', 'lavfi', '-i', 'testsrc2=s=64x64:r=10:d=30', '-metadata', `title=${marker}`, '-f', 'null', '-'],
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-progress',
+        'pipe:1',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=s=64x64:r=10:d=30',
+        '-metadata',
+        `title=${marker}`,
+        '-f',
+        'null',
+        '-',
+      ],
       { durationMs: 60_000, onProgress: () => ac.abort(), signal: ac.signal },
     );
     const err = await run.catch((e: unknown) => e);
@@ -101,7 +143,11 @@ describe('checkFfmpeg', () => {
   it('refuses an ffmpeg without libx264', async () => {
     const fake = {
       run: async (_bin: string, args: readonly string[]) => ({
-        stdout: args.includes('-version') ? 'ffmpeg version fake\n' : args.includes('-encoders') ? ' A..... aac  AAC\n' : ' E hls  Apple HTTP Live Streaming\n',
+        stdout: args.includes('-version')
+          ? 'ffmpeg version fake\n'
+          : args.includes('-encoders')
+            ? ' A..... aac  AAC\n'
+            : ' E hls  Apple HTTP Live Streaming\n',
         stderrTail: '',
       }),
     };

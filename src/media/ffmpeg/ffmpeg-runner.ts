@@ -143,7 +143,9 @@ export async function checkFfmpeg(
       return stdout.split('\n', 1)[0]?.trim() ?? '';
     } catch (err) {
       if (err instanceof FfmpegMissingError) throw new FfmpegMissingError(missingMessage(bin, path), { bin: path });
-      throw new FfmpegMissingError(`${bin} at '${path}' does not run (${(err as Error).message.slice(0, 200)}).`, { bin: path });
+      throw new FfmpegMissingError(`${bin} at '${path}' does not run (${(err as Error).message.slice(0, 200)}).`, {
+        bin: path,
+      });
     }
   };
   const ffmpeg = await version('ffmpeg', ffmpegPath);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { avcCodecString, h264Level, planLadder } from './ladder.js';
 
-const sizes = (w: number, h: number, fps = 30) => planLadder({ width: w, height: h, fps }).map((r) => [r.name, r.width, r.height]);
+const sizes = (w: number, h: number, fps = 30) =>
+  planLadder({ width: w, height: h, fps }).map((r) => [r.name, r.width, r.height]);
 
 describe('planLadder', () => {
   it('gives a portrait 1080×1920 source four portrait rungs', () => {

@@ -49,7 +49,9 @@ export function planLadder(info: Pick<MediaInfo, 'width' | 'height' | 'fps'>): R
   return edges.map((edge) => {
     const native = !STANDARD_SHORT_EDGES.includes(edge as (typeof STANDARD_SHORT_EDGES)[number]);
     const [w, h] = native ? [even(width), even(height)] : scaledSize(width, height, edge);
-    const base = native ? Math.max(MIN_VIDEO_BITRATE, Math.round((VIDEO_BITRATE[360]! * (w * h)) / (360 * 640))) : VIDEO_BITRATE[edge]!;
+    const base = native
+      ? Math.max(MIN_VIDEO_BITRATE, Math.round((VIDEO_BITRATE[360]! * (w * h)) / (360 * 640)))
+      : VIDEO_BITRATE[edge]!;
     const videoBitrate = Math.round(fps > 40 ? base * HIGH_FPS_FACTOR : base);
     const maxrate = Math.round(videoBitrate * 1.4);
     const bufsize = videoBitrate * 2;

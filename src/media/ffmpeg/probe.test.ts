@@ -10,7 +10,8 @@ import { makeSampleClip } from './sample-clips.js';
 const runner = createSpawnRunner();
 let dir: string;
 const file = (name: string) => join(dir, name);
-const ffmpeg = (...args: string[]) => runner.run('ffmpeg', ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...args]);
+const ffmpeg = (...args: string[]) =>
+  runner.run('ffmpeg', ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...args]);
 
 /** The MediaError code a promise rejects with, or 'ok'. */
 async function codeOf(p: Promise<unknown>): Promise<string> {
@@ -114,15 +115,21 @@ describe('validateMedia', () => {
   it('refuses a clip over the duration limit', () => {
     const limits = { ...DEFAULT_MEDIA_LIMITS, durationMaxMs: 2_000 };
     expect(() => validateMedia(info, limits)).toThrow(expect.objectContaining({ code: 'media.too_long' }));
-    expect(() => validateMedia(info, limits)).toThrow('This clip is 3 s long; clips can be at most 2 s. Trim it and try again.');
-    expect(() => validateMedia({ ...info, durationMs: 754_000 }, DEFAULT_MEDIA_LIMITS)).toThrow('This clip is 12 min 34 s long; clips can be at most 10 min.');
+    expect(() => validateMedia(info, limits)).toThrow(
+      'This clip is 3 s long; clips can be at most 2 s. Trim it and try again.',
+    );
+    expect(() => validateMedia({ ...info, durationMs: 754_000 }, DEFAULT_MEDIA_LIMITS)).toThrow(
+      'This clip is 12 min 34 s long; clips can be at most 10 min.',
+    );
   });
 
   it('refuses a file over the size limit', () => {
     expect(() => validateMedia({ ...info, sizeBytes: 3 * 1024 ** 3 }, DEFAULT_MEDIA_LIMITS)).toThrow(
       'This file is 3 GB; the largest file you can upload is 2 GB.',
     );
-    expect(() => validateMedia(info, { ...DEFAULT_MEDIA_LIMITS, uploadMaxBytes: 1000 })).toThrow(expect.objectContaining({ code: 'media.too_large' }));
+    expect(() => validateMedia(info, { ...DEFAULT_MEDIA_LIMITS, uploadMaxBytes: 1000 })).toThrow(
+      expect.objectContaining({ code: 'media.too_large' }),
+    );
   });
 
   it('refuses a picture larger than the long-edge limit, real and 10000×10000', () => {
@@ -130,31 +137,57 @@ describe('validateMedia', () => {
       'This video is 360×640 pixels; its longest side can be at most 600 pixels.',
     );
     const huge = { ...info, width: 10_000, height: 10_000, codedWidth: 10_000, codedHeight: 10_000 };
-    expect(() => validateMedia(huge, DEFAULT_MEDIA_LIMITS)).toThrow(expect.objectContaining({ code: 'media.resolution_too_large' }));
+    expect(() => validateMedia(huge, DEFAULT_MEDIA_LIMITS)).toThrow(
+      expect.objectContaining({ code: 'media.resolution_too_large' }),
+    );
   });
 });
 
 describe('mediaInfoFromProbe', () => {
-  const video = { codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, avg_frame_rate: '30000/1001', r_frame_rate: '30000/1001' };
+  const video = {
+    codec_type: 'video',
+    codec_name: 'h264',
+    width: 1920,
+    height: 1080,
+    avg_frame_rate: '30000/1001',
+    r_frame_rate: '30000/1001',
+  };
 
   it('ignores cover art, so an MP3 with a picture counts as audio only', () => {
     const probe = {
-      streams: [{ codec_type: 'audio', codec_name: 'mp3' }, { codec_type: 'video', codec_name: 'mjpeg', width: 500, height: 500, disposition: { attached_pic: 1 } }],
+      streams: [
+        { codec_type: 'audio', codec_name: 'mp3' },
+        { codec_type: 'video', codec_name: 'mjpeg', width: 500, height: 500, disposition: { attached_pic: 1 } },
+      ],
       format: { format_name: 'mp3', duration: '180.0' },
     };
     expect(() => mediaInfoFromProbe(probe, 100)).toThrow(expect.objectContaining({ code: 'media.unsupported' }));
   });
 
   it('calls a video without a duration corrupt', () => {
-    expect(() => mediaInfoFromProbe({ streams: [video], format: { format_name: 'h264' } }, 100)).toThrow(expect.objectContaining({ code: 'media.corrupt' }));
+    expect(() => mediaInfoFromProbe({ streams: [video], format: { format_name: 'h264' } }, 100)).toThrow(
+      expect.objectContaining({ code: 'media.corrupt' }),
+    );
   });
 
   it('reads legacy rotate tags, negative matrix angles, NTSC rates and non-square pixels', () => {
-    const tagged = mediaInfoFromProbe({ streams: [{ ...video, tags: { rotate: '270' } }], format: { format_name: 'mov', duration: '1.5' } }, 1);
+    const tagged = mediaInfoFromProbe(
+      { streams: [{ ...video, tags: { rotate: '270' } }], format: { format_name: 'mov', duration: '1.5' } },
+      1,
+    );
     expect(tagged).toMatchObject({ rotation: 270, width: 1080, height: 1920, fps: 29.97, durationMs: 1500 });
-    const matrix = mediaInfoFromProbe({ streams: [{ ...video, side_data_list: [{ rotation: -90 }] }], format: { format_name: 'mov', duration: '1' } }, 1);
+    const matrix = mediaInfoFromProbe(
+      { streams: [{ ...video, side_data_list: [{ rotation: -90 }] }], format: { format_name: 'mov', duration: '1' } },
+      1,
+    );
     expect(matrix).toMatchObject({ rotation: 270, width: 1080, height: 1920 });
-    const anamorphic = mediaInfoFromProbe({ streams: [{ ...video, width: 1440, sample_aspect_ratio: '4:3' }], format: { format_name: 'mov', duration: '1' } }, 1);
+    const anamorphic = mediaInfoFromProbe(
+      {
+        streams: [{ ...video, width: 1440, sample_aspect_ratio: '4:3' }],
+        format: { format_name: 'mov', duration: '1' },
+      },
+      1,
+    );
     expect([anamorphic.width, anamorphic.height, anamorphic.codedWidth]).toEqual([1920, 1080, 1440]);
   });
 });

@@ -68,12 +68,21 @@ export function probeArgs(input: string): string[] {
  * Probes a file with ffprobe and returns its MediaInfo. Throws `MediaError` with `media.corrupt`
  * (empty, truncated, unreadable container) or `media.unsupported` (not a video: text, image, audio only).
  */
-export async function probeMedia(input: string, runner: FfmpegRunner, ffprobePath = 'ffprobe', signal?: AbortSignal): Promise<MediaInfo> {
+export async function probeMedia(
+  input: string,
+  runner: FfmpegRunner,
+  ffprobePath = 'ffprobe',
+  signal?: AbortSignal,
+): Promise<MediaInfo> {
   const { size } = await stat(input);
   if (size === 0) throw new MediaError('media.corrupt', 'The file is empty (0 bytes). Try uploading it again.');
   const head = await readHead(input, 512);
   const kind = sniff(head);
-  if (kind === 'text') throw new MediaError('media.unsupported', 'This is a text file, not a video. Upload a video file such as MP4, MOV or WebM.');
+  if (kind === 'text')
+    throw new MediaError(
+      'media.unsupported',
+      'This is a text file, not a video. Upload a video file such as MP4, MOV or WebM.',
+    );
 
   let stdout: string;
   try {
@@ -82,13 +91,21 @@ export async function probeMedia(input: string, runner: FfmpegRunner, ffprobePat
     if (!(err instanceof FfmpegError) || err.code !== 'media.ffmpeg_failed') throw err;
     // ffprobe trusts the file extension, so a renamed non-video fails like a broken video: the magic bytes tell them apart.
     if (kind === 'video-container') {
-      throw new MediaError('media.corrupt', 'This video file is damaged or incomplete (perhaps the upload was cut short), so it cannot be read.', {
-        reason: firstErrorLine(err.details?.stderrTail),
-      });
+      throw new MediaError(
+        'media.corrupt',
+        'This video file is damaged or incomplete (perhaps the upload was cut short), so it cannot be read.',
+        {
+          reason: firstErrorLine(err.details?.stderrTail),
+        },
+      );
     }
-    throw new MediaError('media.unsupported', 'This file is not a video we can read. Upload a video file such as MP4, MOV or WebM.', {
-      reason: firstErrorLine(err.details?.stderrTail),
-    });
+    throw new MediaError(
+      'media.unsupported',
+      'This file is not a video we can read. Upload a video file such as MP4, MOV or WebM.',
+      {
+        reason: firstErrorLine(err.details?.stderrTail),
+      },
+    );
   }
   let parsed: FfprobeOutput;
   try {
@@ -99,7 +116,12 @@ export async function probeMedia(input: string, runner: FfmpegRunner, ffprobePat
   const info = mediaInfoFromProbe(parsed, size);
   if (isIsoBmff(head)) {
     const problem = await checkIsoBoxes(input, size);
-    if (problem) throw new MediaError('media.corrupt', 'This video file is incomplete (it ends early), so it cannot be used. Try uploading it again.', { reason: problem });
+    if (problem)
+      throw new MediaError(
+        'media.corrupt',
+        'This video file is incomplete (it ends early), so it cannot be used. Try uploading it again.',
+        { reason: problem },
+      );
   }
   return info;
 }
@@ -112,23 +134,42 @@ export function mediaInfoFromProbe(probe: FfprobeOutput, sizeBytes: number): Med
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const audio = streams.find((s) => s.codec_type === 'audio');
   if (!video) {
-    if (audio) throw new MediaError('media.unsupported', 'This file has sound but no picture. Upload a video with a video track.', { formatName });
-    throw new MediaError('media.unsupported', 'This file has no video in it. Upload a video file such as MP4, MOV or WebM.', { formatName });
+    if (audio)
+      throw new MediaError(
+        'media.unsupported',
+        'This file has sound but no picture. Upload a video with a video track.',
+        { formatName },
+      );
+    throw new MediaError(
+      'media.unsupported',
+      'This file has no video in it. Upload a video file such as MP4, MOV or WebM.',
+      { formatName },
+    );
   }
   const isImageFormat = /(^|,)(image2|[a-z0-9]+_pipe|png|apng|webp)(,|$)/.test(formatName);
   if (isImageFormat || video.nb_frames === '1') {
-    throw new MediaError('media.unsupported', `This is a still image (${video.codec_name ?? formatName}), not a video. Upload a video file.`, {
-      formatName,
-    });
+    throw new MediaError(
+      'media.unsupported',
+      `This is a still image (${video.codec_name ?? formatName}), not a video. Upload a video file.`,
+      {
+        formatName,
+      },
+    );
   }
   const codedWidth = video.width ?? 0;
   const codedHeight = video.height ?? 0;
   if (codedWidth <= 0 || codedHeight <= 0) {
-    throw new MediaError('media.corrupt', 'The video track in this file has no readable picture size; the file may be damaged.');
+    throw new MediaError(
+      'media.corrupt',
+      'The video track in this file has no readable picture size; the file may be damaged.',
+    );
   }
   const durationS = firstFinite(probe.format?.duration, video.duration);
   if (durationS === undefined || durationS <= 0) {
-    throw new MediaError('media.corrupt', 'We could not tell how long this video is; the file may be damaged or incomplete.');
+    throw new MediaError(
+      'media.corrupt',
+      'We could not tell how long this video is; the file may be damaged or incomplete.',
+    );
   }
   const rotation = readRotation(video);
   const sar = parseRatio(video.sample_aspect_ratio);
@@ -159,16 +200,24 @@ export function mediaInfoFromProbe(probe: FfprobeOutput, sizeBytes: number): Med
 /** Throws the coded `MediaError` when a probed clip breaks a limit. */
 export function validateMedia(info: MediaInfo, limits: MediaLimits = DEFAULT_MEDIA_LIMITS): void {
   if (info.sizeBytes > limits.uploadMaxBytes) {
-    throw new MediaError('media.too_large', `This file is ${formatBytes(info.sizeBytes)}; the largest file you can upload is ${formatBytes(limits.uploadMaxBytes)}.`, {
-      sizeBytes: info.sizeBytes,
-      limit: limits.uploadMaxBytes,
-    });
+    throw new MediaError(
+      'media.too_large',
+      `This file is ${formatBytes(info.sizeBytes)}; the largest file you can upload is ${formatBytes(limits.uploadMaxBytes)}.`,
+      {
+        sizeBytes: info.sizeBytes,
+        limit: limits.uploadMaxBytes,
+      },
+    );
   }
   if (info.durationMs > limits.durationMaxMs) {
-    throw new MediaError('media.too_long', `This clip is ${formatDuration(info.durationMs)} long; clips can be at most ${formatDuration(limits.durationMaxMs)}. Trim it and try again.`, {
-      durationMs: info.durationMs,
-      limit: limits.durationMaxMs,
-    });
+    throw new MediaError(
+      'media.too_long',
+      `This clip is ${formatDuration(info.durationMs)} long; clips can be at most ${formatDuration(limits.durationMaxMs)}. Trim it and try again.`,
+      {
+        durationMs: info.durationMs,
+        limit: limits.durationMaxMs,
+      },
+    );
   }
   const longEdge = Math.max(info.width, info.height);
   if (longEdge > limits.maxLongEdge) {
@@ -192,8 +241,10 @@ export function sniff(head: Uint8Array): SniffKind {
   if (ascii(0, 3) === 'FLV' || ascii(0, 4) === 'OggS') return 'video-container';
   if (b.length >= 4 && b.readUInt32BE(0) === 0x000001ba) return 'video-container'; // MPEG program stream
   if (b[0] === 0x47 && b[188] === 0x47 && b[376] === 0x47) return 'video-container'; // MPEG transport stream
-  if (ascii(1, 4) === 'PNG' || (b[0] === 0xff && b[1] === 0xd8) || ascii(0, 4) === 'GIF8' || ascii(8, 12) === 'WEBP') return 'image';
-  if (ascii(0, 3) === 'ID3' || ascii(0, 4) === 'fLaC' || (b[0] === 0xff && ((b[1] ?? 0) & 0xe0) === 0xe0)) return 'audio';
+  if (ascii(1, 4) === 'PNG' || (b[0] === 0xff && b[1] === 0xd8) || ascii(0, 4) === 'GIF8' || ascii(8, 12) === 'WEBP')
+    return 'image';
+  if (ascii(0, 3) === 'ID3' || ascii(0, 4) === 'fLaC' || (b[0] === 0xff && ((b[1] ?? 0) & 0xe0) === 0xe0))
+    return 'audio';
   if (b.length > 0 && looksLikeText(b)) return 'text';
   return 'unknown';
 }
@@ -244,7 +295,8 @@ export async function checkIsoBoxes(path: string, size: number): Promise<string 
         boxSize = size - offset; // "extends to the end of the file"
       }
       if (boxSize < 8) return `box '${type}' at byte ${offset} has an impossible size`;
-      if (offset + boxSize > size) return `box '${type}' at byte ${offset} needs ${offset + boxSize - size} more bytes than the file has`;
+      if (offset + boxSize > size)
+        return `box '${type}' at byte ${offset} needs ${offset + boxSize - size} more bytes than the file has`;
       offset += boxSize;
     }
     return sawMoov ? undefined : 'the file has no movie index (moov box)';

@@ -46,7 +46,8 @@ export class ProgressParser {
       case 'out_time_us':
       case 'out_time_ms': {
         const us = Number(value);
-        if (Number.isFinite(us) && us >= 0 && (key === 'out_time_us' || this.blockTimeUs === undefined)) this.blockTimeUs = us;
+        if (Number.isFinite(us) && us >= 0 && (key === 'out_time_us' || this.blockTimeUs === undefined))
+          this.blockTimeUs = us;
         return undefined;
       }
       case 'out_time': {
@@ -85,7 +86,10 @@ function parseClock(value: string): number | undefined {
  * Splits one 0–1 progress callback into consecutive stages weighted by `weights`; stage i's callback maps
  * its own 0–1 onto its slice. The combined value never goes backwards.
  */
-export function weightedProgress(weights: readonly number[], onProgress?: (fraction: number) => void): ((fraction: number) => void)[] {
+export function weightedProgress(
+  weights: readonly number[],
+  onProgress?: (fraction: number) => void,
+): ((fraction: number) => void)[] {
   const total = weights.reduce((a, b) => a + b, 0);
   let last = 0;
   let start = 0;

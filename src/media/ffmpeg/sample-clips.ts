@@ -41,15 +41,34 @@ export function sampleClipArgs(path: string, o: SampleClipOptions): string[] {
  * Writes a synthetic clip (tests, benchmark). Rotation is tagged in a stream-copy remux, the one way
  * ffmpeg 5.1 writes a display matrix.
  */
-export async function makeSampleClip(path: string, o: SampleClipOptions, runner: FfmpegRunner, ffmpegPath = 'ffmpeg'): Promise<void> {
+export async function makeSampleClip(
+  path: string,
+  o: SampleClipOptions,
+  runner: FfmpegRunner,
+  ffmpegPath = 'ffmpeg',
+): Promise<void> {
   const target = resolve(path);
   const raw = o.rotate ? `${target}.raw.mp4` : target;
   await runner.run(ffmpegPath, sampleClipArgs(raw, o));
   if (!o.rotate) return;
   try {
     await runner.run(ffmpegPath, [
-      '-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', `file:${raw}`,
-      '-map', '0', '-c', 'copy', '-metadata:s:v:0', `rotate=${o.rotate}`, '-f', 'mp4', `${target}.part`,
+      '-hide_banner',
+      '-nostdin',
+      '-y',
+      '-loglevel',
+      'error',
+      '-i',
+      `file:${raw}`,
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-metadata:s:v:0',
+      `rotate=${o.rotate}`,
+      '-f',
+      'mp4',
+      `${target}.part`,
     ]);
     await rename(`${target}.part`, target);
   } finally {

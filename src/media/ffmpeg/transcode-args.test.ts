@@ -91,22 +91,41 @@ describe('buildLadderPassArgs', () => {
     expect(graph).toContain('[s0]fps=30,scale=1080:1920');
     expect(graph).toContain('[s2]fps=30,scale=480:854');
     expect(valuesOf(args, '-map')).toEqual(['[v0]', '0:a:0', '[v1]', '0:a:0', '[v2]', '0:a:0']);
-    expect(args.filter((a) => a.endsWith('index.m3u8'))).toEqual(['/out/b/1080p/index.m3u8', '/out/b/720p/index.m3u8', '/out/b/480p/index.m3u8']);
+    expect(args.filter((a) => a.endsWith('index.m3u8'))).toEqual([
+      '/out/b/1080p/index.m3u8',
+      '/out/b/720p/index.m3u8',
+      '/out/b/480p/index.m3u8',
+    ]);
     expect(valuesOf(args, '-preset')).toEqual(['faster', 'faster', 'faster']);
     expect(valuesOf(args, '-b:v')).toEqual(rest.map((r) => String(r.videoBitrate)));
   });
 
   it('downmixes only sources with more than two channels', () => {
     expect(args).not.toContain('-ac');
-    const surround = buildLadderPassArgs({ input: 'c.mp4', outDir: '/o', info: { ...info, audioChannels: 6 }, rungs: rest });
+    const surround = buildLadderPassArgs({
+      input: 'c.mp4',
+      outDir: '/o',
+      info: { ...info, audioChannels: 6 },
+      rungs: rest,
+    });
     expect(valuesOf(surround, '-ac')).toEqual(['2', '2', '2']);
   });
 
   it('makes the frame rate constant at the source average, capped at 60', () => {
-    const fast = buildLadderPassArgs({ input: 'c.mp4', outDir: '/o', info: { ...info, fps: 120 }, rungs: planLadder({ ...info, fps: 120 }) });
+    const fast = buildLadderPassArgs({
+      input: 'c.mp4',
+      outDir: '/o',
+      info: { ...info, fps: 120 },
+      rungs: planLadder({ ...info, fps: 120 }),
+    });
     expect(valuesOf(fast, '-filter_complex')[0]).toContain('[s0]fps=60,scale=1080:1920');
     expect(valuesOf(args, '-filter_complex')[0]).toContain('[s0]fps=30,scale=1080:1920');
-    const ntsc = buildLadderPassArgs({ input: 'c.mp4', outDir: '/o', info: { ...info, fps: 29.97 }, rungs: planLadder({ ...info, fps: 29.97 }) });
+    const ntsc = buildLadderPassArgs({
+      input: 'c.mp4',
+      outDir: '/o',
+      info: { ...info, fps: 29.97 },
+      rungs: planLadder({ ...info, fps: 29.97 }),
+    });
     expect(valuesOf(ntsc, '-filter_complex')[0]).toContain('[s0]fps=29.97,scale=1080:1920');
   });
 });
@@ -143,13 +162,23 @@ describe('buildMasterPlaylist', () => {
       `#EXT-X-STREAM-INF:BANDWIDTH=${peak},AVERAGE-BANDWIDTH=${average},RESOLUTION=360x640,CODECS="avc1.64001e,mp4a.40.2",FRAME-RATE=30.000`,
     );
     expect(lines[4]).toBe('360p/index.m3u8');
-    expect(lines.filter((l) => !l.startsWith('#'))).toEqual(['360p/index.m3u8', '480p/index.m3u8', '720p/index.m3u8', '1080p/index.m3u8']);
+    expect(lines.filter((l) => !l.startsWith('#'))).toEqual([
+      '360p/index.m3u8',
+      '480p/index.m3u8',
+      '720p/index.m3u8',
+      '1080p/index.m3u8',
+    ]);
     expect(text).toContain('RESOLUTION=1080x1920,CODECS="avc1.640028,mp4a.40.2"');
   });
 
   it('uses measured bitrates when given, and leaves mp4a out for a silent clip', () => {
-    const text = buildMasterPlaylist([low], { hasAudio: false, measured: { '360p': { peak: 900_000, average: 500_000 } } });
-    expect(text).toContain('BANDWIDTH=900000,AVERAGE-BANDWIDTH=500000,RESOLUTION=360x640,CODECS="avc1.64001e",FRAME-RATE=30.000');
+    const text = buildMasterPlaylist([low], {
+      hasAudio: false,
+      measured: { '360p': { peak: 900_000, average: 500_000 } },
+    });
+    expect(text).toContain(
+      'BANDWIDTH=900000,AVERAGE-BANDWIDTH=500000,RESOLUTION=360x640,CODECS="avc1.64001e",FRAME-RATE=30.000',
+    );
   });
 });
 

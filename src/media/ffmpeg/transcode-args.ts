@@ -51,20 +51,35 @@ export function rungFilter(rung: Rung): string {
 }
 
 /** libx264 + AAC encoder options for one output with aligned keyframes every `segmentSeconds`. */
-export function rungEncodeArgs(rung: Rung, info: Pick<MediaInfo, 'hasAudio' | 'audioChannels'>, preset: string, settings: EncodeSettings): string[] {
+export function rungEncodeArgs(
+  rung: Rung,
+  info: Pick<MediaInfo, 'hasAudio' | 'audioChannels'>,
+  preset: string,
+  settings: EncodeSettings,
+): string[] {
   const gop = Math.max(1, Math.round(rung.fps * settings.segmentSeconds));
   const args = [
-    '-c:v', 'libx264',
-    '-preset', preset,
-    '-profile:v', rung.profile,
-    '-level:v', rung.level,
-    '-b:v', String(rung.videoBitrate),
-    '-maxrate', String(rung.maxrate),
-    '-bufsize', String(rung.bufsize),
+    '-c:v',
+    'libx264',
+    '-preset',
+    preset,
+    '-profile:v',
+    rung.profile,
+    '-level:v',
+    rung.level,
+    '-b:v',
+    String(rung.videoBitrate),
+    '-maxrate',
+    String(rung.maxrate),
+    '-bufsize',
+    String(rung.bufsize),
     // Forced keyframes on a time grid line up across rungs even for variable frame rates; -g caps the rest.
-    '-force_key_frames', `expr:gte(t,n_forced*${settings.segmentSeconds})`,
-    '-g', String(gop),
-    '-sc_threshold', '0',
+    '-force_key_frames',
+    `expr:gte(t,n_forced*${settings.segmentSeconds})`,
+    '-g',
+    String(gop),
+    '-sc_threshold',
+    '0',
   ];
   if (settings.threads !== undefined) args.push('-threads', String(settings.threads));
   if (info.hasAudio) args.push(...audioArgs(rung.audioBitrate, info));
@@ -83,15 +98,24 @@ function audioArgs(bitrate: number, info: Pick<MediaInfo, 'audioChannels'>): str
 export function hlsOutputArgs(dir: string, segmentSeconds: number): string[] {
   const abs = resolve(dir);
   return [
-    '-f', 'hls',
-    '-hls_time', String(segmentSeconds),
-    '-hls_playlist_type', 'vod',
-    '-hls_list_size', '0',
-    '-hls_segment_type', 'fmp4',
-    '-hls_fmp4_init_filename', OUTPUT_FILES.init,
-    '-hls_segment_filename', join(abs, OUTPUT_FILES.segmentPattern),
-    '-hls_flags', 'independent_segments',
-    '-start_number', '0',
+    '-f',
+    'hls',
+    '-hls_time',
+    String(segmentSeconds),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_list_size',
+    '0',
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_fmp4_init_filename',
+    OUTPUT_FILES.init,
+    '-hls_segment_filename',
+    join(abs, OUTPUT_FILES.segmentPattern),
+    '-hls_flags',
+    'independent_segments',
+    '-start_number',
+    '0',
     join(abs, OUTPUT_FILES.playlist),
   ];
 }
@@ -146,12 +170,38 @@ export function buildFirstPassArgs(o: FirstPassOptions): string[] {
   const args = [...GLOBAL, '-i', inputArg(o.input), '-filter_complex', graph];
   args.push('-map', '[v0]');
   if (o.info.hasAudio) args.push('-map', '0:a:0');
-  args.push(...rungEncodeArgs(o.rung, o.info, s.firstPreset, s), ...hlsOutputArgs(join(o.outDir, o.rung.name), s.segmentSeconds));
-  args.push('-map', '[poster]', '-frames:v', '1', '-q:v', '3', '-map_metadata', '-1', '-update', '1', '-f', 'image2', resolve(o.outDir, OUTPUT_FILES.poster));
+  args.push(
+    ...rungEncodeArgs(o.rung, o.info, s.firstPreset, s),
+    ...hlsOutputArgs(join(o.outDir, o.rung.name), s.segmentSeconds),
+  );
+  args.push(
+    '-map',
+    '[poster]',
+    '-frames:v',
+    '1',
+    '-q:v',
+    '3',
+    '-map_metadata',
+    '-1',
+    '-update',
+    '1',
+    '-f',
+    'image2',
+    resolve(o.outDir, OUTPUT_FILES.poster),
+  );
   if (o.info.hasAudio) {
     args.push(
-      '-map', '0:a:0', '-vn', ...audioArgs(s.soundBitrate, o.info),
-      '-map_metadata', '-1', '-movflags', '+faststart', '-f', 'mp4', resolve(o.outDir, OUTPUT_FILES.sound),
+      '-map',
+      '0:a:0',
+      '-vn',
+      ...audioArgs(s.soundBitrate, o.info),
+      '-map_metadata',
+      '-1',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+      resolve(o.outDir, OUTPUT_FILES.sound),
     );
   }
   return args;
@@ -183,7 +233,10 @@ export function buildLadderPassArgs(o: LadderPassOptions): string[] {
   o.rungs.forEach((rung, i) => {
     args.push('-map', `[v${i}]`);
     if (o.info.hasAudio) args.push('-map', '0:a:0');
-    args.push(...rungEncodeArgs(rung, o.info, o.presetFor?.(rung) ?? s.preset, s), ...hlsOutputArgs(join(o.outDir, rung.name), s.segmentSeconds));
+    args.push(
+      ...rungEncodeArgs(rung, o.info, o.presetFor?.(rung) ?? s.preset, s),
+      ...hlsOutputArgs(join(o.outDir, rung.name), s.segmentSeconds),
+    );
   });
   return args;
 }
@@ -199,7 +252,13 @@ export function buildFloorArgs(o: Omit<LadderPassOptions, 'presetFor'>): string[
 }
 
 /** PeerTube's default HLS settings: one process per rung, x264 single-threaded, veryfast, 4 s fMP4 segments. */
-export const PEER_SETTINGS: EncodeSettings = { preset: 'veryfast', firstPreset: 'veryfast', threads: 1, segmentSeconds: 4, soundBitrate: 128_000 };
+export const PEER_SETTINGS: EncodeSettings = {
+  preset: 'veryfast',
+  firstPreset: 'veryfast',
+  threads: 1,
+  segmentSeconds: 4,
+  soundBitrate: 128_000,
+};
 
 /**
  * Benchmark "peer": PeerTube's default way, one ffmpeg command per rung (each decoding the source again),
@@ -209,7 +268,10 @@ export function buildPeerCommands(o: Omit<LadderPassOptions, 'presetFor' | 'sett
   return o.rungs.map((rung) => {
     const args = [...GLOBAL, '-i', inputArg(o.input), '-vf', rungFilter(rung), '-map', '0:v:0'];
     if (o.info.hasAudio) args.push('-map', '0:a:0');
-    args.push(...rungEncodeArgs(rung, o.info, PEER_SETTINGS.preset, PEER_SETTINGS), ...hlsOutputArgs(join(o.outDir, rung.name), PEER_SETTINGS.segmentSeconds));
+    args.push(
+      ...rungEncodeArgs(rung, o.info, PEER_SETTINGS.preset, PEER_SETTINGS),
+      ...hlsOutputArgs(join(o.outDir, rung.name), PEER_SETTINGS.segmentSeconds),
+    );
     return args;
   });
 }

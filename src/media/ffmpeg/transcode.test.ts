@@ -7,7 +7,13 @@ import { createSpawnRunner } from './ffmpeg-runner.js';
 import type { FfmpegError } from './media-errors.js';
 import { probeMedia } from './probe.js';
 import { makeSampleClip } from './sample-clips.js';
-import { parseMediaPlaylist, removeTranscodeTemps, transcodeTempPrefix, transcodeToHls, type FirstPlayable } from './transcode.js';
+import {
+  parseMediaPlaylist,
+  removeTranscodeTemps,
+  transcodeTempPrefix,
+  transcodeToHls,
+  type FirstPlayable,
+} from './transcode.js';
 
 const runner = createSpawnRunner();
 let dir: string;
@@ -24,13 +30,30 @@ interface StreamInfo {
 }
 
 async function streamsOf(path: string): Promise<StreamInfo[]> {
-  const { stdout } = await runner.run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', `file:${path}`]);
+  const { stdout } = await runner.run('ffprobe', [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_streams',
+    `file:${path}`,
+  ]);
   return (JSON.parse(stdout) as { streams: StreamInfo[] }).streams;
 }
 
 /** Presentation times of video keyframes in a rendition, from the first one (B-frames delay them all alike). */
 async function keyframeTimes(playlist: string): Promise<number[]> {
-  const { stdout } = await runner.run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', playlist]);
+  const { stdout } = await runner.run('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'packet=pts_time,flags',
+    '-of',
+    'csv=p=0',
+    playlist,
+  ]);
   return stdout
     .trim()
     .split('\n')
@@ -43,7 +66,24 @@ async function keyframeTimes(playlist: string): Promise<number[]> {
 /** One frame decoded to 8-bit gray at a small size, for brightness and layout checks. */
 async function grayFrame(input: string, width: number, height: number): Promise<Buffer> {
   const out = join(dir, `gray-${Math.random().toString(36).slice(2)}.raw`);
-  await runner.run('ffmpeg', ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', input, '-frames:v', '1', '-vf', `scale=${width}:${height}`, '-pix_fmt', 'gray', '-f', 'rawvideo', out]);
+  await runner.run('ffmpeg', [
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-i',
+    input,
+    '-frames:v',
+    '1',
+    '-vf',
+    `scale=${width}:${height}`,
+    '-pix_fmt',
+    'gray',
+    '-f',
+    'rawvideo',
+    out,
+  ]);
   return readFile(out);
 }
 
@@ -67,7 +107,11 @@ function leftoverTemps(outDir: string): string[] {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'reelm-transcode-'));
   await Promise.all([
-    makeSampleClip(file('two-rungs.mp4'), { width: 480, height: 854, seconds: 3, audio: true, blackLeadSeconds: 1 }, runner),
+    makeSampleClip(
+      file('two-rungs.mp4'),
+      { width: 480, height: 854, seconds: 3, audio: true, blackLeadSeconds: 1 },
+      runner,
+    ),
     makeSampleClip(file('small.mp4'), { width: 360, height: 640, seconds: 3, audio: true }, runner),
     makeSampleClip(file('silent.mp4'), { width: 360, height: 640, seconds: 3 }, runner),
     makeSampleClip(file('phone.mp4'), { width: 640, height: 360, seconds: 2, rotate: 90, pattern: 'half' }, runner),
@@ -93,7 +137,11 @@ describe('transcodeToHls', () => {
       runner,
       onProgress: (f) => progress.push(f),
       onFirstPlayable: async (at) => {
-        first = { at, master: await readFile(join(outDir, 'master.m3u8'), 'utf8'), dirs: (await readdir(outDir)).sort() };
+        first = {
+          at,
+          master: await readFile(join(outDir, 'master.m3u8'), 'utf8'),
+          dirs: (await readdir(outDir)).sort(),
+        };
       },
     });
 
@@ -116,7 +164,11 @@ describe('transcodeToHls', () => {
       expect(v).toMatchObject({ codec_name: 'h264', profile: 'High', width: w, height: h });
       expect(streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac');
       const codecs = avcCodecsOf(join(outDir, name, 'init.mp4'));
-      expect(master).toMatch(new RegExp(`BANDWIDTH=\\d+,AVERAGE-BANDWIDTH=\\d+,RESOLUTION=${w}x${h},CODECS="${codecs},mp4a.40.2",FRAME-RATE=30.000\\n${name}/index.m3u8`));
+      expect(master).toMatch(
+        new RegExp(
+          `BANDWIDTH=\\d+,AVERAGE-BANDWIDTH=\\d+,RESOLUTION=${w}x${h},CODECS="${codecs},mp4a.40.2",FRAME-RATE=30.000\\n${name}/index.m3u8`,
+        ),
+      );
       const playlist = parseMediaPlaylist(await readFile(join(outDir, name, 'index.m3u8'), 'utf8'));
       expect(playlist.ended).toBe(true);
       expect(playlist.map).toBe('init.mp4');
@@ -185,7 +237,9 @@ describe('transcodeToHls', () => {
     expect(Math.abs(left - right)).toBeLessThan(20);
     // Same direction as ffmpeg's own auto-rotation, which players follow.
     const reference = await grayFrame(input, 36, 64);
-    expect(Math.sign(top - bottom)).toBe(Math.sign(mean(reference.subarray(0, 36 * 32)) - mean(reference.subarray(36 * 32))));
+    expect(Math.sign(top - bottom)).toBe(
+      Math.sign(mean(reference.subarray(0, 36 * 32)) - mean(reference.subarray(36 * 32))),
+    );
   });
 
   it('kills ffmpeg on abort and leaves no temp dir', async () => {

@@ -95,17 +95,24 @@ export async function transcodeToHls(o: TranscodeOptions): Promise<TranscodeResu
     await mkdir(dirname(outDir), { recursive: true });
     const stageA = await newTemp('first');
     await mkdir(join(stageA, low.name));
-    await o.runner.run(ffmpeg, buildFirstPassArgs({ input: o.input, outDir: stageA, info: o.info, rung: low, rungs, settings }), {
-      durationMs: o.info.durationMs,
-      onProgress: progressA,
-      ...(o.signal ? { signal: o.signal } : {}),
-    });
+    await o.runner.run(
+      ffmpeg,
+      buildFirstPassArgs({ input: o.input, outDir: stageA, info: o.info, rung: low, rungs, settings }),
+      {
+        durationMs: o.info.durationMs,
+        onProgress: progressA,
+        ...(o.signal ? { signal: o.signal } : {}),
+      },
+    );
     await assertVariantComplete(join(stageA, low.name));
     await stat(join(stageA, OUTPUT_FILES.poster)).catch(() => {
       throw new FfmpegError('media.ffmpeg_failed', 'ffmpeg finished but wrote no poster image.');
     });
     const measured: Record<string, VariantBandwidth> = { [low.name]: await measureVariant(join(stageA, low.name)) };
-    await writeFile(join(stageA, OUTPUT_FILES.master), buildMasterPlaylist([low], { hasAudio: o.info.hasAudio, measured }));
+    await writeFile(
+      join(stageA, OUTPUT_FILES.master),
+      buildMasterPlaylist([low], { hasAudio: o.info.hasAudio, measured }),
+    );
     throwIfAborted(o.signal);
     await rm(outDir, { recursive: true, force: true });
     await rename(stageA, outDir);
@@ -118,11 +125,15 @@ export async function transcodeToHls(o: TranscodeOptions): Promise<TranscodeResu
       throwIfAborted(o.signal);
       const stageB = await newTemp('ladder');
       for (const r of rest) await mkdir(join(stageB, r.name));
-      await o.runner.run(ffmpeg, buildLadderPassArgs({ input: o.input, outDir: stageB, info: o.info, rungs: rest, settings }), {
-        durationMs: o.info.durationMs,
-        onProgress: progressB,
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
+      await o.runner.run(
+        ffmpeg,
+        buildLadderPassArgs({ input: o.input, outDir: stageB, info: o.info, rungs: rest, settings }),
+        {
+          durationMs: o.info.durationMs,
+          onProgress: progressB,
+          ...(o.signal ? { signal: o.signal } : {}),
+        },
+      );
       for (const r of rest) {
         await assertVariantComplete(join(stageB, r.name));
         measured[r.name] = await measureVariant(join(stageB, r.name));
@@ -171,7 +182,10 @@ export function parseMediaPlaylist(text: string): { segments: PlaylistSegment[];
       pending = undefined;
     }
   }
-  const result: { segments: PlaylistSegment[]; ended: boolean; map?: string } = { segments, ended: text.includes('#EXT-X-ENDLIST') };
+  const result: { segments: PlaylistSegment[]; ended: boolean; map?: string } = {
+    segments,
+    ended: text.includes('#EXT-X-ENDLIST'),
+  };
   if (map !== undefined) result.map = map;
   return result;
 }
@@ -180,7 +194,9 @@ async function assertVariantComplete(dir: string): Promise<void> {
   const text = await readFile(join(dir, OUTPUT_FILES.playlist), 'utf8').catch(() => '');
   const { segments, ended, map } = parseMediaPlaylist(text);
   if (!ended || segments.length === 0 || map === undefined) {
-    throw new FfmpegError('media.ffmpeg_failed', `ffmpeg finished but the ${basename(dir)} rendition is incomplete.`, { dir });
+    throw new FfmpegError('media.ffmpeg_failed', `ffmpeg finished but the ${basename(dir)} rendition is incomplete.`, {
+      dir,
+    });
   }
 }
 

@@ -69,7 +69,12 @@ export function LoginPage() {
             {error}
           </p>
         )}
-        <button type="submit" class="btn btn-primary btn-block" disabled={busy || !handle.trim() || !password} data-testid="login-submit">
+        <button
+          type="submit"
+          class="btn btn-primary btn-block"
+          disabled={busy || !handle.trim() || !password}
+          data-testid="login-submit"
+        >
           {busy ? t('common.loading') : t('login.submit')}
         </button>
         <p class="auth-switch">

@@ -93,12 +93,29 @@ export function SignupPage() {
         </div>
         <div class="field">
           <label for="su-email">{t('signup.email')}</label>
-          <input id="su-email" name="email" type="email" autoComplete="email" required value={f.email} onInput={set('email')} />
+          <input
+            id="su-email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            value={f.email}
+            onInput={set('email')}
+          />
         </div>
         <div class="field-row">
           <div class="field">
             <label for="su-birthdate">{t('signup.birthdate')}</label>
-            <input id="su-birthdate" name="birthdate" type="date" autoComplete="bday" required max={today} value={f.birthdate} onInput={set('birthdate')} />
+            <input
+              id="su-birthdate"
+              name="birthdate"
+              type="date"
+              autoComplete="bday"
+              required
+              max={today}
+              value={f.birthdate}
+              onInput={set('birthdate')}
+            />
           </div>
           <div class="field">
             <label for="su-country">{t('signup.country')}</label>
@@ -134,7 +151,12 @@ export function SignupPage() {
             {error}
           </p>
         )}
-        <button type="submit" class="btn btn-primary btn-block" disabled={busy || !complete} data-testid="signup-submit">
+        <button
+          type="submit"
+          class="btn btn-primary btn-block"
+          disabled={busy || !complete}
+          data-testid="signup-submit"
+        >
           {busy ? t('common.loading') : t('signup.submit')}
         </button>
         <p class="auth-switch">

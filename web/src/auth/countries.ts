@@ -14,7 +14,9 @@ export function countryOptions(regions: Region[]): { code: string; name: string 
     names = null;
   }
   const codes = new Set(regions.flatMap((r) => r.countries ?? []));
-  return [...codes].map((code) => ({ code, name: names?.of(code) ?? code })).sort((a, b) => a.name.localeCompare(b.name, lang));
+  return [...codes]
+    .map((code) => ({ code, name: names?.of(code) ?? code }))
+    .sort((a, b) => a.name.localeCompare(b.name, lang));
 }
 
 /** The region whose cell will hold an account from this country. */

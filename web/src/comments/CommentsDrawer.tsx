@@ -112,7 +112,15 @@ function CommentRow({
 }
 
 /** The comments bottom sheet: top-level comments, one level of replies, likes, delete, and the input. */
-export function CommentsDrawer({ video, onClose, onCount }: { video: Video | null; onClose: () => void; onCount: (videoId: string, delta: number) => void }) {
+export function CommentsDrawer({
+  video,
+  onClose,
+  onCount,
+}: {
+  video: Video | null;
+  onClose: () => void;
+  onCount: (videoId: string, delta: number) => void;
+}) {
   const me = useMe();
   const [threads, setThreads] = useState<Thread[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -130,7 +138,13 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
     setError(null);
     api.comments(videoId, c).then(
       (page) => {
-        const fresh = page.items.map((comment) => ({ comment, replies: [], repliesCursor: null, open: false, loadingReplies: false }));
+        const fresh = page.items.map((comment) => ({
+          comment,
+          replies: [],
+          repliesCursor: null,
+          open: false,
+          loadingReplies: false,
+        }));
         setThreads((prev) => (c ? [...prev, ...fresh] : fresh));
         setCursor(page.cursor);
         setLoading(false);
@@ -150,9 +164,11 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
     if (videoId) load(null);
   }, [videoId]);
 
-  const patchThread = (id: string, f: (th: Thread) => Thread) => setThreads((l) => l.map((th) => (th.comment.id === id ? f(th) : th)));
+  const patchThread = (id: string, f: (th: Thread) => Thread) =>
+    setThreads((l) => l.map((th) => (th.comment.id === id ? f(th) : th)));
   const patchComment = (c: Comment) => {
-    if (c.parentId) patchThread(c.parentId, (th) => ({ ...th, replies: th.replies.map((r) => (r.id === c.id ? c : r)) }));
+    if (c.parentId)
+      patchThread(c.parentId, (th) => ({ ...th, replies: th.replies.map((r) => (r.id === c.id ? c : r)) }));
     else patchThread(c.id, (th) => ({ ...th, comment: c }));
   };
 
@@ -162,7 +178,12 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
       (page) =>
         patchThread(th.comment.id, (x) => {
           const have = new Set(x.replies.map((r) => r.id));
-          return { ...x, replies: [...x.replies, ...page.items.filter((r) => !have.has(r.id))], repliesCursor: page.cursor, loadingReplies: false };
+          return {
+            ...x,
+            replies: [...x.replies, ...page.items.filter((r) => !have.has(r.id))],
+            repliesCursor: page.cursor,
+            loadingReplies: false,
+          };
         }),
       (e) => {
         patchThread(th.comment.id, (x) => ({ ...x, loadingReplies: false }));
@@ -195,7 +216,7 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
     const body = text.trim();
     if (!body || sending || !me) return;
     setSending(true);
-    const parentId = replyTo ? replyTo.parentId ?? replyTo.id : null;
+    const parentId = replyTo ? (replyTo.parentId ?? replyTo.id) : null;
     try {
       const { id } = await api.addComment(videoId, body, parentId);
       const c = localComment(me, videoId, id, body, parentId);
@@ -206,7 +227,8 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
           replies: [...th.replies, c],
           comment: { ...th.comment, replyCount: th.comment.replyCount + 1 },
         }));
-      else setThreads((l) => [{ comment: c, replies: [], repliesCursor: null, open: false, loadingReplies: false }, ...l]);
+      else
+        setThreads((l) => [{ comment: c, replies: [], repliesCursor: null, open: false, loadingReplies: false }, ...l]);
       onCount(videoId, 1);
       setText('');
       setReplyTo(null);
@@ -226,7 +248,14 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
   const count = video?.stats.comments ?? 0;
   const title = count === 1 ? t('comments.titleOne') : t('comments.title', { n: fmtFull(count) });
   return (
-    <Sheet open={!!video} onClose={onClose} title={title} titleId="comments-title" class="sheet-comments" testid="comments-drawer">
+    <Sheet
+      open={!!video}
+      onClose={onClose}
+      title={title}
+      titleId="comments-title"
+      class="sheet-comments"
+      testid="comments-drawer"
+    >
       {video && (
         <>
           <div class="comments-list">
@@ -234,11 +263,26 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
               const hidden = th.comment.replyCount - th.replies.length;
               return (
                 <div class="thread" key={th.comment.id}>
-                  <CommentRow c={th.comment} video={video} me={me} onReply={startReply} onDelete={remove} onPatch={patchComment} />
+                  <CommentRow
+                    c={th.comment}
+                    video={video}
+                    me={me}
+                    onReply={startReply}
+                    onDelete={remove}
+                    onPatch={patchComment}
+                  />
                   {th.open && th.replies.length > 0 && (
                     <div class="replies">
                       {th.replies.map((r) => (
-                        <CommentRow key={r.id} c={r} video={video} me={me} onReply={startReply} onDelete={remove} onPatch={patchComment} />
+                        <CommentRow
+                          key={r.id}
+                          c={r}
+                          video={video}
+                          me={me}
+                          onReply={startReply}
+                          onDelete={remove}
+                          onPatch={patchComment}
+                        />
                       ))}
                     </div>
                   )}
@@ -247,7 +291,11 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
                       {th.loadingReplies ? (
                         <span class="muted">{t('common.loading')}</span>
                       ) : th.open && (hidden <= 0 || !th.repliesCursor) && th.replies.length > 0 ? (
-                        <button type="button" class="link-btn" onClick={() => patchThread(th.comment.id, (x) => ({ ...x, open: false }))}>
+                        <button
+                          type="button"
+                          class="link-btn"
+                          onClick={() => patchThread(th.comment.id, (x) => ({ ...x, open: false }))}
+                        >
                           {t('comments.hideReplies')}
                         </button>
                       ) : (
@@ -255,7 +303,11 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
                           type="button"
                           class="link-btn"
                           aria-expanded={th.open}
-                          onClick={() => (th.open || th.replies.length === 0 ? loadReplies(th) : patchThread(th.comment.id, (x) => ({ ...x, open: true })))}
+                          onClick={() =>
+                            th.open || th.replies.length === 0
+                              ? loadReplies(th)
+                              : patchThread(th.comment.id, (x) => ({ ...x, open: true }))
+                          }
                         >
                           {th.open
                             ? t('comments.moreReplies')
@@ -270,7 +322,9 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
               );
             })}
             {loading && <Spinner />}
-            {error ? <ErrorBox message={errorText(error)} onRetry={() => load(threads.length ? cursor : null)} /> : null}
+            {error ? (
+              <ErrorBox message={errorText(error)} onRetry={() => load(threads.length ? cursor : null)} />
+            ) : null}
             {!loading && !error && threads.length === 0 && <p class="comments-empty muted">{t('comments.empty')}</p>}
             {!loading && cursor && (
               <div class="center pad">
@@ -285,7 +339,12 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
               {replyTo && (
                 <div class="replying">
                   <span>{t('comments.replyingTo', { handle: replyTo.author.handle })}</span>
-                  <button type="button" class="link-btn" onClick={() => setReplyTo(null)} aria-label={t('comments.cancelReply')}>
+                  <button
+                    type="button"
+                    class="link-btn"
+                    onClick={() => setReplyTo(null)}
+                    aria-label={t('comments.cancelReply')}
+                  >
                     ×
                   </button>
                 </div>
@@ -303,7 +362,11 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
                   rows={1}
                   maxLength={MAX}
                   value={text}
-                  placeholder={replyTo ? t('comments.replyPlaceholder', { handle: replyTo.author.handle }) : t('comments.placeholder')}
+                  placeholder={
+                    replyTo
+                      ? t('comments.replyPlaceholder', { handle: replyTo.author.handle })
+                      : t('comments.placeholder')
+                  }
                   onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
                   onKeyDown={(e) => {
                     if (e.key === 'Enter' && !e.shiftKey) {
@@ -312,7 +375,13 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
                     }
                   }}
                 />
-                <button type="submit" class="send-btn" data-testid="comment-submit" disabled={!text.trim() || sending} aria-label={t('comments.send')}>
+                <button
+                  type="submit"
+                  class="send-btn"
+                  data-testid="comment-submit"
+                  disabled={!text.trim() || sending}
+                  aria-label={t('comments.send')}
+                >
                   <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
                     <path d="M4 12 20 4l-6 16-2.5-6.5z" fill="currentColor" />
                   </svg>
@@ -321,7 +390,12 @@ export function CommentsDrawer({ video, onClose, onCount }: { video: Video | nul
             </form>
           ) : (
             <div class="comment-form">
-              <button type="button" class="btn btn-primary btn-block" data-testid="comment-login" onClick={() => requireAuth('comment')}>
+              <button
+                type="button"
+                class="btn btn-primary btn-block"
+                data-testid="comment-login"
+                onClick={() => requireAuth('comment')}
+              >
                 {t('comments.loginToComment')}
               </button>
             </div>

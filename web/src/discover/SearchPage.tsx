@@ -118,7 +118,13 @@ export function SearchPage() {
           ) : trending.loading && !trending.items.length ? (
             <Spinner />
           ) : (
-            <VideoGrid items={trending.items} cursor={trending.cursor} load={api.trending} loading={trending.loading} onMore={trending.more} />
+            <VideoGrid
+              items={trending.items}
+              cursor={trending.cursor}
+              load={api.trending}
+              loading={trending.loading}
+              onMore={trending.more}
+            />
           )}
         </section>
       ) : error ? (

@@ -68,9 +68,16 @@ export function ClipPlayer({
     const el = ref.current;
     if (!mounted || !el || !src) return;
     let dead = false;
-    const turn = modeRef.current === 'active' ? Promise.resolve() : Promise.race([firstFrame, new Promise<void>((r) => (wake.current = r))]);
+    const turn =
+      modeRef.current === 'active'
+        ? Promise.resolve()
+        : Promise.race([firstFrame, new Promise<void>((r) => (wake.current = r))]);
     turn
-      .then(() => (dead ? null : attachHls(el, src, { preload: modeRef.current !== 'active', onFatal: () => !dead && setFailed(true) })))
+      .then(() =>
+        dead
+          ? null
+          : attachHls(el, src, { preload: modeRef.current !== 'active', onFatal: () => !dead && setFailed(true) }),
+      )
       .then((a) => {
         if (!a) return;
         if (dead) a.destroy();
@@ -93,8 +100,7 @@ export function ClipPlayer({
     if (mode === 'active') {
       wake.current?.();
       attached.current?.promote();
-    }
-    else setUserPaused(false);
+    } else setUserPaused(false);
   }, [mode]);
 
   // Report watch time when the clip leaves the screen.
@@ -196,7 +202,14 @@ export function ClipPlayer({
     <div class={`clip ${landscape ? 'clip-landscape' : ''}`}>
       {video.playback.poster && !started && (
         // Posters of clips far from the screen wait; the visible one is what the first paint shows.
-        <img class="clip-poster" src={video.playback.poster} alt="" decoding="async" loading={mode === 'far' ? 'lazy' : 'eager'} fetchpriority={mode === 'active' ? 'high' : 'auto'} />
+        <img
+          class="clip-poster"
+          src={video.playback.poster}
+          alt=""
+          decoding="async"
+          loading={mode === 'far' ? 'lazy' : 'eager'}
+          fetchpriority={mode === 'active' ? 'high' : 'auto'}
+        />
       )}
       {mounted && (
         <video
@@ -216,7 +229,11 @@ export function ClipPlayer({
       )}
       {(failed || !src) && (
         <div class="clip-msg">
-          {video.status === 'processing' ? t('feed.processing') : video.status === 'failed' ? t('feed.failed') : t('feed.cantPlay')}
+          {video.status === 'processing'
+            ? t('feed.processing')
+            : video.status === 'failed'
+              ? t('feed.failed')
+              : t('feed.cantPlay')}
         </div>
       )}
       <div class="clip-tap" onClick={onClick} aria-hidden="true" />

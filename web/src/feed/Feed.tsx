@@ -20,7 +20,17 @@ export interface FeedSource {
  * The vertical, snap-scrolling clip list. The visible clip plays; the previous one and the next two keep an
  * attached player (preloaded); the rest are posters. Loads more with the keyset cursor near the end.
  */
-export function Feed({ source, visible, empty, header }: { source: FeedSource; visible: boolean; empty?: ComponentChildren; header?: ComponentChildren }) {
+export function Feed({
+  source,
+  visible,
+  empty,
+  header,
+}: {
+  source: FeedSource;
+  visible: boolean;
+  empty?: ComponentChildren;
+  header?: ComponentChildren;
+}) {
   const [items, setItems] = useState<Video[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -98,7 +108,8 @@ export function Feed({ source, visible, empty, header }: { source: FeedSource; v
     const io = new IntersectionObserver(
       (entries) => {
         for (const e of entries) {
-          if (e.isIntersecting && e.intersectionRatio >= 0.6) setActive(Number((e.target as HTMLElement).dataset.index));
+          if (e.isIntersecting && e.intersectionRatio >= 0.6)
+            setActive(Number((e.target as HTMLElement).dataset.index));
         }
       },
       { root, threshold: [0.6] },
@@ -178,18 +189,23 @@ export function Feed({ source, visible, empty, header }: { source: FeedSource; v
     return () => removeEventListener('keydown', onKey);
   }, [visible, go]);
 
-  const onPatch = useCallback((id: string, f: VideoPatch) => setItems((l) => l.map((v) => (v.id === id ? f(v) : v))), []);
+  const onPatch = useCallback(
+    (id: string, f: VideoPatch) => setItems((l) => l.map((v) => (v.id === id ? f(v) : v))),
+    [],
+  );
   const onFollowAuthor = useCallback(
     (authorId: string) =>
       setItems((l) =>
         l.map((v) =>
-          v.author.id === authorId ? { ...v, viewer: { liked: false, favorited: false, ...v.viewer, followingAuthor: true } } : v,
+          v.author.id === authorId
+            ? { ...v, viewer: { liked: false, favorited: false, ...v.viewer, followingAuthor: true } }
+            : v,
         ),
       ),
     [],
   );
   const onComments = useCallback((v: Video) => setCommentsFor(v.id), []);
-  const commentVideo = commentsFor ? items.find((v) => v.id === commentsFor) ?? null : null;
+  const commentVideo = commentsFor ? (items.find((v) => v.id === commentsFor) ?? null) : null;
 
   const mode = (i: number): Mode => (i === active ? 'active' : i >= active - 1 && i <= active + 2 ? 'near' : 'far');
 
@@ -213,7 +229,10 @@ export function Feed({ source, visible, empty, header }: { source: FeedSource; v
         {(loading || error || items.length === 0 || (!cursor && source.load)) && (
           <div class={`feed-tail ${items.length === 0 ? 'feed-tail-full' : ''}`}>
             {error ? (
-              <ErrorBox message={errorText(error)} onRetry={() => loadMore(items.length ? cursor : null, items.length === 0)} />
+              <ErrorBox
+                message={errorText(error)}
+                onRetry={() => loadMore(items.length ? cursor : null, items.length === 0)}
+              />
             ) : loading ? (
               <Spinner />
             ) : items.length === 0 ? (
@@ -227,14 +246,40 @@ export function Feed({ source, visible, empty, header }: { source: FeedSource; v
       <p class="sr-only">{t('feed.keys')}</p>
       {items.length > 1 && (
         <div class="feed-nav" aria-hidden="false">
-          <button type="button" class="icon-btn round" aria-label={t('feed.prev')} disabled={active === 0} onClick={() => go(active - 1)}>
+          <button
+            type="button"
+            class="icon-btn round"
+            aria-label={t('feed.prev')}
+            disabled={active === 0}
+            onClick={() => go(active - 1)}
+          >
             <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
-              <path d="m6 15 6-6 6 6" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round" />
+              <path
+                d="m6 15 6-6 6 6"
+                fill="none"
+                stroke="currentColor"
+                stroke-width="2.4"
+                stroke-linecap="round"
+                stroke-linejoin="round"
+              />
             </svg>
           </button>
-          <button type="button" class="icon-btn round" aria-label={t('feed.next')} disabled={active >= items.length - 1} onClick={() => go(active + 1)}>
+          <button
+            type="button"
+            class="icon-btn round"
+            aria-label={t('feed.next')}
+            disabled={active >= items.length - 1}
+            onClick={() => go(active + 1)}
+          >
             <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
-              <path d="m6 9 6 6 6-6" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round" />
+              <path
+                d="m6 9 6 6 6-6"
+                fill="none"
+                stroke="currentColor"
+                stroke-width="2.4"
+                stroke-linecap="round"
+                stroke-linejoin="round"
+              />
             </svg>
           </button>
         </div>
@@ -242,7 +287,9 @@ export function Feed({ source, visible, empty, header }: { source: FeedSource; v
       <CommentsDrawer
         video={commentVideo}
         onClose={() => setCommentsFor(null)}
-        onCount={(id, delta) => onPatch(id, (v) => ({ ...v, stats: { ...v.stats, comments: Math.max(0, v.stats.comments + delta) } }))}
+        onCount={(id, delta) =>
+          onPatch(id, (v) => ({ ...v, stats: { ...v.stats, comments: Math.max(0, v.stats.comments + delta) } }))
+        }
       />
     </div>
   );

@@ -45,7 +45,12 @@ export async function toggleLike(v: Video, onPatch: FeedItemProps['onPatch'], on
   }
 }
 
-function ActionRail({ video, onPatch, onFollowAuthor, onComments }: Pick<FeedItemProps, 'video' | 'onPatch' | 'onFollowAuthor' | 'onComments'>) {
+function ActionRail({
+  video,
+  onPatch,
+  onFollowAuthor,
+  onComments,
+}: Pick<FeedItemProps, 'video' | 'onPatch' | 'onFollowAuthor' | 'onComments'>) {
   const me = useMe();
   const viewer = viewerOf(video);
   const isSelf = me?.id === video.author.id;
@@ -92,11 +97,21 @@ function ActionRail({ video, onPatch, onFollowAuthor, onComments }: Pick<FeedIte
   return (
     <div class="rail">
       <div class="rail-avatar">
-        <Link href={`/@${video.author.handle}`} aria-label={t('action.profile', { handle: video.author.handle })} class="rail-avatar-link">
+        <Link
+          href={`/@${video.author.handle}`}
+          aria-label={t('action.profile', { handle: video.author.handle })}
+          class="rail-avatar-link"
+        >
           <Avatar user={video.author} size={48} />
         </Link>
         {!isSelf && !viewer.followingAuthor && (
-          <button type="button" class="rail-follow" data-testid="follow-button" aria-label={t('action.follow', { handle: video.author.handle })} onClick={follow}>
+          <button
+            type="button"
+            class="rail-follow"
+            data-testid="follow-button"
+            aria-label={t('action.follow', { handle: video.author.handle })}
+            onClick={follow}
+          >
             <IconPlus size={14} />
           </button>
         )}
@@ -146,7 +161,13 @@ function ActionRail({ video, onPatch, onFollowAuthor, onComments }: Pick<FeedIte
           <IconBookmark size={28} />
         </span>
       </button>
-      <button type="button" class="rail-btn" data-testid="share-button" aria-label={t('action.share', { n: fmtFull(video.stats.shares) })} onClick={share}>
+      <button
+        type="button"
+        class="rail-btn"
+        data-testid="share-button"
+        aria-label={t('action.share', { n: fmtFull(video.stats.shares) })}
+        onClick={share}
+      >
         <span class="rail-icon">
           <IconShare size={30} />
         </span>
@@ -157,7 +178,9 @@ function ActionRail({ video, onPatch, onFollowAuthor, onComments }: Pick<FeedIte
       <Link
         href={video.sound ? `/sound/${encodeURIComponent(video.sound.id)}` : `/@${video.author.handle}`}
         class="rail-disc"
-        aria-label={t('action.sound', { title: video.sound?.title ?? t('action.originalSound', { handle: video.author.handle }) })}
+        aria-label={t('action.sound', {
+          title: video.sound?.title ?? t('action.originalSound', { handle: video.author.handle }),
+        })}
       >
         <Avatar user={video.author} size={26} />
       </Link>
@@ -168,7 +191,8 @@ function ActionRail({ video, onPatch, onFollowAuthor, onComments }: Pick<FeedIte
 function Caption({ video }: { video: Video }) {
   const [open, setOpen] = useState(false);
   const long = video.caption.length > 90 || video.caption.split('\n').length > 2;
-  const soundTitle = video.sound?.title ?? t('action.originalSound', { handle: video.author.displayName || video.author.handle });
+  const soundTitle =
+    video.sound?.title ?? t('action.originalSound', { handle: video.author.displayName || video.author.handle });
   const marquee = `marquee ${soundTitle.length > 28 ? 'is-long' : ''}`;
   return (
     <div class="overlay">
@@ -205,7 +229,16 @@ function Caption({ video }: { video: Video }) {
 }
 
 /** One full-height slide of the feed: the player, the caption overlay and the action rail. */
-export const FeedItem = memo(function FeedItem({ video, index, mode, visible, controls, onPatch, onFollowAuthor, onComments }: FeedItemProps) {
+export const FeedItem = memo(function FeedItem({
+  video,
+  index,
+  mode,
+  visible,
+  controls,
+  onPatch,
+  onFollowAuthor,
+  onComments,
+}: FeedItemProps) {
   return (
     <section
       class="feed-item"
@@ -217,7 +250,13 @@ export const FeedItem = memo(function FeedItem({ video, index, mode, visible, co
     >
       <div class="stage">
         <div class="stage-video">
-          <ClipPlayer video={video} mode={mode} visible={visible} controls={controls} onDoubleTap={() => void toggleLike(video, onPatch, 'on')} />
+          <ClipPlayer
+            video={video}
+            mode={mode}
+            visible={visible}
+            controls={controls}
+            onDoubleTap={() => void toggleLike(video, onPatch, 'on')}
+          />
           <Caption video={video} />
         </div>
         <ActionRail video={video} onPatch={onPatch} onFollowAuthor={onFollowAuthor} onComments={onComments} />

@@ -65,7 +65,8 @@ export class WatchTracker {
     this.last = null;
   }
   ended(duration: number): void {
-    if (this.last !== null && Number.isFinite(duration) && duration > this.last) this.ms += (duration - this.last) * 1000;
+    if (this.last !== null && Number.isFinite(duration) && duration > this.last)
+      this.ms += (duration - this.last) * 1000;
     this.last = null;
     this.completed = true;
   }

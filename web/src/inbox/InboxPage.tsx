@@ -59,10 +59,20 @@ function Requests() {
                 <span class="muted">{u.displayName}</span>
               </span>
             </Link>
-            <button type="button" class="btn btn-primary btn-small" data-testid="follow-approve" onClick={() => act(u, true)}>
+            <button
+              type="button"
+              class="btn btn-primary btn-small"
+              data-testid="follow-approve"
+              onClick={() => act(u, true)}
+            >
               {t('inbox.approve')}
             </button>
-            <button type="button" class="btn btn-secondary btn-small" data-testid="follow-deny" onClick={() => act(u, false)}>
+            <button
+              type="button"
+              class="btn btn-secondary btn-small"
+              data-testid="follow-deny"
+              onClick={() => act(u, false)}
+            >
               {t('inbox.deny')}
             </button>
           </li>

@@ -28,7 +28,14 @@ export function ProfilePage({ handle }: { handle: string }) {
 
   const self = !!user && (user.viewer?.self || me?.id === user.id);
   const locked = !!user && user.private && !self && !user.viewer?.following;
-  const loader = !user || locked ? null : tab === 'clips' ? (c: string | null) => api.userVideos(user.handle, c) : tab === 'favorites' ? api.favorites : api.likes;
+  const loader =
+    !user || locked
+      ? null
+      : tab === 'clips'
+        ? (c: string | null) => api.userVideos(user.handle, c)
+        : tab === 'favorites'
+          ? api.favorites
+          : api.likes;
   // Following someone can reveal their followers-only clips: reload the grid when that changes.
   const list = usePaged<Video>(loader, `${user?.id}:${tab}:${locked}:${!!user?.viewer?.following}`);
 
@@ -38,7 +45,14 @@ export function ProfilePage({ handle }: { handle: string }) {
 
   const tabs: Tab[] = self ? ['clips', 'favorites', 'liked'] : ['clips'];
   const tabLabel = { clips: t('profile.clips'), favorites: t('profile.favorites'), liked: t('profile.liked') };
-  const emptyText = tab === 'favorites' ? t('profile.noFavorites') : tab === 'liked' ? t('profile.noLiked') : self ? t('profile.noClipsSelf') : t('profile.noClips');
+  const emptyText =
+    tab === 'favorites'
+      ? t('profile.noFavorites')
+      : tab === 'liked'
+        ? t('profile.noLiked')
+        : self
+          ? t('profile.noClipsSelf')
+          : t('profile.noClips');
 
   return (
     <div class="page profile">
@@ -130,7 +144,13 @@ export function ProfilePage({ handle }: { handle: string }) {
                 )}
               </Empty>
             ) : (
-              <VideoGrid items={list.items} cursor={list.cursor} load={loader ?? undefined} loading={list.loading} onMore={list.more} />
+              <VideoGrid
+                items={list.items}
+                cursor={list.cursor}
+                load={loader ?? undefined}
+                loading={list.loading}
+                onMore={list.more}
+              />
             )}
           </div>
         </>

@@ -31,11 +31,24 @@ function ProfileSection({ me }: { me: Me }) {
       <form onSubmit={save} data-testid="settings-profile">
         <div class="field">
           <label for="s-name">{t('settings.displayName')}</label>
-          <input id="s-name" name="displayName" maxLength={50} value={displayName} onInput={(e) => setDisplayName((e.target as HTMLInputElement).value)} />
+          <input
+            id="s-name"
+            name="displayName"
+            maxLength={50}
+            value={displayName}
+            onInput={(e) => setDisplayName((e.target as HTMLInputElement).value)}
+          />
         </div>
         <div class="field">
           <label for="s-bio">{t('settings.bio')}</label>
-          <textarea id="s-bio" name="bio" rows={3} maxLength={160} value={bio} onInput={(e) => setBio((e.target as HTMLTextAreaElement).value)} />
+          <textarea
+            id="s-bio"
+            name="bio"
+            rows={3}
+            maxLength={160}
+            value={bio}
+            onInput={(e) => setBio((e.target as HTMLTextAreaElement).value)}
+          />
           <small>{bio.length}/160</small>
         </div>
         <button type="submit" class="btn btn-primary" disabled={!dirty || busy}>
@@ -83,7 +96,12 @@ function PrivacySection({ me }: { me: Me }) {
       </label>
       <div class="field">
         <label for="s-comment">{t('settings.whoCanComment')}</label>
-        <select id="s-comment" name="whoCanComment" value={me.privacy.whoCanComment} onChange={(e) => update({ whoCanComment: (e.target as HTMLSelectElement).value as WhoCanComment })}>
+        <select
+          id="s-comment"
+          name="whoCanComment"
+          value={me.privacy.whoCanComment}
+          onChange={(e) => update({ whoCanComment: (e.target as HTMLSelectElement).value as WhoCanComment })}
+        >
           {opts.map(([v, l]) => (
             <option key={v} value={v}>
               {l}
@@ -160,7 +178,11 @@ function ExportSection() {
             <a class="btn btn-primary" href={job.url} download data-testid="export-download">
               {t('settings.exportDownload')}
             </a>
-            {job.expiresAt && <p class="muted small">{t('settings.exportExpires', { date: new Date(job.expiresAt).toLocaleString(lang) })}</p>}
+            {job.expiresAt && (
+              <p class="muted small">
+                {t('settings.exportExpires', { date: new Date(job.expiresAt).toLocaleString(lang) })}
+              </p>
+            )}
           </div>
         ) : working ? (
           <p class="working">

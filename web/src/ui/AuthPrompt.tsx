@@ -10,7 +10,14 @@ export function AuthPrompt() {
   const close = () => authPromptStore.set(null);
   const next = encodeURIComponent(location.pathname + location.search);
   return (
-    <Sheet open={reason !== null} onClose={close} title={t('auth.prompt.title')} titleId="auth-prompt-title" class="sheet-small" testid="auth-prompt">
+    <Sheet
+      open={reason !== null}
+      onClose={close}
+      title={t('auth.prompt.title')}
+      titleId="auth-prompt-title"
+      class="sheet-small"
+      testid="auth-prompt"
+    >
       <div class="auth-prompt">
         <p class="muted">{reason ? authReasonText(reason) : ''}</p>
         <Link class="btn btn-primary btn-block" href={`/signup?next=${next}`} onClick={close}>

@@ -1,11 +1,30 @@
 import type { UserRef } from '../api';
 
 /** A round picture, or the first letter of the name on an accent gradient when there is no picture. */
-export function Avatar({ user, size = 48, class: cls = '' }: { user: Pick<UserRef, 'handle' | 'displayName' | 'avatarUrl'>; size?: number; class?: string }) {
+export function Avatar({
+  user,
+  size = 48,
+  class: cls = '',
+}: {
+  user: Pick<UserRef, 'handle' | 'displayName' | 'avatarUrl'>;
+  size?: number;
+  class?: string;
+}) {
   const name = user.displayName || user.handle;
   const style = { width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.42)}px` };
   if (user.avatarUrl)
-    return <img class={`avatar ${cls}`} src={user.avatarUrl} alt="" width={size} height={size} style={style} loading="lazy" decoding="async" />;
+    return (
+      <img
+        class={`avatar ${cls}`}
+        src={user.avatarUrl}
+        alt=""
+        width={size}
+        height={size}
+        style={style}
+        loading="lazy"
+        decoding="async"
+      />
+    );
   const initial = (Array.from(name.trim())[0] ?? '?').toUpperCase();
   let h = 0;
   for (const ch of user.handle) h = (h * 31 + ch.charCodeAt(0)) >>> 0;

@@ -17,7 +17,11 @@ export function FollowButton({ user, onChange }: { user: PublicUser; onChange: (
     const prev = user;
     onChange({
       ...user,
-      viewer: { ...(v ?? { blocked: false, muted: false, self: false }), following: on && !user.private, requested: on && user.private },
+      viewer: {
+        ...(v ?? { blocked: false, muted: false, self: false }),
+        following: on && !user.private,
+        requested: on && user.private,
+      },
       stats: { ...user.stats, followers: user.stats.followers + (on && !user.private ? 1 : following ? -1 : 0) },
     });
     try {

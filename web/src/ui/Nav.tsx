@@ -30,57 +30,74 @@ function useNav() {
 export function SideNav() {
   const { is, me, unread, profileHref, inboxLabel, onProfile } = useNav();
   return (
-      <nav class="sidenav" aria-label={t('nav.main')}>
-        <Link href="/" class="brand" aria-label={t('app.name')}>
-          <span class="brand-mark" aria-hidden="true" />
-          <span class="brand-name">Reelm</span>
-        </Link>
-        <ul>
+    <nav class="sidenav" aria-label={t('nav.main')}>
+      <Link href="/" class="brand" aria-label={t('app.name')}>
+        <span class="brand-mark" aria-hidden="true" />
+        <span class="brand-name">Reelm</span>
+      </Link>
+      <ul>
+        <li>
+          <Link href="/" class={is('/') ? 'is-active' : ''} aria-current={is('/') ? 'page' : undefined}>
+            <IconHome filled={is('/')} /> <span>{t('nav.home')}</span>
+          </Link>
+        </li>
+        <li>
+          <Link
+            href="/search"
+            class={is('/search') ? 'is-active' : ''}
+            aria-current={is('/search') ? 'page' : undefined}
+          >
+            <IconSearch /> <span>{t('nav.discover')}</span>
+          </Link>
+        </li>
+        <li>
+          <Link
+            href="/upload"
+            class={is('/upload') ? 'is-active' : ''}
+            aria-current={is('/upload') ? 'page' : undefined}
+          >
+            <IconPlus /> <span>{t('nav.upload')}</span>
+          </Link>
+        </li>
+        <li>
+          <Link
+            href="/inbox"
+            class={is('/inbox') ? 'is-active' : ''}
+            aria-current={is('/inbox') ? 'page' : undefined}
+            aria-label={inboxLabel}
+          >
+            <span class="nav-icon">
+              <IconInbox filled={is('/inbox')} />
+              <Badge n={unread} />
+            </span>
+            <span>{t('nav.inbox')}</span>
+          </Link>
+        </li>
+        <li>
+          <Link href={profileHref} class={onProfile ? 'is-active' : ''} aria-current={onProfile ? 'page' : undefined}>
+            {me ? <Avatar user={me} size={26} /> : <IconUser />} <span>{t('nav.profile')}</span>
+          </Link>
+        </li>
+        {me && (
           <li>
-            <Link href="/" class={is('/') ? 'is-active' : ''} aria-current={is('/') ? 'page' : undefined}>
-              <IconHome filled={is('/')} /> <span>{t('nav.home')}</span>
+            <Link
+              href="/settings"
+              class={is('/settings') ? 'is-active' : ''}
+              aria-current={is('/settings') ? 'page' : undefined}
+            >
+              <IconSettings /> <span>{t('nav.settings')}</span>
             </Link>
           </li>
-          <li>
-            <Link href="/search" class={is('/search') ? 'is-active' : ''} aria-current={is('/search') ? 'page' : undefined}>
-              <IconSearch /> <span>{t('nav.discover')}</span>
-            </Link>
-          </li>
-          <li>
-            <Link href="/upload" class={is('/upload') ? 'is-active' : ''} aria-current={is('/upload') ? 'page' : undefined}>
-              <IconPlus /> <span>{t('nav.upload')}</span>
-            </Link>
-          </li>
-          <li>
-            <Link href="/inbox" class={is('/inbox') ? 'is-active' : ''} aria-current={is('/inbox') ? 'page' : undefined} aria-label={inboxLabel}>
-              <span class="nav-icon">
-                <IconInbox filled={is('/inbox')} />
-                <Badge n={unread} />
-              </span>
-              <span>{t('nav.inbox')}</span>
-            </Link>
-          </li>
-          <li>
-            <Link href={profileHref} class={onProfile ? 'is-active' : ''} aria-current={onProfile ? 'page' : undefined}>
-              {me ? <Avatar user={me} size={26} /> : <IconUser />} <span>{t('nav.profile')}</span>
-            </Link>
-          </li>
-          {me && (
-            <li>
-              <Link href="/settings" class={is('/settings') ? 'is-active' : ''} aria-current={is('/settings') ? 'page' : undefined}>
-                <IconSettings /> <span>{t('nav.settings')}</span>
-              </Link>
-            </li>
-          )}
-        </ul>
-        {me === null && (
-          <div class="sidenav-cta">
-            <Link href="/login" class="btn btn-primary btn-block">
-              {t('nav.login')}
-            </Link>
-          </div>
         )}
-      </nav>
+      </ul>
+      {me === null && (
+        <div class="sidenav-cta">
+          <Link href="/login" class="btn btn-primary btn-block">
+            {t('nav.login')}
+          </Link>
+        </div>
+      )}
+    </nav>
   );
 }
 
@@ -88,31 +105,41 @@ export function SideNav() {
 export function TabBar() {
   const { is, unread, profileHref, inboxLabel, onProfile } = useNav();
   return (
-      <nav class="tabbar" aria-label={t('nav.main')}>
-        <Link href="/" class={is('/') ? 'is-active' : ''} aria-current={is('/') ? 'page' : undefined}>
-          <IconHome filled={is('/')} size={26} />
-          <span>{t('nav.home')}</span>
-        </Link>
-        <Link href="/search" class={is('/search') ? 'is-active' : ''} aria-current={is('/search') ? 'page' : undefined}>
-          <IconSearch size={26} />
-          <span>{t('nav.discover')}</span>
-        </Link>
-        <Link href="/upload" class="tabbar-upload" aria-label={t('nav.upload')} aria-current={is('/upload') ? 'page' : undefined}>
-          <span class="upload-pill" aria-hidden="true">
-            <IconPlus size={20} />
-          </span>
-        </Link>
-        <Link href="/inbox" class={is('/inbox') ? 'is-active' : ''} aria-current={is('/inbox') ? 'page' : undefined} aria-label={inboxLabel}>
-          <span class="nav-icon">
-            <IconInbox filled={is('/inbox')} size={26} />
-            <Badge n={unread} />
-          </span>
-          <span aria-hidden="true">{t('nav.inbox')}</span>
-        </Link>
-        <Link href={profileHref} class={onProfile ? 'is-active' : ''} aria-current={onProfile ? 'page' : undefined}>
-          <IconUser filled={onProfile} size={26} />
-          <span>{t('nav.profile')}</span>
-        </Link>
-      </nav>
+    <nav class="tabbar" aria-label={t('nav.main')}>
+      <Link href="/" class={is('/') ? 'is-active' : ''} aria-current={is('/') ? 'page' : undefined}>
+        <IconHome filled={is('/')} size={26} />
+        <span>{t('nav.home')}</span>
+      </Link>
+      <Link href="/search" class={is('/search') ? 'is-active' : ''} aria-current={is('/search') ? 'page' : undefined}>
+        <IconSearch size={26} />
+        <span>{t('nav.discover')}</span>
+      </Link>
+      <Link
+        href="/upload"
+        class="tabbar-upload"
+        aria-label={t('nav.upload')}
+        aria-current={is('/upload') ? 'page' : undefined}
+      >
+        <span class="upload-pill" aria-hidden="true">
+          <IconPlus size={20} />
+        </span>
+      </Link>
+      <Link
+        href="/inbox"
+        class={is('/inbox') ? 'is-active' : ''}
+        aria-current={is('/inbox') ? 'page' : undefined}
+        aria-label={inboxLabel}
+      >
+        <span class="nav-icon">
+          <IconInbox filled={is('/inbox')} size={26} />
+          <Badge n={unread} />
+        </span>
+        <span aria-hidden="true">{t('nav.inbox')}</span>
+      </Link>
+      <Link href={profileHref} class={onProfile ? 'is-active' : ''} aria-current={onProfile ? 'page' : undefined}>
+        <IconUser filled={onProfile} size={26} />
+        <span>{t('nav.profile')}</span>
+      </Link>
+    </nav>
   );
 }

@@ -37,7 +37,9 @@ export function VideoGrid({
                 <span class="grid-noposter" aria-hidden="true" />
               )}
               {v.status !== 'ready' && (
-                <span class={`grid-status ${v.status}`}>{v.status === 'processing' ? t('profile.processing') : t('profile.failed')}</span>
+                <span class={`grid-status ${v.status}`}>
+                  {v.status === 'processing' ? t('profile.processing') : t('profile.failed')}
+                </span>
               )}
               {v.visibility !== 'public' && (
                 <span class="grid-lock" aria-hidden="true">

@@ -10,11 +10,20 @@ function Svg({ size = 24, children, ...rest }: P & { children: JSX.Element | JSX
   );
 }
 
-const stroke = { fill: 'none', stroke: 'currentColor', 'stroke-width': 2, 'stroke-linecap': 'round', 'stroke-linejoin': 'round' } as const;
+const stroke = {
+  fill: 'none',
+  stroke: 'currentColor',
+  'stroke-width': 2,
+  'stroke-linecap': 'round',
+  'stroke-linejoin': 'round',
+} as const;
 
 export const IconHome = ({ filled, ...p }: P) => (
   <Svg {...p}>
-    <path d="M3 10.5 12 3l9 7.5V20a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z" {...(filled ? { fill: 'currentColor' } : stroke)} />
+    <path
+      d="M3 10.5 12 3l9 7.5V20a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z"
+      {...(filled ? { fill: 'currentColor' } : stroke)}
+    />
   </Svg>
 );
 export const IconSearch = (p: P) => (
@@ -49,7 +58,10 @@ export const IconHeart = ({ filled = true, ...p }: P) => (
 );
 export const IconComment = (p: P) => (
   <Svg {...p}>
-    <path d="M12 3C6.5 3 2 6.9 2 11.7c0 2.6 1.3 4.9 3.4 6.5L4.6 22l4.4-2.3c.9.2 2 .3 3 .3 5.5 0 10-3.9 10-8.7S17.5 3 12 3z" fill="currentColor" />
+    <path
+      d="M12 3C6.5 3 2 6.9 2 11.7c0 2.6 1.3 4.9 3.4 6.5L4.6 22l4.4-2.3c.9.2 2 .3 3 .3 5.5 0 10-3.9 10-8.7S17.5 3 12 3z"
+      fill="currentColor"
+    />
     <circle cx="7.5" cy="11.7" r="1.3" fill="#161616" />
     <circle cx="12" cy="11.7" r="1.3" fill="#161616" />
     <circle cx="16.5" cy="11.7" r="1.3" fill="#161616" />

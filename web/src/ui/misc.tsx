@@ -10,7 +10,15 @@ export const Spinner = ({ label = t('common.loading') }: { label?: string }) => 
   </div>
 );
 
-export function Empty({ icon, title, children }: { icon?: ComponentChildren; title?: string; children?: ComponentChildren }) {
+export function Empty({
+  icon,
+  title,
+  children,
+}: {
+  icon?: ComponentChildren;
+  title?: string;
+  children?: ComponentChildren;
+}) {
   return (
     <div class="empty">
       {icon && <div class="empty-icon">{icon}</div>}
@@ -34,7 +42,15 @@ export function ErrorBox({ message, onRetry }: { message: string; onRetry?: () =
 }
 
 /** A page title bar with a back button (phones) — pages are otherwise plain scrolling documents. */
-export function PageHeader({ title, fallback = '/', right }: { title: ComponentChildren; fallback?: string; right?: ComponentChildren }) {
+export function PageHeader({
+  title,
+  fallback = '/',
+  right,
+}: {
+  title: ComponentChildren;
+  fallback?: string;
+  right?: ComponentChildren;
+}) {
   return (
     <header class="page-head">
       <button type="button" class="icon-btn" aria-label={t('action.back')} onClick={() => back(fallback)}>

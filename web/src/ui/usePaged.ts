@@ -2,7 +2,10 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Page } from '../api';
 
 /** Load a keyset-paginated list; `more()` follows the cursor. Reloads when `key` changes. */
-export function usePaged<T, P extends Page<T> = Page<T>>(load: ((cursor: string | null) => Promise<P>) | null, key: string) {
+export function usePaged<T, P extends Page<T> = Page<T>>(
+  load: ((cursor: string | null) => Promise<P>) | null,
+  key: string,
+) {
   const [items, setItems] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [first, setFirst] = useState<P | null>(null);

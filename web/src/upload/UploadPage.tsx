@@ -16,7 +16,15 @@ const idKey = (uploadUrl: string) => `reelm.upload.video:${uploadUrl}`;
 
 type Phase = 'edit' | 'uploading' | 'paused' | 'error' | 'done';
 
-function VisibilityPicker({ value, onChange, disabled }: { value: Visibility; onChange: (v: Visibility) => void; disabled: boolean }) {
+function VisibilityPicker({
+  value,
+  onChange,
+  disabled,
+}: {
+  value: Visibility;
+  onChange: (v: Visibility) => void;
+  disabled: boolean;
+}) {
   const opts: [Visibility, string, string][] = [
     ['public', t('upload.public'), t('upload.publicHint')],
     ['followers', t('upload.followers'), t('upload.followersHint')],
@@ -27,7 +35,14 @@ function VisibilityPicker({ value, onChange, disabled }: { value: Visibility; on
       <legend>{t('upload.visibility')}</legend>
       {opts.map(([v, label, hint]) => (
         <label key={v} class={`choice ${value === v ? 'is-checked' : ''}`}>
-          <input type="radio" name="visibility" value={v} checked={value === v} onChange={() => onChange(v)} data-testid={`visibility-${v}`} />
+          <input
+            type="radio"
+            name="visibility"
+            value={v}
+            checked={value === v}
+            onChange={() => onChange(v)}
+            data-testid={`visibility-${v}`}
+          />
           <span>
             <strong>{label}</strong>
             <small>{hint}</small>
@@ -77,7 +92,10 @@ function Processing({ videoId, onAnother }: { videoId: string; onAnother: () => 
             aria-valuemax={100}
             aria-valuenow={p.progress === null ? undefined : pct}
           >
-            <div class={`bar-fill ${p.progress === null ? 'indeterminate' : ''}`} style={{ width: `${p.progress === null ? 30 : pct}%` }} />
+            <div
+              class={`bar-fill ${p.progress === null ? 'indeterminate' : ''}`}
+              style={{ width: `${p.progress === null ? 30 : pct}%` }}
+            />
           </div>
         </>
       )}
@@ -145,7 +163,8 @@ export function UploadPage() {
 
   const statusRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (phase !== 'edit') statusRef.current?.scrollIntoView({ block: 'nearest', behavior: reducedMotion() ? 'auto' : 'smooth' });
+    if (phase !== 'edit')
+      statusRef.current?.scrollIntoView({ block: 'nearest', behavior: reducedMotion() ? 'auto' : 'smooth' });
   }, [phase, videoId]);
 
   const start = async () => {
@@ -197,11 +216,13 @@ export function UploadPage() {
         const body = (err as { originalResponse?: { getBody(): string } | null }).originalResponse?.getBody?.();
         let msg: string;
         try {
-          msg = body ? (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? '' : '';
+          msg = body ? ((JSON.parse(body) as { error?: { message?: string } }).error?.message ?? '') : '';
         } catch {
           msg = '';
         }
-        setError(t('upload.uploadFailed', { message: msg || (navigator.onLine ? t('error.generic') : t('error.network')) }));
+        setError(
+          t('upload.uploadFailed', { message: msg || (navigator.onLine ? t('error.generic') : t('error.network')) }),
+        );
       },
     });
     uploadRef.current = up;
@@ -246,7 +267,8 @@ export function UploadPage() {
     );
 
   const pct = Math.round(progress * 100);
-  const busy = phase === 'uploading' || phase === 'paused' || phase === 'done' || (phase === 'error' && !!uploadRef.current);
+  const busy =
+    phase === 'uploading' || phase === 'paused' || phase === 'done' || (phase === 'error' && !!uploadRef.current);
   const tooLong = caption.length > MAX_CAPTION;
 
   return (
@@ -304,7 +326,9 @@ export function UploadPage() {
             )}
             <div class="upload-file">
               <span class="ellipsis">{file.name}</span>
-              {duration !== null && Number.isFinite(duration) && <span class="chip">{t('upload.duration', { d: fmtDuration(duration) })}</span>}
+              {duration !== null && Number.isFinite(duration) && (
+                <span class="chip">{t('upload.duration', { d: fmtDuration(duration) })}</span>
+              )}
             </div>
             {!busy && (
               <button type="button" class="link-btn" onClick={reset}>

@@ -13,7 +13,11 @@ export function VideoPage({ id }: { id: string }) {
     const p = takePlaylist(id);
     if (p) {
       const { playlist, index } = p;
-      return { load: playlist.load ?? null, initial: { items: playlist.items, cursor: playlist.load ? playlist.cursor : null }, startIndex: index };
+      return {
+        load: playlist.load ?? null,
+        initial: { items: playlist.items, cursor: playlist.load ? playlist.cursor : null },
+        startIndex: index,
+      };
     }
     // A clip that is gone or not for this viewer (private, followers-only) is "not available", not an error to retry.
     const initial = api.video(id).then(
