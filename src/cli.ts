@@ -39,6 +39,8 @@ async function withContext<T>(config: Config, fn: (ctx: AppContext) => Promise<T
 async function serve(config: Config, options: { demo?: boolean } = {}): Promise<void> {
   const ctx = await createContext(config);
   await ctx.accounts.reconcilePending();
+  // Index rows of accounts that went private or away before the index followed accounts leave it.
+  await ctx.media.videos.reconcileIndex();
   // Missing ffmpeg is logged as an error; everything but media keeps working (uploads answer 503).
   void ctx.media.ffmpeg.check();
   const worker = config.inProcessWorkers ? startWorkers(ctx, undefined, { leaseMs: config.jobLeaseMs }) : undefined;
@@ -176,7 +178,7 @@ export function buildCli(): Command {
       border: ctx.border,
       now: () => ctx.clock.now(),
       progress: progressLine(),
-      onVideoRemoved: (id) => ctx.social.hashtags.onVideoRemoved(id),
+      events: ctx.events,
     });
   region
     .command('export <region>')

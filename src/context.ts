@@ -9,6 +9,7 @@ import { catalogParts as registeredCatalogParts } from './db/registry.js';
 import type { DirectoryDb } from './db/schema.js';
 import { BullJobQueue, bullConnection } from './jobs/bullmq-queue.js';
 import { CellJobQueue, type JobQueue } from './jobs/job-queue.js';
+import { Events } from './events.js';
 import { createLogger, type Logger } from './logging.js';
 import { createMedia, type MediaModule } from './media/media-module.js';
 import { Border } from './regions/border.js';
@@ -32,6 +33,8 @@ export interface AppContext {
   config: Config;
   log: Logger;
   clock: Clock;
+  /** What domains tell each other (subscriptions are made here, in createContext). */
+  events: Events;
   catalog: DataCatalog;
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
@@ -81,7 +84,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const border = new Border({ directory, cells, catalog, now });
   const minAge = (region: string) => regionPolicy(config, region).minAge;
   const teenPolicy = (region: string) => regionPolicy(config, region).teen;
-  const accounts = new AccountService({ config, directory, cells, border, now, log, minAge, teenPolicy });
+  const events = new Events();
+  const accounts = new AccountService({ config, directory, cells, border, events, now, log, minAge, teenPolicy });
   const operators = new OperatorService({ directory, cells, now });
   const queues = new Map<string, JobQueue>(
     cells.all().map((cell) => {
@@ -94,7 +98,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       ];
     }),
   );
-  const media = createMedia({ config, cells, directory, border, queues, log, now });
+  const media = createMedia({ config, cells, directory, border, queues, events, log, now });
   const audit = new AuditChains({ cells, dataDir: config.dataDir, now, checkpointEvery: config.auditCheckpointEvery });
   const transparency = new TransparencyCounter({ cells, now });
   const grants = new GrantService({ cells, audit, counter: transparency, now, maxMinutes: config.grantMaxMinutes });
@@ -125,6 +129,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     now,
     graceDays: config.deletionGraceDays,
     log,
+    events,
   });
   const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
   const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours, reactivate });
@@ -134,44 +139,28 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     directory,
     cells,
     border,
+    access: media.access,
     now,
     search: searchIndex,
     observer,
     durationMaxMs: config.limits.durationMaxMs,
   });
-  const feeds = createFeeds({ directory, cells, now, social, models, activity, searchIndex }, overrides.feeds);
-  border.onDirectoryWrite((write) => feeds.refs.written(write));
-  // Media asks the social rules who may see a clip, and tells the social indexes when the public index changes.
-  media.access.setSocialRule((viewer, v) =>
-    social.access.canView(
-      {
-        id: '',
-        region: v.region,
-        ownerId: v.ownerId,
-        visibility: v.visibility as 'public' | 'followers',
-        durationMs: 0,
-        index: undefined,
-      },
-      viewer,
-    ),
-  );
-  const indexRemoved = async (id: string) => {
-    await social.hashtags.onVideoRemoved(id);
-    feeds.pools.changed();
-  };
-  media.videos.setIndexHooks({
-    published: (id) => social.hashtags.onVideoPublished(id),
-    removed: (id) => social.hashtags.onVideoRemoved(id),
-    // After the index row is written or gone, so no copy read in between survives.
-    settled: () => feeds.pools.changed(),
-  });
-  // A purge takes a user's clips out of the index too: hashtag counts and search follow, as for a deletion.
-  deletion.setIndexHook(indexRemoved);
+  const feeds = createFeeds({ directory, cells, now, media, social, models, activity, searchIndex }, overrides.feeds);
+
+  // Who tells whom what, in one place. The public index's followers: hashtag counts and search (derived rows go
+  // before the index row does), then the feeds' copies of the index, once the change is written.
+  events.on('clip.indexed', (e) => social.hashtags.indexed(e.videoId, e.first));
+  events.on('clip.unindexing', (e) => social.hashtags.unindexing(e.videoId));
+  events.on('clip.index_settled', () => feeds.pools.changed());
+  // An account's audience follows it: going private, away or back moves its clips out of (or into) the index.
+  events.on('account.audience_changed', (e) => media.videos.syncAuthor(e.region, e.userId, e.narrowed));
+  events.on('account.purging', (e) => media.videos.unpublishAll(e.region, e.userId));
 
   return {
     config,
     log,
     clock,
+    events,
     catalog,
     directory,
     cells,

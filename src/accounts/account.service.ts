@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Config } from '../config.js';
+import type { Events } from '../events.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { newId } from '../db/ids.js';
 import type { DirectoryDb } from '../db/schema.js';
@@ -19,6 +20,7 @@ import {
   checkPassword,
   normalizeHandle,
 } from './account-rules.js';
+import type { Me, PublicUser, WhoCanComment } from './accounts.schema.js';
 import { hashPassword } from './passwords.js';
 
 export interface SignupInput {
@@ -29,33 +31,9 @@ export interface SignupInput {
   country: string;
 }
 
-export type WhoCanComment = 'everyone' | 'followers' | 'no_one';
-
-export interface Me {
-  id: string;
-  handle: string;
-  region: string;
-  email: string;
-  birthdate: string;
-  country: string;
-  displayName: string;
-  bio: string;
-  avatarUrl: string | null;
-  createdAt: string;
-  privacy: { privateAccount: boolean; whoCanComment: WhoCanComment };
-}
-
-export interface PublicProfile {
-  id: string;
-  handle: string;
-  region: string;
-  displayName: string;
-  bio: string;
-  avatarUrl: string | null;
-  private: boolean;
-  createdAt: string;
-  stats: { followers: number; following: number; likes: number; videos: number };
-}
+export type { Me, WhoCanComment } from './accounts.schema.js';
+/** A public profile without the viewer's relation to it. */
+export type PublicProfile = Omit<PublicUser, 'viewer'>;
 
 export interface AccountServiceDeps {
   config: Pick<Config, 'countryRegion'>;
@@ -64,6 +42,7 @@ export interface AccountServiceDeps {
   border: Border;
   now: () => Date;
   log: Logger;
+  events: Events;
   /** Minimum age by region (default 13). */
   minAge?: (region: string) => number;
   /** Teen defaults by region (default: under 16 start private, comments from followers). */
@@ -282,10 +261,15 @@ export class AccountService {
     if (patch.privateAccount !== undefined) set.private_account = patch.privateAccount ? 1 : 0;
     if (patch.whoCanComment !== undefined) set.who_can_comment = patch.whoCanComment;
     if (Object.keys(set).length > 0) {
+      const db = this.deps.cells.get(region).db;
+      const before = await db
+        .selectFrom('accounts')
+        .select('private_account')
+        .where('id', '=', userId)
+        .executeTakeFirst();
       const at = this.deps.now().toISOString();
-      await this.deps.cells
-        .get(region)
-        .db.updateTable('accounts')
+      await db
+        .updateTable('accounts')
         .set({ ...set, updated_at: at })
         .where('id', '=', userId)
         .execute();
@@ -297,6 +281,15 @@ export class AccountService {
           { id: userId },
           { private_account: set.private_account, updated_at: at },
         );
+        // Going private takes the account's clips out of the public index (and back in): media follows.
+        if (before && before.private_account !== set.private_account) {
+          await this.deps.events.emit({
+            type: 'account.audience_changed',
+            region,
+            userId,
+            narrowed: set.private_account === 1,
+          });
+        }
       }
     }
     return (await this.me(userId, region)).privacy;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DirectoryDb } from '../db/schema.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import type { Events } from '../events.js';
 import type { Logger } from '../logging.js';
 import type { Border, DirectoryTable } from '../regions/border.js';
 import type { DataCatalog } from '../regions/catalog.js';
@@ -27,6 +28,7 @@ export interface DeletionServiceDeps {
   now: () => Date;
   graceDays: number;
   log: Logger;
+  events: Events;
 }
 
 export const PURGED_FLOW = 'account.purged';
@@ -41,8 +43,6 @@ const LAST = ['user_keys', 'accounts'];
  * directory and the clip folders, and destroys the user's data key so any leftover ciphertext is unreadable.
  */
 export class DeletionService {
-  private indexRemoved: (videoId: string) => Promise<void> = async () => {};
-
   constructor(private readonly deps: DeletionServiceDeps) {
     // The clip ids let other cells drop what their users did with the clips (likes, favorites, history).
     deps.border.declareFlow(
@@ -55,11 +55,6 @@ export class DeletionService {
         );
       },
     );
-  }
-
-  /** What derives from the public index (hashtag counts, search) is told before each of a user's clips leaves it. */
-  setIndexHook(removed: (videoId: string) => Promise<void>): void {
-    this.indexRemoved = removed;
   }
 
   async request(principal: Principal, password: string): Promise<{ deleteAfter: string }> {
@@ -99,6 +94,13 @@ export class DeletionService {
     await this.deps.queues
       .get(principal.region)!
       .enqueue('accounts.purge', {}, { runAt: new Date(deleteAfter), dedupeKey: `accounts.purge:${deleteAfter}` });
+    // A deactivated account's clips leave the public index, and every media link to them stops working.
+    await this.deps.events.emit({
+      type: 'account.audience_changed',
+      region: principal.region,
+      userId: principal.userId,
+      narrowed: true,
+    });
     this.deps.log.info({ userId: principal.userId, region: principal.region }, 'account deactivated for deletion');
     return { deleteAfter };
   }
@@ -122,6 +124,7 @@ export class DeletionService {
       { id: userId },
       { status: 'active', updated_at: now },
     );
+    await this.deps.events.emit({ type: 'account.audience_changed', region, userId, narrowed: false });
     this.deps.log.info({ userId, region }, 'account deletion cancelled by login');
     return true;
   }
@@ -143,12 +146,8 @@ export class DeletionService {
     );
     for (const folder of await foldersNaming(cell.db, catalog, cell.dir, [userId])) removeFolder(folder.path);
     await secureDelete(this.deps.directory);
-    const indexed = await this.deps.directory
-      .selectFrom('videos')
-      .select('id')
-      .where('author_id', '=', userId)
-      .execute();
-    for (const { id } of indexed) await this.indexRemoved(id);
+    // Media takes the user's clips out of the public index first (hashtag counts and search follow).
+    await this.deps.events.emit({ type: 'account.purging', region, userId });
 
     for (const { table, columns } of catalog.userTables('directory')) {
       if (table === 'users') continue;

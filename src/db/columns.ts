@@ -14,3 +14,14 @@ export function nowIso(clock: { now(): Date } = { now: () => new Date() }): stri
 }
 
 export const emptyText = sql`''`;
+
+/** Reads a JSON array of strings from a text column; anything else counts as empty. */
+export function jsonList(text: string | null | undefined): string[] {
+  if (!text) return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DirectoryDb } from '../db/schema.js';
-import { jsonList } from '../social/text-tags.js';
-import type { IndexRow } from '../social/video-access.js';
+import { jsonList } from '../db/columns.js';
+import type { IndexRow } from '../media/clip-access.js';
 import { TtlCache } from '../ttl-cache.js';
 
 /** A public clip held in memory with what ranking needs, parsed once when it is read. */
@@ -102,7 +102,8 @@ export function newestOf<T>(lists: T[][], limit: number, newer: (a: T, b: T) => 
 /**
  * Candidate pools over the directory's public index, rebuilt at most every `ttlMs` and served from memory
  * in between (a stale snapshot keeps serving while the next one loads), so a feed request does no scan.
- * Only clips of active, non-private accounts are pooled; followed private accounts come from Following.
+ * The index holds only clips anyone may see (clip-access.ts `indexable`); pages still pass the access rule
+ * when presented, so a snapshot read just before an account went private shows nothing of it.
  */
 export class CandidatePools {
   private snapshot: PoolSnapshot | undefined;
@@ -269,20 +270,13 @@ export class CandidatePools {
     let last: IndexRow | undefined;
     while (rows.length < this.options.size) {
       const want = Math.min(this.options.buildPage ?? 500, this.options.size - rows.length);
-      let q = this.deps.directory
-        .selectFrom('videos')
-        .innerJoin('users', 'users.id', 'videos.author_id')
-        .selectAll('videos')
-        .where('users.status', '=', 'active')
-        .where('users.private_account', '=', 0);
+      let q = this.deps.directory.selectFrom('videos').selectAll();
       if (last) {
         const { published_at: at, id } = last;
         // `published_at <= at` first, so the index range is used (an OR of both cases makes SQLite scan).
-        q = q
-          .where('videos.published_at', '<=', at)
-          .where((eb) => eb.or([eb('videos.published_at', '<', at), eb('videos.id', '<', id)]));
+        q = q.where('published_at', '<=', at).where((eb) => eb.or([eb('published_at', '<', at), eb('id', '<', id)]));
       }
-      const page = await q.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(want).execute();
+      const page = await q.orderBy('published_at', 'desc').orderBy('id', 'desc').limit(want).execute();
       rows.push(...page);
       if (page.length < want) break;
       last = page[page.length - 1];

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { DirectoryDb } from '../db/schema.js';
+import type { MediaModule } from '../media/media-module.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { SocialServices } from '../social/social.module.js';
 import { CandidatePools, DEFAULT_POOL_OPTIONS, type PoolOptions } from './candidate-pools.js';
-import { DirectoryRefs } from './directory-refs.js';
 import { FollowingService } from './following.service.js';
 import { ForYouService } from './for-you.service.js';
 import { BlendedRanker, type Ranker } from './ranker.js';
@@ -15,7 +15,6 @@ import type { SearchIndex } from './search-index.js';
 
 export interface FeedServices {
   pools: CandidatePools;
-  refs: DirectoryRefs;
   models: RegionModels;
   activity: ViewerActivity;
   forYou: ForYouService;
@@ -60,6 +59,7 @@ export function createFeeds(
     directory: Kysely<DirectoryDb>;
     cells: CellRegistry;
     now: () => Date;
+    media: MediaModule;
     social: SocialServices;
     models: RegionModels;
     activity: ViewerActivity;
@@ -68,9 +68,9 @@ export function createFeeds(
   settings: FeedSettings = {},
 ): FeedServices {
   const { directory, cells, now, social, models, activity } = deps;
+  const { access, presenter, refs } = deps.media;
   const pools = new CandidatePools({ directory, now }, { ...DEFAULT_POOL_OPTIONS, ...settings.pools });
   pools.onRefresh((snapshot) => models.registerContent(snapshot));
-  const refs = new DirectoryRefs({ directory, now });
   const ranker = settings.ranker ?? new BlendedRanker();
   const forYouOptions = {
     explorationShare: settings.explorationShare ?? 0.2,
@@ -78,14 +78,20 @@ export function createFeeds(
   };
   return {
     pools,
-    refs,
     models,
     activity,
     forYou: new ForYouService(
-      { directory, cells, refs, graph: social.graph, pools, models, ranker, activity, now },
+      { directory, cells, presenter, graph: social.graph, pools, models, ranker, activity, now },
       forYouOptions,
     ),
-    following: new FollowingService({ directory, cells, refs, graph: social.graph, pools }),
-    search: new SearchService({ directory, cells, index: deps.searchIndex, hashtags: social.hashtags }),
+    following: new FollowingService({ directory, cells, refs, access, presenter, graph: social.graph, pools }),
+    search: new SearchService({
+      directory,
+      cells,
+      index: deps.searchIndex,
+      hashtags: social.hashtags,
+      access,
+      presenter,
+    }),
   };
 }

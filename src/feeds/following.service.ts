@@ -1,17 +1,28 @@
 import type { Kysely } from 'kysely';
 import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
-import type { DirectoryDb } from '../db/schema.js';
+import { PreparedQuery } from '../db/prepared-query.js';
+import type { CellDb, DirectoryDb } from '../db/schema.js';
+import {
+  indexClip,
+  type CellClip,
+  type ClipAccess,
+  type ClipRef,
+  type IndexClip,
+  type Viewer,
+} from '../media/clip-access.js';
+import type { DirectoryRefs } from '../media/directory-refs.js';
+import type { VideoPresenter } from '../media/video-presenter.js';
+import type { Video } from '../media/video.schema.js';
 import type { CellRegistry } from '../regions/cells.js';
-import type { Actor, GraphService, ViewerRelations } from '../social/graph.service.js';
-import type { IndexRow, Viewer } from '../social/video-access.js';
+import type { Actor, GraphService } from '../social/graph.service.js';
 import { newestOf, type CandidatePools } from './candidate-pools.js';
-import type { DirectoryRefs } from './directory-refs.js';
-import { indexRows, presentVideos, type Video } from './video-presenter.js';
 
 export interface FollowingDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
-  refs?: DirectoryRefs;
+  refs: DirectoryRefs;
+  access: ClipAccess;
+  presenter: VideoPresenter;
   graph: GraphService;
   pools: CandidatePools;
 }
@@ -22,10 +33,34 @@ type Page = { cursor?: string; limit?: number };
 const MAX_FOLLOWED = 5000;
 /** Up to this many followed creators, Following reads each one's newest clips by index and merges them. */
 const PER_AUTHOR_QUERIES = 200;
+/** Sorts after every clip id: the upper bound of a first page. */
+const NO_CURSOR = '~';
 
 /**
- * Following (newest first, by clip id which sorts by creation time, from followed creators, across regions: the follow list comes from the viewer's
- * cell, the clips from the directory's public index) and Trending (time-decayed engagement).
+ * Followed creators' newest followers-only clips in their cell (the partial index `videos_followers_only` holds
+ * those alone, so a creator without any costs one probe). Run for every Following page, once per region.
+ */
+const FOLLOWERS_ONLY = new PreparedQuery(
+  (db: Kysely<CellDb>, owners: readonly string[], before: string, limit: number) =>
+    db
+      .selectFrom('videos')
+      .leftJoin('accounts', 'accounts.id', 'videos.owner_id')
+      .selectAll('videos')
+      .select(['accounts.status as account_status', 'accounts.private_account as account_private'])
+      .where('videos.owner_id', 'in', owners)
+      .where('videos.visibility', '=', 'followers')
+      .where('videos.status', '=', 'ready')
+      .where('videos.moderation', '=', 'none')
+      .where('videos.id', '<', before)
+      .orderBy('videos.id', 'desc')
+      .limit(limit),
+);
+
+/**
+ * Following: the newest clips of the accounts the viewer follows, by clip id (ids sort by creation time), across
+ * regions. The follow list comes from the viewer's cell; public clips from the directory's index; followers-only
+ * clips, and every clip of a followed private account, from the creators' own cells (they are never in the index).
+ * Trending: the pooled clips by time-decayed engagement. Both pages pass the access rule when presented.
  */
 export class FollowingService {
   constructor(private readonly deps: FollowingDeps) {}
@@ -38,6 +73,20 @@ export class FollowingService {
       .filter((id) => !rel.blocked.has(id) && !rel.muted.has(id))
       .slice(0, MAX_FOLLOWED);
     if (authors.length === 0) return { items: [], cursor: null };
+    const [fromIndex, fromCells] = await Promise.all([
+      this.indexed(authors, after?.v, limit + 1),
+      this.audienceOnly(authors, after?.v ?? NO_CURSOR, limit + 1),
+    ]);
+    const merged = newestOf<ClipRef>([fromIndex, fromCells], limit + 1, (a, b) => a.id > b.id);
+    const pageClips = merged.slice(0, limit);
+    return {
+      items: await this.deps.presenter.present(viewer, pageClips, { relations: rel }),
+      cursor: merged.length > limit ? encodeCursor({ v: pageClips[limit - 1]!.id }) : null,
+    };
+  }
+
+  /** The authors' newest public clips from the index, newest first. */
+  private async indexed(authors: string[], after: string | undefined, want: number): Promise<IndexClip[]> {
     // Clip ids sort by creation time. For a usual follow list, one short range of the (author_id, id) index per
     // creator, merged, beats one IN query that must sort every clip of every followed creator. Only ids are
     // read from the index (no table lookups); the full rows are read for the page alone.
@@ -45,65 +94,79 @@ export class FollowingService {
     if (!after && authors.length <= PER_AUTHOR_QUERIES) {
       // The first page, which is most of Following's traffic: each creator's newest clips from the pools'
       // per-author copies (read once per creator and kept like the pools; a publish drops them).
-      const lists = await pools.recentByAuthors(authors, limit + 1, Infinity);
-      const newest = newestOf(lists, limit + 1, (a, b) => a.row.id > b.row.id);
-      return this.page(
-        viewer,
-        rel,
-        newest.map((i) => i.row),
-        limit,
-      );
+      const lists = await pools.recentByAuthors(authors, want, Infinity);
+      return newestOf(lists, want, (a, b) => a.row.id > b.row.id).map((i) => indexClip(i.row));
     }
     let ids: string[];
     if (after && authors.length <= PER_AUTHOR_QUERIES) {
       // One statement: each creator's newest ids from the index, as subqueries joined by UNION ALL.
       const newest = authors.map((author, i) => {
-        const q = directory.selectFrom('videos').select('id').where('author_id', '=', author).where('id', '<', after.v);
-        return directory
-          .selectFrom(
-            q
-              .orderBy('id', 'desc')
-              .limit(limit + 1)
-              .as(`a${i}`),
-          )
-          .select('id');
+        const q = directory.selectFrom('videos').select('id').where('author_id', '=', author).where('id', '<', after);
+        return directory.selectFrom(q.orderBy('id', 'desc').limit(want).as(`a${i}`)).select('id');
       });
       const union = newest.slice(1).reduce((all, q) => all.unionAll(q), newest[0]!);
       ids = (
-        await directory
-          .selectFrom(union.as('newest'))
-          .select('id')
-          .orderBy('id', 'desc')
-          .limit(limit + 1)
-          .execute()
+        await directory.selectFrom(union.as('newest')).select('id').orderBy('id', 'desc').limit(want).execute()
       ).map((r) => r.id);
     } else {
       let q = directory.selectFrom('videos').select('id').where('author_id', 'in', authors);
-      if (after) q = q.where('id', '<', after.v);
-      ids = (
-        await q
-          .orderBy('id', 'desc')
-          .limit(limit + 1)
-          .execute()
-      ).map((r) => r.id);
+      if (after) q = q.where('id', '<', after);
+      ids = (await q.orderBy('id', 'desc').limit(want).execute()).map((r) => r.id);
     }
-    const rows = await indexRows(directory, ids.slice(0, limit));
-    // A clip that left the index between the two reads is skipped; the cursor still follows the ids.
-    return this.page(viewer, rel, rows, limit, ids.length > limit ? ids[limit - 1] : undefined);
+    // A clip that left the index between the two reads is skipped.
+    return this.deps.access.fromIndex(ids);
   }
 
-  private async page(
-    viewer: Actor,
-    rel: ViewerRelations,
-    rows: IndexRow[],
-    limit: number,
-    next?: string,
-  ): Promise<{ items: Video[]; cursor: string | null }> {
-    const last = next ?? (rows.length > limit ? rows[limit - 1]!.id : undefined);
-    return {
-      items: await presentVideos(this.deps, rows.slice(0, limit), viewer, { relations: rel }),
-      cursor: last ? encodeCursor({ v: last }) : null,
-    };
+  /**
+   * What only followers may see, from the creators' cells: followers-only clips of every followed creator, and all
+   * clips of followed private accounts. One statement per region with followed creators (two with private ones).
+   */
+  private async audienceOnly(authors: string[], before: string, want: number): Promise<CellClip[]> {
+    const { refs, access, cells } = this.deps;
+    const byRegion = new Map<string, { all: string[]; private: string[] }>();
+    for (const [id, author] of await refs.authorsById(authors)) {
+      if (!cells.has(author.region)) continue;
+      const entry =
+        byRegion.get(author.region) ?? byRegion.set(author.region, { all: [], private: [] }).get(author.region)!;
+      entry.all.push(id);
+      if (author.private_account === 1) entry.private.push(id);
+    }
+    const lists = await Promise.all(
+      [...byRegion].map(async ([region, owners]) => {
+        const { query, wrap } = access.cellClipsOf(region);
+        const followersOnly = (q: typeof query) =>
+          q
+            .where('videos.owner_id', 'in', owners.all)
+            .where('videos.visibility', '=', 'followers')
+            .where('videos.status', '=', 'ready')
+            .where('videos.moderation', '=', 'none')
+            .where('videos.id', '<', before)
+            .orderBy('videos.id', 'desc')
+            .limit(want)
+            .execute();
+        // Compiled once per list length; a very long list (rare) is built each time.
+        const reads = [
+          owners.all.length <= PER_AUTHOR_QUERIES
+            ? FOLLOWERS_ONLY.execute(cells.get(region).db, owners.all, before, want)
+            : followersOnly(query),
+        ];
+        if (owners.private.length > 0) {
+          reads.push(
+            query
+              .where('videos.owner_id', 'in', owners.private)
+              .where('videos.visibility', '=', 'public')
+              .where('videos.status', '=', 'ready')
+              .where('videos.moderation', '=', 'none')
+              .where('videos.id', '<', before)
+              .orderBy('videos.id', 'desc')
+              .limit(want)
+              .execute(),
+          );
+        }
+        return (await Promise.all(reads)).map((rows) => wrap(rows));
+      }),
+    );
+    return newestOf(lists.flat(), want, (a, b) => a.id > b.id);
   }
 
   /** Trending: the pooled clips by time-decayed engagement, keyset on (score, id) within the current snapshot. */
@@ -120,10 +183,9 @@ export class FollowingService {
     const pageItems = slice.slice(0, limit);
     const last = pageItems[pageItems.length - 1];
     return {
-      items: await presentVideos(
-        this.deps,
-        pageItems.map((i) => i.row),
+      items: await this.deps.presenter.present(
         viewer,
+        pageItems.map((i) => indexClip(i.row)),
         rel ? { relations: rel } : {},
       ),
       cursor: slice.length > limit && last ? encodeCursor({ t: last.trend, v: last.row.id }) : null,

@@ -4,14 +4,14 @@ import { clampLimit } from '../db/pagination.js';
 import type { DirectoryDb } from '../db/schema.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { GraphService, ViewerRelations } from '../social/graph.service.js';
-import type { IndexRow, Viewer } from '../social/video-access.js';
+import { indexClip, type IndexRow, type Viewer } from '../media/clip-access.js';
+import type { VideoPresenter } from '../media/video-presenter.js';
+import type { Reason, Video } from '../media/video.schema.js';
 import type { CandidatePools, PoolItem, PoolSnapshot } from './candidate-pools.js';
-import type { DirectoryRefs } from './directory-refs.js';
 import { BestFirst } from './best-first.js';
 import { TransparentRanker, type Candidate, type Ranker, type Ranking } from './ranker.js';
 import type { RegionModels } from './region-models.js';
 import { decodeSession, encodeSession, seededRandom, ServedFilter, type FeedSession } from './served-filter.js';
-import { presentVideos, type Reason, type Video } from './video-presenter.js';
 import type { ViewerActivity, ViewerActivityState } from './viewer-activity.js';
 
 export interface ForYouOptions {
@@ -24,7 +24,7 @@ export interface ForYouOptions {
 export interface ForYouDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
-  refs?: DirectoryRefs;
+  presenter: VideoPresenter;
   graph: GraphService;
   pools: CandidatePools;
   models: RegionModels;
@@ -174,10 +174,9 @@ export class ForYouService {
 
     const picked = this.compose(main, ranking, explore, limit, session);
     const reasons = new Map<string, Reason>(picked.map((p) => [p.row.id, p.reason]));
-    const items = await presentVideos(
-      this.deps,
-      picked.map((p) => p.row),
+    const items = await this.deps.presenter.present(
       viewer,
+      picked.map((p) => indexClip(p.row)),
       { reasons, ...(state ? { relations: state.relations } : {}) },
     );
     if (picked.length === 0) return { items, cursor: null };

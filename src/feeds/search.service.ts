@@ -4,15 +4,18 @@ import type { DirectoryDb } from '../db/schema.js';
 import { InvalidInputError } from '../errors.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { HashtagService } from '../social/hashtag.service.js';
-import type { Viewer } from '../social/video-access.js';
+import type { ClipAccess, Viewer } from '../media/clip-access.js';
+import type { VideoPresenter } from '../media/video-presenter.js';
+import type { Video } from '../media/video.schema.js';
 import { queryTerms, type SearchIndex } from './search-index.js';
-import { indexRows, presentVideos, type Video } from './video-presenter.js';
 
 export interface SearchDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
   index: SearchIndex;
   hashtags: HashtagService;
+  access: ClipAccess;
+  presenter: VideoPresenter;
 }
 
 /**
@@ -44,7 +47,7 @@ export class SearchService {
       : [];
     const hashtags = terms.length === 1 ? await this.deps.hashtags.suggest(terms[0]!, 10) : [];
     const ids = await this.deps.index.search(q, 40);
-    const videos = (await presentVideos(this.deps, await indexRows(this.deps.directory, ids), viewer)).slice(0, 20);
+    const videos = (await this.deps.presenter.present(viewer, await this.deps.access.fromIndex(ids))).slice(0, 20);
     return { users: users.map(toPublicProfile), videos, hashtags };
   }
 }

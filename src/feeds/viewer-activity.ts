@@ -1,6 +1,6 @@
 import type { CellRegistry } from '../regions/cells.js';
 import type { EngagementChange } from '../social/engagement.service.js';
-import type { Viewer } from '../social/video-access.js';
+import type { Viewer } from '../media/clip-access.js';
 
 /** What For You needs of a viewer's own lists: the model's history and the clips and creators to leave out. */
 export interface ViewerActivityState {

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import type { Auth } from './auth.js';
-import { HandleParams, MeSchema, PrivacySchema, PublicUserSchema, errors } from './schemas.js';
+import { MeSchema, PrivacySchema, PublicUserSchema, RegionSchema } from '../accounts/accounts.schema.js';
+import { HandleParams, errors } from './schemas.js';
 
 const SignupBody = Type.Object(
   {
@@ -156,7 +157,7 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
         summary: 'The regions of this deployment and which countries they serve',
         response: {
           200: Type.Object({
-            regions: Type.Array(Type.Object({ id: Type.String(), countries: Type.Array(Type.String()) })),
+            regions: Type.Array(RegionSchema),
           }),
         },
       },

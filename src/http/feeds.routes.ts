@@ -2,13 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
-import { indexRows, presentVideos } from '../feeds/video-presenter.js';
+import { HashtagPageSchema, SearchResultsSchema, SoundPageSchema } from '../feeds/feeds.schema.js';
+import { VideoPageSchema as VideoPage } from '../media/video.schema.js';
 import type { Auth } from './auth.js';
-import { IdParams, PageQuery, PublicUserSchema, UserRefSchema, VideoSchema, errors } from './schemas.js';
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-
-export const VideoPage = Type.Object({ items: Type.Array(VideoSchema), cursor: Nullable(Type.String()) });
+import { IdParams, PageQuery, errors } from './schemas.js';
 
 const SearchQuery = Type.Object({ q: Type.String({ minLength: 1, maxLength: 100 }) });
 const TagParams = Type.Object({ tag: Type.String({ minLength: 1, maxLength: 101 }) });
@@ -70,14 +67,7 @@ export async function feedRoutes(app: FastifyInstance, ctx: AppContext, auth: Au
         tags: ['feeds'],
         summary: 'Search users (handle prefix), hashtags and clip captions. Queries are not stored',
         querystring: SearchQuery,
-        response: {
-          200: Type.Object({
-            users: Type.Array(PublicUserSchema),
-            videos: Type.Array(VideoSchema),
-            hashtags: Type.Array(Type.Object({ tag: Type.String(), videoCount: Type.Integer() })),
-          }),
-          ...errors(400),
-        },
+        response: { 200: SearchResultsSchema, ...errors(400) },
       },
     },
     async (request) => feeds.search.search(request.query.q, await viewerOf(request)),
@@ -91,21 +81,13 @@ export async function feedRoutes(app: FastifyInstance, ctx: AppContext, auth: Au
         summary: 'A hashtag page: its clips, newest first',
         params: TagParams,
         querystring: PageQuery,
-        response: {
-          200: Type.Object({
-            tag: Type.String(),
-            videoCount: Type.Integer(),
-            items: Type.Array(VideoSchema),
-            cursor: Nullable(Type.String()),
-          }),
-          ...errors(400, 404),
-        },
+        response: { 200: HashtagPageSchema, ...errors(400, 404) },
       },
     },
     async (request) => {
       const viewer = await viewerOf(request);
       const page = await social.hashtags.hashtag(request.params.tag, request.query);
-      const items = await presentVideos(ctx, await indexRows(ctx.directory, page.videoIds), viewer);
+      const items = await ctx.media.presenter.present(viewer, await ctx.media.access.fromIndex(page.videoIds));
       return { tag: page.tag, videoCount: page.videoCount, items, cursor: page.cursor };
     },
   );
@@ -118,23 +100,13 @@ export async function feedRoutes(app: FastifyInstance, ctx: AppContext, auth: Au
         summary: 'A sound page: the sound and the clips using it, newest first',
         params: IdParams,
         querystring: PageQuery,
-        response: {
-          200: Type.Object({
-            id: Type.String(),
-            title: Type.String(),
-            author: Type.Union([UserRefSchema, Type.Null()]),
-            videoCount: Type.Integer(),
-            items: Type.Array(VideoSchema),
-            cursor: Nullable(Type.String()),
-          }),
-          ...errors(400, 404),
-        },
+        response: { 200: SoundPageSchema, ...errors(400, 404) },
       },
     },
     async (request) => {
       const viewer = await viewerOf(request);
       const page = await social.hashtags.sound(request.params.id, request.query);
-      const items = await presentVideos(ctx, await indexRows(ctx.directory, page.videoIds), viewer);
+      const items = await ctx.media.presenter.present(viewer, await ctx.media.access.fromIndex(page.videoIds));
       return {
         id: page.id,
         title: page.title,

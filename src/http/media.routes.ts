@@ -8,17 +8,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { isId, newId } from '../db/ids.js';
-import { ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError } from '../errors.js';
+import { InvalidInputError, NotFoundError, PayloadTooLargeError } from '../errors.js';
+import { openToAnyone, stateOf } from '../media/clip-access.js';
 import { mediaPaths } from '../media/media-paths.js';
 import { keyParts } from '../media/media-store.js';
-import type { VideoEvent } from '../media/media-events.js';
-import { viewerStateOf } from '../feeds/video-presenter.js';
+import type { ProcessingEvent } from '../media/processing-events.js';
 import { parseUploadMetadata } from '../media/tus-uploads.js';
+import { VideoPageSchema, VideoSchema } from '../media/video.schema.js';
 import type { Auth } from './auth.js';
 import { errorBody } from './errors.js';
-import { HandleParams, IdParams, PageQuery, VideoSchema, errors } from './schemas.js';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+import { HandleParams, IdParams, PageQuery, errors } from './schemas.js';
 
 const VideoPatchBody = Type.Object(
   {
@@ -46,7 +45,7 @@ export async function mediaRoutes(app: FastifyInstance, ctx: AppContext, auth: A
 }
 
 async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: Auth): Promise<void> {
-  const { videos, uploads, ffmpeg } = ctx.media;
+  const { videos, uploads, ffmpeg, access, presenter } = ctx.media;
   const limits = ctx.config.limits;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -88,26 +87,17 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
       try {
         await uploads.create(me.region, row.id, request.raw, reply.raw);
       } finally {
-        if (reply.raw.statusCode !== 201)
-          await ctx.cells
-            .get(me.region)
-            .db.deleteFrom('videos')
-            .where('id', '=', row.id)
-            .where('status', '=', 'uploading')
-            .execute();
+        if (reply.raw.statusCode !== 201) await videos.abandon(me.region, row.id);
       }
       return;
     }
     // Only the uploader reaches their upload, and only in their own cell's store.
-    const row = id && isId(id) ? await videos.row(me.region, id) : undefined;
-    if (!row || row.owner_id !== me.userId)
+    if (!id || !isId(id))
       throw new NotFoundError('upload.not_found', 'There is no such upload of yours; start a new one.');
+    await videos.upload(me, id);
     if (method === 'DELETE') {
       // tus termination, done here so that the clip is gone before the answer is sent.
-      if (row.status !== 'uploading')
-        throw new ConflictError('upload.finished', 'This upload is complete; delete the video instead.');
-      await ctx.cells.get(me.region).db.deleteFrom('videos').where('id', '=', row.id).execute();
-      await videos.removeFiles(me.region, row.id);
+      await videos.cancelUpload(me, id);
       return reply.status(204).header('tus-resumable', '1.0.0').send();
     }
     reply.hijack();
@@ -170,7 +160,7 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
         if (size === 0)
           throw new InvalidInputError('media.corrupt', 'The file is empty (0 bytes). Choose a video file.');
         videos.checkInput(fields);
-        await videos.create(me, fields, id);
+        await videos.create(me, fields, { id });
         await videos.uploaded(me.region, id, tmp);
       } catch (err) {
         await rm(tmp, { force: true });
@@ -193,11 +183,11 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
     },
     async (request) => {
       const viewer = await auth.optionalUser(request);
-      const video = await videos.get(request.params.id, viewer);
-      // The heart, bookmark and follow buttons of the watch page need the viewer's own state.
-      return viewer
-        ? { ...video, viewer: await viewerStateOf(ctx.cells, viewer, { id: video.id, authorId: video.author.id }) }
-        : video;
+      const clip = await access.locate(request.params.id, viewer);
+      // The presenter applies the rule: a clip this viewer may not see is the same 404 as one that does not exist.
+      const [video] = clip ? await presenter.present(viewer, [clip]) : [];
+      if (!video) throw new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
+      return video;
     },
   );
 
@@ -212,7 +202,11 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
         response: { 200: VideoSchema, ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => videos.update(request.params.id, await auth.requireUser(request), request.body),
+    async (request) => {
+      const me = await auth.requireUser(request);
+      const clip = await videos.update(request.params.id, me, request.body);
+      return (await presenter.present(me, [clip]))[0]!;
+    },
   );
 
   api.delete(
@@ -239,13 +233,14 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
         summary: "A user's clips, newest first: public ones for everyone, all of them for the user",
         params: HandleParams,
         querystring: PageQuery,
-        response: {
-          200: Type.Object({ items: Type.Array(VideoSchema), cursor: Nullable(Type.String()) }),
-          ...errors(400, 404),
-        },
+        response: { 200: VideoPageSchema, ...errors(400, 404) },
       },
     },
-    async (request) => videos.listByUser(request.params.handle, await auth.optionalUser(request), request.query),
+    async (request) => {
+      const viewer = await auth.optionalUser(request);
+      const page = await videos.listByUser(request.params.handle, viewer, request.query);
+      return { items: await presenter.present(viewer, page.clips), cursor: page.cursor };
+    },
   );
 
   api.get(
@@ -259,8 +254,10 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
     },
     async (request, reply) => {
       const viewer = await auth.optionalUser(request);
-      const { region, row } = await videos.visible(request.params.id, viewer);
-      const id = row.id;
+      const found = await access.require(request.params.id, viewer);
+      const { region, id } = found;
+      const row = found.from === 'cell' ? found.row : await videos.row(region, id);
+      if (!row) throw new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -283,7 +280,7 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
         clearInterval(keepalive);
         res.end();
       };
-      const onEvent = (e: VideoEvent) => {
+      const onEvent = (e: ProcessingEvent) => {
         if (e.type === 'progress') {
           if (e.progress > progress && (status === 'processing' || status === 'uploading')) {
             progress = e.progress;
@@ -312,10 +309,15 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
         onEvent(error ? { type: 'status', status: r.status, error } : { type: 'status', status: r.status });
         if (!closed && r.progress > progress) onEvent({ type: 'progress', progress: r.progress });
       };
-      const unsubscribe = ctx.media.events.subscribe(id, onEvent);
+      const unsubscribe = ctx.media.processing.subscribe(id, onEvent);
       // Workers may run in another process: the row is the source of truth, the emitter only makes it prompt.
+      // Each read asks the rule again: a viewer who may no longer see the clip hears nothing more of it.
       const poll = setInterval(() => {
-        videos.row(region, id).then(fromRow, () => undefined);
+        void (async () => {
+          const clip = await access.inCell(region, id);
+          if (clip && !(await access.canView(viewer, clip))) return close();
+          fromRow(clip?.row);
+        })().catch(() => undefined);
       }, SSE_POLL_MS);
       const keepalive = setInterval(() => !closed && res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
       request.raw.on('close', close);
@@ -356,13 +358,27 @@ export function parseRange(
   return { start, end };
 }
 
+/** How long a CDN or browser may keep what it fetched (docs/architecture.md, "Media and caches"). */
+export const MEDIA_CACHE = {
+  /** Playlists of clips open to anyone: the entry point, so a narrowed audience shows within a minute. */
+  openPlaylist: 'public, max-age=60',
+  /** Segments, init and poster under an open clip's keyed path, which stops resolving when access narrows. */
+  openKeyed: 'public, max-age=86400, immutable',
+  /** Anything fetched by the bare path `/media/<region>/<id>/…`, which carries no key. */
+  openBare: 'public, max-age=60',
+  /** Signed links: for the viewer's browser only. */
+  signedPlaylist: 'private, no-cache',
+  signed: 'private, max-age=3600',
+};
+
 /**
- * `/media/<region>/<videoId>/…`: a clip's published files, with Range support. Public, ready clips are open
- * to anyone; other clips only under a signed path prefix (see MediaUrls). Keys are checked part by part,
- * so nothing outside the clip's folder can be named.
+ * `/media/<region>/<videoId>/…`: a clip's published files, with Range support, served only as the access rule
+ * allows right now. A clip open to anyone is served under its keyed path (and, with short caching, its bare path);
+ * any other clip only under a signed prefix whose signature covers the clip's current media epoch (see MediaUrls).
+ * Keys are checked part by part, so nothing outside the clip's folder can be named.
  */
 export async function mediaFileRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { videos, urls } = ctx.media;
+  const { videos, urls, access } = ctx.media;
   const notFound = (reply: FastifyReply) =>
     reply.status(404).send(errorBody('media.not_found', 'There is no such media file.'));
 
@@ -370,15 +386,28 @@ export async function mediaFileRoutes(app: FastifyInstance, ctx: AppContext): Pr
     const { region, id, '*': rest } = request.params as { region: string; id: string; '*': string };
     if (!ctx.cells.has(region) || !isId(id)) return notFound(reply);
     let parts = rest.split('/');
-    const token = urls.check(region, id, parts[0] ?? '');
-    if (token === 'expired')
-      return reply
-        .status(403)
-        .send(errorBody('media.link_expired', 'This link has expired; reload the video to get a new one.'));
-    if (token === 'invalid') return reply.status(403).send(errorBody('media.link_invalid', 'This link is not valid.'));
-    if (token === 'ok') parts = parts.slice(1);
-    const row = await videos.row(region, id);
-    if (!row || (token !== 'ok' && !(row.visibility === 'public' && row.status === 'ready'))) return notFound(reply);
+    const kind = urls.kind(parts[0] ?? '');
+    const clip = await access.inCell(region, id);
+    if (!clip) return notFound(reply);
+    const epoch = clip.row.media_epoch;
+    if (kind === 'signed') {
+      const token = urls.checkToken(region, id, epoch, parts[0]!);
+      if (token === 'expired')
+        return reply
+          .status(403)
+          .send(errorBody('media.link_expired', 'This link has expired; reload the video to get a new one.'));
+      if (token === 'invalid')
+        return reply
+          .status(403)
+          .send(
+            errorBody('media.link_invalid', 'This link does not work (any more); reload the video to get a new one.'),
+          );
+    } else {
+      // No signature: only while anyone may see the clip, and a keyed path only at the clip's current epoch.
+      if (!openToAnyone(stateOf(clip))) return notFound(reply);
+      if (kind === 'keyed' && !urls.checkKey(region, id, epoch, parts[0]!)) return notFound(reply);
+    }
+    if (kind !== 'bare') parts = parts.slice(1);
     const key = [id, ...parts].join('/');
     try {
       keyParts(key);
@@ -401,9 +430,18 @@ export async function mediaFileRoutes(app: FastifyInstance, ctx: AppContext): Pr
     reply.header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream');
     reply.header('accept-ranges', 'bytes');
     reply.header('x-content-type-options', 'nosniff');
-    if (token === 'ok') reply.header('cache-control', playlist ? 'private, no-cache' : 'private, max-age=3600');
-    // Segments, init and poster never change once published; playlists do while the ladder completes.
-    else reply.header('cache-control', playlist ? 'public, max-age=5' : 'public, max-age=31536000, immutable');
+    reply.header(
+      'cache-control',
+      kind === 'signed'
+        ? playlist
+          ? MEDIA_CACHE.signedPlaylist
+          : MEDIA_CACHE.signed
+        : kind === 'bare'
+          ? MEDIA_CACHE.openBare
+          : playlist
+            ? MEDIA_CACHE.openPlaylist
+            : MEDIA_CACHE.openKeyed,
+    );
 
     if (range) {
       reply

@@ -2,38 +2,15 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
-import { indexRows, presentVideos } from '../feeds/video-presenter.js';
-import { NOTIFICATION_TYPES } from '../social/notification.service.js';
+import { PublicUserSchema, UserRefSchema } from '../accounts/accounts.schema.js';
+import { VideoPageSchema as VideoPage } from '../media/video.schema.js';
+import { CommentSchema, NotificationSchema } from '../social/social.schema.js';
 import type { Auth } from './auth.js';
-import { VideoPage } from './feeds.routes.js';
-import { HandleParams, IdParams, PageQuery, PublicUserSchema, UserRefSchema, errors } from './schemas.js';
+import { HandleParams, IdParams, Nullable, PageQuery, errors } from './schemas.js';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const NoContent = { 204: Type.Null() };
 
-const CommentSchema = Type.Object({
-  id: Type.String(),
-  videoId: Type.String(),
-  parentId: Nullable(Type.String()),
-  text: Type.String(),
-  author: UserRefSchema,
-  createdAt: Type.String(),
-  likeCount: Type.Integer(),
-  replyCount: Type.Integer(),
-  viewer: Type.Optional(Type.Object({ liked: Type.Boolean() })),
-});
 const CommentPage = Type.Object({ items: Type.Array(CommentSchema), cursor: Nullable(Type.String()) });
-
-const NotificationSchema = Type.Object({
-  id: Type.String(),
-  type: Type.Union(NOTIFICATION_TYPES.map((t) => Type.Literal(t))),
-  actor: UserRefSchema,
-  videoId: Type.Optional(Type.String()),
-  commentId: Type.Optional(Type.String()),
-  text: Type.Optional(Type.String()),
-  createdAt: Type.String(),
-  read: Type.Boolean(),
-});
 
 // Up to 20,000 characters pass the schema so that an over-long comment gets the clear `comment.too_long` message.
 const CommentBody = Type.Object(
@@ -286,10 +263,9 @@ export async function socialRoutes(app: FastifyInstance, ctx: AppContext, auth: 
       async (request) => {
         const user = await me(request);
         const page = await social.engagement.list(user, kind, request.query);
-        return {
-          items: await presentVideos(ctx, await indexRows(ctx.directory, page.videoIds), user),
-          cursor: page.cursor,
-        };
+        const found = await ctx.media.access.locateMany(page.videoIds);
+        const clips = page.videoIds.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+        return { items: await ctx.media.presenter.present(user, clips), cursor: page.cursor };
       },
     );
   }

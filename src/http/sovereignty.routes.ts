@@ -3,16 +3,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
+import { ExportJobSchema } from '../accounts/accounts.schema.js';
 import { transparencyReport } from '../regions/transparency.js';
 import type { Auth } from './auth.js';
 import { IdParams, errors } from './schemas.js';
-
-const ExportSchema = Type.Object({
-  id: Type.String(),
-  status: Type.Union([Type.Literal('queued'), Type.Literal('ready'), Type.Literal('failed'), Type.Literal('expired')]),
-  url: Type.Optional(Type.String()),
-  expiresAt: Type.Optional(Type.String()),
-});
 
 const Count = Type.Integer({ minimum: 0 });
 
@@ -52,7 +46,7 @@ export async function sovereigntyRoutes(app: FastifyInstance, ctx: AppContext, a
       schema: {
         tags: ['accounts'],
         summary: 'Ask for a copy of all your data (a ZIP built in your home region)',
-        response: { 202: ExportSchema, ...errors(401) },
+        response: { 202: ExportJobSchema, ...errors(401) },
       },
     },
     async (request, reply) => reply.status(202).send(await ctx.exports.request(await auth.requireUser(request))),
@@ -65,7 +59,7 @@ export async function sovereigntyRoutes(app: FastifyInstance, ctx: AppContext, a
         tags: ['accounts'],
         summary: 'Where your export is; when ready, a signed link that expires',
         params: IdParams,
-        response: { 200: ExportSchema, ...errors(401, 404) },
+        response: { 200: ExportJobSchema, ...errors(401, 404) },
       },
     },
     async (request) => ctx.exports.status(await auth.requireUser(request), request.params.id),

@@ -1,33 +1,41 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { DirectoryDb } from '../db/schema.js';
+import type { Events } from '../events.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logging.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
+import { ClipAccess } from './clip-access.js';
+import { DirectoryRefs } from './directory-refs.js';
 import { createSpawnRunner, type FfmpegRunner } from './ffmpeg/ffmpeg-runner.js';
 import { FfmpegStatus } from './ffmpeg-status.js';
-import { MediaEvents } from './media-events.js';
 import { mediaPaths } from './media-paths.js';
 import { DiskMediaStore, type MediaStore } from './media-store.js';
+import { MediaUrls } from './media-urls.js';
+import { ProcessingEvents } from './processing-events.js';
 import { S3MediaStore, parseS3Url } from './s3-media-store.js';
 import { DiskSourceStore, S3SourceStore, type SourceStore } from './source-store.js';
-import { MediaUrls } from './media-urls.js';
 import { TusUploads } from './tus-uploads.js';
-import { VideoAccess } from './video-access.js';
+import { VideoPresenter } from './video-presenter.js';
 import { VideoService } from './video.service.js';
 
-/** Everything the media domain offers to routes and workers. */
+/** Everything the media domain offers to routes, workers and the domains above it. */
 export interface MediaModule {
   videos: VideoService;
-  /** Who may see a clip; the social domain installs its follow check here. */
-  access: VideoAccess;
+  /** Who may see a clip: the one rule and the reads it needs (clip-access.ts). */
+  access: ClipAccess;
+  /** The one clip renderer. */
+  presenter: VideoPresenter;
+  /** Short-lived copies of clip cards' authors and sound titles (the border's directory writes drop them). */
+  refs: DirectoryRefs;
   /** Each region's media store: a folder of the cell, or the region's own S3 bucket. */
   stores: Map<string, MediaStore>;
   /** Each region's uploads in progress and clip sources: folders of the cell, or keys in the region's bucket. */
   sources: Map<string, SourceStore>;
   urls: MediaUrls;
-  events: MediaEvents;
+  /** In-process progress of transcodes, for the events stream. */
+  processing: ProcessingEvents;
   ffmpeg: FfmpegStatus;
   runner: FfmpegRunner;
   uploads: TusUploads;
@@ -39,6 +47,7 @@ export interface MediaModuleDeps {
   directory: Kysely<DirectoryDb>;
   border: Border;
   queues: Map<string, JobQueue>;
+  events: Events;
   log: Logger;
   now: () => Date;
   runner?: FfmpegRunner;
@@ -47,7 +56,7 @@ export interface MediaModuleDeps {
 export const UPLOADS_PATH = '/api/v1/uploads';
 
 export function createMedia(deps: MediaModuleDeps): MediaModule {
-  const { config, cells, log, now } = deps;
+  const { config, cells, directory, log, now } = deps;
   const runner = deps.runner ?? createSpawnRunner();
   const stores = new Map<string, MediaStore>();
   const sources = new Map<string, SourceStore>();
@@ -58,22 +67,25 @@ export function createMedia(deps: MediaModuleDeps): MediaModule {
     sources.set(cell.region, location ? new S3SourceStore(location) : new DiskSourceStore(cell.dir));
   }
   const urls = new MediaUrls({ cells, now });
-  const events = new MediaEvents();
-  const access = new VideoAccess();
+  const processing = new ProcessingEvents();
+  const access = new ClipAccess({ directory, cells });
+  const refs = new DirectoryRefs({ directory, now });
+  deps.border.onDirectoryWrite((write) => refs.written(write));
+  const presenter = new VideoPresenter({ directory, cells, urls, refs });
   const videos = new VideoService({
     cells,
-    directory: deps.directory,
+    directory,
     border: deps.border,
     queues: deps.queues,
     stores,
     sources,
-    urls,
     access,
-    events,
+    processing,
+    events: deps.events,
     now,
     log,
   });
   const ffmpeg = new FfmpegStatus({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, runner, log });
   const uploads = new TusUploads({ sources, videos, log, path: UPLOADS_PATH, maxBytes: config.limits.uploadMaxBytes });
-  return { videos, access, stores, sources, urls, events, ffmpeg, runner, uploads };
+  return { videos, access, presenter, refs, stores, sources, urls, processing, ffmpeg, runner, uploads };
 }

@@ -14,13 +14,21 @@ export interface MediaUrlsDeps {
 }
 
 const TOKEN = /^s-(\d{1,12})-([A-Za-z0-9_-]{32})$/;
+const KEY = /^k-([A-Za-z0-9_-]{22})$/;
+
+/** What the first path segment after `/media/<region>/<id>/` is. */
+export type MediaPathKind = 'signed' | 'keyed' | 'bare';
 
 /**
- * Playback URLs. Public, ready clips are served at `/media/<region>/<id>/master.m3u8` to anyone; every other
- * clip only through a signed path prefix `/media/<region>/<id>/s-<exp>-<sig>/…`: because the signature is a
- * path segment, the relative URLs inside the playlists (rungs, segments) carry it without rewriting.
- * The HMAC key is derived from the region's KEK: every API process of a cluster signs and checks alike, and
- * the links die with the region's key.
+ * Playback URLs, the only place they are made. Every URL carries the clip's `media_epoch`, which the cell bumps
+ * whenever access to the clip narrows (clip-access.ts), so a URL handed out before stops resolving at once:
+ *  - a clip open to anyone plays from `/media/<region>/<id>/k-<key>/master.m3u8`, the key an HMAC of the clip and
+ *    its epoch (unguessable, so a CDN may keep its segments: once the epoch moves, nobody learns the path again);
+ *  - any other clip plays through a signed, expiring prefix `/media/<region>/<id>/s-<exp>-<sig>/…`, the signature
+ *    covering the epoch.
+ * Both are path segments, so the relative URLs inside the HLS playlists carry them without rewriting. The HMAC key
+ * is derived from the region's KEK: every API process of a cluster signs and checks alike, and the links die with
+ * the region's key.
  */
 export class MediaUrls {
   private readonly secrets = new Map<string, Buffer>();
@@ -39,37 +47,53 @@ export class MediaUrls {
     return secret;
   }
 
-  private sign(region: string, videoId: string, exp: number): string {
-    return createHmac('sha256', this.secret(region))
-      .update(`${region}/${videoId}/${exp}`)
-      .digest('base64url')
-      .slice(0, 32);
+  private mac(region: string, text: string, length: number): string {
+    return createHmac('sha256', this.secret(region)).update(text).digest('base64url').slice(0, length);
   }
 
-  /** The path segment that opens one clip's media until `exp` (seconds since the epoch). */
-  token(region: string, videoId: string, exp = Math.floor((this.deps.now().getTime() + this.ttlMs) / 1000)): string {
-    return `s-${exp}-${this.sign(region, videoId, exp)}`;
+  /** The path segment of an open clip's media at this epoch. */
+  key(region: string, videoId: string, epoch: number): string {
+    return `k-${this.mac(region, `k/${region}/${videoId}/${epoch}`, 22)}`;
   }
 
-  /** 'ok', 'expired' or 'invalid' for a path segment that looks like a token; undefined if it is not one. */
-  check(region: string, videoId: string, segment: string): 'ok' | 'expired' | 'invalid' | undefined {
+  /** The path segment that opens one clip's media at this epoch until `exp` (seconds since the epoch). */
+  token(
+    region: string,
+    videoId: string,
+    epoch: number,
+    exp = Math.floor((this.deps.now().getTime() + this.ttlMs) / 1000),
+  ): string {
+    return `s-${exp}-${this.mac(region, `${region}/${videoId}/${epoch}/${exp}`, 32)}`;
+  }
+
+  kind(segment: string): MediaPathKind {
+    return TOKEN.test(segment) ? 'signed' : KEY.test(segment) ? 'keyed' : 'bare';
+  }
+
+  /** Whether a signed segment opens the clip at its current epoch: 'ok', 'expired' or 'invalid'. */
+  checkToken(region: string, videoId: string, epoch: number, segment: string): 'ok' | 'expired' | 'invalid' {
     const m = TOKEN.exec(segment);
-    if (!m) return undefined;
+    if (!m) return 'invalid';
     const exp = Number(m[1]);
-    const expected = Buffer.from(this.sign(region, videoId, exp));
-    const given = Buffer.from(m[2]!);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
+    if (!equal(m[0], this.token(region, videoId, epoch, exp))) return 'invalid';
     return exp * 1000 < this.deps.now().getTime() ? 'expired' : 'ok';
   }
 
-  base(region: string, videoId: string, signed: boolean): string {
-    return signed ? `/media/${region}/${videoId}/${this.token(region, videoId)}` : `/media/${region}/${videoId}`;
+  checkKey(region: string, videoId: string, epoch: number, segment: string): boolean {
+    return equal(segment, this.key(region, videoId, epoch));
   }
 
-  /** Playback URLs of a clip; `hasPoster` false while nothing is playable. */
-  playback(region: string, videoId: string, options: { playable: boolean; signed: boolean }): Playback {
+  /** Playback URLs of a clip; null while nothing is playable. `open`: viewable by anyone (no signature). */
+  playback(region: string, videoId: string, options: { playable: boolean; open: boolean; epoch: number }): Playback {
     if (!options.playable) return { hls: null, poster: null };
-    const base = this.base(region, videoId, options.signed);
+    const prefix = options.open ? this.key(region, videoId, options.epoch) : this.token(region, videoId, options.epoch);
+    const base = `/media/${region}/${videoId}/${prefix}`;
     return { hls: `${base}/master.m3u8`, poster: `${base}/poster.jpg` };
   }
+}
+
+function equal(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -21,6 +21,7 @@ export const mediaCatalog: DomainCatalog = {
       share_count: 'public',
       watch_ms_total: 'public',
       completion_count: 'public',
+      media_epoch: 'public',
     },
     sounds: {
       id: 'public',
@@ -57,6 +58,8 @@ export const mediaCatalog: DomainCatalog = {
       created_at: 'protected',
       updated_at: 'protected',
       size_bytes: 'protected',
+      moderation: 'protected',
+      media_epoch: 'protected',
     },
     sounds: {
       id: 'public',

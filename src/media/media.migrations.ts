@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { MigrationMap } from '../db/migrations.js';
 
 export const mediaDirectoryMigrations: MigrationMap = {
@@ -38,6 +38,15 @@ export const mediaDirectoryMigrations: MigrationMap = {
         .addColumn('duration_ms', 'integer', (c) => c.notNull())
         .addColumn('video_count', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '1002_clip_media_epoch': {
+    async up(db: Kysely<any>) {
+      // Part of a public clip's media path (see MediaUrls): bumped in the cell when access to the clip narrows.
+      await db.schema
+        .alterTable('videos')
+        .addColumn('media_epoch', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
     },
   },
@@ -84,6 +93,23 @@ export const mediaCellMigrations: MigrationMap = {
     async up(db: Kysely<any>) {
       // The uploaded source's size, shown to the owner and used by quotas later.
       await db.schema.alterTable('videos').addColumn('size_bytes', 'integer').execute();
+    },
+  },
+  '1002_clip_access': {
+    async up(db: Kysely<any>) {
+      // 'none' | 'restricted' | 'removed': the moderation state the access rule knows (clip-access.ts).
+      await db.schema
+        .alterTable('videos')
+        .addColumn('moderation', 'text', (c) => c.notNull().defaultTo('none'))
+        .execute();
+      // Bumped when access to the clip narrows: every media URL handed out before stops resolving.
+      await db.schema
+        .alterTable('videos')
+        .addColumn('media_epoch', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      // Following reads followers-only clips from the creators' cells; they are few, so a partial index keeps
+      // that read to them alone.
+      await sql`create index videos_followers_only on videos (owner_id, id) where visibility = 'followers'`.execute(db);
     },
   },
 };

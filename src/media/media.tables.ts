@@ -28,6 +28,10 @@ export interface VideosTable {
   updated_at: string;
   /** Bytes of the uploaded source (migration 1001). */
   size_bytes: number | null;
+  /** 'none' | 'restricted' | 'removed' (migration 1002): what moderation decided; the access rule reads it. */
+  moderation: Generated<string>;
+  /** Bumped whenever access to the clip narrows; part of every media URL of the clip (migration 1002). */
+  media_epoch: Generated<number>;
 }
 
 /** A clip's audio kept as a reusable "sound". */
@@ -61,6 +65,8 @@ export interface DirectoryVideosTable {
   /** Sum of watched milliseconds over all views: an aggregate the ranker uses for completion rates. */
   watch_ms_total: Generated<number>;
   completion_count: Generated<number>;
+  /** The cell row's `media_epoch` when the clip was published: its public media path is derived from it. */
+  media_epoch: Generated<number>;
 }
 
 export interface DirectorySoundsTable {

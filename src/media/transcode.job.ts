@@ -1,7 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
-import { newId } from '../db/ids.js';
 import type { JobContext } from '../jobs/job-types.js';
 import type { Logger } from '../logging.js';
 import type { CellRegistry } from '../regions/cells.js';
@@ -9,7 +8,7 @@ import type { FfmpegRunner } from './ffmpeg/ffmpeg-runner.js';
 import { FfmpegError, FfmpegMissingError, MediaError } from './ffmpeg/media-errors.js';
 import { probeMedia, validateMedia, type MediaInfo } from './ffmpeg/probe.js';
 import { transcodeToHls } from './ffmpeg/transcode.js';
-import type { MediaEvents } from './media-events.js';
+import type { ProcessingEvents } from './processing-events.js';
 import { mediaPaths } from './media-paths.js';
 import { TRANSCODE_ATTEMPTS, type VideoRow, type VideoService } from './video.service.js';
 
@@ -17,7 +16,7 @@ export interface TranscodeJobDeps {
   config: Pick<Config, 'ffmpegPath' | 'ffprobePath' | 'limits'>;
   cells: CellRegistry;
   videos: VideoService;
-  events: MediaEvents;
+  processing: ProcessingEvents;
   runner: FfmpegRunner;
   now: () => Date;
   log: Logger;
@@ -34,7 +33,7 @@ class ClipGone extends Error {}
  * the directory. Idempotent: a ready clip is left alone; a re-run after a crash starts from a clean work folder.
  */
 export function transcodeJob(deps: TranscodeJobDeps) {
-  const { cells, videos, events, log } = deps;
+  const { cells, videos, processing: events, log } = deps;
   const everyMs = deps.progressEveryMs ?? 500;
 
   return async function transcode(payload: { videoId: string }, job: JobContext): Promise<void> {
@@ -59,21 +58,7 @@ export function transcodeJob(deps: TranscodeJobDeps) {
     }
 
     const fail = async (code: string, message: string) => {
-      // Files first: once the clip reads `failed`, none of its bytes remain.
-      await videos.removeFiles(region, videoId);
-      await db
-        .updateTable('videos')
-        .set({
-          status: 'failed',
-          error_code: code,
-          error_message: message,
-          playable: 0,
-          progress: 0,
-          updated_at: now(),
-        })
-        .where('id', '=', videoId)
-        .execute();
-      events.emit(videoId, { type: 'status', status: 'failed', error: { code, message } });
+      await videos.failed(region, videoId, { code, message });
       jobLog.info({ code }, 'transcode refused the clip');
     };
     const update = async (set: Partial<VideoRow>) => {
@@ -105,18 +90,14 @@ export function transcodeJob(deps: TranscodeJobDeps) {
         }
         throw err;
       }
-      await update({
-        status: 'processing',
-        progress: 0,
-        playable: 0,
-        error_code: null,
-        error_message: null,
-        duration_ms: info.durationMs,
+      const probed = {
+        durationMs: info.durationMs,
         width: info.width,
         height: info.height,
-        has_audio: info.hasAudio ? 1 : 0,
-        size_bytes: info.sizeBytes,
-      });
+        hasAudio: info.hasAudio,
+        sizeBytes: info.sizeBytes,
+      };
+      if (!(await videos.probed(region, videoId, probed))) throw new ClipGone();
       events.emit(videoId, { type: 'status', status: 'processing' });
 
       let lastWrite = 0;
@@ -163,36 +144,9 @@ export function transcodeJob(deps: TranscodeJobDeps) {
       // The work folder goes before the clip is announced ready, so `ready` means nothing is left behind.
       await rm(work, { recursive: true, force: true });
 
-      let soundId: string | null = row.sound_id;
-      if (result.hasSound && !soundId) {
-        // A re-run after a crash finds the sound it made before.
-        const existing = await db.selectFrom('sounds').select('id').where('video_id', '=', videoId).executeTakeFirst();
-        soundId = existing?.id ?? newId(deps.now().getTime());
-        if (!existing) {
-          const owner = await db
-            .selectFrom('accounts')
-            .select('handle')
-            .where('id', '=', row.owner_id)
-            .executeTakeFirst();
-          await db
-            .insertInto('sounds')
-            .values({
-              id: soundId,
-              video_id: videoId,
-              owner_id: row.owner_id,
-              title: `original sound - @${owner?.handle ?? 'unknown'}`,
-              duration_ms: info.durationMs,
-              created_at: now(),
-            })
-            .execute();
-        }
+      if (!(await videos.ready(region, videoId, { hasSound: result.hasSound, durationMs: info.durationMs }))) {
+        throw new ClipGone();
       }
-      const ready = { status: 'ready', progress: 1, playable: 1, sound_id: soundId } as const;
-      const final = { ...(await videos.row(region, videoId)), ...ready } as VideoRow;
-      if (!final.id) throw new ClipGone();
-      // The index first, then `ready`: a crash in between re-runs the job, and publishing is idempotent.
-      await videos.syncDirectory(region, final);
-      await update(ready);
       events.emit(videoId, { type: 'status', status: 'ready' });
       jobLog.info(
         {

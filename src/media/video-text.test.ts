@@ -17,6 +17,9 @@ describe('caption rules', () => {
       'x_y_z',
     ]);
   });
+  it('finds mentions in comments too, and nothing that is not a handle', () => {
+    expect(parseMentions('hi @Dana and @bo_b. mail me at x@example.org @' + 'a'.repeat(25))).toEqual(['dana', 'bo_b']);
+  });
   it('limits captions to 2,200 characters (not bytes) and checks visibility', () => {
     expect(checkCaption('🎉'.repeat(2200))).toHaveLength(4400);
     expect(() => checkCaption('a'.repeat(2201))).toThrow(/at most 2200/);

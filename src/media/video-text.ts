@@ -1,12 +1,18 @@
+import { HANDLE_PATTERN } from '../accounts/account-rules.js';
 import { InvalidInputError } from '../errors.js';
+
+/**
+ * The one parser of clip and comment text: hashtags, @mentions (by the handle rule of accounts), and the
+ * caption and visibility checks.
+ */
 
 export const CAPTION_MAX = 2200;
 export const VISIBILITIES = ['public', 'followers', 'private'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
-// A tag is unicode letters, digits and "_"; a mention follows the handle rule (3–24 of a-z 0-9 _ .).
+// A tag is unicode letters, digits and "_"; a mention is a run of handle characters after "@" that is a handle.
 const HASHTAG = /(?<![\p{L}\p{N}_&])#([\p{L}\p{N}_]{1,100})/gu;
-const MENTION = /(?<![\p{L}\p{N}_.@])@([A-Za-z0-9_.]{3,24})/gu;
+const MENTION = /(?<![\p{L}\p{N}_.@])@([A-Za-z0-9_.]+)/gu;
 
 /** Lowercased, de-duplicated tags in order of first use, without '#'. */
 export function parseHashtags(caption: string): string[] {
@@ -16,11 +22,11 @@ export function parseHashtags(caption: string): string[] {
 }
 
 /** Lowercased, de-duplicated handles without '@'; a sentence-ending dot is not part of the handle. */
-export function parseMentions(caption: string): string[] {
+export function parseMentions(text: string): string[] {
   const seen = new Set<string>();
-  for (const m of caption.matchAll(MENTION)) {
+  for (const m of text.matchAll(MENTION)) {
     const handle = m[1]!.toLowerCase().replace(/\.+$/, '');
-    if (handle.length >= 3) seen.add(handle);
+    if (HANDLE_PATTERN.test(handle)) seen.add(handle);
   }
   return [...seen];
 }

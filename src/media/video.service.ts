@@ -1,20 +1,31 @@
 import { rm } from 'node:fs/promises';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DirectoryDb } from '../db/schema.js';
 import { newId } from '../db/ids.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError } from '../errors.js';
+import type { Events } from '../events.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logging.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
-import type { MediaEvents } from './media-events.js';
+import {
+  indexable,
+  mayView,
+  MODERATION_STATES,
+  NO_RELATIONS,
+  stateOf,
+  type CellClip,
+  type ClipAccess,
+  type ClipRef,
+  type ModerationState,
+  type VideoRow,
+  type Viewer,
+} from './clip-access.js';
 import { mediaPaths } from './media-paths.js';
 import type { MediaStore } from './media-store.js';
-import type { MediaUrls, Playback } from './media-urls.js';
+import type { ProcessingEvents } from './processing-events.js';
 import type { SourceStore } from './source-store.js';
-import type { DirectoryVideosTable, VideosTable } from './media.tables.js';
-import type { VideoAccess, Viewer } from './video-access.js';
 import {
   checkCaption,
   checkVisibility,
@@ -24,35 +35,7 @@ import {
   type Visibility,
 } from './video-text.js';
 
-export type VideoRow = Selectable<VideosTable>;
-export type VideoStatus = 'uploading' | 'processing' | 'ready' | 'failed';
-
-export interface UserRef {
-  id: string;
-  handle: string;
-  displayName: string;
-  avatarUrl: string | null;
-}
-
-/** The `Video` object of docs/api.md. */
-export interface VideoView {
-  id: string;
-  status: VideoStatus;
-  error?: { code: string; message: string };
-  progress?: number;
-  caption: string;
-  hashtags: string[];
-  mentions: string[];
-  visibility: Visibility;
-  author: UserRef;
-  durationMs: number | null;
-  width: number | null;
-  height: number | null;
-  playback: Playback;
-  sound: { id: string; title: string } | null;
-  stats: { views: number; likes: number; comments: number; shares: number };
-  createdAt: string;
-}
+export type { VideoRow } from './clip-access.js';
 
 export interface NewVideoInput {
   caption?: unknown;
@@ -65,6 +48,15 @@ export interface VideoPatch {
   visibility?: string;
 }
 
+/** What probing found in the upload. */
+export interface ProbedMedia {
+  durationMs: number;
+  width: number;
+  height: number;
+  hasAudio: boolean;
+  sizeBytes: number;
+}
+
 export interface VideoServiceDeps {
   cells: CellRegistry;
   directory: Kysely<DirectoryDb>;
@@ -72,49 +64,29 @@ export interface VideoServiceDeps {
   queues: Map<string, JobQueue>;
   stores: Map<string, MediaStore>;
   sources: Map<string, SourceStore>;
-  urls: MediaUrls;
-  access: VideoAccess;
-  events: MediaEvents;
+  access: ClipAccess;
+  processing: ProcessingEvents;
+  events: Events;
   now: () => Date;
   log: Logger;
-}
-
-/** Called when a clip enters or leaves the directory's public index. */
-export interface IndexHooks {
-  published(videoId: string): Promise<void>;
-  /** Called while the clip's index row still exists (derived indexes read its tags). */
-  removed(videoId: string): Promise<void>;
-  /** Called once the index row is written or gone: copies of the index read before must be dropped now. */
-  settled(videoId: string): void;
 }
 
 /** Transcodes are retried this often before a clip is marked failed. */
 export const TRANSCODE_ATTEMPTS = 3;
 
-const ZERO_STATS = { views: 0, likes: 0, comments: 0, shares: 0 };
-
 function notFound(): NotFoundError {
   return new NotFoundError('video.not_found', 'This video does not exist or is not visible to you.');
 }
 
-function jsonArray(text: string): string[] {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
-  }
-}
+type Page = { cursor?: string; limit?: number };
 
 /**
- * Clips: created by an upload in the owner's home cell, published to the directory's public index only
- * while public and ready. A clip id does not say which cell holds it: the caller's own cell is asked first,
- * then the directory (public clips), then the other cells — there are only a few, and the directory must
- * not learn about private clips.
+ * Clips: created by an upload in the owner's home cell, published to the directory's public index exactly while
+ * `indexable` (clip-access.ts) says so — public, ready, unmoderated, of an active account that is not private.
+ * Every change that may move a clip in or out of the index ends in `syncDirectory`; the index's followers (hashtag
+ * counts, search, the feeds' copies) hear of it through the `clip.*` events.
  */
 export class VideoService {
-  private indexHooks: IndexHooks | undefined;
-
   constructor(private readonly deps: VideoServiceDeps) {}
 
   store(region: string): MediaStore {
@@ -130,6 +102,10 @@ export class VideoService {
     return sources;
   }
 
+  private db(region: string) {
+    return this.deps.cells.get(region).db;
+  }
+
   /** Validates the caption and visibility; throws before anything is written. */
   checkInput(input: NewVideoInput): { caption: string; visibility: Visibility; filename: string | null } {
     return {
@@ -139,11 +115,16 @@ export class VideoService {
     };
   }
 
-  /** Creates the clip's row in the owner's cell, status `uploading`. */
-  async create(owner: Viewer, input: NewVideoInput, id = newId(this.deps.now().getTime())): Promise<VideoRow> {
+  /** Creates the clip's row in the owner's cell, status `uploading` (`at`: when it was made, for imports). */
+  async create(
+    owner: NonNullable<Viewer>,
+    input: NewVideoInput,
+    options: { id?: string; at?: string } = {},
+  ): Promise<VideoRow> {
     const { caption, visibility, filename } = this.checkInput(input);
-    const at = this.deps.now().toISOString();
-    const row: VideoRow = {
+    const at = options.at ?? this.deps.now().toISOString();
+    const id = options.id ?? newId(Date.parse(at));
+    const row = {
       id,
       owner_id: owner.userId,
       status: 'uploading',
@@ -165,8 +146,32 @@ export class VideoService {
       updated_at: at,
       size_bytes: null,
     };
-    await this.deps.cells.get(owner.region).db.insertInto('videos').values(row).execute();
+    await this.db(owner.region).insertInto('videos').values(row).execute();
+    return (await this.row(owner.region, id))!;
+  }
+
+  /** The uploader's clip whose bytes are still arriving (tus HEAD and PATCH), or `upload.not_found`. */
+  async upload(owner: NonNullable<Viewer>, videoId: string): Promise<VideoRow> {
+    const row = await this.row(owner.region, videoId);
+    if (!row || row.owner_id !== owner.userId) {
+      throw new NotFoundError('upload.not_found', 'There is no such upload of yours; start a new one.');
+    }
     return row;
+  }
+
+  /** Ends an upload before its bytes are all in: the clip and every byte of it go. */
+  async cancelUpload(owner: NonNullable<Viewer>, videoId: string): Promise<void> {
+    const row = await this.upload(owner, videoId);
+    if (row.status !== 'uploading') {
+      throw new ConflictError('upload.finished', 'This upload is complete; delete the video instead.');
+    }
+    await this.abandon(owner.region, videoId);
+  }
+
+  /** Removes a clip that never got its bytes (an upload that was refused or cancelled). */
+  async abandon(region: string, videoId: string): Promise<void> {
+    await this.db(region).deleteFrom('videos').where('id', '=', videoId).where('status', '=', 'uploading').execute();
+    await this.removeFiles(region, videoId);
   }
 
   /**
@@ -174,13 +179,8 @@ export class VideoService {
    * marks the clip `processing` and queues its transcode in the same cell.
    */
   async uploaded(region: string, videoId: string, file?: string): Promise<void> {
-    const cell = this.deps.cells.get(region);
     const sources = this.sources(region);
-    const row = await cell.db
-      .selectFrom('videos')
-      .select(['id', 'status'])
-      .where('id', '=', videoId)
-      .executeTakeFirst();
+    const row = await this.row(region, videoId);
     if (!row) {
       if (file) await rm(file, { force: true });
       await sources.remove(videoId);
@@ -191,75 +191,123 @@ export class VideoService {
     await this.deps.queues
       .get(region)!
       .enqueue('video.transcode', { videoId }, { dedupeKey: `transcode:${videoId}`, maxAttempts: TRANSCODE_ATTEMPTS });
-    await cell.db
+    await this.db(region)
       .updateTable('videos')
       .set({ status: 'processing', size_bytes: size, updated_at: this.deps.now().toISOString() })
       .where('id', '=', videoId)
       .where('status', '=', 'uploading')
       .execute();
-    this.deps.events.emit(videoId, { type: 'status', status: 'processing' });
+    this.deps.processing.emit(videoId, { type: 'status', status: 'processing' });
   }
 
   async row(region: string, videoId: string): Promise<VideoRow | undefined> {
-    return this.deps.cells.get(region).db.selectFrom('videos').selectAll().where('id', '=', videoId).executeTakeFirst();
+    return this.db(region).selectFrom('videos').selectAll().where('id', '=', videoId).executeTakeFirst();
   }
 
-  /** Finds a clip's row and cell (see the class comment for the order). */
-  async locate(videoId: string, viewer?: Viewer | null): Promise<{ region: string; row: VideoRow } | undefined> {
-    const tried = new Set<string>();
-    const tryCell = async (region: string) => {
-      if (tried.has(region) || !this.deps.cells.has(region)) return undefined;
-      tried.add(region);
-      const row = await this.row(region, videoId);
-      return row ? { region, row } : undefined;
-    };
-    if (viewer) {
-      const own = await tryCell(viewer.region);
-      if (own) return own;
-    }
-    const indexed = await this.deps.directory
-      .selectFrom('videos')
-      .select('region')
+  /** Records what probing found; false when the clip was deleted meanwhile. */
+  async probed(region: string, videoId: string, media: ProbedMedia): Promise<boolean> {
+    const res = await this.db(region)
+      .updateTable('videos')
+      .set({
+        status: 'processing',
+        progress: 0,
+        playable: 0,
+        error_code: null,
+        error_message: null,
+        duration_ms: media.durationMs,
+        width: media.width,
+        height: media.height,
+        has_audio: media.hasAudio ? 1 : 0,
+        size_bytes: media.sizeBytes,
+        updated_at: this.deps.now().toISOString(),
+      })
       .where('id', '=', videoId)
       .executeTakeFirst();
-    if (indexed) {
-      const found = await tryCell(indexed.region);
-      if (found) return found;
-    }
-    for (const region of this.deps.cells.regions()) {
-      const found = await tryCell(region);
-      if (found) return found;
-    }
-    return undefined;
+    return Number(res.numUpdatedRows) > 0;
   }
 
-  /** A clip the viewer may see, or `video.not_found` (also when it exists but is not theirs to see). */
-  async visible(videoId: string, viewer: Viewer | null): Promise<{ region: string; row: VideoRow }> {
-    const found = await this.locate(videoId, viewer);
-    if (!found || !(await this.deps.access.canView(viewer, this.subject(found.region, found.row)))) throw notFound();
-    return found;
+  /**
+   * The whole ladder is published: the clip keeps its audio as a sound (or uses `soundId`, a sound of its cell),
+   * enters the public index if it may, and is marked ready — the index first, so a crash in between re-runs the
+   * job and publishing again changes nothing. `at`: when it was published (imports keep the original time).
+   * False when the clip was deleted meanwhile.
+   */
+  async ready(
+    region: string,
+    videoId: string,
+    media: { hasSound: boolean; durationMs: number; soundId?: string; soundTitle?: string; at?: string },
+  ): Promise<boolean> {
+    const db = this.db(region);
+    const row = await this.row(region, videoId);
+    if (!row) return false;
+    const at = media.at ?? this.deps.now().toISOString();
+    let soundId = media.soundId ?? row.sound_id;
+    if (media.hasSound && !soundId) {
+      // A re-run after a crash finds the sound it made before.
+      const existing = await db.selectFrom('sounds').select('id').where('video_id', '=', videoId).executeTakeFirst();
+      soundId = existing?.id ?? newId(Date.parse(at));
+      if (!existing) {
+        const owner = await db
+          .selectFrom('accounts')
+          .select('handle')
+          .where('id', '=', row.owner_id)
+          .executeTakeFirst();
+        await db
+          .insertInto('sounds')
+          .values({
+            id: soundId,
+            video_id: videoId,
+            owner_id: row.owner_id,
+            title: media.soundTitle ?? `original sound - @${owner?.handle ?? 'unknown'}`,
+            duration_ms: media.durationMs,
+            created_at: at,
+          })
+          .execute();
+      }
+    }
+    const ready = { status: 'ready', progress: 1, playable: 1, sound_id: soundId ?? null };
+    const clip = await this.deps.access.inCell(region, videoId);
+    if (!clip) return false;
+    await this.syncDirectory({ ...clip, row: { ...clip.row, ...ready } }, at);
+    const res = await db
+      .updateTable('videos')
+      .set({ ...ready, updated_at: this.deps.now().toISOString() })
+      .where('id', '=', videoId)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** The clip cannot be used: its bytes go first, so once it reads `failed` none of them remain. */
+  async failed(region: string, videoId: string, error: { code: string; message: string }): Promise<void> {
+    await this.removeFiles(region, videoId);
+    await this.db(region)
+      .updateTable('videos')
+      .set({
+        status: 'failed',
+        error_code: error.code,
+        error_message: error.message,
+        playable: 0,
+        progress: 0,
+        updated_at: this.deps.now().toISOString(),
+      })
+      .where('id', '=', videoId)
+      .execute();
+    this.deps.processing.emit(videoId, { type: 'status', status: 'failed', error });
   }
 
   /** A clip the viewer owns: 404 when they cannot see it, 403 when they can but it is someone else's. */
-  async owned(videoId: string, viewer: Viewer | null): Promise<{ region: string; row: VideoRow }> {
+  async owned(videoId: string, viewer: Viewer): Promise<CellClip> {
     if (!viewer) throw new UnauthorizedError();
-    const found = await this.visible(videoId, viewer);
-    if (found.row.owner_id !== viewer.userId)
+    const clip = await this.deps.access.require(videoId, viewer);
+    if (clip.ownerId !== viewer.userId) {
       throw new ForbiddenError('video.forbidden', 'Only the author of this video can change or delete it.');
-    return found;
+    }
+    // The owner's clips are in the owner's cell, which `locate` asks first.
+    return clip as CellClip;
   }
 
-  subject(region: string, row: VideoRow) {
-    return { ownerId: row.owner_id, region, visibility: row.visibility, status: row.status };
-  }
-
-  async get(videoId: string, viewer: Viewer | null): Promise<VideoView> {
-    const { region, row } = await this.visible(videoId, viewer);
-    return (await this.viewsOfRows(region, [row]))[0]!;
-  }
-
-  async update(videoId: string, viewer: Viewer | null, patch: VideoPatch): Promise<VideoView> {
-    const { region } = await this.owned(videoId, viewer);
+  async update(videoId: string, viewer: Viewer, patch: VideoPatch): Promise<CellClip> {
+    const { region, row } = await this.owned(videoId, viewer);
     const set: Partial<VideoRow> = { updated_at: this.deps.now().toISOString() };
     if (patch.caption !== undefined) {
       const caption = checkCaption(patch.caption);
@@ -269,22 +317,45 @@ export class VideoService {
         mentions: JSON.stringify(parseMentions(caption)),
       });
     }
-    if (patch.visibility !== undefined) set.visibility = checkVisibility(patch.visibility);
-    const db = this.deps.cells.get(region).db;
-    await db.updateTable('videos').set(set).where('id', '=', videoId).execute();
-    const updated = (await this.row(region, videoId))!;
-    await this.syncDirectory(region, updated);
-    return (await this.viewsOfRows(region, [updated]))[0]!;
+    let q = this.db(region).updateTable('videos').set(set);
+    if (patch.visibility !== undefined) {
+      const visibility = checkVisibility(patch.visibility);
+      // Any change of audience moves the media epoch: links handed out for the old audience stop working.
+      if (visibility !== row.visibility) q = q.set({ visibility, media_epoch: sql`media_epoch + 1` });
+    }
+    await q.where('id', '=', videoId).execute();
+    const updated = (await this.deps.access.inCell(region, videoId))!;
+    await this.syncDirectory(updated);
+    return updated;
   }
 
-  async delete(videoId: string, viewer: Viewer | null): Promise<void> {
+  async delete(videoId: string, viewer: Viewer): Promise<void> {
     const { region, row } = await this.owned(videoId, viewer);
     await this.unpublish(region, row);
     await this.removeFiles(region, videoId);
-    const db = this.deps.cells.get(region).db;
+    const db = this.db(region);
     await db.deleteFrom('sounds').where('video_id', '=', videoId).execute();
     await db.deleteFrom('videos').where('id', '=', videoId).execute();
     this.deps.log.info({ videoId, region }, 'video deleted');
+  }
+
+  /**
+   * What moderation decided for a clip: `removed` leaves it to its owner alone, `restricted` keeps it viewable but
+   * out of every feed and discovery list. Media links handed out before stop working either way.
+   */
+  async moderate(region: string, videoId: string, state: ModerationState): Promise<CellClip> {
+    if (!(MODERATION_STATES as readonly string[]).includes(state)) {
+      throw new InvalidInputError('video.moderation_invalid', `Moderation is one of ${MODERATION_STATES.join(', ')}.`);
+    }
+    const res = await this.db(region)
+      .updateTable('videos')
+      .set({ moderation: state, media_epoch: sql`media_epoch + 1`, updated_at: this.deps.now().toISOString() })
+      .where('id', '=', videoId)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) throw notFound();
+    const clip = (await this.deps.access.inCell(region, videoId))!;
+    await this.syncDirectory(clip);
+    return clip;
   }
 
   /** Removes every byte of a clip in its cell: upload leftovers, source, work area, published media. */
@@ -298,38 +369,76 @@ export class VideoService {
   }
 
   /**
-   * Makes the directory index agree with the clip: present (with its sound) while public and ready, absent
-   * otherwise. The author's public video count moves with it. Safe to call again after a crash.
+   * Makes the directory index agree with the clip: present (with its sound) while `indexable`, absent otherwise.
+   * The author's public video count moves with it. Safe to call again after a crash.
    */
-  async syncDirectory(region: string, row: VideoRow): Promise<void> {
-    if (row.status === 'ready' && row.visibility === 'public') await this.publish(region, row);
-    else await this.unpublish(region, row);
+  async syncDirectory(clip: CellClip, publishedAt?: string): Promise<void> {
+    if (indexable(stateOf(clip))) await this.publish(clip.region, clip.row, publishedAt);
+    else await this.unpublish(clip.region, clip.row);
   }
 
-  /** Lets the domains derived from the public index (hashtags, search, mentions) follow it. */
-  setIndexHooks(hooks: IndexHooks): void {
-    this.indexHooks = hooks;
+  /**
+   * Who may see an account's clips changed (private, deactivated, back): each clip follows into or out of the
+   * index, and when the audience narrowed, every media link handed out for the clips stops working.
+   */
+  async syncAuthor(region: string, userId: string, narrowed: boolean): Promise<void> {
+    if (narrowed) await this.deps.access.narrowed(region, userId);
+    const { query, wrap } = this.deps.access.cellClipsOf(region);
+    let after: string | undefined;
+    for (;;) {
+      let q = query.where('videos.owner_id', '=', userId).where('videos.status', '=', 'ready');
+      if (after) q = q.where('videos.id', '<', after);
+      const clips = wrap(await q.orderBy('videos.id', 'desc').limit(200).execute());
+      for (const clip of clips) await this.syncDirectory(clip);
+      if (clips.length < 200) return;
+      after = clips[clips.length - 1]!.id;
+    }
   }
 
-  private async publish(region: string, row: VideoRow): Promise<void> {
-    const { border, directory } = this.deps;
+  /** Takes every clip of an account out of the public index (before its account is purged). */
+  async unpublishAll(region: string, userId: string): Promise<void> {
+    const rows = await this.deps.directory.selectFrom('videos').selectAll().where('author_id', '=', userId).execute();
+    for (const indexed of rows) {
+      const row = await this.row(indexed.region, indexed.id);
+      if (row) await this.unpublish(indexed.region, row);
+      else await this.removeIndexRow(indexed.region, indexed.id, indexed.author_id);
+    }
+  }
+
+  /**
+   * Index rows that no longer follow the rule — written before the index followed accounts, or by a process that
+   * stopped half-way — are brought in line with their cells. Cheap: it reads only the rows of accounts that are
+   * private, inactive or gone.
+   */
+  async reconcileIndex(): Promise<number> {
+    const stale = await this.deps.directory
+      .selectFrom('videos')
+      .leftJoin('users', 'users.id', 'videos.author_id')
+      .select(['videos.id', 'videos.region', 'videos.author_id'])
+      .where((eb) =>
+        eb.or([eb('users.id', 'is', null), eb('users.private_account', '=', 1), eb('users.status', '<>', 'active')]),
+      )
+      .execute();
+    for (const s of stale) {
+      const clip = this.deps.cells.has(s.region) ? await this.deps.access.inCell(s.region, s.id) : undefined;
+      if (clip) await this.syncDirectory(clip);
+      else if (this.deps.cells.has(s.region)) await this.removeIndexRow(s.region, s.id, s.author_id);
+    }
+    return stale.length;
+  }
+
+  private async publish(region: string, row: VideoRow, publishedAt?: string): Promise<void> {
+    const { border, directory, events } = this.deps;
     const existing = await directory.selectFrom('videos').select('id').where('id', '=', row.id).executeTakeFirst();
     const text = { caption: row.caption, hashtags: row.hashtags, mentions: row.mentions };
     if (existing) {
-      // A new caption may bring new tags: take the clip out of the derived indexes and put it back.
-      await this.indexHooks?.removed(row.id);
-      await border.update(region, 'video.publish', 'videos', { id: row.id }, text);
-      await this.indexHooks?.published(row.id);
-      this.indexHooks?.settled(row.id);
+      await border.update(region, 'video.publish', 'videos', { id: row.id }, { ...text, media_epoch: row.media_epoch });
+      await events.emit({ type: 'clip.indexed', videoId: row.id, first: false });
+      await events.emit({ type: 'clip.index_settled', videoId: row.id });
       return;
     }
     const sound = row.sound_id
-      ? await this.deps.cells
-          .get(region)
-          .db.selectFrom('sounds')
-          .selectAll()
-          .where('id', '=', row.sound_id)
-          .executeTakeFirst()
+      ? await this.db(region).selectFrom('sounds').selectAll().where('id', '=', row.sound_id).executeTakeFirst()
       : undefined;
     if (sound) {
       await border.publish(
@@ -339,9 +448,9 @@ export class VideoService {
         {
           id: sound.id,
           title: sound.title,
-          author_id: row.owner_id,
+          author_id: sound.owner_id,
           region,
-          video_id: row.id,
+          video_id: sound.video_id,
           duration_ms: sound.duration_ms,
           created_at: sound.created_at,
         },
@@ -362,196 +471,77 @@ export class VideoService {
         height: row.height ?? 0,
         sound_id: sound ? sound.id : null,
         created_at: row.created_at,
-        published_at: this.deps.now().toISOString(),
+        published_at: publishedAt ?? this.deps.now().toISOString(),
+        media_epoch: row.media_epoch,
       },
       ['id'],
     );
     if (sound) await border.adjustCounters(region, 'sound.count', 'sounds', { id: sound.id }, { video_count: 1 });
     await border.adjustCounters(region, 'profile.count', 'users', { id: row.owner_id }, { video_count: 1 });
-    await this.indexHooks?.published(row.id);
-    this.indexHooks?.settled(row.id);
+    await events.emit({ type: 'clip.indexed', videoId: row.id, first: true });
+    await events.emit({ type: 'clip.index_settled', videoId: row.id });
   }
 
   private async unpublish(region: string, row: VideoRow): Promise<void> {
-    const { border, directory } = this.deps;
-    const existing = await directory
+    const existing = await this.deps.directory
       .selectFrom('videos')
-      .select(['id', 'sound_id'])
+      .select('id')
       .where('id', '=', row.id)
       .executeTakeFirst();
-    if (!existing) return;
-    await this.indexHooks?.removed(row.id);
-    await border.remove(region, 'video.unpublish', 'videos', { id: row.id });
-    // The clip's own sound is its audio: it leaves the public index with the clip.
-    await border.remove(region, 'sound.unpublish', 'sounds', { video_id: row.id });
-    this.indexHooks?.settled(row.id);
-    await border.adjustCounters(region, 'profile.count', 'users', { id: row.owner_id }, { video_count: -1 });
+    if (existing) await this.removeIndexRow(region, row.id, row.owner_id, row.sound_id);
   }
 
-  /** A user's clips: all of them from their own cell for the owner, the public index for everyone else. */
-  async listByUser(
-    handle: string,
-    viewer: Viewer | null,
-    page: { cursor?: string; limit?: number },
-  ): Promise<{ items: VideoView[]; cursor: string | null }> {
+  private async removeIndexRow(
+    region: string,
+    videoId: string,
+    authorId: string,
+    soundId?: string | null,
+  ): Promise<void> {
+    const { border, events } = this.deps;
+    await events.emit({ type: 'clip.unindexing', videoId });
+    await border.remove(region, 'video.unpublish', 'videos', { id: videoId });
+    // The clip's own sound is its audio: it leaves the public index with the clip; a sound it used counts one less.
+    await border.remove(region, 'sound.unpublish', 'sounds', { video_id: videoId });
+    if (soundId) await border.adjustCounters(region, 'sound.count', 'sounds', { id: soundId }, { video_count: -1 });
+    await events.emit({ type: 'clip.index_settled', videoId });
+    await border.adjustCounters(region, 'profile.count', 'users', { id: authorId }, { video_count: -1 });
+  }
+
+  /**
+   * A user's clips, newest first, read from their own cell: all of them for the owner; for anyone else the ready
+   * ones the rule lets them see (followers-only ones for approved followers; none across a block or of a private
+   * account they do not follow). The caller presents them, which applies the rule to each clip again.
+   */
+  async listByUser(handle: string, viewer: Viewer, page: Page): Promise<{ clips: ClipRef[]; cursor: string | null }> {
     const user = await this.deps.directory
       .selectFrom('users')
-      .select(['id', 'region'])
+      .select(['id', 'region', 'private_account'])
       .where('handle', '=', handle.replace(/^@/, '').toLowerCase())
       .where('status', '=', 'active')
       .executeTakeFirst();
     if (!user) throw new NotFoundError('user.not_found', `There is no user @${handle.replace(/^@/, '')}.`);
     const limit = clampLimit(page.limit);
     const after = decodeCursor<{ id: string }>(page.cursor, ['id']);
-    if (viewer && viewer.userId === user.id) {
-      let q = this.deps.cells.get(user.region).db.selectFrom('videos').selectAll().where('owner_id', '=', user.id);
-      if (after) q = q.where('id', '<', after.id);
-      const rows = await q
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      const items = await this.viewsOfRows(user.region, rows.slice(0, limit));
-      return { items, cursor: rows.length > limit ? encodeCursor({ id: rows[limit - 1]!.id }) : null };
+    const { query, wrap } = this.deps.access.cellClipsOf(user.region);
+    let q = query.where('videos.owner_id', '=', user.id);
+    if (viewer?.userId !== user.id) {
+      const rel = viewer ? await this.deps.access.relations(viewer, [user.id]) : NO_RELATIONS;
+      const author = { active: true, private: user.private_account === 1 };
+      const as = (visibility: Visibility) =>
+        mayView(viewer, { ownerId: user.id, status: 'ready', visibility, moderation: 'none', author }, rel);
+      const visibilities = as('followers') ? ['public', 'followers'] : as('public') ? ['public'] : [];
+      if (visibilities.length === 0) return { clips: [], cursor: null };
+      q = q
+        .where('videos.status', '=', 'ready')
+        .where('videos.visibility', 'in', visibilities)
+        .where('videos.moderation', '<>', 'removed');
     }
-    // The same rule as for one clip: an approved follower also sees followers-only clips (read from the
-    // owner's cell for this viewer only); a private account's clips need a follow; a block hides all.
-    const as = (visibility: Visibility) =>
-      this.deps.access.canView(viewer, { ownerId: user.id, region: user.region, visibility, status: 'ready' });
-    if (await as('followers')) {
-      let q = this.deps.cells
-        .get(user.region)
-        .db.selectFrom('videos')
-        .selectAll()
-        .where('owner_id', '=', user.id)
-        .where('status', '=', 'ready')
-        .where('visibility', 'in', ['public', 'followers']);
-      if (after) q = q.where('id', '<', after.id);
-      const rows = await q
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      const items = await this.viewsOfRows(user.region, rows.slice(0, limit));
-      return { items, cursor: rows.length > limit ? encodeCursor({ id: rows[limit - 1]!.id }) : null };
-    }
-    if (!(await as('public'))) return { items: [], cursor: null };
-    let q = this.deps.directory.selectFrom('videos').selectAll().where('author_id', '=', user.id);
-    if (after) q = q.where('id', '<', after.id);
+    if (after) q = q.where('videos.id', '<', after.id);
     const rows = await q
-      .orderBy('id', 'desc')
+      .orderBy('videos.id', 'desc')
       .limit(limit + 1)
       .execute();
-    const items = await this.viewsOfIndex(rows.slice(0, limit));
-    return { items, cursor: rows.length > limit ? encodeCursor({ id: rows[limit - 1]!.id }) : null };
-  }
-
-  private async authors(ids: string[]): Promise<Map<string, UserRef>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.deps.directory
-      .selectFrom('users')
-      .select(['id', 'handle', 'display_name', 'avatar_url'])
-      .where('id', 'in', [...new Set(ids)])
-      .execute();
-    return new Map(
-      rows.map((r) => [r.id, { id: r.id, handle: r.handle, displayName: r.display_name, avatarUrl: r.avatar_url }]),
-    );
-  }
-
-  private unknownAuthor(id: string): UserRef {
-    return { id, handle: '', displayName: '', avatarUrl: null };
-  }
-
-  /** Views of rows from one cell (the owner's, or a viewer allowed by VideoAccess). */
-  async viewsOfRows(region: string, rows: VideoRow[]): Promise<VideoView[]> {
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const authors = await this.authors(rows.map((r) => r.owner_id));
-    const indexed = await this.deps.directory
-      .selectFrom('videos')
-      .select(['id', 'view_count', 'like_count', 'comment_count', 'share_count'])
-      .where('id', 'in', ids)
-      .execute();
-    const stats = new Map(
-      indexed.map((r) => [
-        r.id,
-        { views: r.view_count, likes: r.like_count, comments: r.comment_count, shares: r.share_count },
-      ]),
-    );
-    const soundIds = rows.map((r) => r.sound_id).filter((s): s is string => !!s);
-    const sounds = soundIds.length
-      ? new Map(
-          (
-            await this.deps.cells
-              .get(region)
-              .db.selectFrom('sounds')
-              .select(['id', 'title'])
-              .where('id', 'in', soundIds)
-              .execute()
-          ).map((s) => [s.id, s]),
-        )
-      : new Map<string, { id: string; title: string }>();
-    return rows.map((row) => {
-      const status = row.status as VideoStatus;
-      const open = status === 'ready' && row.visibility === 'public';
-      const view: VideoView = {
-        id: row.id,
-        status,
-        caption: row.caption,
-        hashtags: jsonArray(row.hashtags),
-        mentions: jsonArray(row.mentions),
-        visibility: row.visibility as Visibility,
-        author: authors.get(row.owner_id) ?? this.unknownAuthor(row.owner_id),
-        durationMs: row.duration_ms,
-        width: row.width,
-        height: row.height,
-        playback: this.deps.urls.playback(region, row.id, {
-          playable: row.playable === 1 && status !== 'failed',
-          signed: !open,
-        }),
-        sound:
-          row.sound_id && sounds.has(row.sound_id)
-            ? { id: row.sound_id, title: sounds.get(row.sound_id)!.title }
-            : null,
-        stats: stats.get(row.id) ?? ZERO_STATS,
-        createdAt: row.created_at,
-      };
-      if (status === 'failed')
-        view.error = {
-          code: row.error_code ?? 'media.failed',
-          message: row.error_message ?? 'This video could not be processed.',
-        };
-      if (status === 'uploading' || status === 'processing') view.progress = row.progress;
-      return view;
-    });
-  }
-
-  /** Views of public, ready clips from the directory index alone (feeds, profiles, search). */
-  async viewsOfIndex(rows: Selectable<DirectoryVideosTable>[]): Promise<VideoView[]> {
-    if (rows.length === 0) return [];
-    const authors = await this.authors(rows.map((r) => r.author_id));
-    const soundIds = rows.map((r) => r.sound_id).filter((s): s is string => !!s);
-    const sounds = soundIds.length
-      ? new Map(
-          (
-            await this.deps.directory.selectFrom('sounds').select(['id', 'title']).where('id', 'in', soundIds).execute()
-          ).map((s) => [s.id, s]),
-        )
-      : new Map<string, { id: string; title: string }>();
-    return rows.map((row) => ({
-      id: row.id,
-      status: 'ready' as const,
-      caption: row.caption,
-      hashtags: jsonArray(row.hashtags),
-      mentions: jsonArray(row.mentions),
-      visibility: 'public' as const,
-      author: authors.get(row.author_id) ?? this.unknownAuthor(row.author_id),
-      durationMs: row.duration_ms,
-      width: row.width,
-      height: row.height,
-      playback: this.deps.urls.playback(row.region, row.id, { playable: true, signed: false }),
-      sound:
-        row.sound_id && sounds.has(row.sound_id) ? { id: row.sound_id, title: sounds.get(row.sound_id)!.title } : null,
-      stats: { views: row.view_count, likes: row.like_count, comments: row.comment_count, shares: row.share_count },
-      createdAt: row.created_at,
-    }));
+    const clips = wrap(rows.slice(0, limit));
+    return { clips, cursor: rows.length > limit ? encodeCursor({ id: rows[limit - 1]!.id }) : null };
   }
 }

@@ -27,6 +27,7 @@ import { directoryMigrations } from '../db/registry.js';
 import type { CellDb, DirectoryDb } from '../db/schema.js';
 import { ConflictError, InvalidInputError, UnavailableError } from '../errors.js';
 import { auditKeyPath, canonicalJson, type AuditChains } from './audit-chain.js';
+import type { Events } from '../events.js';
 import type { Border } from './border.js';
 import type { DataCatalog } from './catalog.js';
 import type { CellRegistry } from './cells.js';
@@ -66,8 +67,8 @@ export interface CarveOutDeps {
   border: Border;
   now: () => Date;
   progress?: Progress;
-  /** Told before each of the region's clips leaves the public index (hashtag counts and search derive from it). */
-  onVideoRemoved?: (videoId: string) => Promise<void>;
+  /** Told (`clip.unindexing`) before each of the region's clips leaves the public index: hashtag counts and search follow. */
+  events?: Events;
 }
 
 type Steps = Record<string, string>;
@@ -436,14 +437,17 @@ export class CarveOut {
     if (!log.done('directory')) {
       p.step(`detach ${region}: removing its directory rows`);
       const db = this.deps.directory as Kysely<any>;
-      if (this.deps.onVideoRemoved) {
+      const indexed: string[] = [];
+      if (this.deps.events) {
         for (const part of chunks(manifest.videoIds)) {
           for (const { id } of await this.deps.directory
             .selectFrom('videos')
             .select('id')
             .where('id', 'in', part)
-            .execute())
-            await this.deps.onVideoRemoved(id);
+            .execute()) {
+            indexed.push(id);
+            await this.deps.events.emit({ type: 'clip.unindexing', videoId: id });
+          }
         }
       }
       for (const [table, columns] of Object.entries(this.deps.catalog.tablesOf('directory'))) {
@@ -455,6 +459,7 @@ export class CarveOut {
       }
       const { removed: byTable } = await deleteRowsNaming(db, this.deps.catalog, 'directory', ids);
       for (const [t, n] of Object.entries(byTable)) add(`directory.${t}`, n);
+      for (const id of indexed) await this.deps.events?.emit({ type: 'clip.index_settled', videoId: id });
       log.set('removed', removed);
       log.mark('directory', now());
       p.done();

@@ -1,75 +1,80 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { userRefs } from '../accounts/user-refs.js';
 import { newId } from '../db/ids.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
 import type { DirectoryDb } from '../db/schema.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
+import {
+  hasPublicCounters,
+  mayView,
+  NO_RELATIONS,
+  openToAnyone,
+  stateOf,
+  type ClipAccess,
+  type ClipRef,
+  type Viewer,
+} from '../media/clip-access.js';
+import { parseMentions } from '../media/video-text.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { Actor } from './graph.service.js';
 import type { NotificationService } from './notification.service.js';
+import type { Comment } from './social.schema.js';
 import type { CommentsTable } from './social.tables.js';
-import { parseMentions } from './text-tags.js';
-import { userRefs, type UserRef } from './user-refs.js';
-import type { VideoAccess, Viewer } from './video-access.js';
+
+export type { Comment } from './social.schema.js';
 
 /** Longest comment, in characters (code points). TikTok allows 150; 1,000 leaves room for a real reply. */
 export const COMMENT_MAX_CHARS = 1000;
-
-export interface Comment {
-  id: string;
-  videoId: string;
-  parentId: string | null;
-  text: string;
-  author: UserRef;
-  createdAt: string;
-  likeCount: number;
-  replyCount: number;
-  viewer?: { liked: boolean };
-}
 
 export interface CommentServiceDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
   border: Border;
-  access: VideoAccess;
+  access: ClipAccess;
   notifications: NotificationService;
   now: () => Date;
 }
 
 type Page = { cursor?: string; limit?: number };
 type Row = Selectable<CommentsTable>;
+type CreatePayload = {
+  comment_id: string;
+  video_id: string;
+  parent_id: string | null;
+  author_id: string;
+  author_region: string;
+  text: string;
+};
+
+function videoNotFound(): NotFoundError {
+  return new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
+}
 
 /**
- * Threaded comments, stored in the clip's cell whatever the commenter's region: a comment crosses as the
- * `comment.create` flow carrying only its public fields, and the clip's cell decides (visibility, blocks,
- * who may comment). Replies are one level deep: a reply to a reply is attached to the top-level comment.
+ * Threaded comments, stored in the clip's cell whatever the commenter's region. A comment crosses as a flow: on a
+ * clip anyone may see, `comment.create` (its text is public content); on any other clip, `comment.create.restricted`
+ * (the text is for the clip's audience only, and counted apart). The clip's cell decides again with the access
+ * rule, from its own followers and blocks, and by who the creator lets comment. Replies are one level deep: a reply
+ * to a reply is attached to the top-level comment.
  */
 export class CommentService {
   constructor(private readonly deps: CommentServiceDeps) {
+    const fields = {
+      comment_id: 'public',
+      video_id: 'public',
+      parent_id: 'public',
+      author_id: 'public',
+      author_region: 'public',
+      text: 'public',
+    } as const;
+    deps.border.declareFlow({ type: 'comment.create', fields }, (p, to) => this.receiveCreate(p as CreatePayload, to));
     deps.border.declareFlow(
       {
-        type: 'comment.create',
-        fields: {
-          comment_id: 'public',
-          video_id: 'public',
-          parent_id: 'public',
-          author_id: 'public',
-          author_region: 'public',
-          text: 'public',
-        },
+        type: 'comment.create.restricted',
+        fields: { ...fields, author_id: 'interop', author_region: 'interop', text: 'interop' },
       },
-      (p, to) =>
-        this.receiveCreate(
-          p as {
-            comment_id: string;
-            video_id: string;
-            parent_id: string | null;
-            author_id: string;
-            author_region: string;
-            text: string;
-          },
-          to,
-        ),
+      (p, to) => this.receiveCreate(p as CreatePayload, to),
     );
     deps.border.declareFlow(
       { type: 'comment.delete', fields: { comment_id: 'public', actor_id: 'interop' } },
@@ -103,23 +108,24 @@ export class CommentService {
     input: { text: string; parentId?: string },
   ): Promise<{ id: string; parentId: string | null }> {
     const text = CommentService.checkText(input.text);
-    const ref = await this.deps.access.locate(videoId);
-    if (!ref) throw new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
-    if (ref.ownerId !== me.userId && (await this.deps.access.isBlockedBy(me, ref.ownerId))) {
+    const clip = await this.deps.access.locate(videoId, me);
+    if (!clip) throw videoNotFound();
+    const rel = await this.deps.access.relations(me, [clip.ownerId]);
+    if (clip.ownerId !== me.userId && rel.blocked.has(clip.ownerId)) {
       throw new ForbiddenError('comment.blocked', 'You cannot comment on this video.');
     }
-    if (!(await this.deps.access.canView(ref, me)))
-      throw new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
+    if (!(await this.deps.access.canView(me, clip, rel))) throw videoNotFound();
     const id = newId(this.deps.now().getTime());
-    await this.deps.border.deliver(me.region, ref.region, 'comment.create', {
+    const open = clip.from === 'index' || openToAnyone(stateOf(clip));
+    await this.deps.border.deliver(me.region, clip.region, open ? 'comment.create' : 'comment.create.restricted', {
       comment_id: id,
-      video_id: ref.id,
+      video_id: clip.id,
       parent_id: input.parentId ?? null,
       author_id: me.userId,
       author_region: me.region,
       text,
     });
-    const row = await this.db(ref.region)
+    const row = await this.db(clip.region)
       .selectFrom('comments')
       .select('parent_id')
       .where('id', '=', id)
@@ -127,54 +133,28 @@ export class CommentService {
     return { id, parentId: row?.parent_id ?? null };
   }
 
-  private async receiveCreate(
-    p: {
-      comment_id: string;
-      video_id: string;
-      parent_id: string | null;
-      author_id: string;
-      author_region: string;
-      text: string;
-    },
-    region: string,
-  ): Promise<void> {
+  private async receiveCreate(p: CreatePayload, region: string): Promise<void> {
     const db = this.db(region);
-    const video = await db
-      .selectFrom('videos')
-      .select(['owner_id', 'visibility'])
-      .where('id', '=', p.video_id)
-      .where('status', '=', 'ready')
-      .executeTakeFirst();
-    if (!video) throw new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
-    const owner = video.owner_id;
+    const clip = await this.deps.access.inCell(region, p.video_id);
+    if (!clip) throw videoNotFound();
+    const owner = clip.ownerId;
     const text = CommentService.checkText(String(p.text));
+    const author = { userId: p.author_id, region: p.author_region };
     if (p.author_id !== owner) {
-      if (video.visibility === 'private')
-        throw new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
-      const blocked = await db
-        .selectFrom('blocks')
-        .select('blocked_id')
-        .where('blocker_id', '=', owner)
-        .where('blocked_id', '=', p.author_id)
-        .executeTakeFirst();
-      if (blocked) throw new ForbiddenError('comment.blocked', 'You cannot comment on this video.');
+      const rel = (await this.deps.access.audience(region, owner, [p.author_id])).get(p.author_id) ?? NO_RELATIONS;
+      if (rel.blocked.has(owner)) throw new ForbiddenError('comment.blocked', 'You cannot comment on this video.');
+      if (!mayView(author, stateOf(clip), rel)) throw videoNotFound();
       const account = await db
         .selectFrom('accounts')
         .select('who_can_comment')
         .where('id', '=', owner)
         .executeTakeFirst();
-      const follower = await db
-        .selectFrom('followers')
-        .select('follower_id')
-        .where('followee_id', '=', owner)
-        .where('follower_id', '=', p.author_id)
-        .executeTakeFirst();
-      if (video.visibility === 'followers' && !follower)
-        throw new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
       if (account?.who_can_comment === 'no_one')
         throw new ForbiddenError('comment.disabled', 'The creator has turned comments off.');
-      if (account?.who_can_comment === 'followers' && !follower)
+      if (account?.who_can_comment === 'followers' && !rel.following.has(owner))
         throw new ForbiddenError('comment.followers_only', 'Only followers of the creator can comment on this video.');
+    } else if (clip.row.status !== 'ready') {
+      throw videoNotFound();
     }
     let parent: Row | undefined;
     if (p.parent_id) {
@@ -216,16 +196,19 @@ export class CommentService {
           .where('id', '=', parent.id)
           .execute();
     });
-    await this.deps.border.adjustCounters(
-      region,
-      'video.engagement',
-      'videos',
-      { id: p.video_id },
-      { comment_count: 1 },
-    );
+    if (hasPublicCounters(clip)) {
+      await this.deps.border.adjustCounters(
+        region,
+        'video.engagement',
+        'videos',
+        { id: p.video_id },
+        { comment_count: 1 },
+      );
+    }
 
+    // Each notification reaches its recipient only if they may see the clip (NotificationService asks the rule).
     const notify = this.deps.notifications;
-    const common = { actorId: p.author_id, videoId: p.video_id, commentId: p.comment_id, text };
+    const common = { actorId: p.author_id, clip: clip as ClipRef, commentId: p.comment_id, text };
     if (parent && parent.author_id !== p.author_id) {
       await notify.notify(region, {
         ...common,
@@ -293,7 +276,8 @@ export class CommentService {
       }
       return Number(replies.numDeletedRows) + Number(self.numDeletedRows);
     });
-    if (removed > 0)
+    const clip = await this.deps.access.inCell(region, row.video_id);
+    if (removed > 0 && clip && hasPublicCounters(clip))
       await this.deps.border.adjustCounters(
         region,
         'video.engagement',
@@ -327,7 +311,7 @@ export class CommentService {
     }
     const found = await this.locate(commentId);
     if (!found) throw this.notFound();
-    await this.deps.access.requireViewable(found.row.video_id, me);
+    await this.deps.access.require(found.row.video_id, me);
     const res = await db
       .insertInto('comment_likes')
       .values({
@@ -360,12 +344,13 @@ export class CommentService {
         .select(['author_id', 'author_region', 'video_id'])
         .where('id', '=', commentId)
         .executeTakeFirst();
-      if (row) {
+      const clip = row && (await this.deps.access.inCell(region, row.video_id));
+      if (row && clip) {
         await this.deps.notifications.notify(region, {
           recipient: { id: row.author_id, region: row.author_region },
           type: 'comment_like',
           actorId,
-          videoId: row.video_id,
+          clip,
           commentId,
         });
       }
@@ -374,13 +359,13 @@ export class CommentService {
 
   /** Top-level comments of a clip, newest first. */
   async list(videoId: string, viewer: Viewer, page: Page): Promise<{ items: Comment[]; cursor: string | null }> {
-    const ref = await this.deps.access.requireViewable(videoId, viewer);
+    const clip = await this.deps.access.require(videoId, viewer);
     const limit = clampLimit(page.limit);
     const after = decodeCursor<{ id: string }>(page.cursor, ['id']);
-    let q = this.db(ref.region)
+    let q = this.db(clip.region)
       .selectFrom('comments')
       .selectAll()
-      .where('video_id', '=', ref.id)
+      .where('video_id', '=', clip.id)
       .where('parent_id', 'is', null);
     if (after) q = q.where('id', '<', after.id);
     const rows = await q
@@ -394,7 +379,7 @@ export class CommentService {
   async replies(commentId: string, viewer: Viewer, page: Page): Promise<{ items: Comment[]; cursor: string | null }> {
     const found = await this.locate(commentId);
     if (!found) throw this.notFound();
-    await this.deps.access.requireViewable(found.row.video_id, viewer);
+    await this.deps.access.require(found.row.video_id, viewer);
     const limit = clampLimit(page.limit);
     const after = decodeCursor<{ id: string }>(page.cursor, ['id']);
     let q = this.db(found.region).selectFrom('comments').selectAll().where('parent_id', '=', commentId);
@@ -426,17 +411,13 @@ export class CommentService {
         .execute();
       liked = new Set(likedRows.map((r) => r.comment_id));
     }
-    const blocked = viewer
-      ? new Set(
-          (
-            await this.db(viewer.region)
-              .selectFrom('blocks')
-              .select('blocked_id')
-              .where('blocker_id', '=', viewer.userId)
-              .execute()
-          ).map((r) => r.blocked_id),
+    // Comments by accounts blocked either way are left out, as their clips are.
+    const { blocked } = viewer
+      ? await this.deps.access.relations(
+          viewer,
+          pageRows.map((r) => r.author_id),
         )
-      : new Set<string>();
+      : NO_RELATIONS;
     const items = pageRows.flatMap((r): Comment[] => {
       const author = authors.get(r.author_id);
       if (!author || blocked.has(r.author_id)) return [];

@@ -7,7 +7,7 @@ import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { Actor } from './graph.service.js';
 import type { NotificationService } from './notification.service.js';
-import type { VideoAccess, VideoRef, Viewer } from './video-access.js';
+import { hasPublicCounters, type ClipAccess, type ClipRef, type Viewer } from '../media/clip-access.js';
 
 /** Longest plausible watch, as a multiple of the clip's duration: loops and replays count, inflated numbers do not. */
 export const MAX_WATCH_FACTOR = 4;
@@ -29,7 +29,7 @@ export interface EngagementServiceDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
   border: Border;
-  access: VideoAccess;
+  access: ClipAccess;
   notifications: NotificationService;
   now: () => Date;
   observer?: EngagementObserver;
@@ -51,13 +51,15 @@ export class EngagementService {
     return this.deps.cells.get(region).db;
   }
 
-  private async counters(from: string, ref: VideoRef, deltas: Record<string, number>): Promise<void> {
-    if (ref.index) await this.deps.border.adjustCounters(from, 'video.engagement', 'videos', { id: ref.id }, deltas);
+  private async counters(from: string, clip: ClipRef, deltas: Record<string, number>): Promise<void> {
+    if (hasPublicCounters(clip)) {
+      await this.deps.border.adjustCounters(from, 'video.engagement', 'videos', { id: clip.id }, deltas);
+    }
   }
 
   /** Likes a clip; liking twice is a no-op, so counts stay exact. */
   async like(me: Actor, videoId: string): Promise<void> {
-    const ref = await this.deps.access.requireViewable(videoId, me);
+    const ref = await this.deps.access.require(videoId, me);
     const at = this.deps.now();
     const res = await this.db(me.region)
       .insertInto('likes')
@@ -79,7 +81,7 @@ export class EngagementService {
       recipient: { id: ref.ownerId, region: ref.region },
       type: 'like',
       actorId: me.userId,
-      videoId: ref.id,
+      clip: ref,
     });
   }
 
@@ -91,7 +93,7 @@ export class EngagementService {
       .executeTakeFirst();
     if (Number(res.numDeletedRows) === 0) return;
     this.deps.observer?.recorded?.(me.region, me.userId, { kind: 'unlike', videoId });
-    const ref = await this.deps.access.locate(videoId);
+    const ref = await this.deps.access.locate(videoId, me);
     if (!ref) return;
     await this.counters(me.region, ref, { like_count: -1 });
     await this.deps.border.adjustCounters(
@@ -109,7 +111,7 @@ export class EngagementService {
       await db.deleteFrom('favorites').where('user_id', '=', me.userId).where('video_id', '=', videoId).execute();
       return;
     }
-    const ref = await this.deps.access.requireViewable(videoId, me);
+    const ref = await this.deps.access.require(videoId, me);
     await db
       .insertInto('favorites')
       .values({ user_id: me.userId, video_id: ref.id, created_at: this.deps.now().toISOString() })
@@ -119,14 +121,14 @@ export class EngagementService {
 
   /** Counts a share and answers the link to share. Only the count leaves the sharer's cell. */
   async share(viewer: Viewer, videoId: string): Promise<{ url: string }> {
-    const ref = await this.deps.access.requireViewable(videoId, viewer);
+    const ref = await this.deps.access.require(videoId, viewer);
     await this.counters(viewer?.region ?? ref.region, ref, { share_count: 1 });
     if (viewer) this.deps.observer?.observe(viewer.region, viewer.userId, ref.id, 1, this.deps.now());
     return { url: `/v/${ref.id}` };
   }
 
   async notInterested(me: Actor, videoId: string): Promise<void> {
-    const ref = await this.deps.access.requireViewable(videoId, me);
+    const ref = await this.deps.access.require(videoId, me);
     const at = this.deps.now();
     const res = await this.db(me.region)
       .insertInto('not_interested')
@@ -148,8 +150,9 @@ export class EngagementService {
    * (views, watched time, completions) are adjusted. A visitor's watch counts only in the aggregates.
    */
   async view(viewer: Viewer, videoId: string, input: { watchedMs: number; completed: boolean }): Promise<void> {
-    const ref = await this.deps.access.requireViewable(videoId, viewer);
-    const cap = ref.durationMs > 0 ? ref.durationMs * MAX_WATCH_FACTOR : this.deps.durationMaxMs;
+    const ref = await this.deps.access.require(videoId, viewer);
+    const durationMs = ref.row.duration_ms ?? 0;
+    const cap = durationMs > 0 ? durationMs * MAX_WATCH_FACTOR : this.deps.durationMaxMs;
     if (!Number.isInteger(input.watchedMs) || input.watchedMs < 0 || input.watchedMs > cap) {
       throw new InvalidInputError(
         'view.watched_out_of_range',
@@ -176,7 +179,7 @@ export class EngagementService {
         completed: input.completed,
         at: at.toISOString(),
       });
-      const fraction = ref.durationMs > 0 ? Math.min(1, input.watchedMs / ref.durationMs) : 0.5;
+      const fraction = durationMs > 0 ? Math.min(1, input.watchedMs / durationMs) : 0.5;
       this.deps.observer?.observe(viewer.region, viewer.userId, ref.id, input.completed ? 1 : fraction, at);
     }
     await this.counters(viewer?.region ?? ref.region, ref, {

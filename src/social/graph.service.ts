@@ -8,7 +8,8 @@ import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { NotificationService } from './notification.service.js';
 import { TtlCache } from '../ttl-cache.js';
-import { userRefs, type UserRef } from './user-refs.js';
+import { userRefs, type UserRef } from '../accounts/user-refs.js';
+import type { ClipAccess } from '../media/clip-access.js';
 
 export interface Actor {
   userId: string;
@@ -28,6 +29,7 @@ export interface GraphServiceDeps {
   cells: CellRegistry;
   border: Border;
   notifications: NotificationService;
+  access: ClipAccess;
   now: () => Date;
 }
 
@@ -266,7 +268,11 @@ export class GraphService {
       .where('followee_id', '=', followeeId)
       .where('follower_id', '=', followerId)
       .executeTakeFirst();
-    if (Number(res.numDeletedRows) > 0) await this.adjustUser(region, followeeId, { follower_count: -1 });
+    if (Number(res.numDeletedRows) > 0) {
+      await this.adjustUser(region, followeeId, { follower_count: -1 });
+      // The former follower's links to followers-only clips (and to a private account's clips) stop working.
+      await this.deps.access.narrowed(region, followeeId);
+    }
     await db
       .deleteFrom('follow_requests')
       .where('target_id', '=', followeeId)
@@ -398,6 +404,8 @@ export class GraphService {
       .where('target_id', '=', me.userId)
       .where('requester_id', '=', target.id)
       .execute();
+    // Links the blocked account holds to my clips that are not open to anyone stop working.
+    await this.deps.access.narrowed(me.region, me.userId);
     await this.deps.border.deliver(me.region, target.region, 'block.set', {
       blocker_id: me.userId,
       blocked_id: target.id,
@@ -435,6 +443,8 @@ export class GraphService {
       .onConflict((oc) => oc.doNothing())
       .execute();
     this.changed(region, blockedId);
+    // A block hides both ways: the blocker's links to the blocked account's clips stop working too.
+    await this.deps.access.narrowed(region, blockedId);
     // The blocked side's own rows: its follow of the blocker (or request) and the blocker's follow of it.
     const follow = await db
       .selectFrom('follows')

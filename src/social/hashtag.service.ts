@@ -4,8 +4,9 @@ import type { DirectoryDb } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import type { SearchIndex } from '../feeds/search-index.js';
 import type { NotificationService } from './notification.service.js';
-import { jsonList } from './text-tags.js';
-import { toUserRef, type UserRef } from './user-refs.js';
+import { toUserRef, type UserRef } from '../accounts/user-refs.js';
+import { jsonList } from '../db/columns.js';
+import { indexClip } from '../media/clip-access.js';
 
 export interface HashtagServiceDeps {
   directory: Kysely<DirectoryDb>;
@@ -17,23 +18,27 @@ export interface HashtagServiceDeps {
 type Page = { cursor?: string; limit?: number };
 
 /**
- * Hashtags, sounds and the search index, all derived from the directory's public video index.
- * Media calls `onVideoPublished` after a clip enters the index and `onVideoRemoved` when it leaves
- * (deleted, made private). The derived rows are written straight to the directory: they come from public
- * index rows, not from a cell, so nothing crosses the border here. Both hooks are idempotent.
+ * Hashtags, sounds and the search index, all derived from the directory's public video index: they follow it
+ * through media's `clip.indexed` and `clip.unindexing` events (wired in createContext). The derived rows are
+ * written straight to the directory: they come from public index rows, not from a cell, so nothing crosses the
+ * border here. Both handlers are idempotent.
  */
 export class HashtagService {
   constructor(private readonly deps: HashtagServiceDeps) {}
 
-  async onVideoPublished(videoId: string): Promise<void> {
+  /** A clip's index row was written: its tags and search document follow; a new clip notifies its mentions. */
+  async indexed(videoId: string, first: boolean): Promise<void> {
     const { directory } = this.deps;
-    const row = await directory
-      .selectFrom('videos')
-      .select(['id', 'author_id', 'region', 'caption', 'hashtags', 'mentions', 'published_at'])
-      .where('id', '=', videoId)
-      .executeTakeFirst();
+    const row = await directory.selectFrom('videos').selectAll().where('id', '=', videoId).executeTakeFirst();
     if (!row) return;
     const tags = jsonList(row.hashtags);
+    const had = (
+      await directory.selectFrom('video_hashtags').select('tag').where('video_id', '=', videoId).execute()
+    ).map((r) => r.tag);
+    await this.dropTags(
+      videoId,
+      had.filter((t) => !tags.includes(t)),
+    );
     const at = this.deps.now().toISOString();
     for (const tag of tags) {
       const res = await directory
@@ -51,7 +56,7 @@ export class HashtagService {
         .execute();
     }
     const isNew = await this.deps.search.upsert({ videoId: row.id, caption: row.caption, hashtags: tags });
-    if (!isNew) return;
+    if (!first || !isNew) return;
     const handles = jsonList(row.mentions).map((h) => h.toLowerCase());
     if (handles.length === 0) return;
     const users = await directory
@@ -65,17 +70,30 @@ export class HashtagService {
         recipient: { id: user.id, region: user.region },
         type: 'mention',
         actorId: row.author_id,
-        videoId: row.id,
+        clip: indexClip(row),
         text: row.caption,
       });
     }
   }
 
-  async onVideoRemoved(videoId: string): Promise<void> {
+  /** A clip is leaving the index: its tags and search document go first. */
+  async unindexing(videoId: string): Promise<void> {
+    const tags = await this.deps.directory
+      .selectFrom('video_hashtags')
+      .select('tag')
+      .where('video_id', '=', videoId)
+      .execute();
+    await this.dropTags(
+      videoId,
+      tags.map((t) => t.tag),
+    );
+    await this.deps.search.remove(videoId);
+  }
+
+  private async dropTags(videoId: string, tags: string[]): Promise<void> {
     const { directory } = this.deps;
-    const tags = await directory.selectFrom('video_hashtags').select('tag').where('video_id', '=', videoId).execute();
     const at = this.deps.now().toISOString();
-    for (const { tag } of tags) {
+    for (const tag of tags) {
       const res = await directory
         .deleteFrom('video_hashtags')
         .where('tag', '=', tag)
@@ -88,7 +106,6 @@ export class HashtagService {
         .where('tag', '=', tag)
         .execute();
     }
-    await this.deps.search.remove(videoId);
   }
 
   /** A hashtag's clip ids, newest first. */

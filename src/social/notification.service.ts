@@ -1,40 +1,24 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
+import { userRefs } from '../accounts/user-refs.js';
 import { newId } from '../db/ids.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
 import type { DirectoryDb } from '../db/schema.js';
+import { mayView, openToAnyone, stateOf, type ClipAccess, type ClipRef } from '../media/clip-access.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
-import { userRefs, type UserRef } from './user-refs.js';
+import { NOTIFICATION_TYPES, type Notification, type NotificationType } from './social.schema.js';
 
-export const NOTIFICATION_TYPES = [
-  'follow',
-  'follow_request',
-  'like',
-  'comment',
-  'reply',
-  'mention',
-  'comment_like',
-] as const;
-export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
-
-export interface Notification {
-  id: string;
-  type: NotificationType;
-  actor: UserRef;
-  videoId?: string;
-  commentId?: string;
-  text?: string;
-  createdAt: string;
-  read: boolean;
-}
+export { NOTIFICATION_TYPES, type Notification, type NotificationType } from './social.schema.js';
 
 export interface NotifyInput {
   recipient: { id: string; region: string };
   type: NotificationType;
   actorId: string;
-  videoId?: string | null;
+  /** The clip the notification is about: it reaches the recipient only if they may see the clip. */
+  clip?: ClipRef;
   commentId?: string | null;
+  /** A comment or caption; carried only when anyone may see the clip. */
   text?: string | null;
 }
 
@@ -42,6 +26,7 @@ export interface NotificationServiceDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
   border: Border;
+  access: ClipAccess;
   now: () => Date;
 }
 
@@ -50,16 +35,23 @@ type Row = {
   type: string;
   actor_id: string;
   video_id: string | null;
+  video_region: string | null;
   comment_id: string | null;
   text: string | null;
   created_at: string;
   read: number;
 };
 
+/** Most distinct clips the unread count asks the rule about; past it, unread notifications count as they are. */
+const UNREAD_CLIPS_CHECKED = 500;
+
 /**
- * Notifications are stored in the recipient's cell. Each type is its own declared flow (`notify.like`, …),
- * so the flow ledger counts them per type. A local emitter pushes new ones to open streams in this process;
- * streams also poll the cell, so notifications written by another process arrive too.
+ * Notifications are stored in the recipient's cell. Each type is its own declared flow (`notify.like`, …) so the
+ * flow ledger counts them per type; about a clip that not everyone may see, the flow is `notify.<type>.restricted`,
+ * which carries ids only: that clip's comment text never leaves its cell (the recipient's cell, when it is the
+ * clip's own, reads it there). A notification reaches only a recipient the access rule lets see its clip, and one
+ * whose clip they can no longer see is not listed. A local emitter pushes new ones to open streams in this
+ * process; streams also poll the cell, so notifications written by another process arrive too.
  */
 export class NotificationService {
   private readonly emitter = new EventEmitter();
@@ -74,8 +66,22 @@ export class NotificationService {
             recipient_id: 'interop',
             actor_id: 'public',
             video_id: 'public',
+            video_region: 'public',
             comment_id: 'public',
             text: 'public',
+          },
+        },
+        (payload, to) => this.receive(type, payload, to),
+      );
+      deps.border.declareFlow(
+        {
+          type: `notify.${type}.restricted`,
+          fields: {
+            recipient_id: 'interop',
+            actor_id: 'interop',
+            video_id: 'interop',
+            video_region: 'interop',
+            comment_id: 'interop',
           },
         },
         (payload, to) => this.receive(type, payload, to),
@@ -86,13 +92,39 @@ export class NotificationService {
   /** Sends a notification to the recipient's cell (nothing when people act on their own things). */
   async notify(from: string, input: NotifyInput): Promise<void> {
     if (input.recipient.id === input.actorId) return;
-    await this.deps.border.deliver(from, input.recipient.region, `notify.${input.type}`, {
+    const clip = input.clip;
+    let open = true;
+    if (clip) {
+      // The owner always sees their clip (most notifications are theirs: likes, comments); anyone else is asked
+      // about in the clip's own cell.
+      const author =
+        clip.from === 'index' && input.recipient.id !== clip.ownerId
+          ? (await this.deps.access.authors([clip.ownerId])).get(clip.ownerId)
+          : undefined;
+      const state = stateOf(clip, author ?? { active: true, private: false });
+      if (input.recipient.id !== clip.ownerId) {
+        const audience = await this.deps.access.audience(clip.region, clip.ownerId, [input.recipient.id]);
+        const recipient = { userId: input.recipient.id, region: input.recipient.region };
+        if (!mayView(recipient, state, audience.get(input.recipient.id)!)) return;
+      }
+      // A clip in the public index is open to anyone (the index holds nothing else).
+      open = openToAnyone(state);
+    }
+    const ids = {
       recipient_id: input.recipient.id,
       actor_id: input.actorId,
-      video_id: input.videoId ?? null,
+      video_id: clip?.id ?? null,
+      video_region: clip?.region ?? null,
       comment_id: input.commentId ?? null,
-      text: input.text ?? null,
-    });
+    };
+    if (open) {
+      await this.deps.border.deliver(from, input.recipient.region, `notify.${input.type}`, {
+        ...ids,
+        text: input.text ?? null,
+      });
+    } else {
+      await this.deps.border.deliver(from, input.recipient.region, `notify.${input.type}.restricted`, ids);
+    }
   }
 
   private async receive(type: NotificationType, payload: Record<string, unknown>, region: string): Promise<void> {
@@ -107,6 +139,14 @@ export class NotificationService {
       .where('blocked_id', '=', actorId)
       .executeTakeFirst();
     if (blocked) return;
+    const videoRegion = (payload.video_region as string | null) ?? null;
+    const commentId = (payload.comment_id as string | null) ?? null;
+    let text = (payload.text as string | null | undefined) ?? null;
+    if (!('text' in payload) && commentId && videoRegion === region) {
+      // A restricted notification carries no text; in the clip's own cell the comment is right here.
+      const comment = await db.selectFrom('comments').select('text').where('id', '=', commentId).executeTakeFirst();
+      text = comment?.text ?? null;
+    }
     const now = this.deps.now();
     const row = {
       id: newId(now.getTime()),
@@ -114,8 +154,9 @@ export class NotificationService {
       type,
       actor_id: actorId,
       video_id: (payload.video_id as string | null) ?? null,
-      comment_id: (payload.comment_id as string | null) ?? null,
-      text: (payload.text as string | null) ?? null,
+      video_region: videoRegion,
+      comment_id: commentId,
+      text,
       created_at: now.toISOString(),
       read: 0,
     };
@@ -144,17 +185,26 @@ export class NotificationService {
       .execute();
     const more = rows.length > limit;
     const pageRows = rows.slice(0, limit);
-    const unread = await db
-      .selectFrom('notifications')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+    return {
+      items: await this.present(user, pageRows),
+      cursor: more ? encodeCursor({ id: pageRows[pageRows.length - 1]!.id }) : null,
+      unread: await this.unread(user),
+    };
+  }
+
+  /** Unread notifications, leaving out those about clips the user may no longer see. */
+  private async unread(user: { userId: string; region: string }): Promise<number> {
+    const byClip = await this.deps.cells
+      .get(user.region)
+      .db.selectFrom('notifications')
+      .select(['video_id', 'video_region', (eb) => eb.fn.countAll<number>().as('n')])
       .where('user_id', '=', user.userId)
       .where('read', '=', 0)
-      .executeTakeFirstOrThrow();
-    return {
-      items: await this.present(pageRows),
-      cursor: more ? encodeCursor({ id: pageRows[pageRows.length - 1]!.id }) : null,
-      unread: Number(unread.n),
-    };
+      .groupBy(['video_id', 'video_region'])
+      .execute();
+    const checked = byClip.filter((r) => r.video_id !== null).slice(0, UNREAD_CLIPS_CHECKED);
+    const hidden = await this.hiddenClips(user, checked);
+    return byClip.reduce((sum, r) => sum + (r.video_id && hidden.has(r.video_id) ? 0 : Number(r.n)), 0);
   }
 
   /** Notifications newer than `afterId` (ids sort by time), oldest first: what a stream has not sent yet. */
@@ -168,7 +218,7 @@ export class NotificationService {
       .orderBy('id', 'asc')
       .limit(limit)
       .execute();
-    return this.present(rows);
+    return this.present(user, rows);
   }
 
   async newestId(user: { userId: string; region: string }): Promise<string> {
@@ -193,14 +243,29 @@ export class NotificationService {
       .execute();
   }
 
-  private async present(rows: Row[]): Promise<Notification[]> {
-    const actors = await userRefs(
-      this.deps.directory,
-      rows.map((r) => r.actor_id),
-    );
+  /** Of the clips these notifications name, the ones the user may not see now (deleted ones included). */
+  private async hiddenClips(
+    user: { userId: string; region: string },
+    rows: { video_id: string | null }[],
+  ): Promise<Set<string>> {
+    const ids = [...new Set(rows.flatMap((r) => (r.video_id ? [r.video_id] : [])))];
+    if (ids.length === 0) return new Set();
+    const found = await this.deps.access.locateMany(ids);
+    const visible = new Set((await this.deps.access.visible(user, [...found.values()])).map((c) => c.id));
+    return new Set(ids.filter((id) => !visible.has(id)));
+  }
+
+  private async present(user: { userId: string; region: string }, rows: Row[]): Promise<Notification[]> {
+    const [actors, hidden] = await Promise.all([
+      userRefs(
+        this.deps.directory,
+        rows.map((r) => r.actor_id),
+      ),
+      this.hiddenClips(user, rows),
+    ]);
     return rows.flatMap((r) => {
       const actor = actors.get(r.actor_id);
-      if (!actor) return [];
+      if (!actor || (r.video_id && hidden.has(r.video_id))) return [];
       const n: Notification = {
         id: r.id,
         type: r.type as NotificationType,

@@ -32,6 +32,7 @@ export const socialCatalog: DomainCatalog = {
       text: I,
       created_at: I,
       read: I,
+      video_region: I,
     },
     // Comments are public content on the clip, kept in the clip's cell.
     comments: {

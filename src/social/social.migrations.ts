@@ -163,4 +163,10 @@ export const socialCellMigrations: MigrationMap = {
       await db.schema.createIndex('notifications_unread').on('notifications').columns(['user_id', 'read']).execute();
     },
   },
+  '2002_notification_clip_region': {
+    async up(db: Kysely<any>) {
+      // Where the notification's clip lives, so a list can ask the access rule about its clips in one read per cell.
+      await db.schema.alterTable('notifications').addColumn('video_region', 'text').execute();
+    },
+  },
 };

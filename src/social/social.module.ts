@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DirectoryDb } from '../db/schema.js';
 import type { SearchIndex } from '../feeds/search-index.js';
+import type { ClipAccess } from '../media/clip-access.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { CommentService } from './comment.service.js';
@@ -8,11 +9,9 @@ import { EngagementService, type EngagementObserver } from './engagement.service
 import { GraphService } from './graph.service.js';
 import { HashtagService } from './hashtag.service.js';
 import { NotificationService } from './notification.service.js';
-import { VideoAccess } from './video-access.js';
 
-/** The social services, built together because they share the notification flows and the visibility check. */
+/** The social services, built together because they share the notification flows. */
 export interface SocialServices {
-  access: VideoAccess;
   notifications: NotificationService;
   graph: GraphService;
   engagement: EngagementService;
@@ -24,6 +23,8 @@ export interface SocialDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
   border: Border;
+  /** Media's access rule: every social surface asks it who may see a clip. */
+  access: ClipAccess;
   now: () => Date;
   search: SearchIndex;
   observer: EngagementObserver;
@@ -31,13 +32,11 @@ export interface SocialDeps {
 }
 
 export function createSocial(deps: SocialDeps): SocialServices {
-  const { directory, cells, border, now } = deps;
-  const access = new VideoAccess({ directory, cells });
-  const notifications = new NotificationService({ directory, cells, border, now });
+  const { directory, cells, border, access, now } = deps;
+  const notifications = new NotificationService({ directory, cells, border, access, now });
   return {
-    access,
     notifications,
-    graph: new GraphService({ directory, cells, border, notifications, now }),
+    graph: new GraphService({ directory, cells, border, notifications, access, now }),
     engagement: new EngagementService({
       directory,
       cells,

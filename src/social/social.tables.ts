@@ -100,6 +100,8 @@ export interface NotificationsTable {
   text: string | null;
   created_at: string;
   read: number;
+  /** The region of the clip `video_id` names (migration 2002; null on older rows). */
+  video_region: string | null;
 }
 
 export interface SocialCellTables {

@@ -1,12 +1,17 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AppContext } from '../../src/context.js';
-import { newId } from '../../src/db/ids.js';
-import { parseHashtags, parseMentions } from '../../src/social/text-tags.js';
+import { createSpawnRunner } from '../../src/media/ffmpeg/ffmpeg-runner.js';
+import { probeMedia } from '../../src/media/ffmpeg/probe.js';
+import { makeSampleClip } from '../../src/media/ffmpeg/sample-clips.js';
+import { transcodeToHls } from '../../src/media/ffmpeg/transcode.js';
 
 export interface TestVideoOptions {
   caption?: string;
   visibility?: 'public' | 'followers' | 'private';
   durationMs?: number;
-  /** Reuse a sound id, or create a new sound with this title. */
+  /** Use a sound of the owner's cell, or make the clip's own sound with this title. */
   soundId?: string;
   soundTitle?: string;
   publishedAt?: string;
@@ -18,103 +23,73 @@ export interface TestVideoOptions {
     watch_ms_total: number;
     completion_count: number;
   }>;
+  /** Where the clip's processing ends (default `ready`). */
+  state?: 'uploading' | 'processing' | 'failed' | 'ready';
+  /** Publish a real HLS ladder (made once per machine by the transcoder) as the clip's media. */
+  media?: boolean;
+}
+
+const LADDER = join(tmpdir(), 'reelm-media-fixtures-v1', 'ladder-180x320-1s');
+
+/** A real HLS ladder of a 1 s clip, transcoded once per machine and reused as any fixture clip's media. */
+export async function sampleLadder(): Promise<string> {
+  if (existsSync(join(LADDER, 'master.m3u8'))) return LADDER;
+  const runner = createSpawnRunner();
+  const work = `${LADDER}.${process.pid}.tmp`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const input = join(work, 'in.mp4');
+  await makeSampleClip(input, { width: 180, height: 320, seconds: 1, audio: true, preset: 'ultrafast' }, runner);
+  const info = await probeMedia(input, runner);
+  await transcodeToHls({ input, outDir: join(work, 'hls'), info, runner });
+  rmSync(LADDER, { recursive: true, force: true });
+  renameSync(join(work, 'hls'), LADDER);
+  rmSync(work, { recursive: true, force: true });
+  return LADDER;
 }
 
 /**
- * Creates a ready clip the way media publishes one: the row in the owner's cell, and for a public clip the
- * directory index row through the border plus the discovery hook. (To be replaced by real uploads.)
+ * Makes a clip through media's own path, without an upload and a transcode: the row an upload creates, what
+ * probing records, the published ladder (with `media`) and `ready` — which keeps the sound and enters the clip
+ * into the public index exactly when the access rule says so. Counters are then moved through the border, as
+ * engagement moves them.
  */
 export async function publishTestVideo(
   ctx: AppContext,
   user: { id: string; region: string },
   options: TestVideoOptions = {},
 ): Promise<{ id: string; soundId: string | null }> {
-  const now = ctx.clock.now();
-  const at = options.publishedAt ?? now.toISOString();
-  const id = newId(Date.parse(at));
-  const caption = options.caption ?? 'a clip';
-  const visibility = options.visibility ?? 'public';
+  const { videos } = ctx.media;
+  const at = options.publishedAt ?? ctx.clock.now().toISOString();
   const durationMs = options.durationMs ?? 15_000;
-  const hashtags = JSON.stringify(parseHashtags(caption));
-  const mentions = JSON.stringify(parseMentions(caption));
-  const cell = ctx.cells.get(user.region);
-  let soundId = options.soundId ?? null;
-  if (!soundId && options.soundTitle) {
-    soundId = newId();
-    await cell.db
-      .insertInto('sounds')
-      .values({
-        id: soundId,
-        video_id: id,
-        owner_id: user.id,
-        title: options.soundTitle,
-        duration_ms: durationMs,
-        created_at: at,
-      })
-      .execute();
-    if (visibility === 'public') {
-      await ctx.border.publish(user.region, 'sound.publish', 'sounds', {
-        id: soundId,
-        title: options.soundTitle,
-        author_id: user.id,
-        region: user.region,
-        video_id: id,
-        duration_ms: durationMs,
-        created_at: at,
-      });
-    }
-  }
-  await cell.db
-    .insertInto('videos')
-    .values({
-      id,
-      owner_id: user.id,
-      status: 'ready',
-      error_code: null,
-      error_message: null,
-      progress: 1,
-      playable: 1,
-      caption,
-      hashtags,
-      mentions,
-      visibility,
-      duration_ms: durationMs,
-      width: 1080,
-      height: 1920,
-      has_audio: 1,
-      source_name: null,
-      sound_id: soundId,
-      created_at: at,
-      updated_at: at,
-    })
-    .execute();
-  if (visibility === 'public') {
-    await ctx.border.publish(user.region, 'video.publish', 'videos', {
-      id,
-      author_id: user.id,
-      region: user.region,
-      caption,
-      hashtags,
-      mentions,
-      duration_ms: durationMs,
-      width: 1080,
-      height: 1920,
-      sound_id: soundId,
-      created_at: at,
-      published_at: at,
-      ...options.counters,
+  const owner = { userId: user.id, region: user.region };
+  const row = await videos.create(
+    owner,
+    { caption: options.caption ?? 'a clip', visibility: options.visibility },
+    { at },
+  );
+  const state = options.state ?? 'ready';
+  if (state === 'uploading') return { id: row.id, soundId: null };
+  await videos.probed(user.region, row.id, { durationMs, width: 1080, height: 1920, hasAudio: true, sizeBytes: 1 });
+  if (options.media) await videos.store(user.region).putDir(row.id, await sampleLadder());
+  if (state === 'failed') {
+    await videos.failed(user.region, row.id, {
+      code: 'media.corrupt',
+      message: 'This file is not a video we can read.',
     });
-    await ctx.border.adjustCounters(user.region, 'video.publish', 'users', { id: user.id }, { video_count: 1 });
-    await ctx.social.hashtags.onVideoPublished(id);
-    ctx.feeds.pools.changed();
+    return { id: row.id, soundId: null };
   }
-  return { id, soundId };
-}
-
-/** Takes a clip out of the public index the way media unpublishes one (deleted or made private). */
-export async function unpublishTestVideo(ctx: AppContext, video: { id: string }, region: string): Promise<void> {
-  await ctx.social.hashtags.onVideoRemoved(video.id);
-  await ctx.border.remove(region, 'video.unpublish', 'videos', { id: video.id });
-  ctx.feeds.pools.changed();
-  await ctx.cells.get(region).db.updateTable('videos').set({ status: 'deleted' }).where('id', '=', video.id).execute();
+  if (state === 'processing') return { id: row.id, soundId: null };
+  await videos.ready(user.region, row.id, {
+    hasSound: true,
+    durationMs,
+    at,
+    ...(options.soundId ? { soundId: options.soundId } : {}),
+    ...(options.soundTitle ? { soundTitle: options.soundTitle } : {}),
+  });
+  const ready = (await videos.row(user.region, row.id))!;
+  if (options.counters) {
+    await ctx.border.adjustCounters(user.region, 'video.engagement', 'videos', { id: row.id }, options.counters);
+  }
+  return { id: row.id, soundId: ready.sound_id };
 }

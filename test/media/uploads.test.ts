@@ -65,8 +65,9 @@ describe('uploads (tus and multipart)', () => {
       stats: { views: 0, likes: 0, comments: 0, shares: 0 },
     });
     expect(video.durationMs).toBeGreaterThan(1800);
-    expect(video.playback.hls).toBe(`/media/eu/${videoId}/master.m3u8`);
-    expect(video.playback.poster).toBe(`/media/eu/${videoId}/poster.jpg`);
+    // A clip open to anyone plays from its keyed path (no signature, no expiry).
+    expect(video.playback.hls).toMatch(new RegExp(`^/media/eu/${videoId}/k-[A-Za-z0-9_-]{22}/master\\.m3u8$`));
+    expect(video.playback.poster).toBe(video.playback.hls.replace('master.m3u8', 'poster.jpg'));
     // The upload's own bookkeeping is gone; the work folder too.
     expect((await uploadLeftovers(t, 'eu')).filter((f) => f.startsWith(videoId))).toEqual([]);
     expect(existsSync(join(eu, 'work', videoId))).toBe(false);

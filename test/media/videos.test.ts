@@ -123,11 +123,14 @@ describe('clips: ladder, playback, access, editing', () => {
   });
 
   it('serves media with Range requests, content types and cache headers', async () => {
-    const base = `${t.base}/media/us/${publicId}`;
+    const shown = (await t.app.inject({ method: 'GET', url: `/api/v1/videos/${publicId}` })).json();
+    const base = `${t.base}${shown.playback.hls.replace('/master.m3u8', '')}`;
+    expect(base).toMatch(/\/k-[A-Za-z0-9_-]{22}$/);
     const whole = await fetch(`${base}/poster.jpg`);
     expect(whole.status).toBe(200);
     expect(whole.headers.get('content-type')).toBe('image/jpeg');
-    expect(whole.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // Under the keyed path, which stops resolving when access narrows, a CDN may keep files for a day.
+    expect(whole.headers.get('cache-control')).toBe('public, max-age=86400, immutable');
     expect(whole.headers.get('accept-ranges')).toBe('bytes');
     const bytes = Buffer.from(await whole.arrayBuffer());
     expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
@@ -143,7 +146,10 @@ describe('clips: ladder, playback, access, editing', () => {
     expect(beyond.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
 
     const rung = await fetch(`${base}/360p/index.m3u8`);
-    expect(rung.headers.get('cache-control')).toBe('public, max-age=5');
+    expect(rung.headers.get('cache-control')).toBe('public, max-age=60');
+    // The bare path still plays an open clip, with nothing kept longer than a minute.
+    const bare = await fetch(`${t.base}/media/us/${publicId}/poster.jpg`);
+    expect([bare.status, bare.headers.get('cache-control')]).toEqual([200, 'public, max-age=60']);
     const { segments, map } = parseMediaPlaylist(await rung.text());
     const init = await fetch(`${base}/360p/${map}`);
     expect(init.headers.get('content-type')).toBe('video/mp4');
@@ -180,12 +186,13 @@ describe('clips: ladder, playback, access, editing', () => {
     const bad = await fetch(`${t.base}${forged}`);
     expect(bad.status).toBe(403);
     expect((await json(bad)).error.code).toBe('media.link_invalid');
-    const expiredToken = t.ctx.media.urls.token('us', privateId, Math.floor(Date.now() / 1000) - 60);
+    const epoch = (await t.ctx.media.videos.row('us', privateId))!.media_epoch;
+    const expiredToken = t.ctx.media.urls.token('us', privateId, epoch, Math.floor(Date.now() / 1000) - 60);
     const expired = await fetch(`${t.base}/media/us/${privateId}/${expiredToken}/master.m3u8`);
     expect(expired.status).toBe(403);
     expect((await json(expired)).error.code).toBe('media.link_expired');
     // A token for one clip does not open another.
-    const otherToken = t.ctx.media.urls.token('us', publicId);
+    const otherToken = t.ctx.media.urls.token('us', publicId, 0);
     expect((await fetch(`${t.base}/media/us/${privateId}/${otherToken}/master.m3u8`)).status).toBe(403);
   });
 
@@ -267,6 +274,8 @@ describe('clips: ladder, playback, access, editing', () => {
     );
     expect((await patch(publicId, alice.headers, { title: 'x' })).statusCode).toBe(400);
 
+    const publicHls = (await t.app.inject({ method: 'GET', url: `/api/v1/videos/${publicId}` })).json().playback.hls;
+    expect((await fetch(`${t.base}${publicHls}`)).status).toBe(200);
     const hidden = await patch(publicId, alice.headers, { visibility: 'private', caption: 'now #hidden with @bob' });
     expect(hidden.json()).toMatchObject({ visibility: 'private', hashtags: ['hidden'], mentions: ['bob'] });
     expect(hidden.json().playback.hls).toMatch(/\/s-\d+-/);
@@ -276,9 +285,13 @@ describe('clips: ladder, playback, access, editing', () => {
     ).toBeUndefined();
     expect(await count()).toBe(0);
     expect((await fetch(`${t.base}/media/us/${publicId}/master.m3u8`)).status).toBe(404);
+    // The keyed path handed out while it was public stops resolving at once, CDN copies of it expire.
+    expect((await fetch(`${t.base}${publicHls}`)).status).toBe(404);
 
     const shown = await patch(publicId, alice.headers, { visibility: 'public' });
-    expect(shown.json().playback.hls).toBe(`/media/us/${publicId}/master.m3u8`);
+    expect(shown.json().playback.hls).toMatch(new RegExp(`^/media/us/${publicId}/k-[A-Za-z0-9_-]{22}/master\\.m3u8$`));
+    expect(shown.json().playback.hls).not.toBe(publicHls);
+    expect((await fetch(`${t.base}${shown.json().playback.hls}`)).status).toBe(200);
     expect(await indexed(publicId)).toBe(true);
     expect(await count()).toBe(1);
     const index = await t.ctx.directory

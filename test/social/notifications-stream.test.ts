@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/db/ids.js';
 import { bearer, removeDir, signup, startTestApp, type TestApp } from '../helpers/app.js';
+import { publishTestVideo } from '../helpers/videos.js';
 
 type User = Awaited<ReturnType<typeof signup>>;
 
@@ -82,6 +83,7 @@ describe('notification stream (Server-Sent Events)', () => {
       expect(Date.now() - started).toBeLessThan(1000);
 
       // Another process writes straight into the cell: no in-process event, so the stream's poll finds it.
+      const clip = await publishTestVideo(t.ctx, ola, { caption: 'ola clip' });
       const id = newId();
       await t.ctx.cells
         .get('nz')
@@ -91,7 +93,8 @@ describe('notification stream (Server-Sent Events)', () => {
           user_id: ola.id,
           type: 'like',
           actor_id: pim.id,
-          video_id: 'v1',
+          video_id: clip.id,
+          video_region: 'nz',
           comment_id: null,
           text: null,
           created_at: new Date().toISOString(),

@@ -18,7 +18,7 @@ const carve = (ctx: AppContext) =>
     audit: ctx.audit,
     border: ctx.border,
     now: () => ctx.clock.now(),
-    onVideoRemoved: (id) => ctx.social.hashtags.onVideoRemoved(id),
+    events: ctx.events,
   });
 
 async function followRows(ctx: AppContext, region: string) {

@@ -6,131 +6,48 @@
 export const API_BASE = '/api/v1';
 
 // ---------------------------------------------------------------- objects
+// Derived from the server's TypeBox schemas (the same ones the routes validate and document with), so the app
+// and the API cannot drift apart. Type-only imports: nothing of the server is bundled.
+import type { Static } from '@sinclair/typebox';
+import type {
+  ExportJobSchema,
+  MeSchema,
+  PrivacySchema,
+  PublicUserSchema,
+  RegionSchema,
+  UserRefSchema,
+  WhoCanCommentSchema,
+} from '../../src/accounts/accounts.schema.js';
+import type { HashtagPageSchema, SearchResultsSchema, SoundPageSchema } from '../../src/feeds/feeds.schema.js';
+import type { VideoSchema, VideoStatusSchema, VisibilitySchema } from '../../src/media/video.schema.js';
+import type { CommentSchema, NotificationSchema } from '../../src/social/social.schema.js';
 
-export interface UserRef {
-  id: string;
-  handle: string;
-  displayName: string;
-  avatarUrl: string | null;
-}
-
-export interface PublicUser extends UserRef {
-  region: string;
-  bio: string;
-  private: boolean;
-  stats: { followers: number; following: number; likes: number; videos: number };
-  viewer?: { following: boolean; requested: boolean; blocked: boolean; muted: boolean; self: boolean };
-}
-
-export type Visibility = 'public' | 'followers' | 'private';
-export type VideoStatus = 'processing' | 'ready' | 'failed';
+export type UserRef = Static<typeof UserRefSchema>;
+export type PublicUser = Static<typeof PublicUserSchema>;
+export type Visibility = Static<typeof VisibilitySchema>;
+export type VideoStatus = Static<typeof VideoStatusSchema>;
+export type Video = Static<typeof VideoSchema>;
+export type Comment = Static<typeof CommentSchema>;
+export type Notification = Static<typeof NotificationSchema>;
+export type NotificationType = Notification['type'];
+export type WhoCanComment = Static<typeof WhoCanCommentSchema>;
+export type Privacy = Static<typeof PrivacySchema>;
+export type Me = Static<typeof MeSchema>;
+/** A region of this deployment and the countries (ISO 3166-1 alpha-2) whose accounts live in it. */
+export type Region = Static<typeof RegionSchema>;
+export type SearchResults = Static<typeof SearchResultsSchema>;
+export type HashtagPage = Static<typeof HashtagPageSchema>;
+export type SoundPage = Static<typeof SoundPageSchema>;
+export type ExportJob = Static<typeof ExportJobSchema>;
 
 export interface ApiErrorBody {
   code: string;
   message: string;
 }
 
-export interface Video {
-  id: string;
-  status: VideoStatus;
-  error?: ApiErrorBody;
-  progress?: number;
-  caption: string;
-  hashtags: string[];
-  mentions: string[];
-  visibility: Visibility;
-  author: UserRef;
-  durationMs: number;
-  width: number;
-  height: number;
-  playback: { hls: string | null; poster: string | null };
-  sound: { id: string; title: string } | null;
-  stats: { views: number; likes: number; comments: number; shares: number };
-  createdAt: string;
-  viewer?: { liked: boolean; favorited: boolean; followingAuthor: boolean };
-  reason?: { source: string; signals: string[] };
-}
-
-export interface Comment {
-  id: string;
-  videoId: string;
-  parentId: string | null;
-  text: string;
-  author: UserRef;
-  createdAt: string;
-  likeCount: number;
-  replyCount: number;
-  viewer?: { liked: boolean };
-}
-
-export type NotificationType = 'follow' | 'follow_request' | 'like' | 'comment' | 'reply' | 'mention' | 'comment_like';
-
-export interface Notification {
-  id: string;
-  type: NotificationType;
-  actor: UserRef;
-  videoId?: string;
-  commentId?: string;
-  text?: string;
-  createdAt: string;
-  read: boolean;
-}
-
-export type WhoCanComment = 'everyone' | 'followers' | 'no_one';
-
-export interface Privacy {
-  privateAccount: boolean;
-  whoCanComment: WhoCanComment;
-}
-
-export interface Me {
-  id: string;
-  handle: string;
-  region: string;
-  email: string;
-  birthdate: string;
-  country: string;
-  displayName: string;
-  bio: string;
-  avatarUrl: string | null;
-  createdAt: string;
-  privacy: Privacy;
-}
-
-/** A region of this deployment and the countries (ISO 3166-1 alpha-2) whose accounts live in it. */
-export interface Region {
-  id: string;
-  countries: string[];
-}
-
 export interface Page<T> {
   items: T[];
   cursor: string | null;
-}
-
-export interface SearchResults {
-  users: PublicUser[];
-  videos: Video[];
-  hashtags: { tag: string; videoCount: number }[];
-}
-
-export interface HashtagPage extends Page<Video> {
-  tag: string;
-  videoCount: number;
-}
-
-export interface SoundPage extends Page<Video> {
-  id: string;
-  title: string;
-  author: UserRef;
-  videoCount: number;
-}
-
-export interface ExportJob {
-  id: string;
-  status: string;
-  url?: string;
-  expiresAt?: string;
 }
 
 // ---------------------------------------------------------------- transport
@@ -220,7 +137,7 @@ export const api = {
   userVideos: (handle: string, cursor?: string | null) =>
     get<Page<Video>>(`/users/${enc(handle)}/videos`, { cursor, limit: 24 }),
   regions: () => get<{ regions: Region[] }>('/regions'),
-  startExport: () => post<{ id: string; status: string }>('/me/export'),
+  startExport: () => post<ExportJob>('/me/export'),
   exportJob: (id: string) => get<ExportJob>(`/me/exports/${enc(id)}`),
   deleteAccount: (password: string) => del<{ deleteAfter: string }>('/me', { password }),
 

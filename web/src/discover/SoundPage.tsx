@@ -19,14 +19,14 @@ export function SoundPage({ id }: { id: string }) {
       <PageHeader title={s?.title ?? ''} fallback="/search" />
       <section class="topic-head">
         <span class="topic-icon sound" aria-hidden="true">
-          {s ? <Avatar user={s.author} size={88} /> : <IconMusic size={40} />}
+          {s?.author ? <Avatar user={s.author} size={88} /> : <IconMusic size={40} />}
           <span class="topic-note">
             <IconMusic size={18} />
           </span>
         </span>
         <div>
           <h1>{s?.title ?? ''}</h1>
-          {s && (
+          {s?.author && (
             <p>
               <Link href={`/@${s.author.handle}`}>{t('sound.by', { handle: s.author.handle })}</Link>
             </p>

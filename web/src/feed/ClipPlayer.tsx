@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Video } from '../api';
+import { api, type Video } from '../api';
 import { reducedMotion } from '../format';
 import { attachHls, type Attached } from '../hls';
 import { t } from '../i18n';
@@ -53,7 +53,19 @@ export function ClipPlayer({
   const [hearts, setHearts] = useState<{ id: number; x: number; y: number }[]>([]);
   const sound = useStore(soundStore);
   const pageVisible = useStore(pageVisibleStore);
-  const src = video.playback.hls;
+  // A clip's media URLs stop working when its audience narrows or a signed link expires: the player then asks for
+  // the clip again, once, and plays the URL it gets now (or shows that it cannot).
+  const [fresh, setFresh] = useState<string | null>(null);
+  const refetched = useRef(false);
+  const src = fresh ?? video.playback.hls;
+  const onFatal = () => {
+    if (refetched.current) return setFailed(true);
+    refetched.current = true;
+    api.video(video.id).then(
+      (v) => (v.playback.hls && v.playback.hls !== src ? setFresh(v.playback.hls) : setFailed(true)),
+      () => setFailed(true),
+    );
+  };
   const mounted = mode !== 'far' && !!src && !failed;
   const shouldPlay = mode === 'active' && visible && pageVisible && !userPaused && mounted;
   const shouldPlayRef = useRef(shouldPlay);
@@ -74,9 +86,7 @@ export function ClipPlayer({
         : Promise.race([firstFrame, new Promise<void>((r) => (wake.current = r))]);
     turn
       .then(() =>
-        dead
-          ? null
-          : attachHls(el, src, { preload: modeRef.current !== 'active', onFatal: () => !dead && setFailed(true) }),
+        dead ? null : attachHls(el, src, { preload: modeRef.current !== 'active', onFatal: () => !dead && onFatal() }),
       )
       .then((a) => {
         if (!a) return;
@@ -196,7 +206,7 @@ export function ClipPlayer({
     }, 300);
   };
 
-  const landscape = video.width > video.height;
+  const landscape = (video.width ?? 0) > (video.height ?? 0);
   const showPaused = userPaused && mode === 'active';
   return (
     <div class={`clip ${landscape ? 'clip-landscape' : ''}`}>

@@ -146,7 +146,7 @@ function ExportSection() {
         const j = await api.exportJob(id);
         setJob(j);
         if (j.url) return;
-        if (j.status === 'failed' || j.status === 'error') {
+        if (j.status === 'failed' || j.status === 'expired') {
           setError(t('settings.exportFailed'));
           return;
         }

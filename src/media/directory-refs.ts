@@ -9,6 +9,7 @@ export interface AuthorRow {
   display_name: string;
   avatar_url: string | null;
   private_account: number;
+  region: string;
 }
 
 export interface DirectoryRefsOptions {
@@ -19,7 +20,7 @@ export interface DirectoryRefsOptions {
 }
 
 /** The user columns a clip card shows or decides visibility by; a write to other columns (counters) keeps the copy. */
-const CARD_COLUMNS = new Set(['*', 'handle', 'display_name', 'avatar_url', 'private_account', 'status']);
+const CARD_COLUMNS = new Set(['*', 'handle', 'display_name', 'avatar_url', 'private_account', 'status', 'region']);
 
 /**
  * Short-lived copies of the directory rows every clip card needs — its author (active accounts only) and its
@@ -55,7 +56,7 @@ export class DirectoryRefs {
     return this.lookup(this.authors, ids, async (missing) => {
       const rows = await this.deps.directory
         .selectFrom('users')
-        .select(['id', 'handle', 'display_name', 'avatar_url', 'private_account'])
+        .select(['id', 'handle', 'display_name', 'avatar_url', 'private_account', 'region'])
         .where('id', 'in', missing)
         .where('status', '=', 'active')
         .execute();

@@ -1,14 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { DirectoryUsersTable } from '../accounts/accounts.tables.js';
 import type { DirectoryDb } from '../db/schema.js';
+import type { UserRef } from './accounts.schema.js';
+import type { DirectoryUsersTable } from './accounts.tables.js';
 
-/** The embedded form of a user in videos, comments and notifications. */
-export interface UserRef {
-  id: string;
-  handle: string;
-  displayName: string;
-  avatarUrl: string | null;
-}
+export type { UserRef } from './accounts.schema.js';
 
 export function toUserRef(
   row: Pick<Selectable<DirectoryUsersTable>, 'id' | 'handle' | 'display_name' | 'avatar_url'>,

@@ -1,0 +1,38 @@
+/**
+ * What one domain tells the others, as typed events. A lower domain emits (media: "a clip entered the public
+ * index"; accounts: "an account went private") without knowing who listens; upper domains subscribe once, in
+ * `createContext`, so every dependency between domains is visible in one place. Handlers run in order of
+ * subscription and are awaited: when `emit` returns, every derived index has followed.
+ */
+export type ReelmEvent =
+  /** A clip's row in the directory's public index was written (`first`: it was not there before). */
+  | { type: 'clip.indexed'; videoId: string; first: boolean }
+  /** A clip's index row is about to be removed: rows derived from it (hashtags, search) go first. */
+  | { type: 'clip.unindexing'; videoId: string }
+  /** The public index changed for this clip and the change is written: copies read before must be dropped. */
+  | { type: 'clip.index_settled'; videoId: string }
+  /**
+   * Who may see an account's clips changed: it went private or public, was deactivated or came back.
+   * `narrowed` when fewer people may see them now.
+   */
+  | { type: 'account.audience_changed'; region: string; userId: string; narrowed: boolean }
+  /** An account is being purged: what other domains derived from it must go before its rows do. */
+  | { type: 'account.purging'; region: string; userId: string };
+
+export type EventOf<T extends ReelmEvent['type']> = Extract<ReelmEvent, { type: T }>;
+type Handler<T extends ReelmEvent['type']> = (event: EventOf<T>) => Promise<void> | void;
+
+export class Events {
+  private readonly handlers = new Map<string, Handler<any>[]>();
+
+  /** Subscribes `handler` to one event type. Called at wiring time only. */
+  on<T extends ReelmEvent['type']>(type: T, handler: Handler<T>): void {
+    const list = this.handlers.get(type) ?? [];
+    list.push(handler);
+    this.handlers.set(type, list);
+  }
+
+  async emit(event: ReelmEvent): Promise<void> {
+    for (const handler of this.handlers.get(event.type) ?? []) await handler(event);
+  }
+}

@@ -1,0 +1,268 @@
+import { sql, type Kysely } from 'kysely';
+import { toUserRef, type UserRef } from '../accounts/user-refs.js';
+import { jsonList } from '../db/columns.js';
+import { PreparedQuery } from '../db/prepared-query.js';
+import type { CellDb, DirectoryDb } from '../db/schema.js';
+import type { CellRegistry } from '../regions/cells.js';
+import {
+  mayView,
+  NO_RELATIONS,
+  openToAnyone,
+  stateOf,
+  type AuthorState,
+  type ClipRef,
+  type Relations,
+  type Viewer,
+} from './clip-access.js';
+import type { AuthorRow, DirectoryRefs } from './directory-refs.js';
+import type { MediaUrls } from './media-urls.js';
+import type { Reason, Video, VideoStatus } from './video.schema.js';
+
+export interface PresenterDeps {
+  directory: Kysely<DirectoryDb>;
+  cells: CellRegistry;
+  urls: MediaUrls;
+  /** Short-lived copies of authors and sound titles. */
+  refs: DirectoryRefs;
+}
+
+export interface PresentOptions {
+  reasons?: ReadonlyMap<string, Reason>;
+  /** The viewer's relations when the caller already holds them (feeds do): then only likes and favorites are read. */
+  relations?: Relations;
+}
+
+interface Flags extends Relations {
+  liked: Set<string>;
+  favorited: Set<string>;
+}
+
+const ZERO_STATS = { views: 0, likes: 0, comments: 0, shares: 0 };
+
+/** The viewer's likes and favorites among a page's clips: every feed page runs it. */
+const LIKED_AND_FAVORITED = new PreparedQuery((db: Kysely<CellDb>, userId: string, videoIds: readonly string[]) =>
+  db
+    .selectFrom('likes')
+    .select([sql<string>`'l'`.as('k'), 'video_id as id'])
+    .where('user_id', '=', userId)
+    .where('video_id', 'in', videoIds)
+    .unionAll(
+      db
+        .selectFrom('favorites')
+        .select([sql<string>`'v'`.as('k'), 'video_id as id'])
+        .where('user_id', '=', userId)
+        .where('video_id', 'in', videoIds),
+    ),
+);
+
+/**
+ * The one clip renderer: clips from cells and from the public index become `Video` objects for one viewer, in
+ * the order given, leaving out what the access rule says this viewer may not see. A page costs at most: the
+ * authors and sound titles (short-lived copies), the viewer's flags and relations in one query of their own
+ * cell, and — for clips read from cells — their public counters and own sounds.
+ */
+export class VideoPresenter {
+  constructor(private readonly deps: PresenterDeps) {}
+
+  async present(viewer: Viewer, clips: readonly ClipRef[], options: PresentOptions = {}): Promise<Video[]> {
+    if (clips.length === 0) return [];
+    const { refs } = this.deps;
+    const authorIds = [...new Set(clips.map((c) => c.ownerId))];
+    const videoIds = clips.map((c) => c.id);
+    const [authors, flags, stats, sounds] = await Promise.all([
+      refs.authorsById(authorIds),
+      viewer ? this.flags(viewer, authorIds, videoIds, options.relations) : undefined,
+      this.cellStats(clips),
+      this.soundTitles(clips),
+    ]);
+    const relations = flags ?? NO_RELATIONS;
+    const out: Video[] = [];
+    for (const clip of clips) {
+      const author = authors.get(clip.ownerId);
+      const state = stateOf(clip, author && authorState(author));
+      if (!mayView(viewer, state, relations)) continue;
+      const video = this.render(clip, author, openToAnyone(state), stats, sounds);
+      if (flags) {
+        video.viewer = {
+          liked: flags.liked.has(clip.id),
+          favorited: flags.favorited.has(clip.id),
+          followingAuthor: flags.following.has(clip.ownerId),
+        };
+      }
+      const reason = options.reasons?.get(clip.id);
+      if (reason) video.reason = reason;
+      out.push(video);
+    }
+    return out;
+  }
+
+  private render(
+    clip: ClipRef,
+    author: AuthorRow | undefined,
+    open: boolean,
+    stats: Map<string, Video['stats']>,
+    sounds: Map<string, string>,
+  ): Video {
+    const user: UserRef = author
+      ? toUserRef(author)
+      : { id: clip.ownerId, handle: '', displayName: '', avatarUrl: null };
+    const sound = (id: string | null) => (id && sounds.has(id) ? { id, title: sounds.get(id)! } : null);
+    if (clip.from === 'index') {
+      const r = clip.row;
+      return {
+        id: r.id,
+        status: 'ready',
+        caption: r.caption,
+        hashtags: jsonList(r.hashtags),
+        mentions: jsonList(r.mentions),
+        visibility: 'public',
+        author: user,
+        durationMs: r.duration_ms,
+        width: r.width,
+        height: r.height,
+        playback: this.deps.urls.playback(r.region, r.id, { playable: true, open, epoch: r.media_epoch }),
+        sound: sound(r.sound_id),
+        stats: { views: r.view_count, likes: r.like_count, comments: r.comment_count, shares: r.share_count },
+        createdAt: r.created_at,
+      };
+    }
+    const r = clip.row;
+    const status = r.status as VideoStatus;
+    const video: Video = {
+      id: r.id,
+      status,
+      caption: r.caption,
+      hashtags: jsonList(r.hashtags),
+      mentions: jsonList(r.mentions),
+      visibility: r.visibility as Video['visibility'],
+      author: user,
+      durationMs: r.duration_ms,
+      width: r.width,
+      height: r.height,
+      playback: this.deps.urls.playback(clip.region, r.id, {
+        playable: r.playable === 1 && status !== 'failed',
+        open,
+        epoch: r.media_epoch,
+      }),
+      sound: sound(r.sound_id),
+      stats: stats.get(r.id) ?? ZERO_STATS,
+      createdAt: r.created_at,
+    };
+    if (status === 'failed') {
+      video.error = {
+        code: r.error_code ?? 'media.failed',
+        message: r.error_message ?? 'This video could not be processed.',
+      };
+    }
+    if (status === 'uploading' || status === 'processing') video.progress = r.progress;
+    return video;
+  }
+
+  /** Everything the viewer's cell knows about these authors and clips, in one round trip. */
+  private async flags(
+    viewer: NonNullable<Viewer>,
+    authorIds: string[],
+    videoIds: string[],
+    relations: Relations | undefined,
+  ): Promise<Flags> {
+    const db = this.deps.cells.get(viewer.region).db;
+    if (relations) {
+      const rows = await LIKED_AND_FAVORITED.execute(db, viewer.userId, videoIds);
+      const flags: Flags = { ...relations, liked: new Set(), favorited: new Set() };
+      for (const r of rows) (r.k === 'l' ? flags.liked : flags.favorited).add(r.id);
+      return flags;
+    }
+    const userId = viewer.userId;
+    const rows = await db
+      .selectFrom('follows')
+      .select([sql<string>`'f'`.as('k'), 'followee_id as id'])
+      .where('follower_id', '=', userId)
+      .where('status', '=', 'active')
+      .where('followee_id', 'in', authorIds)
+      .unionAll(
+        db
+          .selectFrom('blocks')
+          .select([sql<string>`'b'`.as('k'), 'blocked_id as id'])
+          .where('blocker_id', '=', userId)
+          .where('blocked_id', 'in', authorIds),
+      )
+      .unionAll(
+        db
+          .selectFrom('blocked_by')
+          .select([sql<string>`'b'`.as('k'), 'blocker_id as id'])
+          .where('user_id', '=', userId)
+          .where('blocker_id', 'in', authorIds),
+      )
+      .unionAll(
+        db
+          .selectFrom('likes')
+          .select([sql<string>`'l'`.as('k'), 'video_id as id'])
+          .where('user_id', '=', userId)
+          .where('video_id', 'in', videoIds),
+      )
+      .unionAll(
+        db
+          .selectFrom('favorites')
+          .select([sql<string>`'v'`.as('k'), 'video_id as id'])
+          .where('user_id', '=', userId)
+          .where('video_id', 'in', videoIds),
+      )
+      .execute();
+    const following = new Set<string>();
+    const blocked = new Set<string>();
+    const flags: Flags = { following, blocked, liked: new Set(), favorited: new Set() };
+    const sets: Record<string, Set<string>> = { f: following, b: blocked, l: flags.liked, v: flags.favorited };
+    for (const r of rows) sets[r.k]?.add(r.id);
+    return flags;
+  }
+
+  /** Public counters of clips read from cells: they live on the index row, while the clip is public. */
+  private async cellStats(clips: readonly ClipRef[]): Promise<Map<string, Video['stats']>> {
+    const ids = clips.flatMap((c) =>
+      c.from === 'cell' && c.row.visibility === 'public' && c.row.status === 'ready' ? [c.id] : [],
+    );
+    if (ids.length === 0) return new Map();
+    const rows = await this.deps.directory
+      .selectFrom('videos')
+      .select(['id', 'view_count', 'like_count', 'comment_count', 'share_count'])
+      .where('id', 'in', ids)
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        { views: r.view_count, likes: r.like_count, comments: r.comment_count, shares: r.share_count },
+      ]),
+    );
+  }
+
+  /** Sound titles: public ones from the directory's copies, a non-public clip's own sound from its cell. */
+  private async soundTitles(clips: readonly ClipRef[]): Promise<Map<string, string>> {
+    const ids = new Set<string>();
+    const byCell = new Map<string, Set<string>>();
+    for (const c of clips) {
+      const soundId = c.row.sound_id;
+      if (!soundId) continue;
+      ids.add(soundId);
+      if (c.from === 'cell') (byCell.get(c.region) ?? byCell.set(c.region, new Set()).get(c.region)!).add(soundId);
+    }
+    if (ids.size === 0) return new Map();
+    const titles = await this.deps.refs.soundTitles([...ids]);
+    for (const [region, set] of byCell) {
+      const missing = [...set].filter((id) => !titles.has(id));
+      if (missing.length === 0) continue;
+      const rows = await this.deps.cells
+        .get(region)
+        .db.selectFrom('sounds')
+        .select(['id', 'title'])
+        .where('id', 'in', missing)
+        .execute();
+      for (const r of rows) titles.set(r.id, r.title);
+    }
+    return titles;
+  }
+}
+
+function authorState(row: AuthorRow): AuthorState {
+  // The copies hold active accounts only.
+  return { active: true, private: row.private_account === 1 };
+}

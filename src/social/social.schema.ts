@@ -1,0 +1,43 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { UserRefSchema } from '../accounts/accounts.schema.js';
+
+/** The social objects of docs/api.md (comments, notifications); types derived from them, for server and web app. */
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const CommentSchema = Type.Object({
+  id: Type.String(),
+  videoId: Type.String(),
+  parentId: Nullable(Type.String()),
+  text: Type.String(),
+  author: UserRefSchema,
+  createdAt: Type.String(),
+  likeCount: Type.Integer(),
+  replyCount: Type.Integer(),
+  viewer: Type.Optional(Type.Object({ liked: Type.Boolean() })),
+});
+export type Comment = Static<typeof CommentSchema>;
+
+export const NOTIFICATION_TYPES = [
+  'follow',
+  'follow_request',
+  'like',
+  'comment',
+  'reply',
+  'mention',
+  'comment_like',
+] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+export const NotificationSchema = Type.Object({
+  id: Type.String(),
+  type: Type.Union(NOTIFICATION_TYPES.map((t) => Type.Literal(t))),
+  actor: UserRefSchema,
+  videoId: Type.Optional(Type.String()),
+  commentId: Type.Optional(Type.String()),
+  /** The comment or caption, for clips anyone may see; absent for other clips (the text stays in the clip's cell). */
+  text: Type.Optional(Type.String()),
+  createdAt: Type.String(),
+  read: Type.Boolean(),
+});
+export type Notification = Static<typeof NotificationSchema>;
