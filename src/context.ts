@@ -140,6 +140,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     cells,
     border,
     access: media.access,
+    videos: media.videos,
     now,
     search: searchIndex,
     observer,

@@ -17,6 +17,7 @@ export const accountsCatalog: DomainCatalog = {
       video_count: 'public',
       created_at: 'public',
       updated_at: 'public',
+      media_epoch: 'public',
     },
     // Staff roles, not personal data: a global operator's record is public so every cell can check it.
     operators: { user_id: 'public', jurisdiction: 'public', role: 'public', created_at: 'public' },
@@ -38,6 +39,7 @@ export const accountsCatalog: DomainCatalog = {
       updated_at: 'public',
       deactivated_at: 'protected',
       delete_after: 'protected',
+      media_epoch: 'public',
     },
     user_keys: { user_id: 'public', wrapped_dek: 'protected', created_at: 'protected' },
     sessions: {

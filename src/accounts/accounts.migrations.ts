@@ -31,6 +31,15 @@ export const accountsDirectoryMigrations: MigrationMap = {
         .execute();
     },
   },
+  '0002_users_media_epoch': {
+    async up(db: Kysely<any>) {
+      // The public copy of accounts.media_epoch: index clips' media paths are derived from it.
+      await db.schema
+        .alterTable('users')
+        .addColumn('media_epoch', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const accountsCellMigrations: MigrationMap = {
@@ -77,6 +86,16 @@ export const accountsCellMigrations: MigrationMap = {
         .addColumn('jurisdiction', 'text', (c) => c.notNull())
         .addColumn('role', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0002_accounts_media_epoch': {
+    async up(db: Kysely<any>) {
+      // Bumped when access to all the account's clips narrows (a block either way, going private or away): it is
+      // part of every media URL of its clips (src/media/media-urls.ts), so every one handed out before stops working.
+      await db.schema
+        .alterTable('accounts')
+        .addColumn('media_epoch', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
     },
   },

@@ -17,6 +17,8 @@ export interface DirectoryUsersTable {
   video_count: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** A copy of the account's `media_epoch` (migration 0002). */
+  media_epoch: Generated<number>;
 }
 
 /** A global operator's record (jurisdiction `global`) lives in the directory; regional ones in their cell. */
@@ -43,6 +45,8 @@ export interface AccountsTable {
   updated_at: string;
   deactivated_at: string | null;
   delete_after: string | null;
+  /** Bumped when access to all the account's clips narrows; part of their media URLs (migration 0002). */
+  media_epoch: Generated<number>;
 }
 
 export interface UserKeysTable {

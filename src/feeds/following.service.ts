@@ -3,6 +3,7 @@ import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
 import { PreparedQuery } from '../db/prepared-query.js';
 import type { CellDb, DirectoryDb } from '../db/schema.js';
 import {
+  cellClipQuery,
   indexClip,
   type CellClip,
   type ClipAccess,
@@ -42,11 +43,7 @@ const NO_CURSOR = '~';
  */
 const FOLLOWERS_ONLY = new PreparedQuery(
   (db: Kysely<CellDb>, owners: readonly string[], before: string, limit: number) =>
-    db
-      .selectFrom('videos')
-      .leftJoin('accounts', 'accounts.id', 'videos.owner_id')
-      .selectAll('videos')
-      .select(['accounts.status as account_status', 'accounts.private_account as account_private'])
+    cellClipQuery(db)
       .where('videos.owner_id', 'in', owners)
       .where('videos.visibility', '=', 'followers')
       .where('videos.status', '=', 'ready')

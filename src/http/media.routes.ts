@@ -389,7 +389,7 @@ export async function mediaFileRoutes(app: FastifyInstance, ctx: AppContext): Pr
     const kind = urls.kind(parts[0] ?? '');
     const clip = await access.inCell(region, id);
     if (!clip) return notFound(reply);
-    const epoch = clip.row.media_epoch;
+    const epoch = { clip: clip.row.media_epoch, owner: clip.ownerEpoch };
     if (kind === 'signed') {
       const token = urls.checkToken(region, id, epoch, parts[0]!);
       if (token === 'expired')

@@ -48,6 +48,8 @@ export interface CellClip {
   ownerId: string;
   row: VideoRow;
   author: AuthorState;
+  /** The owner account's media epoch (see MediaUrls). */
+  ownerEpoch: number;
 }
 
 /** A clip as read from the directory's public index; its author's state is read where it is judged. */
@@ -123,6 +125,26 @@ export interface ClipAccessDeps {
   cells: CellRegistry;
 }
 
+/** Clips of a cell with their owners' account state: what every read of clips from a cell starts from. */
+export function cellClipQuery(db: Kysely<CellDb>) {
+  return db
+    .selectFrom('videos')
+    .leftJoin('accounts', 'accounts.id', 'videos.owner_id')
+    .selectAll('videos')
+    .select([
+      'accounts.status as account_status',
+      'accounts.private_account as account_private',
+      'accounts.media_epoch as account_epoch',
+    ]);
+}
+
+/** A clip row with its owner's account state, as the cell query reads it. */
+export type CellRow = VideoRow & {
+  account_status: string | null;
+  account_private: number | null;
+  account_epoch: number | null;
+};
+
 function notFound(): NotFoundError {
   return new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
 }
@@ -132,18 +154,11 @@ export class ClipAccess {
   constructor(private readonly deps: ClipAccessDeps) {}
 
   private cellQuery(db: Kysely<CellDb>) {
-    return db
-      .selectFrom('videos')
-      .leftJoin('accounts', 'accounts.id', 'videos.owner_id')
-      .selectAll('videos')
-      .select(['accounts.status as account_status', 'accounts.private_account as account_private']);
+    return cellClipQuery(db);
   }
 
-  private cellClip(
-    region: string,
-    r: VideoRow & { account_status: string | null; account_private: number | null },
-  ): CellClip {
-    const { account_status, account_private, ...row } = r;
+  private cellClip(region: string, r: CellRow): CellClip {
+    const { account_status, account_private, account_epoch, ...row } = r;
     return {
       from: 'cell',
       id: row.id,
@@ -151,6 +166,7 @@ export class ClipAccess {
       ownerId: row.owner_id,
       row,
       author: { active: account_status === 'active', private: account_private === 1 },
+      ownerEpoch: account_epoch ?? 0,
     };
   }
 
@@ -226,8 +242,7 @@ export class ClipAccess {
     const db = this.deps.cells.get(region).db;
     return {
       query: this.cellQuery(db),
-      wrap: (rows: (VideoRow & { account_status: string | null; account_private: number | null })[]) =>
-        rows.map((r) => this.cellClip(region, r)),
+      wrap: (rows: CellRow[]) => rows.map((r) => this.cellClip(region, r)),
     };
   }
 
@@ -337,29 +352,5 @@ export class ClipAccess {
     const clip = await this.locate(videoId, viewer);
     if (!clip || !(await this.canView(viewer, clip))) throw notFound();
     return clip;
-  }
-
-  /**
-   * Access to an owner's clips narrowed for someone (a block either way, an unfollow, the account went private or
-   * away): every media URL handed out for those of their clips that are not open to anyone stops resolving.
-   * Open clips keep their URLs — anyone may fetch them anyway.
-   */
-  async narrowed(region: string, ownerId: string): Promise<void> {
-    const db = this.deps.cells.get(region).db;
-    const account = await db
-      .selectFrom('accounts')
-      .select(['status', 'private_account'])
-      .where('id', '=', ownerId)
-      .executeTakeFirst();
-    let q = db
-      .updateTable('videos')
-      .set({ media_epoch: sql`media_epoch + 1` })
-      .where('owner_id', '=', ownerId);
-    if (account && account.status === 'active' && account.private_account === 0) {
-      q = q.where((eb) =>
-        eb.or([eb('visibility', '<>', 'public'), eb('status', '<>', 'ready'), eb('moderation', '=', 'removed')]),
-      );
-    }
-    await q.execute();
   }
 }

@@ -20,8 +20,18 @@ const KEY = /^k-([A-Za-z0-9_-]{22})$/;
 export type MediaPathKind = 'signed' | 'keyed' | 'bare';
 
 /**
- * Playback URLs, the only place they are made. Every URL carries the clip's `media_epoch`, which the cell bumps
- * whenever access to the clip narrows (clip-access.ts), so a URL handed out before stops resolving at once:
+ * Where a clip's media URLs stand: the clip's own `media_epoch` (bumped when its visibility or moderation changes,
+ * or an unfollow narrows who may see it) and its owner's (bumped by a block either way, or the account going
+ * private or away). A URL made at one pair stops resolving as soon as either moves.
+ */
+export interface MediaEpoch {
+  clip: number;
+  owner: number;
+}
+
+/**
+ * Playback URLs, the only place they are made. Every URL covers the clip's media epoch, so a URL handed out before
+ * access narrowed stops resolving at once:
  *  - a clip open to anyone plays from `/media/<region>/<id>/k-<key>/master.m3u8`, the key an HMAC of the clip and
  *    its epoch (unguessable, so a CDN may keep its segments: once the epoch moves, nobody learns the path again);
  *  - any other clip plays through a signed, expiring prefix `/media/<region>/<id>/s-<exp>-<sig>/…`, the signature
@@ -52,18 +62,18 @@ export class MediaUrls {
   }
 
   /** The path segment of an open clip's media at this epoch. */
-  key(region: string, videoId: string, epoch: number): string {
-    return `k-${this.mac(region, `k/${region}/${videoId}/${epoch}`, 22)}`;
+  key(region: string, videoId: string, epoch: MediaEpoch): string {
+    return `k-${this.mac(region, `k/${region}/${videoId}/${epoch.clip}.${epoch.owner}`, 22)}`;
   }
 
   /** The path segment that opens one clip's media at this epoch until `exp` (seconds since the epoch). */
   token(
     region: string,
     videoId: string,
-    epoch: number,
+    epoch: MediaEpoch,
     exp = Math.floor((this.deps.now().getTime() + this.ttlMs) / 1000),
   ): string {
-    return `s-${exp}-${this.mac(region, `${region}/${videoId}/${epoch}/${exp}`, 32)}`;
+    return `s-${exp}-${this.mac(region, `${region}/${videoId}/${epoch.clip}.${epoch.owner}/${exp}`, 32)}`;
   }
 
   kind(segment: string): MediaPathKind {
@@ -71,7 +81,7 @@ export class MediaUrls {
   }
 
   /** Whether a signed segment opens the clip at its current epoch: 'ok', 'expired' or 'invalid'. */
-  checkToken(region: string, videoId: string, epoch: number, segment: string): 'ok' | 'expired' | 'invalid' {
+  checkToken(region: string, videoId: string, epoch: MediaEpoch, segment: string): 'ok' | 'expired' | 'invalid' {
     const m = TOKEN.exec(segment);
     if (!m) return 'invalid';
     const exp = Number(m[1]);
@@ -79,12 +89,16 @@ export class MediaUrls {
     return exp * 1000 < this.deps.now().getTime() ? 'expired' : 'ok';
   }
 
-  checkKey(region: string, videoId: string, epoch: number, segment: string): boolean {
+  checkKey(region: string, videoId: string, epoch: MediaEpoch, segment: string): boolean {
     return equal(segment, this.key(region, videoId, epoch));
   }
 
   /** Playback URLs of a clip; null while nothing is playable. `open`: viewable by anyone (no signature). */
-  playback(region: string, videoId: string, options: { playable: boolean; open: boolean; epoch: number }): Playback {
+  playback(
+    region: string,
+    videoId: string,
+    options: { playable: boolean; open: boolean; epoch: MediaEpoch },
+  ): Playback {
     if (!options.playable) return { hls: null, poster: null };
     const prefix = options.open ? this.key(region, videoId, options.epoch) : this.token(region, videoId, options.epoch);
     const base = `/media/${region}/${videoId}/${prefix}`;

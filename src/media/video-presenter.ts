@@ -120,7 +120,11 @@ export class VideoPresenter {
         durationMs: r.duration_ms,
         width: r.width,
         height: r.height,
-        playback: this.deps.urls.playback(r.region, r.id, { playable: true, open, epoch: r.media_epoch }),
+        playback: this.deps.urls.playback(r.region, r.id, {
+          playable: true,
+          open,
+          epoch: { clip: r.media_epoch, owner: author?.media_epoch ?? 0 },
+        }),
         sound: sound(r.sound_id),
         stats: { views: r.view_count, likes: r.like_count, comments: r.comment_count, shares: r.share_count },
         createdAt: r.created_at,
@@ -142,7 +146,7 @@ export class VideoPresenter {
       playback: this.deps.urls.playback(clip.region, r.id, {
         playable: r.playable === 1 && status !== 'failed',
         open,
-        epoch: r.media_epoch,
+        epoch: { clip: r.media_epoch, owner: clip.ownerEpoch },
       }),
       sound: sound(r.sound_id),
       stats: stats.get(r.id) ?? ZERO_STATS,

@@ -378,11 +378,51 @@ export class VideoService {
   }
 
   /**
+   * Access to an owner's clips narrowed for someone: every media URL handed out for the clips concerned stops
+   * resolving. An unfollow concerns only the clips not open to anyone (the former follower may still see the rest,
+   * whose cached paths are worth keeping): their own epochs move. A block either way, or the account going private
+   * or away, concerns them all (`everything`): the owner's epoch moves, in the cell and in its public copy.
+   */
+  async narrowed(region: string, ownerId: string, everything = false): Promise<void> {
+    const db = this.db(region);
+    if (everything) {
+      await db
+        .updateTable('accounts')
+        .set({ media_epoch: sql`media_epoch + 1` })
+        .where('id', '=', ownerId)
+        .execute();
+      const account = await db
+        .selectFrom('accounts')
+        .select('media_epoch')
+        .where('id', '=', ownerId)
+        .executeTakeFirst();
+      if (account) {
+        await this.deps.border.update(
+          region,
+          'profile.publish',
+          'users',
+          { id: ownerId },
+          { media_epoch: account.media_epoch },
+        );
+      }
+      return;
+    }
+    await db
+      .updateTable('videos')
+      .set({ media_epoch: sql`media_epoch + 1` })
+      .where('owner_id', '=', ownerId)
+      .where((eb) =>
+        eb.or([eb('visibility', '<>', 'public'), eb('status', '<>', 'ready'), eb('moderation', '=', 'removed')]),
+      )
+      .execute();
+  }
+
+  /**
    * Who may see an account's clips changed (private, deactivated, back): each clip follows into or out of the
    * index, and when the audience narrowed, every media link handed out for the clips stops working.
    */
   async syncAuthor(region: string, userId: string, narrowed: boolean): Promise<void> {
-    if (narrowed) await this.deps.access.narrowed(region, userId);
+    if (narrowed) await this.narrowed(region, userId, true);
     const { query, wrap } = this.deps.access.cellClipsOf(region);
     let after: string | undefined;
     for (;;) {
@@ -407,24 +447,34 @@ export class VideoService {
 
   /**
    * Index rows that no longer follow the rule — written before the index followed accounts, or by a process that
-   * stopped half-way — are brought in line with their cells. Cheap: it reads only the rows of accounts that are
-   * private, inactive or gone.
+   * stopped half-way — are brought in line with their cells. Cheap: it reads only the index rows of accounts that
+   * are private or not active. Run when a server starts.
    */
   async reconcileIndex(): Promise<number> {
-    const stale = await this.deps.directory
-      .selectFrom('videos')
-      .leftJoin('users', 'users.id', 'videos.author_id')
-      .select(['videos.id', 'videos.region', 'videos.author_id'])
-      .where((eb) =>
-        eb.or([eb('users.id', 'is', null), eb('users.private_account', '=', 1), eb('users.status', '<>', 'active')]),
-      )
+    const { directory, cells } = this.deps;
+    // Accounts first (few are private or away), then their index rows: no scan of the whole index.
+    const accounts = await directory
+      .selectFrom('users')
+      .select('id')
+      .where((eb) => eb.or([eb('private_account', '=', 1), eb('status', '<>', 'active')]))
       .execute();
-    for (const s of stale) {
-      const clip = this.deps.cells.has(s.region) ? await this.deps.access.inCell(s.region, s.id) : undefined;
-      if (clip) await this.syncDirectory(clip);
-      else if (this.deps.cells.has(s.region)) await this.removeIndexRow(s.region, s.id, s.author_id);
+    let moved = 0;
+    for (let i = 0; i < accounts.length; i += 500) {
+      const ids = accounts.slice(i, i + 500).map((a) => a.id);
+      const stale = await directory
+        .selectFrom('videos')
+        .select(['id', 'region', 'author_id'])
+        .where('author_id', 'in', ids)
+        .execute();
+      for (const s of stale) {
+        if (!cells.has(s.region)) continue;
+        const clip = await this.deps.access.inCell(s.region, s.id);
+        if (clip) await this.syncDirectory(clip);
+        else await this.removeIndexRow(s.region, s.id, s.author_id);
+        moved++;
+      }
     }
-    return stale.length;
+    return moved;
   }
 
   private async publish(region: string, row: VideoRow, publishedAt?: string): Promise<void> {

@@ -9,7 +9,7 @@ import type { CellRegistry } from '../regions/cells.js';
 import type { NotificationService } from './notification.service.js';
 import { TtlCache } from '../ttl-cache.js';
 import { userRefs, type UserRef } from '../accounts/user-refs.js';
-import type { ClipAccess } from '../media/clip-access.js';
+import type { VideoService } from '../media/video.service.js';
 
 export interface Actor {
   userId: string;
@@ -29,7 +29,8 @@ export interface GraphServiceDeps {
   cells: CellRegistry;
   border: Border;
   notifications: NotificationService;
-  access: ClipAccess;
+  /** Media's clips: a block or an unfollow narrows who may see them, and their links must follow. */
+  videos: Pick<VideoService, 'narrowed'>;
   now: () => Date;
 }
 
@@ -271,7 +272,7 @@ export class GraphService {
     if (Number(res.numDeletedRows) > 0) {
       await this.adjustUser(region, followeeId, { follower_count: -1 });
       // The former follower's links to followers-only clips (and to a private account's clips) stop working.
-      await this.deps.access.narrowed(region, followeeId);
+      await this.deps.videos.narrowed(region, followeeId);
     }
     await db
       .deleteFrom('follow_requests')
@@ -404,8 +405,8 @@ export class GraphService {
       .where('target_id', '=', me.userId)
       .where('requester_id', '=', target.id)
       .execute();
-    // Links the blocked account holds to my clips that are not open to anyone stop working.
-    await this.deps.access.narrowed(me.region, me.userId);
+    // Every link the blocked account holds to my clips stops working.
+    await this.deps.videos.narrowed(me.region, me.userId, true);
     await this.deps.border.deliver(me.region, target.region, 'block.set', {
       blocker_id: me.userId,
       blocked_id: target.id,
@@ -444,7 +445,7 @@ export class GraphService {
       .execute();
     this.changed(region, blockedId);
     // A block hides both ways: the blocker's links to the blocked account's clips stop working too.
-    await this.deps.access.narrowed(region, blockedId);
+    await this.deps.videos.narrowed(region, blockedId, true);
     // The blocked side's own rows: its follow of the blocker (or request) and the blocker's follow of it.
     const follow = await db
       .selectFrom('follows')

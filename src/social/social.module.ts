@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DirectoryDb } from '../db/schema.js';
 import type { SearchIndex } from '../feeds/search-index.js';
 import type { ClipAccess } from '../media/clip-access.js';
+import type { VideoService } from '../media/video.service.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { CommentService } from './comment.service.js';
@@ -25,6 +26,7 @@ export interface SocialDeps {
   border: Border;
   /** Media's access rule: every social surface asks it who may see a clip. */
   access: ClipAccess;
+  videos: Pick<VideoService, 'narrowed'>;
   now: () => Date;
   search: SearchIndex;
   observer: EngagementObserver;
@@ -36,7 +38,7 @@ export function createSocial(deps: SocialDeps): SocialServices {
   const notifications = new NotificationService({ directory, cells, border, access, now });
   return {
     notifications,
-    graph: new GraphService({ directory, cells, border, notifications, access, now }),
+    graph: new GraphService({ directory, cells, border, notifications, videos: deps.videos, now }),
     engagement: new EngagementService({
       directory,
       cells,

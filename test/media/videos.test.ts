@@ -186,13 +186,13 @@ describe('clips: ladder, playback, access, editing', () => {
     const bad = await fetch(`${t.base}${forged}`);
     expect(bad.status).toBe(403);
     expect((await json(bad)).error.code).toBe('media.link_invalid');
-    const epoch = (await t.ctx.media.videos.row('us', privateId))!.media_epoch;
+    const epoch = { clip: (await t.ctx.media.videos.row('us', privateId))!.media_epoch, owner: 0 };
     const expiredToken = t.ctx.media.urls.token('us', privateId, epoch, Math.floor(Date.now() / 1000) - 60);
     const expired = await fetch(`${t.base}/media/us/${privateId}/${expiredToken}/master.m3u8`);
     expect(expired.status).toBe(403);
     expect((await json(expired)).error.code).toBe('media.link_expired');
     // A token for one clip does not open another.
-    const otherToken = t.ctx.media.urls.token('us', publicId, 0);
+    const otherToken = t.ctx.media.urls.token('us', publicId, { clip: 0, owner: 0 });
     expect((await fetch(`${t.base}/media/us/${privateId}/${otherToken}/master.m3u8`)).status).toBe(403);
   });
 
