@@ -156,6 +156,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   // An account's audience follows it: going private, away or back moves its clips out of (or into) the index.
   events.on('account.audience_changed', (e) => media.videos.syncAuthor(e.region, e.userId, e.narrowed));
   events.on('account.purging', (e) => media.videos.unpublishAll(e.region, e.userId));
+  // Following remembers which creators have nothing only followers see; a change to that is heard at once.
+  events.on('clip.changed', (e) => feeds.following.clipChanged(e.ownerId));
+  events.on('account.audience_changed', (e) => feeds.following.authorChanged(e.userId));
 
   return {
     config,

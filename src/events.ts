@@ -5,6 +5,8 @@
  * subscription and are awaited: when `emit` returns, every derived index has followed.
  */
 export type ReelmEvent =
+  /** Who may see a clip changed in its cell (it became ready, or its visibility or moderation changed). */
+  | { type: 'clip.changed'; region: string; videoId: string; ownerId: string }
   /** A clip's row in the directory's public index was written (`first`: it was not there before). */
   | { type: 'clip.indexed'; videoId: string; first: boolean }
   /** A clip's index row is about to be removed: rows derived from it (hashtags, search) go first. */

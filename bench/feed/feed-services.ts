@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const only = arg('only', '');
   const run = (name: string, call: (i: number) => Promise<unknown>) =>
     !only || name.includes(only) ? timed(name, n, call) : undefined;
-  const data = JSON.parse(readFileSync(join(dataDir, 'bench-data.json'), 'utf8')) as Generated;
+  // What feed-bench --keep left next to the data: the viewers' tokens and a sample of clip ids.
+  const data = (JSON.parse(readFileSync(join(dataDir, 'bench-manifest.json'), 'utf8')) as { data: Generated }).data;
   const ctx = await createContext(loadConfig({ REELM_DATA_DIR: dataDir, REELM_LOG_LEVEL: 'warn' }));
   const viewers: { userId: string; region: string }[] = [];
   for (const v of data.viewers) {

@@ -84,7 +84,7 @@ export function createFeeds(
       { directory, cells, presenter, graph: social.graph, pools, models, ranker, activity, now },
       forYouOptions,
     ),
-    following: new FollowingService({ directory, cells, refs, access, presenter, graph: social.graph, pools }),
+    following: new FollowingService({ directory, cells, refs, access, presenter, graph: social.graph, pools, now }),
     search: new SearchService({
       directory,
       cells,

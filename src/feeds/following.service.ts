@@ -6,6 +6,7 @@ import {
   cellClipQuery,
   indexClip,
   type CellClip,
+  type CellRow,
   type ClipAccess,
   type ClipRef,
   type IndexClip,
@@ -16,6 +17,7 @@ import type { VideoPresenter } from '../media/video-presenter.js';
 import type { Video } from '../media/video.schema.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { Actor, GraphService } from '../social/graph.service.js';
+import { TtlCache } from '../ttl-cache.js';
 import { newestOf, type CandidatePools } from './candidate-pools.js';
 
 export interface FollowingDeps {
@@ -26,6 +28,7 @@ export interface FollowingDeps {
   presenter: VideoPresenter;
   graph: GraphService;
   pools: CandidatePools;
+  now: () => Date;
 }
 
 type Page = { cursor?: string; limit?: number };
@@ -37,10 +40,24 @@ const PER_AUTHOR_QUERIES = 200;
 /** Sorts after every clip id: the upper bound of a first page. */
 const NO_CURSOR = '~';
 
-/**
- * Followed creators' newest followers-only clips in their cell (the partial index `videos_followers_only` holds
- * those alone, so a creator without any costs one probe). Run for every Following page, once per region.
- */
+/** How long a creator is remembered as having nothing only followers see (a new such clip shows within it). */
+const PLAIN_TTL_MS = 30_000;
+const PLAIN_CAPACITY = 50_000;
+/** Most creators one probe names (a longer follow list is probed in its first part; the rest count as unknown). */
+const MAX_PROBED = 1000;
+
+/** Which of these creators have ready followers-only clips: answered by the partial index alone. */
+const AUTHORS_WITH_FOLLOWERS_ONLY = new PreparedQuery((db: Kysely<CellDb>, owners: readonly string[]) =>
+  db
+    .selectFrom('videos')
+    .select('owner_id')
+    .where('owner_id', 'in', owners)
+    .where('visibility', '=', 'followers')
+    .where('status', '=', 'ready')
+    .groupBy('owner_id'),
+);
+
+/** Followed creators' newest followers-only clips in their cell (the partial index `videos_followers_only`). */
 const FOLLOWERS_ONLY = new PreparedQuery(
   (db: Kysely<CellDb>, owners: readonly string[], before: string, limit: number) =>
     cellClipQuery(db)
@@ -116,12 +133,17 @@ export class FollowingService {
 
   /**
    * What only followers may see, from the creators' cells: followers-only clips of every followed creator, and all
-   * clips of followed private accounts. One statement per region with followed creators (two with private ones).
+   * clips of followed private accounts. Most creators have neither: they are remembered as such for a while (`plain`)
+   * and cost nothing; the others are read fresh each time, one statement per region (two with private accounts).
    */
   private async audienceOnly(authors: string[], before: string, want: number): Promise<CellClip[]> {
-    const { refs, access, cells } = this.deps;
+    const { refs, access, cells, now } = this.deps;
+    const at = now().getTime();
+    const unknown = authors.filter((id) => !this.plain.entry(id, at));
+    if (unknown.length === 0) return [];
+    const since = this.plain.version;
     const byRegion = new Map<string, { all: string[]; private: string[] }>();
-    for (const [id, author] of await refs.authorsById(authors)) {
+    for (const [id, author] of await refs.authorsById(unknown)) {
       if (!cells.has(author.region)) continue;
       const entry =
         byRegion.get(author.region) ?? byRegion.set(author.region, { all: [], private: [] }).get(author.region)!;
@@ -130,23 +152,21 @@ export class FollowingService {
     }
     const lists = await Promise.all(
       [...byRegion].map(async ([region, owners]) => {
+        const db = cells.get(region).db;
+        const probed = owners.all.slice(0, MAX_PROBED);
+        const withFollowersOnly = new Set(
+          (await AUTHORS_WITH_FOLLOWERS_ONLY.execute(db, probed)).map((r) => r.owner_id),
+        );
+        for (const id of probed) {
+          // Remembered only when read whole and not overlapping a change; a new followers-only clip or a switch to
+          // private drops the memory at once (`clipChanged`, `authorChanged`).
+          if (!withFollowersOnly.has(id) && !owners.private.includes(id)) this.plain.set(id, true, at, since);
+        }
         const { query, wrap } = access.cellClipsOf(region);
-        const followersOnly = (q: typeof query) =>
-          q
-            .where('videos.owner_id', 'in', owners.all)
-            .where('videos.visibility', '=', 'followers')
-            .where('videos.status', '=', 'ready')
-            .where('videos.moderation', '=', 'none')
-            .where('videos.id', '<', before)
-            .orderBy('videos.id', 'desc')
-            .limit(want)
-            .execute();
-        // Compiled once per list length; a very long list (rare) is built each time.
-        const reads = [
-          owners.all.length <= PER_AUTHOR_QUERIES
-            ? FOLLOWERS_ONLY.execute(cells.get(region).db, owners.all, before, want)
-            : followersOnly(query),
-        ];
+        const reads: Promise<CellRow[]>[] = [];
+        if (withFollowersOnly.size > 0) {
+          reads.push(FOLLOWERS_ONLY.execute(db, [...withFollowersOnly], before, want));
+        }
         if (owners.private.length > 0) {
           reads.push(
             query
@@ -164,6 +184,19 @@ export class FollowingService {
       }),
     );
     return newestOf(lists.flat(), want, (a, b) => a.id > b.id);
+  }
+
+  /** Creators known to have no followers-only clips and a public account (their clips are all in the index). */
+  private readonly plain = new TtlCache<true>({ ttlMs: PLAIN_TTL_MS, capacity: PLAIN_CAPACITY });
+
+  /** A clip changed who may see it (media's `clip.changed`): its creator is read again. */
+  clipChanged(ownerId: string): void {
+    this.plain.delete(ownerId);
+  }
+
+  /** An account changed who may see its clips (went private or back): read again. */
+  authorChanged(userId: string): void {
+    this.plain.delete(userId);
   }
 
   /** Trending: the pooled clips by time-decayed engagement, keyset on (score, id) within the current snapshot. */

@@ -274,6 +274,7 @@ export class VideoService {
       .set({ ...ready, updated_at: this.deps.now().toISOString() })
       .where('id', '=', videoId)
       .executeTakeFirst();
+    await this.deps.events.emit({ type: 'clip.changed', region, videoId, ownerId: row.owner_id });
     return Number(res.numUpdatedRows) > 0;
   }
 
@@ -326,6 +327,9 @@ export class VideoService {
     await q.where('id', '=', videoId).execute();
     const updated = (await this.deps.access.inCell(region, videoId))!;
     await this.syncDirectory(updated);
+    if (updated.row.visibility !== row.visibility) {
+      await this.deps.events.emit({ type: 'clip.changed', region, videoId, ownerId: row.owner_id });
+    }
     return updated;
   }
 
@@ -355,6 +359,7 @@ export class VideoService {
     if (Number(res.numUpdatedRows) === 0) throw notFound();
     const clip = (await this.deps.access.inCell(region, videoId))!;
     await this.syncDirectory(clip);
+    await this.deps.events.emit({ type: 'clip.changed', region, videoId, ownerId: clip.ownerId });
     return clip;
   }
 

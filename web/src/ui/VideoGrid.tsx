@@ -38,7 +38,7 @@ export function VideoGrid({
               )}
               {v.status !== 'ready' && (
                 <span class={`grid-status ${v.status}`}>
-                  {v.status === 'processing' ? t('profile.processing') : t('profile.failed')}
+                  {v.status === 'failed' ? t('profile.failed') : t('profile.processing')}
                 </span>
               )}
               {v.visibility !== 'public' && (
