@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CellDb, DirectoryDb } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import type { CellRegistry } from '../regions/cells.js';
+import type { DirectoryRefs } from './directory-refs.js';
 import type { DirectoryVideosTable, VideosTable } from './media.tables.js';
 
 /**
@@ -123,6 +124,8 @@ export function hasPublicCounters(clip: ClipRef): boolean {
 export interface ClipAccessDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
+  /** Short-lived copies of authors: an index clip's author state (the index itself follows accounts at once). */
+  refs: DirectoryRefs;
 }
 
 /** Clips of a cell with their owners' account state: what every read of clips from a cell starts from. */
@@ -180,21 +183,21 @@ export class ClipAccess {
   }
 
   /**
-   * Finds a clip. A clip id does not say which cell holds it: the viewer's own cell is asked first (their own
-   * clips in any state), then the public index, then the remaining cells — there are few, and the directory
-   * must never learn about clips that are not public.
+   * Finds a clip. A clip id does not say which cell holds it: the public index is asked first (most clips asked
+   * for are there, and it names the region), then the viewer's own cell (their own clips in any state), then the
+   * remaining cells — there are few, and the directory must never learn about clips that are not public.
    */
   async locate(videoId: string, viewer: Viewer = null): Promise<ClipRef | undefined> {
-    if (viewer && this.deps.cells.has(viewer.region)) {
-      const own = await this.inCell(viewer.region, videoId);
-      if (own) return own;
-    }
     const index = await this.deps.directory
       .selectFrom('videos')
       .selectAll()
       .where('id', '=', videoId)
       .executeTakeFirst();
     if (index) return indexClip(index);
+    if (viewer && this.deps.cells.has(viewer.region)) {
+      const own = await this.inCell(viewer.region, videoId);
+      if (own) return own;
+    }
     for (const region of this.deps.cells.regions()) {
       if (region === viewer?.region) continue;
       const found = await this.inCell(region, videoId);
@@ -319,16 +322,11 @@ export class ClipAccess {
     return out;
   }
 
-  /** Authors' account states from the directory (index clips carry none). */
+  /** Authors' account states (index clips carry none); an author missing here is not active. */
   async authors(ids: readonly string[]): Promise<Map<string, AuthorState>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    const rows = await this.deps.directory
-      .selectFrom('users')
-      .select(['id', 'status', 'private_account'])
-      .where('id', 'in', unique)
-      .execute();
-    return new Map(rows.map((r) => [r.id, { active: r.status === 'active', private: r.private_account === 1 }]));
+    if (ids.length === 0) return new Map();
+    const rows = await this.deps.refs.authorsById([...new Set(ids)]);
+    return new Map([...rows].map(([id, r]) => [id, { active: true, private: r.private_account === 1 }]));
   }
 
   /** The clips of `clips` this viewer may see, in order (the batch form of `canView`). */

@@ -68,8 +68,8 @@ export function createMedia(deps: MediaModuleDeps): MediaModule {
   }
   const urls = new MediaUrls({ cells, now });
   const processing = new ProcessingEvents();
-  const access = new ClipAccess({ directory, cells });
   const refs = new DirectoryRefs({ directory, now });
+  const access = new ClipAccess({ directory, cells, refs });
   deps.border.onDirectoryWrite((write) => refs.written(write));
   const presenter = new VideoPresenter({ directory, cells, urls, refs });
   const videos = new VideoService({

@@ -13,6 +13,9 @@ export interface MediaUrlsDeps {
   ttlMs?: number;
 }
 
+/** Keys of open clips held once computed (about 150 bytes each). */
+const KEYS_HELD = 50_000;
+
 const TOKEN = /^s-(\d{1,12})-([A-Za-z0-9_-]{32})$/;
 const KEY = /^k-([A-Za-z0-9_-]{22})$/;
 
@@ -42,6 +45,8 @@ export interface MediaEpoch {
  */
 export class MediaUrls {
   private readonly secrets = new Map<string, Buffer>();
+  /** Open clips' keys as computed (a feed page shows the same clips to many viewers); a key never goes stale. */
+  private readonly keys = new Map<string, string>();
   private readonly ttlMs: number;
 
   constructor(private readonly deps: MediaUrlsDeps) {
@@ -63,7 +68,14 @@ export class MediaUrls {
 
   /** The path segment of an open clip's media at this epoch. */
   key(region: string, videoId: string, epoch: MediaEpoch): string {
-    return `k-${this.mac(region, `k/${region}/${videoId}/${epoch.clip}.${epoch.owner}`, 22)}`;
+    const text = `k/${region}/${videoId}/${epoch.clip}.${epoch.owner}`;
+    let key = this.keys.get(text);
+    if (key === undefined) {
+      key = `k-${this.mac(region, text, 22)}`;
+      if (this.keys.size >= KEYS_HELD) this.keys.delete(this.keys.keys().next().value!);
+      this.keys.set(text, key);
+    }
+    return key;
   }
 
   /** The path segment that opens one clip's media at this epoch until `exp` (seconds since the epoch). */

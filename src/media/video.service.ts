@@ -303,8 +303,11 @@ export class VideoService {
     if (clip.ownerId !== viewer.userId) {
       throw new ForbiddenError('video.forbidden', 'Only the author of this video can change or delete it.');
     }
-    // The owner's clips are in the owner's cell, which `locate` asks first.
-    return clip as CellClip;
+    // An owner changes the clip's row in its cell, whatever the index says.
+    if (clip.from === 'cell') return clip;
+    const inCell = await this.deps.access.inCell(clip.region, videoId);
+    if (!inCell) throw notFound();
+    return inCell;
   }
 
   async update(videoId: string, viewer: Viewer, patch: VideoPatch): Promise<CellClip> {
