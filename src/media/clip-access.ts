@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CellDb, DirectoryDb } from '../db/schema.js';
+import { PreparedQuery } from '../db/prepared-query.js';
 import { NotFoundError } from '../errors.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { DirectoryRefs } from './directory-refs.js';
@@ -141,6 +142,41 @@ export function cellClipQuery(db: Kysely<CellDb>) {
     ]);
 }
 
+/** The viewer's follows and blocks (either way) among these authors, in the viewer's cell. */
+function relationsQuery(db: Kysely<CellDb>, viewerId: string, owners: readonly string[]) {
+  return db
+    .selectFrom('follows')
+    .select([sql<string>`'f'`.as('k'), 'followee_id as id'])
+    .where('follower_id', '=', viewerId)
+    .where('status', '=', 'active')
+    .where('followee_id', 'in', owners)
+    .unionAll(
+      db
+        .selectFrom('blocks')
+        .select([sql<string>`'b'`.as('k'), 'blocked_id as id'])
+        .where('blocker_id', '=', viewerId)
+        .where('blocked_id', 'in', owners),
+    )
+    .unionAll(
+      db
+        .selectFrom('blocked_by')
+        .select([sql<string>`'b'`.as('k'), 'blocker_id as id'])
+        .where('user_id', '=', viewerId)
+        .where('blocker_id', 'in', owners),
+    );
+}
+
+// Statements nearly every clip request runs, compiled once per database (see PreparedQuery). Relations are prepared
+// for short author lists only, so the compiled shapes stay few.
+const PREPARED_OWNERS = 16;
+const INDEX_ROW = new PreparedQuery((db: Kysely<DirectoryDb>, id: string) =>
+  db.selectFrom('videos').selectAll().where('id', '=', id),
+);
+const CELL_CLIP = new PreparedQuery((db: Kysely<CellDb>, id: string) => cellClipQuery(db).where('videos.id', '=', id));
+const RELATIONS = new PreparedQuery((db: Kysely<CellDb>, viewerId: string, owners: readonly string[]) =>
+  relationsQuery(db, viewerId, owners),
+);
+
 /** A clip row with its owner's account state, as the cell query reads it. */
 export type CellRow = VideoRow & {
   account_status: string | null;
@@ -176,9 +212,7 @@ export class ClipAccess {
   /** A clip in a known cell (media URLs and event streams name the region). */
   async inCell(region: string, videoId: string): Promise<CellClip | undefined> {
     if (!this.deps.cells.has(region)) return undefined;
-    const row = await this.cellQuery(this.deps.cells.get(region).db)
-      .where('videos.id', '=', videoId)
-      .executeTakeFirst();
+    const row = await CELL_CLIP.executeTakeFirst(this.deps.cells.get(region).db, videoId);
     return row ? this.cellClip(region, row) : undefined;
   }
 
@@ -188,11 +222,7 @@ export class ClipAccess {
    * remaining cells — there are few, and the directory must never learn about clips that are not public.
    */
   async locate(videoId: string, viewer: Viewer = null): Promise<ClipRef | undefined> {
-    const index = await this.deps.directory
-      .selectFrom('videos')
-      .selectAll()
-      .where('id', '=', videoId)
-      .executeTakeFirst();
+    const index = await INDEX_ROW.executeTakeFirst(this.deps.directory, videoId);
     if (index) return indexClip(index);
     if (viewer && this.deps.cells.has(viewer.region)) {
       const own = await this.inCell(viewer.region, videoId);
@@ -254,27 +284,10 @@ export class ClipAccess {
     const owners = [...new Set(ownerIds)].filter((id) => id !== viewer.userId);
     if (owners.length === 0) return NO_RELATIONS;
     const db = this.deps.cells.get(viewer.region).db;
-    const rows = await db
-      .selectFrom('follows')
-      .select([sql<string>`'f'`.as('k'), 'followee_id as id'])
-      .where('follower_id', '=', viewer.userId)
-      .where('status', '=', 'active')
-      .where('followee_id', 'in', owners)
-      .unionAll(
-        db
-          .selectFrom('blocks')
-          .select([sql<string>`'b'`.as('k'), 'blocked_id as id'])
-          .where('blocker_id', '=', viewer.userId)
-          .where('blocked_id', 'in', owners),
-      )
-      .unionAll(
-        db
-          .selectFrom('blocked_by')
-          .select([sql<string>`'b'`.as('k'), 'blocker_id as id'])
-          .where('user_id', '=', viewer.userId)
-          .where('blocker_id', 'in', owners),
-      )
-      .execute();
+    const rows =
+      owners.length <= PREPARED_OWNERS
+        ? await RELATIONS.execute(db, viewer.userId, owners)
+        : await relationsQuery(db, viewer.userId, owners).execute();
     const following = new Set<string>();
     const blocked = new Set<string>();
     for (const r of rows) (r.k === 'f' ? following : blocked).add(r.id);

@@ -13,8 +13,8 @@ export interface MediaUrlsDeps {
   ttlMs?: number;
 }
 
-/** Keys of open clips held once computed (about 150 bytes each). */
-const KEYS_HELD = 50_000;
+/** Open clips held once computed (about 400 bytes each; the candidate pools hold 5,000 clips). */
+const KEYS_HELD = 10_000;
 
 const TOKEN = /^s-(\d{1,12})-([A-Za-z0-9_-]{32})$/;
 const KEY = /^k-([A-Za-z0-9_-]{22})$/;
@@ -45,8 +45,11 @@ export interface MediaEpoch {
  */
 export class MediaUrls {
   private readonly secrets = new Map<string, Buffer>();
-  /** Open clips' keys as computed (a feed page shows the same clips to many viewers); a key never goes stale. */
-  private readonly keys = new Map<string, string>();
+  /**
+   * Open clips' keys and playback URLs as computed: a feed page shows the same clips to many viewers, and neither
+   * goes stale (a new epoch is a new entry). The URLs are shared by every answer that shows the clip.
+   */
+  private readonly open = new Map<string, { key: string; playback: Playback }>();
   private readonly ttlMs: number;
 
   constructor(private readonly deps: MediaUrlsDeps) {
@@ -68,14 +71,20 @@ export class MediaUrls {
 
   /** The path segment of an open clip's media at this epoch. */
   key(region: string, videoId: string, epoch: MediaEpoch): string {
+    return this.openClip(region, videoId, epoch).key;
+  }
+
+  private openClip(region: string, videoId: string, epoch: MediaEpoch): { key: string; playback: Playback } {
     const text = `k/${region}/${videoId}/${epoch.clip}.${epoch.owner}`;
-    let key = this.keys.get(text);
-    if (key === undefined) {
-      key = `k-${this.mac(region, text, 22)}`;
-      if (this.keys.size >= KEYS_HELD) this.keys.delete(this.keys.keys().next().value!);
-      this.keys.set(text, key);
+    let held = this.open.get(text);
+    if (held === undefined) {
+      const key = `k-${this.mac(region, text, 22)}`;
+      const base = `/media/${region}/${videoId}/${key}`;
+      held = { key, playback: { hls: `${base}/master.m3u8`, poster: `${base}/poster.jpg` } };
+      if (this.open.size >= KEYS_HELD) this.open.delete(this.open.keys().next().value!);
+      this.open.set(text, held);
     }
-    return key;
+    return held;
   }
 
   /** The path segment that opens one clip's media at this epoch until `exp` (seconds since the epoch). */
@@ -112,7 +121,8 @@ export class MediaUrls {
     options: { playable: boolean; open: boolean; epoch: MediaEpoch },
   ): Playback {
     if (!options.playable) return { hls: null, poster: null };
-    const prefix = options.open ? this.key(region, videoId, options.epoch) : this.token(region, videoId, options.epoch);
+    if (options.open) return this.openClip(region, videoId, options.epoch).playback;
+    const prefix = this.token(region, videoId, options.epoch);
     const base = `/media/${region}/${videoId}/${prefix}`;
     return { hls: `${base}/master.m3u8`, poster: `${base}/poster.jpg` };
   }

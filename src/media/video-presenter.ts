@@ -38,6 +38,13 @@ interface Flags extends Relations {
 }
 
 const ZERO_STATS = { views: 0, likes: 0, comments: 0, shares: 0 };
+const NO_STATS = new Map<string, Video['stats']>();
+
+function soundIdsOf(clips: readonly ClipRef[]): string[] {
+  const ids: string[] = [];
+  for (const c of clips) if (c.row.sound_id && !ids.includes(c.row.sound_id)) ids.push(c.row.sound_id);
+  return ids;
+}
 
 /** The viewer's likes and favorites among a page's clips: every feed page runs it. */
 const LIKED_AND_FAVORITED = new PreparedQuery((db: Kysely<CellDb>, userId: string, videoIds: readonly string[]) =>
@@ -55,6 +62,57 @@ const LIKED_AND_FAVORITED = new PreparedQuery((db: Kysely<CellDb>, userId: strin
     ),
 );
 
+/** Follows and blocks (either way) of these authors, likes and favorites of these clips: one statement. */
+function viewerFlagsQuery(
+  db: Kysely<CellDb>,
+  userId: string,
+  authorIds: readonly string[],
+  videoIds: readonly string[],
+) {
+  return db
+    .selectFrom('follows')
+    .select([sql<string>`'f'`.as('k'), 'followee_id as id'])
+    .where('follower_id', '=', userId)
+    .where('status', '=', 'active')
+    .where('followee_id', 'in', authorIds)
+    .unionAll(
+      db
+        .selectFrom('blocks')
+        .select([sql<string>`'b'`.as('k'), 'blocked_id as id'])
+        .where('blocker_id', '=', userId)
+        .where('blocked_id', 'in', authorIds),
+    )
+    .unionAll(
+      db
+        .selectFrom('blocked_by')
+        .select([sql<string>`'b'`.as('k'), 'blocker_id as id'])
+        .where('user_id', '=', userId)
+        .where('blocker_id', 'in', authorIds),
+    )
+    .unionAll(
+      db
+        .selectFrom('likes')
+        .select([sql<string>`'l'`.as('k'), 'video_id as id'])
+        .where('user_id', '=', userId)
+        .where('video_id', 'in', videoIds),
+    )
+    .unionAll(
+      db
+        .selectFrom('favorites')
+        .select([sql<string>`'v'`.as('k'), 'video_id as id'])
+        .where('user_id', '=', userId)
+        .where('video_id', 'in', videoIds),
+    );
+}
+
+/** A clip page and short lists run the flags as a compiled statement (a few shapes only: short lists). */
+const PREPARED_AUTHORS = 8;
+const PREPARED_VIDEOS = 24;
+const VIEWER_FLAGS = new PreparedQuery(
+  (db: Kysely<CellDb>, userId: string, authorIds: readonly string[], videoIds: readonly string[]) =>
+    viewerFlagsQuery(db, userId, authorIds, videoIds),
+);
+
 /**
  * The one clip renderer: clips from cells and from the public index become `Video` objects for one viewer, in
  * the order given, leaving out what the access rule says this viewer may not see. A page costs at most: the
@@ -69,11 +127,13 @@ export class VideoPresenter {
     const { refs } = this.deps;
     const authorIds = [...new Set(clips.map((c) => c.ownerId))];
     const videoIds = clips.map((c) => c.id);
+    // Feed pages hold index clips only: no cell is read for them, and no promise is made for what is not read.
+    const fromCells = clips.some((c) => c.from === 'cell');
     const [authors, flags, stats, sounds] = await Promise.all([
       refs.authorsById(authorIds),
       viewer ? this.flags(viewer, authorIds, videoIds, options.relations) : undefined,
-      this.cellStats(clips),
-      this.soundTitles(clips),
+      fromCells ? this.cellStats(clips) : NO_STATS,
+      fromCells ? this.soundTitles(clips) : refs.soundTitles(soundIdsOf(clips)),
     ]);
     const relations = flags ?? NO_RELATIONS;
     const out: Video[] = [];
@@ -176,42 +236,10 @@ export class VideoPresenter {
       for (const r of rows) (r.k === 'l' ? flags.liked : flags.favorited).add(r.id);
       return flags;
     }
-    const userId = viewer.userId;
-    const rows = await db
-      .selectFrom('follows')
-      .select([sql<string>`'f'`.as('k'), 'followee_id as id'])
-      .where('follower_id', '=', userId)
-      .where('status', '=', 'active')
-      .where('followee_id', 'in', authorIds)
-      .unionAll(
-        db
-          .selectFrom('blocks')
-          .select([sql<string>`'b'`.as('k'), 'blocked_id as id'])
-          .where('blocker_id', '=', userId)
-          .where('blocked_id', 'in', authorIds),
-      )
-      .unionAll(
-        db
-          .selectFrom('blocked_by')
-          .select([sql<string>`'b'`.as('k'), 'blocker_id as id'])
-          .where('user_id', '=', userId)
-          .where('blocker_id', 'in', authorIds),
-      )
-      .unionAll(
-        db
-          .selectFrom('likes')
-          .select([sql<string>`'l'`.as('k'), 'video_id as id'])
-          .where('user_id', '=', userId)
-          .where('video_id', 'in', videoIds),
-      )
-      .unionAll(
-        db
-          .selectFrom('favorites')
-          .select([sql<string>`'v'`.as('k'), 'video_id as id'])
-          .where('user_id', '=', userId)
-          .where('video_id', 'in', videoIds),
-      )
-      .execute();
+    const rows =
+      authorIds.length <= PREPARED_AUTHORS && videoIds.length <= PREPARED_VIDEOS
+        ? await VIEWER_FLAGS.execute(db, viewer.userId, authorIds, videoIds)
+        : await viewerFlagsQuery(db, viewer.userId, authorIds, videoIds).execute();
     const following = new Set<string>();
     const blocked = new Set<string>();
     const flags: Flags = { following, blocked, liked: new Set(), favorited: new Set() };

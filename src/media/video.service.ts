@@ -393,6 +393,15 @@ export class VideoService {
    */
   async narrowed(region: string, ownerId: string, everything = false): Promise<void> {
     const db = this.db(region);
+    if (!everything) {
+      // A private account's clips are all for followers only: an unfollow concerns them all.
+      const account = await db
+        .selectFrom('accounts')
+        .select(['status', 'private_account'])
+        .where('id', '=', ownerId)
+        .executeTakeFirst();
+      everything = !account || account.status !== 'active' || account.private_account === 1;
+    }
     if (everything) {
       await db
         .updateTable('accounts')

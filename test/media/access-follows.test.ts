@@ -55,6 +55,19 @@ describe('access follows every change at once', () => {
     expect(await media((await link(creator)).hls)).toBe(200);
   });
 
+  it('stops a former follower’s link to a private account’s public clip when they unfollow', async () => {
+    const owner = await signup(t.app, { handle: 'af_private', country: 'US' });
+    const fan = await signup(t.app, { handle: 'af_private_fan', country: 'AU' });
+    const clip = await publishTestVideo(t.ctx, owner, { caption: 'for my followers', media: true });
+    await send('PATCH', '/me/privacy', owner, { privateAccount: true });
+    await send('PUT', '/users/af_private/follow', fan);
+    await send('POST', '/me/follow-requests/af_private_fan/approve', owner);
+    const hls = (await get(`/videos/${clip.id}`, fan)).json().playback.hls as string;
+    expect(await media(hls)).toBe(200);
+    await send('DELETE', '/users/af_private/follow', fan);
+    expect(await media(hls)).toBe(403);
+  });
+
   it('takes a private account’s clips out of the index, hashtags, search and unsigned media, and back', async () => {
     const shy = await signup(t.app, { handle: 'af_shy', country: 'NZ' });
     const clip = await publishTestVideo(t.ctx, shy, { caption: 'quiet afquietword #afquiet', media: true });
