@@ -68,7 +68,7 @@ export function createFeeds(
   settings: FeedSettings = {},
 ): FeedServices {
   const { directory, cells, now, social, models, activity } = deps;
-  const { access, presenter, refs } = deps.media;
+  const { access, presenter } = deps.media;
   const pools = new CandidatePools({ directory, now }, { ...DEFAULT_POOL_OPTIONS, ...settings.pools });
   pools.onRefresh((snapshot) => models.registerContent(snapshot));
   const ranker = settings.ranker ?? new BlendedRanker();
@@ -84,7 +84,7 @@ export function createFeeds(
       { directory, cells, presenter, graph: social.graph, pools, models, ranker, activity, now },
       forYouOptions,
     ),
-    following: new FollowingService({ directory, cells, refs, access, presenter, graph: social.graph, pools, now }),
+    following: new FollowingService({ directory, cells, access, presenter, graph: social.graph, pools, now }),
     search: new SearchService({
       directory,
       cells,

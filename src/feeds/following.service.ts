@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
 import { PreparedQuery } from '../db/prepared-query.js';
 import type { CellDb, DirectoryDb } from '../db/schema.js';
@@ -12,7 +12,6 @@ import {
   type IndexClip,
   type Viewer,
 } from '../media/clip-access.js';
-import type { DirectoryRefs } from '../media/directory-refs.js';
 import type { VideoPresenter } from '../media/video-presenter.js';
 import type { Video } from '../media/video.schema.js';
 import type { CellRegistry } from '../regions/cells.js';
@@ -23,7 +22,6 @@ import { newestOf, type CandidatePools } from './candidate-pools.js';
 export interface FollowingDeps {
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
-  refs: DirectoryRefs;
   access: ClipAccess;
   presenter: VideoPresenter;
   graph: GraphService;
@@ -41,21 +39,34 @@ const PER_AUTHOR_QUERIES = 200;
 const NO_CURSOR = '~';
 
 /** How long a creator is remembered as having nothing only followers see (a new such clip shows within it). */
-const PLAIN_TTL_MS = 30_000;
+const PLAIN_TTL_MS = 60_000;
 const PLAIN_CAPACITY = 50_000;
 /** Most creators one probe names (a longer follow list is probed in its first part; the rest count as unknown). */
 const MAX_PROBED = 1000;
 
-/** Which of these creators have ready followers-only clips: answered by the partial index alone. */
-const AUTHORS_WITH_FOLLOWERS_ONLY = new PreparedQuery((db: Kysely<CellDb>, owners: readonly string[]) =>
-  db
+/**
+ * Which of these creators have ready followers-only clips (`f`, answered by the partial index alone) and which are
+ * private accounts (`p`): the creators whose cells Following must read.
+ */
+function audienceProbe(db: Kysely<CellDb>, owners: readonly string[]) {
+  return db
     .selectFrom('videos')
-    .select('owner_id')
+    .select([sql<string>`'f'`.as('k'), 'owner_id as id'])
     .where('owner_id', 'in', owners)
     .where('visibility', '=', 'followers')
     .where('status', '=', 'ready')
-    .groupBy('owner_id'),
-);
+    .groupBy('owner_id')
+    .unionAll(
+      db
+        .selectFrom('accounts')
+        .select([sql<string>`'p'`.as('k'), 'id'])
+        .where('id', 'in', owners)
+        .where('private_account', '=', 1),
+    );
+}
+/** Probes of up to this many creators per cell are compiled once per length. */
+const PREPARED_PROBE = 200;
+const AUDIENCE_PROBE = new PreparedQuery((db: Kysely<CellDb>, owners: readonly string[]) => audienceProbe(db, owners));
 
 /** Followed creators' newest followers-only clips in their cell (the partial index `videos_followers_only`). */
 const FOLLOWERS_ONLY = new PreparedQuery(
@@ -89,7 +100,7 @@ export class FollowingService {
     if (authors.length === 0) return { items: [], cursor: null };
     const [fromIndex, fromCells] = await Promise.all([
       this.indexed(authors, after?.v, limit + 1),
-      this.audienceOnly(authors, after?.v ?? NO_CURSOR, limit + 1),
+      this.audienceOnly(authors, rel.followingRegions, after?.v ?? NO_CURSOR, limit + 1),
     ]);
     const merged = newestOf<ClipRef>([fromIndex, fromCells], limit + 1, (a, b) => a.id > b.id);
     const pageClips = merged.slice(0, limit);
@@ -136,41 +147,43 @@ export class FollowingService {
    * clips of followed private accounts. Most creators have neither: they are remembered as such for a while (`plain`)
    * and cost nothing; the others are read fresh each time, one statement per region (two with private accounts).
    */
-  private async audienceOnly(authors: string[], before: string, want: number): Promise<CellClip[]> {
-    const { refs, access, cells, now } = this.deps;
+  private async audienceOnly(
+    authors: string[],
+    regions: ReadonlyMap<string, string>,
+    before: string,
+    want: number,
+  ): Promise<CellClip[]> {
+    const { access, cells, now } = this.deps;
     const at = now().getTime();
-    const unknown = authors.filter((id) => !this.plain.entry(id, at));
-    if (unknown.length === 0) return [];
     const since = this.plain.version;
-    const byRegion = new Map<string, { all: string[]; private: string[] }>();
-    for (const [id, author] of await refs.authorsById(unknown)) {
-      if (!cells.has(author.region)) continue;
-      const entry =
-        byRegion.get(author.region) ?? byRegion.set(author.region, { all: [], private: [] }).get(author.region)!;
-      entry.all.push(id);
-      if (author.private_account === 1) entry.private.push(id);
+    const byRegion = new Map<string, string[]>();
+    for (const id of authors) {
+      const region = regions.get(id);
+      if (!region || !cells.has(region) || this.plain.entry(id, at)) continue;
+      (byRegion.get(region) ?? byRegion.set(region, []).get(region)!).push(id);
     }
+    if (byRegion.size === 0) return [];
     const lists = await Promise.all(
-      [...byRegion].map(async ([region, owners]) => {
+      [...byRegion].map(async ([region, all]) => {
         const db = cells.get(region).db;
-        const probed = owners.all.slice(0, MAX_PROBED);
-        const withFollowersOnly = new Set(
-          (await AUTHORS_WITH_FOLLOWERS_ONLY.execute(db, probed)).map((r) => r.owner_id),
-        );
+        const probed = all.slice(0, MAX_PROBED);
+        const found = await (probed.length <= PREPARED_PROBE
+          ? AUDIENCE_PROBE.execute(db, probed)
+          : audienceProbe(db, probed).execute());
+        const withFollowersOnly = found.filter((r) => r.k === 'f').map((r) => r.id);
+        const privateAccounts = found.filter((r) => r.k === 'p').map((r) => r.id);
         for (const id of probed) {
-          // Remembered only when read whole and not overlapping a change; a new followers-only clip or a switch to
-          // private drops the memory at once (`clipChanged`, `authorChanged`).
-          if (!withFollowersOnly.has(id) && !owners.private.includes(id)) this.plain.set(id, true, at, since);
+          // Remembered only when the read did not overlap a change; a new followers-only clip or a switch to private
+          // drops the memory at once (`clipChanged`, `authorChanged`).
+          if (!withFollowersOnly.includes(id) && !privateAccounts.includes(id)) this.plain.set(id, true, at, since);
         }
         const { query, wrap } = access.cellClipsOf(region);
         const reads: Promise<CellRow[]>[] = [];
-        if (withFollowersOnly.size > 0) {
-          reads.push(FOLLOWERS_ONLY.execute(db, [...withFollowersOnly], before, want));
-        }
-        if (owners.private.length > 0) {
+        if (withFollowersOnly.length > 0) reads.push(FOLLOWERS_ONLY.execute(db, withFollowersOnly, before, want));
+        if (privateAccounts.length > 0) {
           reads.push(
             query
-              .where('videos.owner_id', 'in', owners.private)
+              .where('videos.owner_id', 'in', privateAccounts)
               .where('videos.visibility', '=', 'public')
               .where('videos.status', '=', 'ready')
               .where('videos.moderation', '=', 'none')

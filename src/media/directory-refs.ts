@@ -9,7 +9,6 @@ export interface AuthorRow {
   display_name: string;
   avatar_url: string | null;
   private_account: number;
-  region: string;
   media_epoch: number;
 }
 
@@ -21,16 +20,7 @@ export interface DirectoryRefsOptions {
 }
 
 /** The user columns a clip card shows or decides visibility by; a write to other columns (counters) keeps the copy. */
-const CARD_COLUMNS = new Set([
-  '*',
-  'handle',
-  'display_name',
-  'avatar_url',
-  'private_account',
-  'status',
-  'region',
-  'media_epoch',
-]);
+const CARD_COLUMNS = new Set(['*', 'handle', 'display_name', 'avatar_url', 'private_account', 'status', 'media_epoch']);
 
 /**
  * Short-lived copies of the directory rows every clip card needs — its author (active accounts only) and its
@@ -66,7 +56,7 @@ export class DirectoryRefs {
     return this.lookup(this.authors, ids, async (missing) => {
       const rows = await this.deps.directory
         .selectFrom('users')
-        .select(['id', 'handle', 'display_name', 'avatar_url', 'private_account', 'region', 'media_epoch'])
+        .select(['id', 'handle', 'display_name', 'avatar_url', 'private_account', 'media_epoch'])
         .where('id', 'in', missing)
         .where('status', '=', 'active')
         .execute();

@@ -19,6 +19,8 @@ export interface Actor {
 /** What a viewer's own cell says about other accounts, read in one query for feeds and filters. */
 export interface ViewerRelations {
   following: Set<string>;
+  /** The home region of each account followed (where its clips live). */
+  followingRegions: Map<string, string>;
   /** Accounts hidden from the viewer either way: those the viewer blocked and those who blocked the viewer. */
   blocked: Set<string>;
   muted: Set<string>;
@@ -595,30 +597,40 @@ export class GraphService {
     const db = this.db(viewer.region);
     const rows = await db
       .selectFrom('follows')
-      .select([sql<string>`'f'`.as('k'), 'followee_id as id'])
+      .select([sql<string>`'f'`.as('k'), 'followee_id as id', 'followee_region as region'])
       .where('follower_id', '=', viewer.userId)
       .where('status', '=', 'active')
       .unionAll(
         db
           .selectFrom('blocks')
-          .select([sql<string>`'b'`.as('k'), 'blocked_id as id'])
+          .select([sql<string>`'b'`.as('k'), 'blocked_id as id', sql<string>`''`.as('region')])
           .where('blocker_id', '=', viewer.userId),
       )
       .unionAll(
         db
           .selectFrom('blocked_by')
-          .select([sql<string>`'b'`.as('k'), 'blocker_id as id'])
+          .select([sql<string>`'b'`.as('k'), 'blocker_id as id', sql<string>`''`.as('region')])
           .where('user_id', '=', viewer.userId),
       )
       .unionAll(
         db
           .selectFrom('mutes')
-          .select([sql<string>`'m'`.as('k'), 'muted_id as id'])
+          .select([sql<string>`'m'`.as('k'), 'muted_id as id', sql<string>`''`.as('region')])
           .where('user_id', '=', viewer.userId),
       )
       .execute();
-    const out: ViewerRelations = { following: new Set(), blocked: new Set(), muted: new Set() };
-    for (const r of rows) (r.k === 'f' ? out.following : r.k === 'b' ? out.blocked : out.muted).add(r.id);
+    const out: ViewerRelations = {
+      following: new Set(),
+      followingRegions: new Map(),
+      blocked: new Set(),
+      muted: new Set(),
+    };
+    for (const r of rows) {
+      if (r.k === 'f') {
+        out.following.add(r.id);
+        out.followingRegions.set(r.id, r.region);
+      } else (r.k === 'b' ? out.blocked : out.muted).add(r.id);
+    }
     // A read that overlapped a write may predate it: used once, not kept.
     this.relationCache.set(key, out, now, since);
     return out;
