@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TtlCache } from './ttl-cache.js';
+import { TtlCache, evictOldest } from './ttl-cache.js';
 
 describe('TtlCache', () => {
   it('serves entries for ttlMs, remembers absences, and drops the least recently stored past capacity', () => {
@@ -27,5 +27,14 @@ describe('TtlCache', () => {
     expect(cache.entry('x', 1)?.value).toBe(2);
     cache.clear();
     expect(cache.entry('x', 1)).toBeUndefined();
+  });
+
+  it('evicts the oldest tenth of a full map at once, newest kept', () => {
+    const map = new Map(Array.from({ length: 20 }, (_, i) => [i, i]));
+    evictOldest(map, 20);
+    expect([...map.keys()]).toEqual(Array.from({ length: 18 }, (_, i) => i + 2));
+    const small = new Map([['a', 1]]);
+    evictOldest(small, 1);
+    expect(small.size).toBe(0);
   });
 });

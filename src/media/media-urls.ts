@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CellRegistry } from '../regions/cells.js';
+import { evictOldest } from '../ttl-cache.js';
 
 export interface Playback {
   hls: string | null;
@@ -81,7 +82,7 @@ export class MediaUrls {
       const key = `k-${this.mac(region, text, 22)}`;
       const base = `/media/${region}/${videoId}/${key}`;
       held = { key, playback: { hls: `${base}/master.m3u8`, poster: `${base}/poster.jpg` } };
-      if (this.open.size >= KEYS_HELD) this.open.delete(this.open.keys().next().value!);
+      if (this.open.size >= KEYS_HELD) evictOldest(this.open, KEYS_HELD);
       this.open.set(text, held);
     }
     return held;
