@@ -520,6 +520,24 @@ describe('who may see a clip: every surface agrees with the reference rule (mode
               out.push(`${who(u)} GET /notifications: lacks the mention in a ${context}`);
           }
         }
+        // What was delivered, not only what is listed: a mention on a clip the recipient could not see when it was
+        // posted must never have reached their cell (not even hidden).
+        const stored = await t.ctx.cells
+          .get(u.region)
+          .db.selectFrom('notifications')
+          .select(['type', 'comment_id'])
+          .where('user_id', '=', u.id)
+          .execute();
+        for (const cm of w.comments) {
+          for (const m of cm.mentions) {
+            if (m.user.id !== u.id || m.mayViewAtPost) continue;
+            if (stored.some((r) => r.type === 'mention' && r.comment_id === cm.id)) {
+              out.push(
+                `${who(u)} notifications delivered: the mention in a comment by @${cm.commenter.handle} on ${model.describe(u, cm.clip)}, which the recipient could not see when it was posted`,
+              );
+            }
+          }
+        }
       },
     );
     return out;
