@@ -11,7 +11,7 @@ import { regionsCellMigrations } from '../regions/regions.migrations.js';
 import { socialCatalog } from '../social/social.catalog.js';
 import { socialCellMigrations, socialDirectoryMigrations } from '../social/social.migrations.js';
 import { feedsCatalog } from '../feeds/feeds.catalog.js';
-import { feedsDirectoryMigrations } from '../feeds/feeds.migrations.js';
+import { feedsCellMigrations, feedsDirectoryMigrations } from '../feeds/feeds.migrations.js';
 
 /** Every domain's migrations and catalog entries, in one place: a domain is added with one name in each list. */
 export const directoryMigrations: MigrationMap = mergeMigrations(
@@ -26,6 +26,7 @@ export const cellMigrations: MigrationMap = mergeMigrations(
   jobsCellMigrations,
   mediaCellMigrations,
   socialCellMigrations,
+  feedsCellMigrations,
 );
 export const catalogParts: DomainCatalog[] = [
   accountsCatalog,

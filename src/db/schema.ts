@@ -3,7 +3,7 @@ import type { MediaCellTables, MediaDirectoryTables } from '../media/media.table
 import type { JobsCellTables } from '../jobs/jobs.tables.js';
 import type { RegionsCellTables } from '../regions/regions.tables.js';
 import type { SocialCellTables, SocialDirectoryTables } from '../social/social.tables.js';
-import type { FeedsDirectoryTables } from '../feeds/feeds.tables.js';
+import type { FeedsCellTables, FeedsDirectoryTables } from '../feeds/feeds.tables.js';
 
 /**
  * The directory and cell schemas, merged from each domain's table types. A domain adds its tables by
@@ -12,4 +12,4 @@ import type { FeedsDirectoryTables } from '../feeds/feeds.tables.js';
 export interface DirectoryDb
   extends AccountsDirectoryTables, MediaDirectoryTables, SocialDirectoryTables, FeedsDirectoryTables {}
 export interface CellDb
-  extends AccountsCellTables, RegionsCellTables, JobsCellTables, MediaCellTables, SocialCellTables {}
+  extends AccountsCellTables, RegionsCellTables, JobsCellTables, MediaCellTables, SocialCellTables, FeedsCellTables {}

@@ -67,6 +67,16 @@ export const DEFAULT_POOL_OPTIONS: PoolOptions = {
   explorationMaxAgeHours: 24 * 7,
 };
 
+/** Where a clip stands in the index's newest-first order, as `older` takes it. */
+export function positionOf(row: IndexRow): string {
+  return `${row.published_at}|${row.id}`;
+}
+
+function splitPosition(position: string): [string, string] {
+  const cut = position.lastIndexOf('|');
+  return cut > 0 ? [position.slice(0, cut), position.slice(cut + 1)] : ['', ''];
+}
+
 /** Hours of age that cost a factor of ten in engagement. */
 const TREND_DECADE_HOURS = 12;
 
@@ -111,12 +121,29 @@ export class CandidatePools {
   private listeners: ((s: PoolSnapshot) => void)[] = [];
 
   constructor(
-    private readonly deps: { directory: Kysely<DirectoryDb>; now: () => Date },
+    private readonly deps: {
+      directory: Kysely<DirectoryDb>;
+      now: () => Date;
+      /** Sound titles by id (the presenter's short-lived copies), for `soundTitles`. */
+      titles?: (ids: string[]) => Promise<Map<string, string>>;
+    },
     readonly options: PoolOptions = DEFAULT_POOL_OPTIONS,
   ) {
     this.rowCache = new TtlCache({ ttlMs: options.ttlMs, capacity: ROW_CACHE_ENTRIES });
     this.authorCache = new TtlCache({ ttlMs: options.ttlMs, capacity: AUTHOR_CACHE_ENTRIES });
   }
+
+  /** The titles of a snapshot's sounds, read once per snapshot when first asked (muted words match them). */
+  soundTitles(snapshot: PoolSnapshot): Promise<Map<string, string>> {
+    let titles = this.titles.get(snapshot);
+    if (!titles) {
+      titles = this.deps.titles ? this.deps.titles([...snapshot.bySound.keys()]) : Promise.resolve(new Map());
+      this.titles.set(snapshot, titles);
+    }
+    return titles;
+  }
+
+  private readonly titles = new WeakMap<PoolSnapshot, Promise<Map<string, string>>>();
 
   /** Called with each new snapshot (the models register new clips' captions from it). */
   onRefresh(listener: (s: PoolSnapshot) => void): void {
@@ -245,6 +272,29 @@ export class CandidatePools {
       if (items && items.length > 0) out.push(items.length > perAuthor ? items.slice(0, perAuthor) : items);
     }
     return out;
+  }
+
+  /**
+   * Public clips older than everything pooled (the snapshot holds the newest `size`), newest first, after `after`
+   * (a position `published_at|id` of an earlier call) or else after the snapshot's oldest clip. Empty while the
+   * snapshot holds the whole index.
+   */
+  async older(snapshot: PoolSnapshot, after: string | undefined, limit: number): Promise<PoolItem[]> {
+    if (snapshot.byId.size < this.options.size) return [];
+    const edge = snapshot.fresh[snapshot.fresh.length - 1];
+    const [at, id] = after ? splitPosition(after) : edge ? [edge.row.published_at, edge.row.id] : ['', ''];
+    if (!at) return [];
+    const now = this.deps.now().getTime();
+    const rows = await this.deps.directory
+      .selectFrom('videos')
+      .selectAll()
+      .where('published_at', '<=', at)
+      .where((eb) => eb.or([eb('published_at', '<', at), eb('id', '<', id)]))
+      .orderBy('published_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => poolItem(row, now));
   }
 
   private refresh(): Promise<PoolSnapshot> {

@@ -7,4 +7,8 @@ export const feedsCatalog: DomainCatalog = {
   directory: {
     video_search: { video_id: 'public', caption: 'public', hashtags: 'public' },
   },
+  cell: {
+    // What a viewer does not want to see says much about them: it never leaves the home cell.
+    muted_words: { user_id: 'protected', word: 'protected', position: 'protected', created_at: 'protected' },
+  },
 };

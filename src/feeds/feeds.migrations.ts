@@ -24,3 +24,18 @@ export const feedsDirectoryMigrations: MigrationMap = {
     },
   },
 };
+
+export const feedsCellMigrations: MigrationMap = {
+  '4000_muted_words': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('muted_words')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('word', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('muted_words_pk', ['user_id', 'word'])
+        .execute();
+    },
+  },
+};

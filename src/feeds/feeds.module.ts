@@ -9,6 +9,7 @@ import { ForYouService } from './for-you.service.js';
 import { BlendedRanker, type Ranker } from './ranker.js';
 import { RegionModels } from './region-models.js';
 import { SearchService } from './search.service.js';
+import { MutedWords } from './muted-words.js';
 import { ViewerActivity } from './viewer-activity.js';
 import type { EngagementObserver } from '../social/engagement.service.js';
 import type { SearchIndex } from './search-index.js';
@@ -20,6 +21,7 @@ export interface FeedServices {
   forYou: ForYouService;
   following: FollowingService;
   search: SearchService;
+  muted: MutedWords;
 }
 
 /** Feed settings a deployment or a test may override (`createContext(config, { feeds })`). */
@@ -69,7 +71,11 @@ export function createFeeds(
 ): FeedServices {
   const { directory, cells, now, social, models, activity } = deps;
   const { access, presenter } = deps.media;
-  const pools = new CandidatePools({ directory, now }, { ...DEFAULT_POOL_OPTIONS, ...settings.pools });
+  const pools = new CandidatePools(
+    { directory, now, titles: (ids) => deps.media.refs.soundTitles(ids) },
+    { ...DEFAULT_POOL_OPTIONS, ...settings.pools },
+  );
+  const muted = new MutedWords({ cells, now });
   pools.onRefresh((snapshot) => models.registerContent(snapshot));
   const ranker = settings.ranker ?? new BlendedRanker();
   const forYouOptions = {
@@ -80,11 +86,24 @@ export function createFeeds(
     pools,
     models,
     activity,
+    muted,
     forYou: new ForYouService(
-      { directory, cells, presenter, graph: social.graph, pools, models, ranker, activity, now },
+      {
+        directory,
+        cells,
+        presenter,
+        refs: deps.media.refs,
+        graph: social.graph,
+        pools,
+        models,
+        ranker,
+        activity,
+        muted,
+        now,
+      },
       forYouOptions,
     ),
-    following: new FollowingService({ directory, cells, access, presenter, graph: social.graph, pools, now }),
+    following: new FollowingService({ directory, cells, access, presenter, graph: social.graph, pools, muted, now }),
     search: new SearchService({
       directory,
       cells,
@@ -92,6 +111,7 @@ export function createFeeds(
       hashtags: social.hashtags,
       access,
       presenter,
+      muted,
     }),
   };
 }

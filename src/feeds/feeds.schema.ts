@@ -32,3 +32,6 @@ export const SoundPageSchema = Type.Object({
   cursor: Nullable(Type.String()),
 });
 export type SoundPage = Static<typeof SoundPageSchema>;
+
+/** A viewer's muted words (GET and PUT /me/muted-words). */
+export const MutedWordsSchema = Type.Object({ words: Type.Array(Type.String()) });

@@ -8,3 +8,15 @@ export interface VideoSearchTable {
 export interface FeedsDirectoryTables {
   video_search: VideoSearchTable;
 }
+
+/** A viewer's muted words, in the order they listed them (protected: the home cell only). */
+export interface MutedWordsTable {
+  user_id: string;
+  word: string;
+  position: number;
+  created_at: string;
+}
+
+export interface FeedsCellTables {
+  muted_words: MutedWordsTable;
+}

@@ -18,6 +18,7 @@ import type { CellRegistry } from '../regions/cells.js';
 import type { Actor, GraphService } from '../social/graph.service.js';
 import { TtlCache } from '../ttl-cache.js';
 import { newestOf, type CandidatePools } from './candidate-pools.js';
+import type { MutedWords } from './muted-words.js';
 
 export interface FollowingDeps {
   directory: Kysely<DirectoryDb>;
@@ -26,6 +27,7 @@ export interface FollowingDeps {
   presenter: VideoPresenter;
   graph: GraphService;
   pools: CandidatePools;
+  muted: MutedWords;
   now: () => Date;
 }
 
@@ -104,8 +106,10 @@ export class FollowingService {
     ]);
     const merged = newestOf<ClipRef>([fromIndex, fromCells], limit + 1, (a, b) => a.id > b.id);
     const pageClips = merged.slice(0, limit);
+    // Muted words leave a page short rather than reading on: the cursor still goes on from the last clip.
+    const shown = await this.deps.presenter.present(viewer, pageClips, { relations: rel });
     return {
-      items: await this.deps.presenter.present(viewer, pageClips, { relations: rel }),
+      items: await this.deps.muted.filter(viewer, shown),
       cursor: merged.length > limit ? encodeCursor({ v: pageClips[limit - 1]!.id }) : null,
     };
   }
@@ -216,10 +220,16 @@ export class FollowingService {
   async trending(viewer: Viewer, page: Page): Promise<{ items: Video[]; cursor: string | null }> {
     const limit = clampLimit(page.limit);
     const after = decodeCursor<{ t: number; v: string }>(page.cursor, ['t', 'v']);
-    const snapshot = await this.deps.pools.get();
-    const rel = viewer ? await this.deps.graph.relations(viewer) : undefined;
+    const [snapshot, rel, mutes] = await Promise.all([
+      this.deps.pools.get(),
+      viewer ? this.deps.graph.relations(viewer) : undefined,
+      this.deps.muted.matcher(viewer),
+    ]);
+    const titles = mutes.empty ? undefined : await this.deps.pools.soundTitles(snapshot);
     const list = snapshot.trending.filter(
-      (i) => !rel || (!rel.blocked.has(i.row.author_id) && !rel.muted.has(i.row.author_id)),
+      (i) =>
+        (!rel || (!rel.blocked.has(i.row.author_id) && !rel.muted.has(i.row.author_id))) &&
+        (!titles || !mutes.hidesItem(i, titles)),
     );
     const start = after ? list.findIndex((i) => i.trend < after.t || (i.trend === after.t && i.row.id < after.v)) : 0;
     const slice = start < 0 ? [] : list.slice(start, start + limit + 1);

@@ -7,12 +7,22 @@ import type { GraphService, ViewerRelations } from '../social/graph.service.js';
 import { indexClip, type IndexRow, type Viewer } from '../media/clip-access.js';
 import type { VideoPresenter } from '../media/video-presenter.js';
 import type { Reason, Video } from '../media/video.schema.js';
-import type { CandidatePools, PoolItem, PoolSnapshot } from './candidate-pools.js';
+import { positionOf, type CandidatePools, type PoolItem, type PoolSnapshot } from './candidate-pools.js';
 import { BestFirst } from './best-first.js';
 import { TransparentRanker, type Candidate, type Ranker, type Ranking } from './ranker.js';
 import type { RegionModels } from './region-models.js';
-import { decodeSession, encodeSession, seededRandom, ServedFilter, type FeedSession } from './served-filter.js';
+import { fillPage, type Draw } from './diverse-page.js';
+import {
+  decodeSession,
+  encodeSession,
+  newSession,
+  seededRandom,
+  type FeedSession,
+  type ServedFilter,
+} from './served-filter.js';
 import type { ViewerActivity, ViewerActivityState } from './viewer-activity.js';
+import type { MutedWords } from './muted-words.js';
+import type { DirectoryRefs } from '../media/directory-refs.js';
 
 export interface ForYouOptions {
   /** Fixed session seed (tests, reproducible runs); otherwise each session draws its own. */
@@ -30,6 +40,9 @@ export interface ForYouDeps {
   models: RegionModels;
   ranker: Ranker;
   activity: ViewerActivity;
+  muted: MutedWords;
+  /** Sound titles of clips outside the pools (muted words match them). */
+  refs: DirectoryRefs;
   now: () => Date;
 }
 
@@ -45,6 +58,7 @@ const SOURCE_BOOST: Record<string, number> = {
   sound: 0.08,
   trending: 0.05,
   fresh: 0,
+  catalogue: -0.05,
 };
 // What one page draws from each source. A page shows ten clips, about two thirds from the model and two from
 // exploration (measured on the feed bench's data), so each source offers a few times what it is likely to get:
@@ -68,18 +82,31 @@ const EXPLORATION_CANDIDATES = 20;
 const FOLLOWING_WORDS = ['you follow the creator'];
 const SOUND_WORDS = ['uses a sound you watched'];
 
+const CATALOGUE_WORDS = ['more from this instance'];
+/** Seen clips a page of rewatching chooses among. */
+const REWATCH_CANDIDATES = 100;
+const REWATCH_REASON: Reason = { source: 'rewatch', signals: ["you've seen everything new", 'worth another look'] };
+
 interface GenericItem {
   item: PoolItem;
-  source: 'trending' | 'fresh';
+  source: 'trending' | 'fresh' | 'catalogue';
   signals: string[];
+}
+
+/** A clip chosen for a page and why. */
+interface Pick {
+  clip: IndexRow;
+  reason: Reason;
 }
 
 /**
  * For You: candidate sources → filters → ranking → diversity re-ranking with exploration slots.
  * Sources: followed creators, the region model's co-engagement neighbours of what the viewer watched
  * through, hashtag and sound affinity, trending, fresh, and an exploration pool that gives new clips a
- * first audience. Filters: already watched or served, blocked either way, muted, not interested, own clips.
- * The same creator or sound never appears twice in a row, across pages too (the cursor remembers).
+ * first audience, and behind them the rest of the pooled catalogue. Filters: blocked either way, muted, not
+ * interested, own clips; already watched or served clips wait until nothing new is left, then come back as
+ * rewatching, so the feed has an end only for a viewer with nothing at all to watch. The same creator or sound
+ * appears twice in a row only when nothing else is left (across pages too: the cursor remembers).
  */
 export class ForYouService {
   constructor(
@@ -94,28 +121,34 @@ export class ForYouService {
     const limit = clampLimit(query.limit, 10, 50);
     const session: FeedSession = query.cursor
       ? decodeSession(query.cursor)
-      : {
-          seed: this.options.seed ?? randomInt(0, 2 ** 31),
-          page: 0,
-          lastAuthor: '',
-          lastSound: '',
-          served: new ServedFilter(),
-        };
+      : newSession(this.options.seed ?? randomInt(0, 2 ** 31));
     const random = seededRandom((session.seed ^ Math.imul(session.page + 1, 0x9e3779b1)) >>> 0);
     const now = this.deps.now().getTime();
-    const [snapshot, state] = await Promise.all([
+    const [snapshot, state, mutes] = await Promise.all([
       this.deps.pools.get(),
       viewer ? this.viewerState(viewer) : Promise.resolve(undefined),
+      this.deps.muted.matcher(viewer),
     ]);
+    // Titles of pooled sounds; those of other clips' sounds are read once the candidates are known.
+    const pooledTitles = mutes.empty ? undefined : await this.deps.pools.soundTitles(snapshot);
+    const otherTitles = new Map<string, string>();
+    const titles = pooledTitles && {
+      get: (id: string) => pooledTitles.get(id) ?? otherTitles.get(id),
+      has: (id: string) => pooledTitles.has(id) || otherTitles.has(id),
+    };
 
-    const excluded = (row: IndexRow): boolean =>
-      session.served.has(row.id) ||
+    // Never shown: own clips, creators blocked either way or muted, clips the viewer is not interested in, clips
+    // their muted words match.
+    const refused = ({ row, tags }: PoolItem): boolean =>
       row.author_id === viewer?.userId ||
       (state !== undefined &&
-        (state.seen.has(row.id) ||
-          state.notInterested.has(row.id) ||
+        (state.notInterested.has(row.id) ||
           state.relations.blocked.has(row.author_id) ||
-          state.relations.muted.has(row.author_id)));
+          state.relations.muted.has(row.author_id))) ||
+      (titles !== undefined && mutes.hidesItem({ row, tags }, titles));
+    // Not new: served earlier in this session, or watched.
+    const known = (row: IndexRow): boolean => session.served.has(row.id) || (state?.seen.has(row.id) ?? false);
+    const excluded = (item: PoolItem): boolean => known(item.row) || refused(item);
 
     const candidates = new Map<string, Candidate>();
     const add = (
@@ -125,7 +158,7 @@ export class ForYouService {
       modelScore?: number,
     ): Candidate | undefined => {
       const { row } = item;
-      if (excluded(row)) return undefined;
+      if (excluded(item)) return undefined;
       let c = candidates.get(row.id);
       if (!c) candidates.set(row.id, (c = { item, source, signals: [] }));
       if (typeof signals === 'function') {
@@ -137,12 +170,53 @@ export class ForYouService {
     };
 
     if (viewer && state) await this.personalSources(viewer, state, snapshot, session.served, add, random);
-    // The generic sources (trending, fresh) come pre-ranked per snapshot; only the best the viewer may see
-    // are candidates, so a page ranks a few dozen of them rather than every pooled one.
+    // The generic sources (trending, fresh, then the rest of the catalogue) come pre-ranked per snapshot; only
+    // the best the viewer may see are candidates, so a page ranks a few dozen of them rather than every pooled
+    // one. No creator takes more than half a page of them while others wait further down, so a page can vary;
+    // the creators held back come in when nobody else is left.
+    const ordered = this.genericOf(snapshot);
+    const budget = Math.max(GENERIC_CANDIDATES, limit);
+    const perAuthor = Math.ceil(limit / 2);
+    const byAuthor = new Map<string, number>();
+    const heldBack: GenericItem[] = [];
     let generic = 0;
-    for (const g of this.genericOf(snapshot)) {
-      if (generic >= GENERIC_CANDIDATES) break;
+    for (const g of ordered) {
+      if (generic >= budget) break;
+      const n = byAuthor.get(g.item.row.author_id) ?? 0;
+      if (n >= perAuthor) {
+        if (heldBack.length < budget && !excluded(g.item)) heldBack.push(g);
+      } else if (add(g.item, g.source, g.signals)) {
+        byAuthor.set(g.item.row.author_id, n + 1);
+        generic++;
+      }
+    }
+    for (let i = 0; i < heldBack.length && generic < budget; i++) {
+      const g = heldBack[i]!;
       if (add(g.item, g.source, g.signals)) generic++;
+    }
+    // Past everything pooled, the older clips of a large instance, newest first; the cursor remembers how far the
+    // session has gone (past clips it has served or may not see), so each page reads only a little further.
+    let older = session.older;
+    if (generic < budget) {
+      let done = true;
+      for (const item of await this.deps.pools.older(snapshot, older, 2 * budget)) {
+        if (excluded(item)) {
+          if (done) older = positionOf(item.row);
+        } else {
+          done = false;
+          if (generic < budget && add(item, 'catalogue', CATALOGUE_WORDS)) generic++;
+        }
+      }
+    }
+
+    if (titles) {
+      // Clips from outside the pools (followed creators, the model, older clips) may use sounds not yet known.
+      const unknown = [...candidates.values()]
+        .map((c) => c.item.row.sound_id)
+        .filter((id): id is string => id !== null && !titles.has(id));
+      if (unknown.length > 0)
+        for (const [id, title] of await this.deps.refs.soundTitles(unknown)) otherTitles.set(id, title);
+      for (const [id, c] of candidates) if (refused(c.item)) candidates.delete(id);
     }
 
     const list = [...candidates.values()];
@@ -165,7 +239,7 @@ export class ForYouService {
     const explore: PoolItem[] = [];
     for (const item of snapshot.exploration) {
       if (explore.length >= EXPLORATION_CANDIDATES) break;
-      if (!excluded(item.row)) explore.push(item);
+      if (!excluded(item)) explore.push(item);
     }
     for (let i = explore.length - 1; i > 0; i--) {
       const j = Math.floor(random() * Math.min(i + 1, 8));
@@ -173,15 +247,21 @@ export class ForYouService {
     }
 
     const picked = this.compose(main, ranking, explore, limit, session);
-    const reasons = new Map<string, Reason>(picked.map((p) => [p.row.id, p.reason]));
+    if (picked.length < limit) {
+      const onPage = new Set(picked.map((p) => p.clip.id));
+      const gone = (item: PoolItem) => onPage.has(item.row.id) || refused(item) || !known(item.row);
+      picked.push(...this.rewatch(ordered, gone, limit - picked.length, picked[picked.length - 1], session));
+    }
+    const reasons = new Map<string, Reason>(picked.map((p) => [p.clip.id, p.reason]));
     const items = await this.deps.presenter.present(
       viewer,
-      picked.map((p) => indexClip(p.row)),
+      picked.map((p) => indexClip(p.clip)),
       { reasons, ...(state ? { relations: state.relations } : {}) },
     );
+    // Only a viewer with nothing at all to watch reaches an end.
     if (picked.length === 0) return { items, cursor: null };
-    for (const p of picked) session.served.add(p.row.id);
-    const last = picked[picked.length - 1]!.row;
+    for (const p of picked) session.served.add(p.clip.id);
+    const last = picked[picked.length - 1]!.clip;
     return {
       items,
       cursor: encodeSession({
@@ -190,13 +270,15 @@ export class ForYouService {
         lastAuthor: last.author_id,
         lastSound: last.sound_id ?? '',
         served: session.served,
+        replayed: session.replayed,
+        ...(older ? { older } : {}),
       }),
     };
   }
 
   /**
-   * Fills a page: every k-th slot goes to exploration, the rest to the ranked list; each pick must differ
-   * in creator and sound from the one before. When nothing fits, the page ends short rather than repeat.
+   * Fills a page: every k-th slot goes to exploration, the rest to the ranked list, varied by creator and sound
+   * as far as the candidates allow (diverse-page.ts). What neither can fill is left to rewatching.
    */
   private compose(
     main: BestFirst<Candidate>,
@@ -204,16 +286,10 @@ export class ForYouService {
     explore: PoolItem[],
     limit: number,
     session: FeedSession,
-  ): { row: IndexRow; reason: Reason }[] {
-    const taken = new Set<string>();
-    const out: { row: IndexRow; reason: Reason }[] = [];
-    let lastAuthor = session.lastAuthor;
-    let lastSound = session.lastSound;
+  ): Pick[] {
     const every =
       this.options.explorationShare > 0 ? Math.max(2, Math.round(1 / this.options.explorationShare)) : Infinity;
-    const fits = (row: IndexRow) =>
-      !taken.has(row.id) && row.author_id !== lastAuthor && (!row.sound_id || row.sound_id !== lastSound);
-    const fromMain = () => {
+    const fromMain: Draw<Pick> = (fits) => {
       const hit = main.find((m) => fits(m.c.item.row));
       // Signals are joined for the picked clips only (a page shows ten of a few hundred candidates).
       if (!hit) return undefined;
@@ -221,15 +297,15 @@ export class ForYouService {
       // The sources' words, then the model's (built only now), then the ranker's.
       const own = [...c.signals, ...(c.explained?.() ?? [])];
       return {
-        row: c.item.row,
+        clip: c.item.row,
         reason: { source: c.source, signals: [...new Set([...own, ...ranking.signals(hit.i)])].slice(0, 6) },
       };
     };
-    const fromExplore = () => {
+    const fromExplore: Draw<Pick> = (fits) => {
       const hit = explore.find((i) => fits(i.row));
       return (
         hit && {
-          row: hit.row,
+          clip: hit.row,
           reason: {
             source: 'exploration',
             signals: ['new clip finding its audience', `${hit.row.view_count} views so far`],
@@ -237,16 +313,62 @@ export class ForYouService {
         }
       );
     };
-    for (let slot = 0; out.length < limit; slot++) {
-      const wantExplore = slot % every === Math.min(2, every - 1);
-      const pick = wantExplore ? (fromExplore() ?? fromMain()) : (fromMain() ?? fromExplore());
-      if (!pick) break;
-      taken.add(pick.row.id);
-      out.push(pick);
-      lastAuthor = pick.row.author_id;
-      lastSound = pick.row.sound_id ?? '';
+    const mainFirst = [fromMain, fromExplore];
+    const exploreFirst = [fromExplore, fromMain];
+    return fillPage(limit, { author: session.lastAuthor, sound: session.lastSound }, (slot) =>
+      slot % every === Math.min(2, every - 1) ? exploreFirst : mainFirst,
+    );
+  }
+
+  /**
+   * When nothing new is left for the viewer, the feed goes on with what they have seen, best first (the generic
+   * order, which follows engagement), each clip once per round: `replayed` remembers the round, and a round that
+   * has shown everything starts over.
+   */
+  private rewatch(
+    ordered: GenericItem[],
+    gone: (item: PoolItem) => boolean,
+    slots: number,
+    after: Pick | undefined,
+    session: FeedSession,
+  ): Pick[] {
+    const collect = (skip: (row: IndexRow) => boolean) => {
+      const out: IndexRow[] = [];
+      for (const { item } of ordered) {
+        if (out.length >= REWATCH_CANDIDATES) break;
+        if (!gone(item) && !skip(item.row)) out.push(item.row);
+      }
+      return out;
+    };
+    const fill = (rows: IndexRow[], n: number, last: Pick | undefined) =>
+      fillPage(
+        n,
+        last
+          ? { author: last.clip.author_id, sound: last.clip.sound_id ?? '' }
+          : { author: session.lastAuthor, sound: session.lastSound },
+        () => [
+          (fits) => {
+            const row = rows.find(fits);
+            return row && { clip: row, reason: REWATCH_REASON };
+          },
+        ],
+      );
+    const round = collect((row) => session.replayed.has(row.id));
+    const picked = fill(round, slots, after);
+    if (picked.length < slots) {
+      // This round has shown everything: the next one starts on this page, with what this round did not just show.
+      const inRound = new Set(round.map((r) => r.id));
+      session.replayed.clear();
+      picked.push(
+        ...fill(
+          collect((row) => inRound.has(row.id)),
+          slots - picked.length,
+          picked.at(-1) ?? after,
+        ),
+      );
     }
-    return out;
+    for (const p of picked) session.replayed.add(p.clip.id);
+    return picked;
   }
 
   private async personalSources(
@@ -320,10 +442,16 @@ export class ForYouService {
       else byId.set(item.row.id, { item, source: 'fresh', signals: ['new'] });
     }
     const prior = (g: GenericItem) => TransparentRanker.score(g.item, snapshot.builtAt) + SOURCE_BOOST[g.source]!;
-    list = [...byId.values()]
-      .map((g) => ({ g, p: prior(g) }))
-      .sort((a, b) => b.p - a.p || (a.g.item.row.id < b.g.item.row.id ? 1 : -1))
-      .map(({ g }) => g);
+    const best = (items: GenericItem[]) =>
+      items
+        .map((g) => ({ g, p: prior(g) }))
+        .sort((a, b) => b.p - a.p || (a.g.item.row.id < b.g.item.row.id ? 1 : -1))
+        .map(({ g }) => g);
+    // Behind the pools, every other pooled clip, so a viewer who keeps scrolling reaches all of them.
+    const rest: GenericItem[] = [];
+    for (const item of snapshot.byId.values())
+      if (!byId.has(item.row.id)) rest.push({ item, source: 'catalogue', signals: CATALOGUE_WORDS });
+    list = [...best([...byId.values()]), ...best(rest)];
     this.generic.set(snapshot, list);
     return list;
   }

@@ -7,6 +7,7 @@ import type { HashtagService } from '../social/hashtag.service.js';
 import type { ClipAccess, Viewer } from '../media/clip-access.js';
 import type { VideoPresenter } from '../media/video-presenter.js';
 import type { Video } from '../media/video.schema.js';
+import type { MutedWords } from './muted-words.js';
 import { queryTerms, type SearchIndex } from './search-index.js';
 
 export interface SearchDeps {
@@ -16,6 +17,7 @@ export interface SearchDeps {
   hashtags: HashtagService;
   access: ClipAccess;
   presenter: VideoPresenter;
+  muted: MutedWords;
 }
 
 /**
@@ -47,7 +49,8 @@ export class SearchService {
       : [];
     const hashtags = terms.length === 1 ? await this.deps.hashtags.suggest(terms[0]!, 10) : [];
     const ids = await this.deps.index.search(q, 40);
-    const videos = (await this.deps.presenter.present(viewer, await this.deps.access.fromIndex(ids))).slice(0, 20);
+    const shown = await this.deps.presenter.present(viewer, await this.deps.access.fromIndex(ids));
+    const videos = (await this.deps.muted.filter(viewer, shown)).slice(0, 20);
     return { users: users.map(toPublicProfile), videos, hashtags };
   }
 }

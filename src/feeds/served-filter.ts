@@ -26,6 +26,15 @@ export class ServedFilter {
     return !this.empty && ServedFilter.probe(id, this.bits, false);
   }
 
+  isEmpty(): boolean {
+    return this.empty;
+  }
+
+  clear(): void {
+    this.bits.fill(0);
+    this.empty = true;
+  }
+
   /**
    * Bit k of an id is (h1 + k·h2) mod BITS over its two FNV-style hashes. Sets the bits (`set`) or tells whether
    * all are set. Written without arrays: this runs for every candidate of every page.
@@ -47,50 +56,62 @@ export class ServedFilter {
   }
 }
 
-/** Where a feed session stands: its seed, page number, what it served, and the last creator and sound shown. */
+/**
+ * Where a feed session stands: its seed, page number, what it served, the last creator and sound shown, and —
+ * once nothing new is left — what it has shown again in the current round of rewatching.
+ */
 export interface FeedSession {
   seed: number;
   page: number;
   lastAuthor: string;
   lastSound: string;
   served: ServedFilter;
+  replayed: ServedFilter;
+  /** How far the session has gone through clips older than the pools (a position of CandidatePools.older). */
+  older?: string;
 }
 
-function checksum(head: string, body: string): string {
-  return createHash('sha256')
-    .update('reelm-feed-cursor\0')
-    .update(head)
-    .update('\0')
-    .update(body)
-    .digest('base64url')
-    .slice(0, 12);
+export function newSession(seed: number): FeedSession {
+  return { seed, page: 0, lastAuthor: '', lastSound: '', served: new ServedFilter(), replayed: new ServedFilter() };
 }
 
+function checksum(parts: string[]): string {
+  const hash = createHash('sha256').update('reelm-feed-cursor');
+  for (const part of parts) hash.update('\0').update(part);
+  return hash.digest('base64url').slice(0, 12);
+}
+
+/** `head.served[.replayed].checksum`: the replayed filter rides along only once a session has begun rewatching. */
 export function encodeSession(s: FeedSession): string {
-  const head = Buffer.from(JSON.stringify({ s: s.seed, n: s.page, a: s.lastAuthor, o: s.lastSound })).toString(
-    'base64url',
-  );
-  const body = Buffer.from(s.served.bits).toString('base64url');
-  return `${head}.${body}.${checksum(head, body)}`;
+  const head = Buffer.from(
+    JSON.stringify({ s: s.seed, n: s.page, a: s.lastAuthor, o: s.lastSound, ...(s.older ? { w: s.older } : {}) }),
+  ).toString('base64url');
+  const parts = [head, Buffer.from(s.served.bits).toString('base64url')];
+  if (!s.replayed.isEmpty()) parts.push(Buffer.from(s.replayed.bits).toString('base64url'));
+  return `${parts.join('.')}.${checksum(parts)}`;
 }
 
 /** Reads a For You cursor; anything altered or malformed is refused with `cursor.invalid`. */
 export function decodeSession(cursor: string): FeedSession {
   const invalid = () => new InvalidInputError('cursor.invalid', 'The cursor is not valid; start again without one.');
   const parts = cursor.split('.');
-  if (parts.length !== 3) throw invalid();
-  const [head, body, sum] = parts as [string, string, string];
-  if (checksum(head, body) !== sum) throw invalid();
+  if (parts.length !== 3 && parts.length !== 4) throw invalid();
+  const sum = parts.pop()!;
+  if (checksum(parts) !== sum) throw invalid();
   try {
+    const [head, body, replayedBody] = parts as [string, string, string | undefined];
     const h = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as Record<string, unknown>;
     const bits = new Uint8Array(Buffer.from(body, 'base64url'));
+    const replayed = replayedBody ? new Uint8Array(Buffer.from(replayedBody, 'base64url')) : new Uint8Array(BITS / 8);
     const ok =
       Number.isInteger(h.s) &&
       Number.isInteger(h.n) &&
       (h.n as number) >= 0 &&
       typeof h.a === 'string' &&
       typeof h.o === 'string' &&
-      bits.length === BITS / 8;
+      (h.w === undefined || (typeof h.w === 'string' && h.w.length <= 200)) &&
+      bits.length === BITS / 8 &&
+      replayed.length === BITS / 8;
     if (!ok) throw new Error('shape');
     return {
       seed: h.s as number,
@@ -98,6 +119,8 @@ export function decodeSession(cursor: string): FeedSession {
       lastAuthor: h.a as string,
       lastSound: h.o as string,
       served: new ServedFilter(bits),
+      replayed: new ServedFilter(replayed),
+      ...(typeof h.w === 'string' ? { older: h.w } : {}),
     };
   } catch {
     throw invalid();

@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
-import { HashtagPageSchema, SearchResultsSchema, SoundPageSchema } from '../feeds/feeds.schema.js';
+import { HashtagPageSchema, MutedWordsSchema, SearchResultsSchema, SoundPageSchema } from '../feeds/feeds.schema.js';
+import { MUTED_WORD_MAX_LENGTH, MUTED_WORDS_MAX } from '../feeds/muted-words.js';
 import { VideoPageSchema as VideoPage } from '../media/video.schema.js';
 import type { Auth } from './auth.js';
 import { IdParams, PageQuery, errors } from './schemas.js';
@@ -47,6 +48,32 @@ export async function feedRoutes(app: FastifyInstance, ctx: AppContext, auth: Au
     },
   );
 
+  const mutedWords = {
+    tags: ['feeds'],
+    response: { 200: MutedWordsSchema, ...errors(400, 401) },
+  };
+  api.get(
+    '/me/muted-words',
+    {
+      schema: {
+        ...mutedWords,
+        summary: 'Your muted words: clips they match are left out of your feeds, hashtag and sound pages and search',
+      },
+    },
+    async (request) => ({ words: await feeds.muted.list(await auth.requireUser(request)) }),
+  );
+  api.put(
+    '/me/muted-words',
+    {
+      schema: {
+        ...mutedWords,
+        summary: `Replace your muted words (each 1–${MUTED_WORD_MAX_LENGTH} characters, at most ${MUTED_WORDS_MAX}; "#tag" mutes a hashtag)`,
+        body: Type.Object({ words: Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 10_000 }) }),
+      },
+    },
+    async (request) => ({ words: await feeds.muted.replace(await auth.requireUser(request), request.body.words) }),
+  );
+
   api.get(
     '/trending',
     {
@@ -87,7 +114,8 @@ export async function feedRoutes(app: FastifyInstance, ctx: AppContext, auth: Au
     async (request) => {
       const viewer = await viewerOf(request);
       const page = await social.hashtags.hashtag(request.params.tag, request.query);
-      const items = await ctx.media.presenter.present(viewer, await ctx.media.access.fromIndex(page.videoIds));
+      const shown = await ctx.media.presenter.present(viewer, await ctx.media.access.fromIndex(page.videoIds));
+      const items = await feeds.muted.filter(viewer, shown);
       return { tag: page.tag, videoCount: page.videoCount, items, cursor: page.cursor };
     },
   );
@@ -106,7 +134,8 @@ export async function feedRoutes(app: FastifyInstance, ctx: AppContext, auth: Au
     async (request) => {
       const viewer = await viewerOf(request);
       const page = await social.hashtags.sound(request.params.id, request.query);
-      const items = await ctx.media.presenter.present(viewer, await ctx.media.access.fromIndex(page.videoIds));
+      const shown = await ctx.media.presenter.present(viewer, await ctx.media.access.fromIndex(page.videoIds));
+      const items = await feeds.muted.filter(viewer, shown);
       return {
         id: page.id,
         title: page.title,

@@ -26,6 +26,8 @@ interface Canary {
   followersCaption: string;
   /** What the user searched for: search queries are stored nowhere, logs included. */
   searchQuery: string;
+  /** A word the user muted: what they do not want to see is theirs alone. */
+  mutedWord: string;
   user?: TestUser;
   publicClip?: string;
   /** Clips only this user watched or favorited (their watch history): public, so only in the directory and the creator's cell. */
@@ -33,7 +35,7 @@ interface Canary {
   creatorRegion?: string;
 }
 const SEALED = ['email', 'birthdate', 'ip', 'userAgent'] as const;
-const HOME_ONLY = ['privateCaption', 'followersCaption'] as const;
+const HOME_ONLY = ['privateCaption', 'followersCaption', 'mutedWord'] as const;
 const NOWHERE = ['searchQuery'] as const;
 
 interface Feature {
@@ -156,6 +158,13 @@ const FEATURES: Feature[] = [
     name: 'search, hashtags, feeds, notifications, then a follow request to a private account, a mute and a block across regions',
     async run(t, canaries) {
       for (const c of canaries) {
+        const muted = await t.app.inject({
+          method: 'PUT',
+          url: '/api/v1/me/muted-words',
+          headers: bearer(c.user!.token),
+          payload: { words: [c.mutedWord, `#${c.mutedWord}`] },
+        });
+        expect(muted.statusCode, muted.body).toBe(200);
         const found = await social.get(t, c.user!, `/search?q=${encodeURIComponent(c.searchQuery)}`);
         expect(found.videos).toEqual([]);
         expect((await social.get(t, c.user!, `/search?q=public+clip+${c.region}`)).videos.length).toBeGreaterThan(0);
@@ -275,6 +284,7 @@ describe('canary: protected values never leave their home cell', () => {
     privateCaption: `canary private ${region} ${tag}`,
     followersCaption: `canary followers ${region} ${tag}`,
     searchQuery: `canarysearch${region}${tag}`,
+    mutedWord: `canarymuted${region}${tag}`,
   }));
 
   beforeAll(async () => {

@@ -63,6 +63,13 @@ describe('download your data, and account deletion', () => {
     await social.watch(t, finn, clip.id);
     await social.block(t, ella, ivy);
     await social.mute(t, finn, ivy);
+    const muted = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/me/muted-words',
+      headers: bearer(ella.token),
+      payload: { words: ['Spoilers', '#louvre'] },
+    });
+    expect(muted.statusCode, muted.body).toBe(200);
   });
   const runJobs = () => runDueJobs(t);
 
@@ -111,6 +118,7 @@ describe('download your data, and account deletion', () => {
       'notifications',
       'blocks',
       'videos',
+      'muted_words',
     ];
     for (const name of [
       'README.txt',
@@ -151,6 +159,7 @@ describe('download your data, and account deletion', () => {
       ).toEqual([[ella.id, finnClip]]);
     expect(table('watch_events')[0]).toMatchObject({ watched_ms: 4000, completed: 1 });
     expect(table('blocks').map((r) => [r.blocker_id, r.blocked_id])).toEqual([[ella.id, ivy.id]]);
+    expect(table('muted_words').map((r) => r.word)).toEqual(['Spoilers', '#louvre']);
     // Her comment is kept with Finn's clip in the us cell and still comes back; Finn's comment on her clip does not.
     expect(table('comments').map((r) => [r.id, r.author_id, r.text])).toEqual([
       [ellaComment, ella.id, 'ella says bonjour from paris'],
