@@ -29,6 +29,14 @@ export function navigate(to: string, opts: { replace?: boolean; state?: unknown 
   if (!opts.replace) window.scrollTo(0, 0);
 }
 
+/**
+ * Points the address bar at what is on screen without changing screens (a watch page swiping through a grid):
+ * the location store keeps the screen's own path, so the screen is not mounted again.
+ */
+export function showInAddressBar(to: string): void {
+  if (location.pathname + location.search !== to) history.replaceState(history.state, '', to);
+}
+
 export function back(fallback = '/'): void {
   if (history.state && (history.state as { fromApp?: boolean }).fromApp) history.back();
   else if (history.length > 1 && document.referrer.startsWith(location.origin)) history.back();

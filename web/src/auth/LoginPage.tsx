@@ -3,6 +3,7 @@ import { api } from '../api';
 import { t } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { errorText, loadMe, toast } from '../session';
+import { useTitle } from '../title';
 
 /** Where to go after logging in: a same-site path from ?next=, or home. */
 export function nextPath(q: URLSearchParams): string {
@@ -12,6 +13,7 @@ export function nextPath(q: URLSearchParams): string {
 
 export function LoginPage() {
   const { query } = useLocation();
+  useTitle(t('nav.login'));
   const [handle, setHandle] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');

@@ -7,9 +7,11 @@ import { regionName } from '../format';
 import { IconGlobe } from '../ui/icons';
 import { countryOptions, guessCountry, regionOf } from './countries';
 import { nextPath } from './LoginPage';
+import { useTitle } from '../title';
 
 export function SignupPage() {
   const { query } = useLocation();
+  useTitle(t('auth.prompt.signup'));
   const [f, setF] = useState({ handle: '', password: '', email: '', birthdate: '', country: '' });
   // null while loading: the country list and where each country's accounts live come from the server.
   const [regions, setRegions] = useState<Region[] | null>(null);

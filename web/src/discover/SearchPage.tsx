@@ -9,6 +9,7 @@ import { IconClose, IconHash, IconSearch } from '../ui/icons';
 import { Empty, ErrorBox, Spinner } from '../ui/misc';
 import { usePaged } from '../ui/usePaged';
 import { VideoGrid } from '../ui/VideoGrid';
+import { useTitle } from '../title';
 
 function UserRow({ u }: { u: PublicUser }) {
   return (
@@ -30,6 +31,7 @@ function UserRow({ u }: { u: PublicUser }) {
 export function SearchPage() {
   const { query } = useLocation();
   const q = query.get('q') ?? '';
+  useTitle(q ? `${q} · ${t('nav.discover')}` : t('nav.discover'));
   const [text, setText] = useState(q);
   const [res, setRes] = useState<SearchResults | null>(null);
   const [error, setError] = useState<unknown>(null);

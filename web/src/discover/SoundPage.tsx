@@ -8,12 +8,14 @@ import { IconMusic } from '../ui/icons';
 import { Empty, ErrorBox, PageHeader, Spinner } from '../ui/misc';
 import { usePaged } from '../ui/usePaged';
 import { VideoGrid } from '../ui/VideoGrid';
+import { useTitle } from '../title';
 
 /** /sound/:id — clips that use a sound. */
 export function SoundPage({ id }: { id: string }) {
   const load = (c: string | null) => api.sound(id, c);
   const list = usePaged<SoundPageData['items'][number], SoundPageData>(load, id);
   const s = list.first;
+  useTitle(s?.title);
   return (
     <div class="page">
       <PageHeader title={s?.title ?? ''} fallback="/search" />

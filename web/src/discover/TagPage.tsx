@@ -6,11 +6,13 @@ import { IconHash } from '../ui/icons';
 import { Empty, ErrorBox, PageHeader, Spinner } from '../ui/misc';
 import { usePaged } from '../ui/usePaged';
 import { VideoGrid } from '../ui/VideoGrid';
+import { useTitle } from '../title';
 
 /** /tag/:tag — clips with a hashtag. */
 export function TagPage({ tag }: { tag: string }) {
   const load = (c: string | null) => api.hashtag(tag, c);
   const list = usePaged<HashtagPage['items'][number], HashtagPage>(load, tag);
+  useTitle(`#${tag}`);
   return (
     <div class="page">
       <PageHeader title={`#${tag}`} fallback="/search" />

@@ -25,11 +25,14 @@ export function Feed({
   visible,
   empty,
   header,
+  onActive,
 }: {
   source: FeedSource;
   visible: boolean;
   empty?: ComponentChildren;
   header?: ComponentChildren;
+  /** The clip on screen changed. */
+  onActive?: (v: Video) => void;
 }) {
   const [items, setItems] = useState<Video[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -43,7 +46,8 @@ export function Feed({
   const seen = useRef(new Set<string>());
 
   const append = (page: Page<Video>, replace: boolean) => {
-    const fresh = page.items.filter((v) => !seen.current.has(v.id) && v.playback);
+    // A clip shown again on purpose (For You's rewatching, once nothing new is left) is kept; any other repeat is not.
+    const fresh = page.items.filter((v) => (v.reason?.source === 'rewatch' || !seen.current.has(v.id)) && v.playback);
     fresh.forEach((v) => seen.current.add(v.id));
     setItems((prev) => (replace ? fresh : [...prev, ...fresh]));
     setCursor(page.cursor);
@@ -94,10 +98,11 @@ export function Feed({
     } else loadMore(null, true);
   }, [source]);
 
-  // Start at a given clip (a grid opened in the middle of its list).
+  // Start at the clip asked for (a grid's tapped tile), the first one included: when the first page replaces the
+  // spinner, the list would otherwise keep whatever offset the browser gave it (it landed on the last clip).
   useLayoutEffect(() => {
-    if (!source.startIndex || !listRef.current) return;
-    const el = listRef.current.children[source.startIndex] as HTMLElement | undefined;
+    if (items.length === 0 || !listRef.current) return;
+    const el = listRef.current.children[source.startIndex ?? 0] as HTMLElement | undefined;
     if (el) listRef.current.scrollTop = el.offsetTop;
   }, [items.length > 0]);
 
@@ -117,6 +122,11 @@ export function Feed({
     root.querySelectorAll<HTMLElement>('.feed-item').forEach((el) => io.observe(el));
     return () => io.disconnect();
   }, [items]);
+
+  const current = items[active];
+  useEffect(() => {
+    if (current && visible) onActive?.(current);
+  }, [current?.id, visible]);
 
   // Near the end: follow the cursor.
   useEffect(() => {
@@ -207,6 +217,14 @@ export function Feed({
   const onComments = useCallback((v: Video) => setCommentsFor(v.id), []);
   const commentVideo = commentsFor ? (items.find((v) => v.id === commentsFor) ?? null) : null;
 
+  // A clip that comes round again gets a key of its own.
+  const shown = new Map<string, number>();
+  const keys = items.map((v) => {
+    const n = shown.get(v.id) ?? 0;
+    shown.set(v.id, n + 1);
+    return n === 0 ? v.id : `${v.id}~${n}`;
+  });
+
   const mode = (i: number): Mode => (i === active ? 'active' : i >= active - 1 && i <= active + 2 ? 'near' : 'far');
 
   return (
@@ -215,7 +233,7 @@ export function Feed({
       <div class="feed" ref={listRef} role="feed" aria-busy={loading} aria-label={t('feed.label')}>
         {items.map((v, i) => (
           <FeedItem
-            key={v.id}
+            key={keys[i]}
             video={v}
             index={i}
             mode={mode(i)}
@@ -224,6 +242,7 @@ export function Feed({
             onPatch={onPatch}
             onFollowAuthor={onFollowAuthor}
             onComments={onComments}
+            firstRewatch={v.reason?.source === 'rewatch' && items[i - 1]?.reason?.source !== 'rewatch'}
           />
         ))}
         {(loading || error || items.length === 0 || (!cursor && source.load)) && (

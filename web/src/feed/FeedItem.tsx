@@ -21,6 +21,8 @@ export interface FeedItemProps {
   onPatch: (id: string, f: VideoPatch) => void;
   onFollowAuthor: (authorId: string) => void;
   onComments: (v: Video) => void;
+  /** The first clip the feed shows again once nothing new is left: it carries the quiet marker. */
+  firstRewatch?: boolean;
 }
 
 const viewerOf = (v: Video) => v.viewer ?? { liked: false, favorited: false, followingAuthor: false };
@@ -238,6 +240,7 @@ export const FeedItem = memo(function FeedItem({
   onPatch,
   onFollowAuthor,
   onComments,
+  firstRewatch,
 }: FeedItemProps) {
   return (
     <section
@@ -248,6 +251,11 @@ export const FeedItem = memo(function FeedItem({
       data-active={mode === 'active' ? 'true' : undefined}
       aria-label={t('feed.clipBy', { handle: video.author.handle })}
     >
+      {firstRewatch && (
+        <p class="feed-marker" data-testid="feed-rewatch" role="status">
+          {t('feed.rewatch')}
+        </p>
+      )}
       <div class="stage">
         <div class="stage-video">
           <ClipPlayer

@@ -6,6 +6,7 @@ import { Link } from '../router';
 import { useMe } from '../session';
 import { Empty } from '../ui/misc';
 import { Feed, type FeedSource } from './Feed';
+import { useTitle } from '../title';
 
 type Tab = 'foryou' | 'following';
 
@@ -13,6 +14,7 @@ type Tab = 'foryou' | 'following';
 export function FeedPage({ visible }: { visible: boolean }) {
   const me = useMe();
   const [tab, setTab] = useState<Tab>('foryou');
+  useTitle(visible ? (tab === 'foryou' ? t('feed.forYou') : t('feed.following')) : undefined, visible);
   // Reload For You only when the account changes (log in / out), not when the session first becomes known:
   // the boot request already carried the cookie.
   const known = useRef<string | null>(null);

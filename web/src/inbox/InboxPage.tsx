@@ -10,6 +10,7 @@ import { IconInbox } from '../ui/icons';
 import { Empty, ErrorBox, Spinner } from '../ui/misc';
 import { usePaged } from '../ui/usePaged';
 import { liveStore, unreadStore } from './notifications';
+import { useTitle } from '../title';
 
 function Row({ n }: { n: Notification }) {
   const href = n.videoId ? `/v/${n.videoId}` : `/@${n.actor.handle}`;
@@ -85,6 +86,7 @@ function Requests() {
 /** /inbox — notifications, newest first, with live ones prepended; opening it marks them read. */
 export function InboxPage() {
   const me = useMe();
+  useTitle(t('nav.inbox'));
   const live = useStore(liveStore);
   const list = usePaged<Notification>(me ? api.notifications : null, me?.id ?? 'visitor');
 

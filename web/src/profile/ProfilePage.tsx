@@ -10,6 +10,7 @@ import { IconGlobe, IconLock, IconSettings } from '../ui/icons';
 import { Empty, ErrorBox, NotFound, PageHeader, Spinner } from '../ui/misc';
 import { usePaged } from '../ui/usePaged';
 import { VideoGrid } from '../ui/VideoGrid';
+import { useTitle } from '../title';
 
 type Tab = 'clips' | 'favorites' | 'liked';
 
@@ -19,6 +20,7 @@ export function ProfilePage({ handle }: { handle: string }) {
   const [user, setUser] = useState<PublicUser | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [tab, setTab] = useState<Tab>('clips');
+  useTitle(`@${user?.handle ?? handle}`);
 
   const load = () => {
     setError(null);

@@ -6,6 +6,7 @@ import { Link, navigate } from '../router';
 import { errorText, meStore, toast, toastError, useMe } from '../session';
 import { IconGlobe } from '../ui/icons';
 import { PageHeader, Spinner } from '../ui/misc';
+import { useTitle } from '../title';
 
 function ProfileSection({ me }: { me: Me }) {
   const [displayName, setDisplayName] = useState(me.displayName);
@@ -290,6 +291,7 @@ function AccountSection({ me }: { me: Me }) {
 /** /settings — profile, privacy, home region, data export, log out and account deletion. */
 export function SettingsPage() {
   const me = useMe();
+  useTitle(t('nav.settings'));
   useEffect(() => {
     if (me === null) navigate('/login?next=/settings', { replace: true });
   }, [me]);

@@ -8,6 +8,7 @@ import { useMe } from '../session';
 import { IconCheck, IconUpload } from '../ui/icons';
 import { Empty, Spinner } from '../ui/misc';
 import { useProcessing } from './useProcessing';
+import { useTitle } from '../title';
 
 const MAX_CAPTION = 2200;
 const CHUNK = 5 * 1024 * 1024;
@@ -106,6 +107,7 @@ function Processing({ videoId, onAnother }: { videoId: string; onAnother: () => 
 /** /upload — pick or drop a clip, preview it, caption it, and send it with tus (pausable, resumable). */
 export function UploadPage() {
   const me = useMe();
+  useTitle(t('nav.upload'));
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [duration, setDuration] = useState<number | null>(null);

@@ -3,7 +3,8 @@ import { api, ApiError } from '../api';
 import { Feed, type FeedSource } from '../feed/Feed';
 import { t } from '../i18n';
 import { takePlaylist } from '../playlist';
-import { back } from '../router';
+import { back, showInAddressBar } from '../router';
+import { clipTitle, setTitle } from '../title';
 import { IconBack } from '../ui/icons';
 import { Empty } from '../ui/misc';
 
@@ -34,6 +35,10 @@ export function VideoPage({ id }: { id: string }) {
       <Feed
         source={source}
         visible
+        onActive={(v) => {
+          showInAddressBar(`/v/${v.id}`);
+          setTitle(clipTitle(v));
+        }}
         header={
           <div class="watch-head">
             <button type="button" class="icon-btn round" aria-label={t('action.back')} onClick={() => back('/')}>
