@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'reelm',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['test/cluster/**'],
           sequence: { groupOrder: 0 },
         },

@@ -20,7 +20,7 @@ import {
   checkPassword,
   normalizeHandle,
 } from './account-rules.js';
-import type { Me, PublicUser, WhoCanComment } from './accounts.schema.js';
+import { LANGUAGES, type Language, type Me, type PublicUser, type WhoCanComment } from './accounts.schema.js';
 import { hashPassword } from './passwords.js';
 
 export interface SignupInput {
@@ -235,7 +235,19 @@ export class AccountService {
     );
   }
 
-  async updateProfile(userId: string, region: string, patch: { displayName?: string; bio?: string }): Promise<Me> {
+  async updateProfile(
+    userId: string,
+    region: string,
+    patch: { displayName?: string; bio?: string; language?: Language | null },
+  ): Promise<Me> {
+    if (patch.language !== undefined)
+      // The language is the user's own setting (protected): it stays in the cell, unlike the public profile.
+      await this.deps.cells
+        .get(region)
+        .db.updateTable('accounts')
+        .set({ language: patch.language })
+        .where('id', '=', userId)
+        .execute();
     const set: { display_name?: string; bio?: string } = {};
     if (patch.displayName !== undefined) set.display_name = checkDisplayName(patch.displayName);
     if (patch.bio !== undefined) set.bio = checkBio(patch.bio);
@@ -325,6 +337,7 @@ export class AccountService {
       avatarUrl,
       createdAt: row.created_at,
       privacy: { privateAccount: row.private_account === 1, whoCanComment: row.who_can_comment as WhoCanComment },
+      language: (LANGUAGES as readonly string[]).includes(row.language ?? '') ? (row.language as Language) : null,
     };
   }
 }

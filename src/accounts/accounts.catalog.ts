@@ -18,6 +18,7 @@ export const accountsCatalog: DomainCatalog = {
       created_at: 'public',
       updated_at: 'public',
       media_epoch: 'public',
+      language: 'protected',
     },
     // Staff roles, not personal data: a global operator's record is public so every cell can check it.
     operators: { user_id: 'public', jurisdiction: 'public', role: 'public', created_at: 'public' },

@@ -40,6 +40,12 @@ export const accountsDirectoryMigrations: MigrationMap = {
         .execute();
     },
   },
+  '0003_accounts_language': {
+    async up(db: Kysely<any>) {
+      // The language the user picked for the app (and, later, mail); null follows the browser.
+      await db.schema.alterTable('accounts').addColumn('language', 'text').execute();
+    },
+  },
 };
 
 export const accountsCellMigrations: MigrationMap = {

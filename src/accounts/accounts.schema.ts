@@ -16,6 +16,11 @@ export type WhoCanComment = Static<typeof WhoCanCommentSchema>;
 export const PrivacySchema = Type.Object({ privateAccount: Type.Boolean(), whoCanComment: WhoCanCommentSchema });
 export type Privacy = Static<typeof PrivacySchema>;
 
+/** The languages the app (and its mail) speaks. */
+export const LANGUAGES = ['en', 'de'] as const;
+export const LanguageSchema = Type.Union(LANGUAGES.map((l) => Type.Literal(l)));
+export type Language = Static<typeof LanguageSchema>;
+
 export const MeSchema = Type.Object({
   id: Type.String(),
   handle: Type.String(),
@@ -28,6 +33,8 @@ export const MeSchema = Type.Object({
   avatarUrl: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
   privacy: PrivacySchema,
+  /** The app's language as the user picked it; null follows the browser. */
+  language: Type.Union([LanguageSchema, Type.Null()]),
 });
 export type Me = Static<typeof MeSchema>;
 

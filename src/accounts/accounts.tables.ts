@@ -47,6 +47,8 @@ export interface AccountsTable {
   delete_after: string | null;
   /** Bumped when access to all the account's clips narrows; part of their media URLs (migration 0002). */
   media_epoch: Generated<number>;
+  /** One of LANGUAGES, or null to follow the browser (migration 0003). */
+  language: string | null;
 }
 
 export interface UserKeysTable {

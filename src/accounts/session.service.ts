@@ -56,7 +56,7 @@ export class SessionService {
     handleRaw: string,
     password: string,
     client: { ip?: string; userAgent?: string } = {},
-  ): Promise<{ token: string; expiresAt: string; userId: string; region: string }> {
+  ): Promise<{ token: string; expiresAt: string; userId: string; region: string; deletionCancelled: boolean }> {
     const handle = handleRaw.trim().replace(/^@/, '').toLowerCase();
     const user = await this.deps.directory
       .selectFrom('users')
@@ -76,9 +76,9 @@ export class SessionService {
     // Unknown handles verify against a dummy hash so that timing does not reveal which handles exist.
     this.dummy ??= hashPassword('reelm-timing-equaliser-' + randomBytes(8).toString('hex'));
     const ok = await verifyPassword(account?.password_hash ?? (await this.dummy), password);
-    const usable =
-      account?.status === 'active' ||
-      (ok && account?.status === 'deactivated' && user && (await this.deps.reactivate?.(user.id, user.region)));
+    const reactivated =
+      ok && account?.status === 'deactivated' && !!user && !!(await this.deps.reactivate?.(user.id, user.region));
+    const usable = account?.status === 'active' || reactivated;
     if (!ok || !account || !cell || !user || !usable) {
       throw new UnauthorizedError('auth.invalid_credentials', 'The handle or password is wrong.');
     }
@@ -104,7 +104,7 @@ export class SessionService {
         expires_at: expiresAt,
       })
       .execute();
-    return { token, expiresAt, userId: user.id, region: user.region };
+    return { token, expiresAt, userId: user.id, region: user.region, deletionCancelled: reactivated };
   }
 
   /** Resolves a bearer token to its principal, or throws 401. */

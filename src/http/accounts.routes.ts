@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import type { Auth } from './auth.js';
-import { MeSchema, PrivacySchema, PublicUserSchema, RegionSchema } from '../accounts/accounts.schema.js';
+import {
+  LanguageSchema,
+  MeSchema,
+  PrivacySchema,
+  PublicUserSchema,
+  RegionSchema,
+} from '../accounts/accounts.schema.js';
 import { HandleParams, errors } from './schemas.js';
 
 const SignupBody = Type.Object(
@@ -23,7 +29,11 @@ const LoginBody = Type.Object(
 );
 
 const ProfilePatch = Type.Object(
-  { displayName: Type.Optional(Type.String({ maxLength: 200 })), bio: Type.Optional(Type.String({ maxLength: 1000 })) },
+  {
+    displayName: Type.Optional(Type.String({ maxLength: 200 })),
+    bio: Type.Optional(Type.String({ maxLength: 1000 })),
+    language: Type.Optional(Type.Union([LanguageSchema, Type.Null()])),
+  },
   { additionalProperties: false },
 );
 
@@ -56,9 +66,13 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
       config: perMinute(ctx.config.rateLimit.loginPerMinute),
       schema: {
         tags: ['accounts'],
-        summary: 'Log in; answered by the home cell. Returns a bearer token and sets the session cookie',
+        summary:
+          'Log in; answered by the home cell. Returns a bearer token and sets the session cookie; `deletionCancelled` says that this login cancelled a pending account deletion',
         body: LoginBody,
-        response: { 201: Type.Object({ token: Type.String(), expiresAt: Type.String() }), ...errors(400, 401, 429) },
+        response: {
+          201: Type.Object({ token: Type.String(), expiresAt: Type.String(), deletionCancelled: Type.Boolean() }),
+          ...errors(400, 401, 429),
+        },
       },
     },
     async (request, reply) => {
@@ -67,7 +81,9 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
         userAgent: request.headers['user-agent'],
       });
       auth.setCookie(request, reply, session.token, session.expiresAt);
-      return reply.status(201).send({ token: session.token, expiresAt: session.expiresAt });
+      return reply
+        .status(201)
+        .send({ token: session.token, expiresAt: session.expiresAt, deletionCancelled: session.deletionCancelled });
     },
   );
 
@@ -101,7 +117,7 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
     {
       schema: {
         tags: ['accounts'],
-        summary: 'Edit your display name and bio',
+        summary: 'Edit your display name and bio, and pick the app’s language (null follows the browser)',
         body: ProfilePatch,
         response: { 200: MeSchema, ...errors(400, 401) },
       },

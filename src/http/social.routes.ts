@@ -4,13 +4,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { PublicUserSchema, UserRefSchema } from '../accounts/accounts.schema.js';
 import { VideoPageSchema as VideoPage } from '../media/video.schema.js';
-import { CommentSchema, NotificationSchema } from '../social/social.schema.js';
+import { CommentPageSchema, NotificationSchema } from '../social/social.schema.js';
 import type { Auth } from './auth.js';
 import { HandleParams, IdParams, Nullable, PageQuery, errors } from './schemas.js';
 
 const NoContent = { 204: Type.Null() };
 
-const CommentPage = Type.Object({ items: Type.Array(CommentSchema), cursor: Nullable(Type.String()) });
+const CommentPage = CommentPageSchema;
 
 // Up to 20,000 characters pass the schema so that an over-long comment gets the clear `comment.too_long` message.
 const CommentBody = Type.Object(

@@ -19,7 +19,7 @@ import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { Actor } from './graph.service.js';
 import type { NotificationService } from './notification.service.js';
-import type { Comment } from './social.schema.js';
+import type { Comment, Commenting } from './social.schema.js';
 import type { CommentsTable } from './social.tables.js';
 
 export type { Comment } from './social.schema.js';
@@ -49,6 +49,17 @@ type CreatePayload = {
 
 function videoNotFound(): NotFoundError {
   return new NotFoundError('video.not_found', 'This video does not exist or is not available to you.');
+}
+
+/** The creator's "who can comment" setting, for someone who does or does not follow them (not the creator). */
+export function commentRefusal(
+  whoCanComment: string | undefined,
+  follows: boolean,
+): { code: string; message: string } | null {
+  if (whoCanComment === 'no_one') return { code: 'comment.disabled', message: 'The creator has turned comments off.' };
+  if (whoCanComment === 'followers' && !follows)
+    return { code: 'comment.followers_only', message: 'Only followers of the creator can comment on this video.' };
+  return null;
 }
 
 /**
@@ -144,15 +155,8 @@ export class CommentService {
       const rel = (await this.deps.access.audience(region, owner, [p.author_id])).get(p.author_id) ?? NO_RELATIONS;
       if (rel.blocked.has(owner)) throw new ForbiddenError('comment.blocked', 'You cannot comment on this video.');
       if (!mayView(author, stateOf(clip), rel)) throw videoNotFound();
-      const account = await db
-        .selectFrom('accounts')
-        .select('who_can_comment')
-        .where('id', '=', owner)
-        .executeTakeFirst();
-      if (account?.who_can_comment === 'no_one')
-        throw new ForbiddenError('comment.disabled', 'The creator has turned comments off.');
-      if (account?.who_can_comment === 'followers' && !rel.following.has(owner))
-        throw new ForbiddenError('comment.followers_only', 'Only followers of the creator can comment on this video.');
+      const refusal = commentRefusal(await this.whoCanComment(region, owner), rel.following.has(owner));
+      if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
     } else if (clip.row.status !== 'ready') {
       throw videoNotFound();
     }
@@ -357,8 +361,34 @@ export class CommentService {
     }
   }
 
-  /** Top-level comments of a clip, newest first. */
-  async list(videoId: string, viewer: Viewer, page: Page): Promise<{ items: Comment[]; cursor: string | null }> {
+  private async whoCanComment(region: string, ownerId: string): Promise<string | undefined> {
+    const account = await this.db(region)
+      .selectFrom('accounts')
+      .select('who_can_comment')
+      .where('id', '=', ownerId)
+      .executeTakeFirst();
+    return account?.who_can_comment;
+  }
+
+  /** Whether the viewer may comment on the clip, and if not why (the code a comment would be refused with). */
+  private async commenting(clip: ClipRef, viewer: Viewer): Promise<Commenting> {
+    if (!viewer) return { allowed: false, reason: 'auth.required' };
+    if (viewer.userId === clip.ownerId) return { allowed: true, reason: null };
+    const [who, rel] = await Promise.all([
+      this.whoCanComment(clip.region, clip.ownerId),
+      this.deps.access.relations(viewer, [clip.ownerId]),
+    ]);
+    if (rel.blocked.has(clip.ownerId)) return { allowed: false, reason: 'comment.blocked' };
+    const refusal = commentRefusal(who, rel.following.has(clip.ownerId));
+    return refusal ? { allowed: false, reason: refusal.code } : { allowed: true, reason: null };
+  }
+
+  /** Top-level comments of a clip, newest first; the first page says whether the viewer may comment. */
+  async list(
+    videoId: string,
+    viewer: Viewer,
+    page: Page,
+  ): Promise<{ items: Comment[]; cursor: string | null; commenting?: Commenting }> {
     const clip = await this.deps.access.require(videoId, viewer);
     const limit = clampLimit(page.limit);
     const after = decodeCursor<{ id: string }>(page.cursor, ['id']);
@@ -368,11 +398,15 @@ export class CommentService {
       .where('video_id', '=', clip.id)
       .where('parent_id', 'is', null);
     if (after) q = q.where('id', '<', after.id);
-    const rows = await q
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    return this.page(rows, limit, viewer);
+    const [rows, commenting] = await Promise.all([
+      q
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute(),
+      after ? undefined : this.commenting(clip, viewer),
+    ]);
+    const result = await this.page(rows, limit, viewer);
+    return commenting ? { ...result, commenting } : result;
   }
 
   /** Replies to a top-level comment, oldest first (reading order of a conversation). */

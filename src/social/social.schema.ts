@@ -18,6 +18,21 @@ export const CommentSchema = Type.Object({
 });
 export type Comment = Static<typeof CommentSchema>;
 
+/** Whether the viewer may comment on a clip, and if not the code a comment would be refused with. */
+export const CommentingSchema = Type.Object({
+  allowed: Type.Boolean(),
+  /** `auth.required`, `comment.disabled`, `comment.followers_only` or `comment.blocked`; null when allowed. */
+  reason: Nullable(Type.String()),
+});
+export type Commenting = Static<typeof CommentingSchema>;
+
+/** A page of comments; a clip's first page says whether the viewer may comment. */
+export const CommentPageSchema = Type.Object({
+  items: Type.Array(CommentSchema),
+  cursor: Nullable(Type.String()),
+  commenting: Type.Optional(CommentingSchema),
+});
+
 export const NOTIFICATION_TYPES = [
   'follow',
   'follow_request',

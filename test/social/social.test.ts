@@ -259,14 +259,22 @@ describe('social graph and engagement over HTTP', () => {
     expect((await t.ctx.media.access.audience('au', ana.id, [ben.id])).get(ben.id)!.following.has(ana.id)).toBe(true);
 
     const open = await publishTestVideo(t.ctx, ana, { caption: 'open' });
+    // The first page of comments says up front what a comment would meet, for the app to show at once.
+    const commenting = async (user?: User) => (await req('GET', `/videos/${open.id}/comments`, user)).json().commenting;
+    expect(await commenting(fin)).toEqual({ allowed: true, reason: null });
+    expect(await commenting()).toEqual({ allowed: false, reason: 'auth.required' });
     await req('PATCH', '/me/privacy', ana, { whoCanComment: 'followers' });
     const nonFollower = await req('POST', `/videos/${open.id}/comments`, fin, { text: 'hi' });
     expect([nonFollower.statusCode, nonFollower.json().error.code]).toEqual([403, 'comment.followers_only']);
+    expect(await commenting(fin)).toEqual({ allowed: false, reason: 'comment.followers_only' });
+    expect(await commenting(ben)).toEqual({ allowed: true, reason: null });
     expect((await req('POST', `/videos/${open.id}/comments`, ben, { text: 'hi' })).statusCode).toBe(201);
     await req('PATCH', '/me/privacy', ana, { whoCanComment: 'no_one' });
     expect((await req('POST', `/videos/${open.id}/comments`, ben, { text: 'hi' })).json().error.code).toBe(
       'comment.disabled',
     );
+    expect(await commenting(ben)).toEqual({ allowed: false, reason: 'comment.disabled' });
+    expect(await commenting(ana)).toEqual({ allowed: true, reason: null });
     await req('PATCH', '/me/privacy', ana, { whoCanComment: 'everyone' });
   });
 

@@ -240,7 +240,15 @@ describe('download your data, and account deletion', () => {
       payload: { handle: 'ella_exports', password: 'a long enough passphrase' },
     });
     expect(back.statusCode).toBe(201);
+    // The answer says so (the app tells her), and a later login does not.
+    expect(back.json().deletionCancelled).toBe(true);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/users/ella_exports' })).statusCode).toBe(200);
+    const later = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      payload: { handle: 'ella_exports', password: 'a long enough passphrase' },
+    });
+    expect(later.json().deletionCancelled).toBe(false);
     // Her clips came back into the public index with her; a deactivation takes them out again at once.
     const paris = () =>
       t.ctx.directory.selectFrom('hashtags').select('video_count').where('tag', '=', 'paris').executeTakeFirst();

@@ -11,6 +11,7 @@ export const API_BASE = '/api/v1';
 import type { Static } from '@sinclair/typebox';
 import type {
   ExportJobSchema,
+  LanguageSchema,
   MeSchema,
   PrivacySchema,
   PublicUserSchema,
@@ -20,7 +21,7 @@ import type {
 } from '../../src/accounts/accounts.schema.js';
 import type { HashtagPageSchema, SearchResultsSchema, SoundPageSchema } from '../../src/feeds/feeds.schema.js';
 import type { VideoSchema, VideoStatusSchema, VisibilitySchema } from '../../src/media/video.schema.js';
-import type { CommentSchema, NotificationSchema } from '../../src/social/social.schema.js';
+import type { CommentingSchema, CommentSchema, NotificationSchema } from '../../src/social/social.schema.js';
 
 export type UserRef = Static<typeof UserRefSchema>;
 export type PublicUser = Static<typeof PublicUserSchema>;
@@ -28,11 +29,13 @@ export type Visibility = Static<typeof VisibilitySchema>;
 export type VideoStatus = Static<typeof VideoStatusSchema>;
 export type Video = Static<typeof VideoSchema>;
 export type Comment = Static<typeof CommentSchema>;
+export type Commenting = Static<typeof CommentingSchema>;
 export type Notification = Static<typeof NotificationSchema>;
 export type NotificationType = Notification['type'];
 export type WhoCanComment = Static<typeof WhoCanCommentSchema>;
 export type Privacy = Static<typeof PrivacySchema>;
 export type Me = Static<typeof MeSchema>;
+export type Language = Static<typeof LanguageSchema>;
 /** A region of this deployment and the countries (ISO 3166-1 alpha-2) whose accounts live in it. */
 export type Region = Static<typeof RegionSchema>;
 export type SearchResults = Static<typeof SearchResultsSchema>;
@@ -119,7 +122,7 @@ async function request<T>(
 
 const get = <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal });
 const post = <T>(path: string, body?: unknown) => request<T>('POST', path, { body: body ?? {} });
-const put = (path: string) => request<void>('PUT', path);
+const put = <T = void>(path: string, body?: unknown) => request<T>('PUT', path, body === undefined ? {} : { body });
 const del = <T = void>(path: string, body?: unknown) => request<T>('DELETE', path, { body });
 const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
 
@@ -128,10 +131,13 @@ const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { bo
 export const api = {
   createAccount: (b: { handle: string; password: string; email: string; birthdate: string; country: string }) =>
     post<{ id: string; handle: string; region: string }>('/accounts', b),
-  login: (b: { handle: string; password: string }) => post<{ token: string; expiresAt: string }>('/sessions', b),
+  login: (b: { handle: string; password: string }) =>
+    post<{ token: string; expiresAt: string; deletionCancelled: boolean }>('/sessions', b),
   logout: () => del('/sessions/current'),
   me: (signal?: AbortSignal) => get<Me>('/me', undefined, signal),
-  updateMe: (b: { displayName?: string; bio?: string }) => patch<Me>('/me', b),
+  updateMe: (b: { displayName?: string; bio?: string; language?: Language | null }) => patch<Me>('/me', b),
+  mutedWords: () => get<{ words: string[] }>('/me/muted-words'),
+  setMutedWords: (words: string[]) => put<{ words: string[] }>('/me/muted-words', { words }),
   updatePrivacy: (b: Partial<Privacy>) => patch<Privacy>('/me/privacy', b),
   user: (handle: string) => get<PublicUser>(`/users/${enc(handle)}`),
   userVideos: (handle: string, cursor?: string | null) =>
@@ -170,7 +176,7 @@ export const api = {
     post<{ url: string }>(`/videos/${enc(id)}/shares`, channel ? { channel } : {}),
   notInterested: (id: string) => post<void>(`/videos/${enc(id)}/not-interested`),
   comments: (videoId: string, cursor?: string | null) =>
-    get<Page<Comment>>(`/videos/${enc(videoId)}/comments`, { cursor, limit: 20 }),
+    get<Page<Comment> & { commenting?: Commenting }>(`/videos/${enc(videoId)}/comments`, { cursor, limit: 20 }),
   addComment: (videoId: string, text: string, parentId?: string | null) =>
     post<{ id: string }>(`/videos/${enc(videoId)}/comments`, parentId ? { text, parentId } : { text }),
   replies: (commentId: string, cursor?: string | null) =>

@@ -14,6 +14,13 @@ const en = {
   'nav.main': 'Main',
   'nav.unread': '{n} unread',
 
+  'menu.open': 'More options',
+  'menu.title': 'Options',
+  'menu.notInterested': 'Not interested',
+  'menu.notInterestedDone': 'Got it: you will see fewer clips like this.',
+  'menu.copyLink': 'Copy link',
+  'menu.speed': 'Playback speed',
+  'menu.speedNormal': 'Normal',
   'feed.forYou': 'For You',
   'feed.following': 'Following',
   'feed.tabs': 'Feeds',
@@ -24,6 +31,7 @@ const en = {
   'feed.following.visitor': 'Sign up to see clips from the people you follow.',
   'feed.end': "You're all caught up",
   'feed.rewatch': "You've seen everything new",
+  'feed.seek': 'Position in the clip',
   'feed.retry': 'Try again',
   'feed.unmute': 'Tap for sound',
   'feed.mute': 'Mute',
@@ -79,6 +87,7 @@ const en = {
   'login.submit': 'Log in',
   'login.noAccount': "Don't have an account?",
   'login.toSignup': 'Sign up',
+  'login.deletionCancelled': 'Welcome back. Your account was scheduled for deletion; signing in has cancelled that.',
   'login.welcome': 'Welcome back, @{handle}',
 
   'signup.title': 'Create your account',
@@ -99,8 +108,6 @@ const en = {
   'signup.toLogin': 'Log in',
   'signup.done': 'Welcome to Reelm, @{handle}!',
 
-  'comments.title': '{n} comments',
-  'comments.titleOne': '1 comment',
   'comments.empty': 'No comments yet. Start the conversation.',
   'comments.placeholder': 'Add a comment…',
   'comments.replyPlaceholder': 'Reply to @{handle}…',
@@ -108,7 +115,6 @@ const en = {
   'comments.reply': 'Reply',
   'comments.replyingTo': 'Replying to @{handle}',
   'comments.cancelReply': 'Cancel reply',
-  'comments.viewReplies': 'View {n} replies',
   'comments.viewReply': 'View 1 reply',
   'comments.hideReplies': 'Hide replies',
   'comments.moreReplies': 'More replies',
@@ -117,6 +123,9 @@ const en = {
   'comments.delete': 'Delete',
   'comments.deleteConfirm': 'Delete this comment?',
   'comments.deleted': 'Comment deleted',
+  'comments.off': 'The creator has turned comments off.',
+  'comments.followersOnly': 'Only followers of the creator can comment on this clip.',
+  'comments.blocked': 'You can’t comment on this clip.',
   'comments.loginToComment': 'Log in to comment',
   'comments.loadMore': 'Load more comments',
   'comments.creator': 'Creator',
@@ -136,7 +145,6 @@ const en = {
   'profile.noLiked': 'Clips you like appear here. Only you can see them.',
   'profile.notFound': "This account doesn't exist",
   'profile.region': 'Data region: {region}',
-  'profile.views': '{n} views',
   'profile.processing': 'Processing',
   'profile.failed': 'Failed',
   'profile.privateBadge': 'Private',
@@ -145,14 +153,20 @@ const en = {
   'profile.unblock': 'Unblock',
   'profile.mute': 'Mute',
   'profile.unmute': 'Unmute',
+  'profile.blockConfirm':
+    'Block @{handle}? You will stop following each other and neither of you will see the other’s clips.',
+  'profile.blocked': '@{handle} is blocked.',
+  'profile.blockUndone': '@{handle} is no longer blocked.',
+  'profile.muted': 'You won’t see clips from @{handle} in your feeds.',
+  'profile.muteUndone': '@{handle} is no longer muted.',
+  'people.noFollowers': 'No followers yet.',
+  'people.noneFollowing': 'Not following anyone yet.',
   'profile.logout': 'Log out',
 
   'grid.loadMore': 'Load more',
   'grid.clip': 'Clip by @{handle}, {views} views',
 
-  'tag.videos': '{n} clips',
   'tag.empty': 'No clips with this hashtag yet.',
-  'sound.videos': '{n} clips use this sound',
   'sound.by': 'by @{handle}',
   'sound.empty': 'No clips with this sound yet.',
   'sound.use': 'Use this sound',
@@ -165,7 +179,6 @@ const en = {
   'search.none': 'Nothing found for “{q}”.',
   'search.trending': 'Trending',
   'search.clear': 'Clear search',
-  'search.followers': '{n} followers',
 
   'inbox.title': 'Inbox',
   'inbox.empty': 'Notifications about likes, comments and new followers appear here.',
@@ -214,6 +227,8 @@ const en = {
   'upload.ready': 'Your clip is ready!',
   'upload.view': 'Watch your clip',
   'upload.failed': 'Processing failed: {message}',
+  'upload.remove': 'Remove this clip',
+  'upload.removed': 'The clip was removed.',
   'upload.another': 'Post another clip',
   'upload.progress': 'Upload progress',
   'upload.processingProgress': 'Processing progress',
@@ -238,6 +253,14 @@ const en = {
   'settings.regionMeans':
     'Your personal data — profile, clips, comments, messages and activity — is stored and processed only in this region’s cell. Other regions only see what you publish.',
   'settings.regionFromCountry': 'It was chosen from the country you signed up with ({country}).',
+  'settings.mutedWords': 'Muted words',
+  'settings.mutedWordsLabel':
+    'Hide clips whose caption, hashtags or sound use these words (one per line; #tag for a hashtag)',
+  'settings.mutedWordsPlaceholder': 'spoilers\n#diet',
+  'settings.mutedWordsHint': '{n} of {max}. A clip you open by its link still plays.',
+  'settings.language': 'Language',
+  'settings.languageLabel': 'The app’s language',
+  'settings.languageBrowser': 'Same as my browser',
   'settings.export': 'Download your data',
   'settings.exportHint': 'Get a copy of everything Reelm stores about you, as a ZIP file.',
   'settings.exportStart': 'Request download',
@@ -300,7 +323,15 @@ const de: Record<StringKey, string> = {
   'feed.empty.followingCta': 'Leute entdecken',
   'feed.following.visitor': 'Registriere dich, um Clips von Leuten zu sehen, denen du folgst.',
   'feed.end': 'Du bist auf dem neuesten Stand',
+  'menu.open': 'Weitere Optionen',
+  'menu.title': 'Optionen',
+  'menu.notInterested': 'Kein Interesse',
+  'menu.notInterestedDone': 'Verstanden: Du siehst weniger Clips wie diesen.',
+  'menu.copyLink': 'Link kopieren',
+  'menu.speed': 'Wiedergabegeschwindigkeit',
+  'menu.speedNormal': 'Normal',
   'feed.rewatch': 'Du hast alles Neue gesehen',
+  'feed.seek': 'Position im Clip',
   'feed.retry': 'Erneut versuchen',
   'feed.unmute': 'Tippen für Ton',
   'feed.mute': 'Stumm',
@@ -356,6 +387,8 @@ const de: Record<StringKey, string> = {
   'login.submit': 'Anmelden',
   'login.noAccount': 'Noch kein Konto?',
   'login.toSignup': 'Registrieren',
+  'login.deletionCancelled':
+    'Willkommen zurück. Dein Konto sollte gelöscht werden; mit der Anmeldung ist das abgebrochen.',
   'login.welcome': 'Willkommen zurück, @{handle}',
 
   'signup.title': 'Konto erstellen',
@@ -377,8 +410,6 @@ const de: Record<StringKey, string> = {
   'signup.toLogin': 'Anmelden',
   'signup.done': 'Willkommen bei Reelm, @{handle}!',
 
-  'comments.title': '{n} Kommentare',
-  'comments.titleOne': '1 Kommentar',
   'comments.empty': 'Noch keine Kommentare. Schreib den ersten.',
   'comments.placeholder': 'Kommentar hinzufügen …',
   'comments.replyPlaceholder': '@{handle} antworten …',
@@ -386,7 +417,6 @@ const de: Record<StringKey, string> = {
   'comments.reply': 'Antworten',
   'comments.replyingTo': 'Antwort an @{handle}',
   'comments.cancelReply': 'Antwort abbrechen',
-  'comments.viewReplies': '{n} Antworten ansehen',
   'comments.viewReply': '1 Antwort ansehen',
   'comments.hideReplies': 'Antworten ausblenden',
   'comments.moreReplies': 'Weitere Antworten',
@@ -395,6 +425,9 @@ const de: Record<StringKey, string> = {
   'comments.delete': 'Löschen',
   'comments.deleteConfirm': 'Diesen Kommentar löschen?',
   'comments.deleted': 'Kommentar gelöscht',
+  'comments.off': 'Kommentare sind für diesen Clip ausgeschaltet.',
+  'comments.followersOnly': 'Nur Follower der Person können diesen Clip kommentieren.',
+  'comments.blocked': 'Du kannst diesen Clip nicht kommentieren.',
   'comments.loginToComment': 'Zum Kommentieren anmelden',
   'comments.loadMore': 'Weitere Kommentare laden',
   'comments.creator': 'Creator',
@@ -414,11 +447,18 @@ const de: Record<StringKey, string> = {
   'profile.noLiked': 'Clips, die dir gefallen, erscheinen hier. Nur du siehst sie.',
   'profile.notFound': 'Dieses Konto gibt es nicht',
   'profile.region': 'Datenregion: {region}',
-  'profile.views': '{n} Aufrufe',
   'profile.processing': 'Wird verarbeitet',
   'profile.failed': 'Fehlgeschlagen',
   'profile.privateBadge': 'Privat',
   'profile.tabs': 'Profilbereiche',
+  'profile.blockConfirm':
+    '@{handle} blockieren? Ihr folgt einander dann nicht mehr und seht die Clips des anderen nicht.',
+  'profile.blocked': '@{handle} ist blockiert.',
+  'profile.blockUndone': '@{handle} ist nicht mehr blockiert.',
+  'profile.muted': 'Du siehst Clips von @{handle} nicht mehr in deinen Feeds.',
+  'profile.muteUndone': '@{handle} ist nicht mehr stummgeschaltet.',
+  'people.noFollowers': 'Noch keine Follower.',
+  'people.noneFollowing': 'Folgt noch niemandem.',
   'profile.block': 'Blockieren',
   'profile.unblock': 'Blockierung aufheben',
   'profile.mute': 'Stummschalten',
@@ -428,9 +468,7 @@ const de: Record<StringKey, string> = {
   'grid.loadMore': 'Mehr laden',
   'grid.clip': 'Clip von @{handle}, {views} Aufrufe',
 
-  'tag.videos': '{n} Clips',
   'tag.empty': 'Noch keine Clips mit diesem Hashtag.',
-  'sound.videos': '{n} Clips nutzen diesen Sound',
   'sound.by': 'von @{handle}',
   'sound.empty': 'Noch keine Clips mit diesem Sound.',
   'sound.use': 'Sound verwenden',
@@ -443,7 +481,6 @@ const de: Record<StringKey, string> = {
   'search.none': 'Nichts gefunden für „{q}“.',
   'search.trending': 'Im Trend',
   'search.clear': 'Suche leeren',
-  'search.followers': '{n} Follower',
 
   'inbox.title': 'Postfach',
   'inbox.empty': 'Benachrichtigungen über Likes, Kommentare und neue Follower erscheinen hier.',
@@ -492,6 +529,8 @@ const de: Record<StringKey, string> = {
   'upload.ready': 'Dein Clip ist fertig!',
   'upload.view': 'Clip ansehen',
   'upload.failed': 'Verarbeitung fehlgeschlagen: {message}',
+  'upload.remove': 'Diesen Clip entfernen',
+  'upload.removed': 'Der Clip wurde entfernt.',
   'upload.another': 'Weiteren Clip posten',
   'upload.progress': 'Upload-Fortschritt',
   'upload.processingProgress': 'Verarbeitungsfortschritt',
@@ -516,6 +555,14 @@ const de: Record<StringKey, string> = {
   'settings.regionMeans':
     'Deine persönlichen Daten — Profil, Clips, Kommentare, Nachrichten und Aktivität — werden nur in der Zelle dieser Region gespeichert und verarbeitet. Andere Regionen sehen nur, was du veröffentlichst.',
   'settings.regionFromCountry': 'Sie wurde anhand des Landes gewählt, mit dem du dich registriert hast ({country}).',
+  'settings.mutedWords': 'Stummgeschaltete Wörter',
+  'settings.mutedWordsLabel':
+    'Clips ausblenden, deren Beschreibung, Hashtags oder Sound diese Wörter enthalten (eins pro Zeile; #tag für einen Hashtag)',
+  'settings.mutedWordsPlaceholder': 'Spoiler\n#diät',
+  'settings.mutedWordsHint': '{n} von {max}. Ein Clip, den du über seinen Link öffnest, läuft trotzdem.',
+  'settings.language': 'Sprache',
+  'settings.languageLabel': 'Sprache der App',
+  'settings.languageBrowser': 'Wie mein Browser',
   'settings.export': 'Deine Daten herunterladen',
   'settings.exportHint': 'Erhalte eine Kopie von allem, was Reelm über dich speichert, als ZIP-Datei.',
   'settings.exportStart': 'Download anfordern',
@@ -555,7 +602,21 @@ const de: Record<StringKey, string> = {
 
 const dicts: Record<string, Record<StringKey, string>> = { en, de };
 
-function pick(): 'en' | 'de' {
+export type Lang = 'en' | 'de';
+export const LANGS: readonly Lang[] = ['en', 'de'];
+/** The language a signed-in user picked, mirrored here so the app starts in it before /me answers. */
+const CHOSEN = 'reelm.lang';
+
+function chosen(): Lang | null {
+  try {
+    const v = typeof localStorage !== 'undefined' ? localStorage.getItem(CHOSEN) : null;
+    return (LANGS as readonly string[]).includes(v ?? '') ? (v as Lang) : null;
+  } catch {
+    return null;
+  }
+}
+
+function fromBrowser(): Lang {
   const langs = (typeof navigator !== 'undefined' &&
     (navigator.languages?.length ? navigator.languages : [navigator.language])) || ['en'];
   for (const l of langs) {
@@ -566,13 +627,53 @@ function pick(): 'en' | 'de' {
   return 'en';
 }
 
-export const lang = pick();
+export const lang: Lang = chosen() ?? fromBrowser();
 const dict = dicts[lang] ?? en;
 if (typeof document !== 'undefined') document.documentElement.lang = lang;
+
+/**
+ * Follows the account's choice (null: the browser's): remembered on this device, and the app reloads once in the
+ * new language when it changes what is shown (every string is read when a screen renders).
+ */
+export function followLanguage(choice: Lang | null): void {
+  try {
+    if (choice) localStorage.setItem(CHOSEN, choice);
+    else localStorage.removeItem(CHOSEN);
+  } catch {
+    // Private mode without storage: the choice still applies through the account on each start.
+  }
+  if ((choice ?? fromBrowser()) !== lang) location.reload();
+}
 
 /** Look up a string and fill `{name}` placeholders. */
 export function t(key: StringKey, params?: Record<string, string | number>): string {
   const s = dict[key] ?? en[key] ?? key;
   if (!params) return s;
   return s.replace(/\{(\w+)\}/g, (m, n: string) => (n in params ? String(params[n]) : m));
+}
+
+/** Strings with a count, one form per plural category of the language (`Intl.PluralRules`); `{n}` is the count. */
+const plurals = {
+  en: {
+    'comments.title': { one: '{n} comment', other: '{n} comments' },
+    'comments.viewReplies': { one: 'View {n} reply', other: 'View {n} replies' },
+    'tag.videos': { one: '{n} clip', other: '{n} clips' },
+    'sound.videos': { one: '{n} clip uses this sound', other: '{n} clips use this sound' },
+    'search.followers': { one: '{n} follower', other: '{n} followers' },
+  },
+  de: {
+    'comments.title': { one: '{n} Kommentar', other: '{n} Kommentare' },
+    'comments.viewReplies': { one: '{n} Antwort ansehen', other: '{n} Antworten ansehen' },
+    'tag.videos': { one: '{n} Clip', other: '{n} Clips' },
+    'sound.videos': { one: '{n} Clip nutzt diesen Sound', other: '{n} Clips nutzen diesen Sound' },
+    'search.followers': { one: '{n} Follower', other: '{n} Follower' },
+  },
+} satisfies Record<Lang, Record<string, Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }>>;
+export type PluralKey = keyof (typeof plurals)['en'];
+const rules = new Intl.PluralRules(lang);
+
+/** A counted string: the form the language uses for `count`, with `{n}` the count as shown (`shown`, else as is). */
+export function tn(key: PluralKey, count: number, shown: string = String(count)): string {
+  const forms: Partial<Record<Intl.LDMLPluralRule, string>> & { other: string } = plurals[lang][key];
+  return (forms[rules.select(count)] ?? forms.other).replace('{n}', shown);
 }

@@ -1,5 +1,5 @@
 import { api, ApiError, type Me } from './api';
-import { t, type StringKey } from './i18n';
+import { followLanguage, t, type StringKey } from './i18n';
 import { createStore, useStore } from './store';
 
 /** The logged-in account: undefined while we ask, null for a visitor. */
@@ -13,6 +13,7 @@ export function loadMe(force = false): Promise<Me | null> {
   mePromise = api.me().then(
     (me) => {
       meStore.set(me);
+      if (me) followLanguage(me.language);
       return me;
     },
     () => {

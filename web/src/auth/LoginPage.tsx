@@ -24,9 +24,10 @@ export function LoginPage() {
     setError('');
     try {
       const h = handle.trim().replace(/^@/, '');
-      await api.login({ handle: h, password });
+      const session = await api.login({ handle: h, password });
       const me = await loadMe(true);
-      toast(t('login.welcome', { handle: me?.handle ?? h }));
+      if (session.deletionCancelled) toast(t('login.deletionCancelled'), 8000);
+      else toast(t('login.welcome', { handle: me?.handle ?? h }));
       navigate(nextPath(query), { replace: true });
     } catch (err) {
       setError(errorText(err));

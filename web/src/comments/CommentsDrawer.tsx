@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, type Comment, type Me, type Video } from '../api';
+import { api, type Comment, type Commenting, type Me, type Video } from '../api';
 import { fmtCount, fmtFull, timeAgo } from '../format';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 import { Link } from '../router';
 import { errorText, requireAuth, toast, toastError, useMe } from '../session';
 import { Avatar } from '../ui/Avatar';
@@ -129,6 +129,8 @@ export function CommentsDrawer({
   const [text, setText] = useState('');
   const [replyTo, setReplyTo] = useState<Comment | null>(null);
   const [sending, setSending] = useState(false);
+  // Said by the clip's first page: whether this viewer may comment, and if not why (shown instead of the box).
+  const [commenting, setCommenting] = useState<Commenting | null>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const videoId = video?.id ?? null;
 
@@ -146,6 +148,7 @@ export function CommentsDrawer({
           loadingReplies: false,
         }));
         setThreads((prev) => (c ? [...prev, ...fresh] : fresh));
+        if (page.commenting) setCommenting(page.commenting);
         setCursor(page.cursor);
         setLoading(false);
       },
@@ -161,6 +164,7 @@ export function CommentsDrawer({
     setCursor(null);
     setText('');
     setReplyTo(null);
+    setCommenting(null);
     if (videoId) load(null);
   }, [videoId]);
 
@@ -246,7 +250,7 @@ export function CommentsDrawer({
   };
 
   const count = video?.stats.comments ?? 0;
-  const title = count === 1 ? t('comments.titleOne') : t('comments.title', { n: fmtFull(count) });
+  const title = tn('comments.title', count, fmtFull(count));
   return (
     <Sheet
       open={!!video}
@@ -313,7 +317,7 @@ export function CommentsDrawer({
                             ? t('comments.moreReplies')
                             : th.comment.replyCount === 1
                               ? t('comments.viewReply')
-                              : t('comments.viewReplies', { n: fmtFull(th.comment.replyCount) })}
+                              : tn('comments.viewReplies', th.comment.replyCount, fmtFull(th.comment.replyCount))}
                         </button>
                       )}
                     </div>
@@ -334,7 +338,15 @@ export function CommentsDrawer({
               </div>
             )}
           </div>
-          {me ? (
+          {me && commenting && !commenting.allowed ? (
+            <p class="comment-form comments-closed" data-testid="comments-closed" role="status">
+              {commenting.reason === 'comment.followers_only'
+                ? t('comments.followersOnly')
+                : commenting.reason === 'comment.blocked'
+                  ? t('comments.blocked')
+                  : t('comments.off')}
+            </p>
+          ) : me ? (
             <form class="comment-form" onSubmit={submit}>
               {replyTo && (
                 <div class="replying">

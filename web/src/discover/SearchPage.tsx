@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type PublicUser, type SearchResults, type Video } from '../api';
 import { fmtCount, fmtFull } from '../format';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { errorText } from '../session';
 import { Avatar } from '../ui/Avatar';
@@ -19,7 +19,7 @@ function UserRow({ u }: { u: PublicUser }) {
         <span class="row-text">
           <strong>{u.handle}</strong>
           <span class="muted">
-            {u.displayName} · {t('search.followers', { n: fmtCount(u.stats.followers) })}
+            {u.displayName} · {tn('search.followers', u.stats.followers, fmtCount(u.stats.followers))}
           </span>
         </span>
       </Link>
@@ -165,7 +165,7 @@ export function SearchPage() {
                       </span>
                       <span class="row-text">
                         <strong>#{h.tag}</strong>
-                        <span class="muted">{t('tag.videos', { n: fmtFull(h.videoCount) })}</span>
+                        <span class="muted">{tn('tag.videos', h.videoCount, fmtFull(h.videoCount))}</span>
                       </span>
                     </Link>
                   </li>

@@ -1,6 +1,6 @@
 import { api, type SoundPage as SoundPageData } from '../api';
 import { fmtFull } from '../format';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 import { Link } from '../router';
 import { errorText } from '../session';
 import { Avatar } from '../ui/Avatar';
@@ -33,7 +33,7 @@ export function SoundPage({ id }: { id: string }) {
               <Link href={`/@${s.author.handle}`}>{t('sound.by', { handle: s.author.handle })}</Link>
             </p>
           )}
-          {s && <p class="muted">{t('sound.videos', { n: fmtFull(s.videoCount) })}</p>}
+          {s && <p class="muted">{tn('sound.videos', s.videoCount, fmtFull(s.videoCount))}</p>}
         </div>
       </section>
       {list.error ? (

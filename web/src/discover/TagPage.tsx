@@ -1,6 +1,6 @@
 import { api, type HashtagPage } from '../api';
 import { fmtFull } from '../format';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 import { errorText } from '../session';
 import { IconHash } from '../ui/icons';
 import { Empty, ErrorBox, PageHeader, Spinner } from '../ui/misc';
@@ -22,7 +22,7 @@ export function TagPage({ tag }: { tag: string }) {
         </span>
         <div>
           <h1>#{list.first?.tag ?? tag}</h1>
-          {list.first && <p class="muted">{t('tag.videos', { n: fmtFull(list.first.videoCount) })}</p>}
+          {list.first && <p class="muted">{tn('tag.videos', list.first.videoCount, fmtFull(list.first.videoCount))}</p>}
         </div>
       </section>
       {list.error ? (

@@ -5,7 +5,15 @@ import { attachHls, type Attached } from '../hls';
 import { t } from '../i18n';
 import { useStore } from '../store';
 import { IconHeart, IconMuted, IconPlay, IconVolume } from '../ui/icons';
-import { justUnlocked, pageVisibleStore, registerFlusher, setSound, soundStore, WatchTracker } from './playback';
+import {
+  justUnlocked,
+  pageVisibleStore,
+  rateStore,
+  registerFlusher,
+  setSound,
+  soundStore,
+  WatchTracker,
+} from './playback';
 
 export type Mode = 'active' | 'near' | 'far';
 
@@ -52,6 +60,7 @@ export function ClipPlayer({
   const [ready, setReady] = useState(false);
   const [hearts, setHearts] = useState<{ id: number; x: number; y: number }[]>([]);
   const sound = useStore(soundStore);
+  const rate = useStore(rateStore);
   const pageVisible = useStore(pageVisibleStore);
   // A clip's media URLs stop working when its audience narrows or a signed link expires: the player then asks for
   // the clip again, once, and plays the URL it gets now (or shows that it cannot).
@@ -120,6 +129,10 @@ export function ClipPlayer({
     return () => tr.flush();
   }, [mode]);
   useEffect(() => registerFlusher((k) => tracker.current.flush(k)), []);
+
+  useEffect(() => {
+    if (ref.current) ref.current.playbackRate = rate;
+  }, [rate, ready]);
 
   // Play / pause / sound.
   useEffect(() => {
@@ -289,7 +302,69 @@ export function ClipPlayer({
           <IconMuted size={18} /> {t('feed.unmute')}
         </button>
       )}
-      <div class="clip-progress" aria-hidden="true">
+      <Seekbar videoRef={ref} barRef={barRef} active={mode === 'active'} label={t('feed.seek')} />
+    </div>
+  );
+}
+
+/**
+ * The progress line at the foot of a clip, draggable (pointer) and a slider for the keyboard (← → by five seconds):
+ * the hit area is taller than the line it draws.
+ */
+function Seekbar({
+  videoRef,
+  barRef,
+  active,
+  label,
+}: {
+  videoRef: { current: HTMLVideoElement | null };
+  barRef: { current: HTMLDivElement | null };
+  active: boolean;
+  label: string;
+}) {
+  const [dragging, setDragging] = useState(false);
+  const seekTo = (fraction: number) => {
+    const el = videoRef.current;
+    if (!el || !(el.duration > 0)) return;
+    const f = Math.min(1, Math.max(0, fraction));
+    el.currentTime = f * el.duration;
+    if (barRef.current) barRef.current.style.transform = `scaleX(${f})`;
+  };
+  const at = (e: PointerEvent) => {
+    const box = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    return (e.clientX - box.left) / box.width;
+  };
+  const el = videoRef.current;
+  return (
+    <div
+      class={`clip-seek ${dragging ? 'is-dragging' : ''}`}
+      data-testid="seekbar"
+      role={active ? 'slider' : undefined}
+      tabIndex={active ? 0 : -1}
+      aria-hidden={active ? undefined : 'true'}
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={el && el.duration > 0 ? Math.round(el.duration) : 0}
+      aria-valuenow={el ? Math.round(el.currentTime) : 0}
+      onPointerDown={(e) => {
+        e.stopPropagation();
+        (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
+        setDragging(true);
+        seekTo(at(e));
+      }}
+      onPointerMove={(e) => dragging && seekTo(at(e))}
+      onPointerUp={() => setDragging(false)}
+      onPointerCancel={() => setDragging(false)}
+      onClick={(e) => e.stopPropagation()}
+      onKeyDown={(e) => {
+        const v = videoRef.current;
+        if (!v || !(v.duration > 0) || (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight')) return;
+        e.preventDefault();
+        e.stopPropagation();
+        seekTo((v.currentTime + (e.key === 'ArrowRight' ? 5 : -5)) / v.duration);
+      }}
+    >
+      <div class="clip-progress">
         <div ref={barRef} class="clip-progress-bar" />
       </div>
     </div>

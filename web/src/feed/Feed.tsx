@@ -215,6 +215,7 @@ export function Feed({
     [],
   );
   const onComments = useCallback((v: Video) => setCommentsFor(v.id), []);
+  const onNotInterested = useCallback(() => go(activeRef.current + 1), [go]);
   const commentVideo = commentsFor ? (items.find((v) => v.id === commentsFor) ?? null) : null;
 
   // A clip that comes round again gets a key of its own.
@@ -242,6 +243,7 @@ export function Feed({
             onPatch={onPatch}
             onFollowAuthor={onFollowAuthor}
             onComments={onComments}
+            onNotInterested={onNotInterested}
             firstRewatch={v.reason?.source === 'rewatch' && items[i - 1]?.reason?.source !== 'rewatch'}
           />
         ))}

@@ -6,7 +6,8 @@ import { t } from '../i18n';
 import { Link } from '../router';
 import { requireAuth, toast, toastError, useMe } from '../session';
 import { Avatar } from '../ui/Avatar';
-import { IconBookmark, IconComment, IconHeart, IconMusic, IconPlus, IconShare } from '../ui/icons';
+import { IconBookmark, IconComment, IconHeart, IconMore, IconMusic, IconPlus, IconShare } from '../ui/icons';
+import { ClipMenu, copyClipLink } from './ClipMenu';
 import { RichText } from '../ui/RichText';
 import { ClipPlayer, type Mode, type PlayerControls } from './ClipPlayer';
 
@@ -21,6 +22,8 @@ export interface FeedItemProps {
   onPatch: (id: string, f: VideoPatch) => void;
   onFollowAuthor: (authorId: string) => void;
   onComments: (v: Video) => void;
+  /** The viewer said "not interested": the feed moves on. */
+  onNotInterested: (v: Video) => void;
   /** The first clip the feed shows again once nothing new is left: it carries the quiet marker. */
   firstRewatch?: boolean;
 }
@@ -52,11 +55,13 @@ function ActionRail({
   onPatch,
   onFollowAuthor,
   onComments,
-}: Pick<FeedItemProps, 'video' | 'onPatch' | 'onFollowAuthor' | 'onComments'>) {
+  onNotInterested,
+}: Pick<FeedItemProps, 'video' | 'onPatch' | 'onFollowAuthor' | 'onComments' | 'onNotInterested'>) {
   const me = useMe();
   const viewer = viewerOf(video);
   const isSelf = me?.id === video.author.id;
   const [likePop, setLikePop] = useState(0);
+  const [menu, setMenu] = useState(false);
 
   const favorite = async () => {
     if (!requireAuth('like')) return;
@@ -70,22 +75,8 @@ function ActionRail({
       toastError(e);
     }
   };
-  const share = async () => {
-    try {
-      const { url } = await api.share(video.id, 'copy_link');
-      const abs = new URL(url, location.origin).href;
-      onPatch(video.id, (x) => ({ ...x, stats: { ...x.stats, shares: x.stats.shares + 1 } }));
-      try {
-        await navigator.clipboard.writeText(abs);
-        toast(t('action.copied'));
-      } catch {
-        if (navigator.share) await navigator.share({ url: abs }).catch(() => {});
-        else toast(`${t('action.shareFailed')}: ${abs}`, 6000);
-      }
-    } catch (e) {
-      toastError(e);
-    }
-  };
+  const share = () =>
+    copyClipLink(video, () => onPatch(video.id, (x) => ({ ...x, stats: { ...x.stats, shares: x.stats.shares + 1 } })));
   const follow = async () => {
     if (!requireAuth('follow')) return;
     onFollowAuthor(video.author.id);
@@ -177,6 +168,25 @@ function ActionRail({
           {fmtCount(video.stats.shares)}
         </span>
       </button>
+      <button
+        type="button"
+        class="rail-btn"
+        data-testid="more-button"
+        aria-haspopup="dialog"
+        aria-label={t('menu.open')}
+        onClick={() => setMenu(true)}
+      >
+        <span class="rail-icon">
+          <IconMore size={28} />
+        </span>
+      </button>
+      <ClipMenu
+        video={video}
+        open={menu}
+        onClose={() => setMenu(false)}
+        onShared={() => onPatch(video.id, (x) => ({ ...x, stats: { ...x.stats, shares: x.stats.shares + 1 } }))}
+        onNotInterested={() => onNotInterested(video)}
+      />
       <Link
         href={video.sound ? `/sound/${encodeURIComponent(video.sound.id)}` : `/@${video.author.handle}`}
         class="rail-disc"
@@ -240,6 +250,7 @@ export const FeedItem = memo(function FeedItem({
   onPatch,
   onFollowAuthor,
   onComments,
+  onNotInterested,
   firstRewatch,
 }: FeedItemProps) {
   return (
@@ -267,7 +278,13 @@ export const FeedItem = memo(function FeedItem({
           />
           <Caption video={video} />
         </div>
-        <ActionRail video={video} onPatch={onPatch} onFollowAuthor={onFollowAuthor} onComments={onComments} />
+        <ActionRail
+          video={video}
+          onPatch={onPatch}
+          onFollowAuthor={onFollowAuthor}
+          onComments={onComments}
+          onNotInterested={onNotInterested}
+        />
       </div>
     </section>
   );

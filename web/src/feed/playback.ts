@@ -3,6 +3,9 @@ import { createStore } from '../store';
 
 /** Sound is off until the first interaction with the page; after that it stays on across clips. */
 export const soundStore = createStore(false);
+/** Playback speed, chosen in a clip's "…" menu: it applies to every clip until changed. */
+export const RATES = [0.5, 1, 1.5, 2] as const;
+export const rateStore = createStore<number>(1);
 let unlockedAt = 0;
 let userChoseMute = false;
 

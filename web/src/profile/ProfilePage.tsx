@@ -3,7 +3,7 @@ import { api, ApiError, type PublicUser, type Video } from '../api';
 import { fmtCount, regionName } from '../format';
 import { t } from '../i18n';
 import { Link } from '../router';
-import { errorText, useMe } from '../session';
+import { errorText, toast, toastError, useMe } from '../session';
 import { Avatar } from '../ui/Avatar';
 import { FollowButton } from '../ui/FollowButton';
 import { IconGlobe, IconLock, IconSettings } from '../ui/icons';
@@ -11,6 +11,8 @@ import { Empty, ErrorBox, NotFound, PageHeader, Spinner } from '../ui/misc';
 import { usePaged } from '../ui/usePaged';
 import { VideoGrid } from '../ui/VideoGrid';
 import { useTitle } from '../title';
+import { RichText } from '../ui/RichText';
+import { PeopleSheet, type People } from './PeopleSheet';
 
 type Tab = 'clips' | 'favorites' | 'liked';
 
@@ -20,6 +22,7 @@ export function ProfilePage({ handle }: { handle: string }) {
   const [user, setUser] = useState<PublicUser | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [tab, setTab] = useState<Tab>('clips');
+  const [people, setPeople] = useState<People | null>(null);
   useTitle(`@${user?.handle ?? handle}`);
 
   const load = () => {
@@ -81,12 +84,26 @@ export function ProfilePage({ handle }: { handle: string }) {
         {user.displayName && user.displayName !== user.handle && <p class="profile-name">{user.displayName}</p>}
         <ul class="profile-stats">
           <li>
-            <strong>{fmtCount(user.stats.following)}</strong>
-            <span>{t('profile.following')}</span>
+            <button
+              type="button"
+              class="stat-btn"
+              data-testid="profile-following"
+              onClick={() => setPeople('following')}
+            >
+              <strong>{fmtCount(user.stats.following)}</strong>
+              <span>{t('profile.following')}</span>
+            </button>
           </li>
           <li>
-            <strong>{fmtCount(user.stats.followers)}</strong>
-            <span>{t('profile.followers')}</span>
+            <button
+              type="button"
+              class="stat-btn"
+              data-testid="profile-followers"
+              onClick={() => setPeople('followers')}
+            >
+              <strong>{fmtCount(user.stats.followers)}</strong>
+              <span>{t('profile.followers')}</span>
+            </button>
           </li>
           <li>
             <strong>{fmtCount(user.stats.likes)}</strong>
@@ -99,10 +116,18 @@ export function ProfilePage({ handle }: { handle: string }) {
               {t('follow.editProfile')}
             </Link>
           ) : (
-            <FollowButton user={user} onChange={setUser} />
+            <>
+              <FollowButton user={user} onChange={setUser} />
+              {me && <BlockMute user={user} onChange={setUser} />}
+            </>
           )}
         </div>
-        {user.bio && <p class="profile-bio">{user.bio}</p>}
+        {user.bio && (
+          <p class="profile-bio">
+            <RichText text={user.bio} />
+          </p>
+        )}
+        <PeopleSheet handle={user.handle} kind={people} onClose={() => setPeople(null)} />
         {user.region && (
           <p class="chip">
             <IconGlobe size={14} /> {t('profile.region', { region: regionName(user.region) })}
@@ -152,11 +177,67 @@ export function ProfilePage({ handle }: { handle: string }) {
                 load={loader ?? undefined}
                 loading={list.loading}
                 onMore={list.more}
+                onRemove={
+                  self && tab === 'clips'
+                    ? (v) =>
+                        api.deleteVideo(v.id).then(() => {
+                          toast(t('upload.removed'));
+                          list.reload();
+                        }, toastError)
+                    : undefined
+                }
               />
             )}
           </div>
         </>
       )}
     </div>
+  );
+}
+
+/** Block and mute for someone else's profile, from the viewer's own cell (`viewer` says which are on). */
+function BlockMute({ user, onChange }: { user: PublicUser; onChange: (u: PublicUser) => void }) {
+  const [busy, setBusy] = useState(false);
+  const v = user.viewer ?? { following: false, requested: false, blocked: false, muted: false, self: false };
+  const act = async (what: 'block' | 'mute') => {
+    const on = what === 'block' ? !v.blocked : !v.muted;
+    if (what === 'block' && on && !confirm(t('profile.blockConfirm', { handle: user.handle }))) return;
+    setBusy(true);
+    try {
+      await (what === 'block' ? api.block(user.handle, on) : api.mute(user.handle, on));
+      // A block also ends follows both ways: the profile's counts and `viewer` come back fresh.
+      onChange(await api.user(user.handle));
+      const done = {
+        block: on ? 'profile.blocked' : 'profile.blockUndone',
+        mute: on ? 'profile.muted' : 'profile.muteUndone',
+      } as const;
+      toast(t(done[what], { handle: user.handle }));
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        class="btn btn-secondary"
+        data-testid="mute-button"
+        disabled={busy}
+        onClick={() => act('mute')}
+      >
+        {v.muted ? t('profile.unmute') : t('profile.mute')}
+      </button>
+      <button
+        type="button"
+        class="btn btn-secondary"
+        data-testid="block-button"
+        disabled={busy}
+        onClick={() => act('block')}
+      >
+        {v.blocked ? t('profile.unblock') : t('profile.block')}
+      </button>
+    </>
   );
 }

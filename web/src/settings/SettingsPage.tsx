@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type ExportJob, type Me, type WhoCanComment } from '../api';
 import { regionName } from '../format';
-import { lang, t } from '../i18n';
+import { followLanguage, lang, LANGS, t, type Lang } from '../i18n';
 import { Link, navigate } from '../router';
 import { errorText, meStore, toast, toastError, useMe } from '../session';
 import { IconGlobe } from '../ui/icons';
@@ -110,6 +110,102 @@ function PrivacySection({ me }: { me: Me }) {
           ))}
         </select>
       </div>
+    </section>
+  );
+}
+
+function LanguageSection({ me }: { me: Me }) {
+  const change = async (value: string) => {
+    const language = value === '' ? null : (value as Lang);
+    try {
+      const next = await api.updateMe({ language });
+      meStore.set(next);
+      followLanguage(next.language);
+    } catch (e) {
+      toastError(e);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="s-language">
+      <h2 id="s-language">{t('settings.language')}</h2>
+      <div class="field">
+        <label for="s-lang">{t('settings.languageLabel')}</label>
+        <select
+          id="s-lang"
+          name="language"
+          data-testid="settings-language"
+          value={me.language ?? ''}
+          onChange={(e) => void change((e.target as HTMLSelectElement).value)}
+        >
+          <option value="">{t('settings.languageBrowser')}</option>
+          {LANGS.map((l) => (
+            <option key={l} value={l}>
+              {LANGUAGE_NAMES[l]}
+            </option>
+          ))}
+        </select>
+      </div>
+    </section>
+  );
+}
+
+/** Each language named in itself, so a reader of either finds their own. */
+const LANGUAGE_NAMES: Record<Lang, string> = { en: 'English', de: 'Deutsch' };
+
+/** Muted words: one per line; clips they match stay out of the feeds, discovery and search. */
+function MutedWordsSection() {
+  const [saved, setSaved] = useState<string[] | null>(null);
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api.mutedWords().then(
+      ({ words }) => {
+        setSaved(words);
+        setText(words.join('\n'));
+      },
+      (e: unknown) => toastError(e),
+    );
+  }, []);
+  const words = text
+    .split('\n')
+    .map((w) => w.trim())
+    .filter(Boolean);
+  const dirty = saved !== null && words.join('\n') !== saved.join('\n');
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const res = await api.setMutedWords(words);
+      setSaved(res.words);
+      setText(res.words.join('\n'));
+      toast(t('settings.saved'));
+    } catch (err) {
+      toastError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="s-muted">
+      <h2 id="s-muted">{t('settings.mutedWords')}</h2>
+      <form onSubmit={save} data-testid="settings-muted-words">
+        <div class="field">
+          <label for="s-muted-words">{t('settings.mutedWordsLabel')}</label>
+          <textarea
+            id="s-muted-words"
+            name="mutedWords"
+            rows={4}
+            disabled={saved === null}
+            value={text}
+            placeholder={t('settings.mutedWordsPlaceholder')}
+            onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+          />
+          <small>{t('settings.mutedWordsHint', { n: words.length, max: 200 })}</small>
+        </div>
+        <button type="submit" class="btn btn-primary" disabled={!dirty || busy}>
+          {t('settings.save')}
+        </button>
+      </form>
     </section>
   );
 }
@@ -288,7 +384,7 @@ function AccountSection({ me }: { me: Me }) {
   );
 }
 
-/** /settings — profile, privacy, home region, data export, log out and account deletion. */
+/** /settings — profile, privacy, muted words, language, home region, data export, log out and account deletion. */
 export function SettingsPage() {
   const me = useMe();
   useTitle(t('nav.settings'));
@@ -301,6 +397,8 @@ export function SettingsPage() {
       <PageHeader title={t('settings.title')} fallback={`/@${me.handle}`} />
       <ProfileSection me={me} />
       <PrivacySection me={me} />
+      <MutedWordsSection />
+      <LanguageSection me={me} />
       <RegionSection me={me} />
       <ExportSection />
       <AccountSection me={me} />

@@ -3,7 +3,7 @@ import { fmtCount, fmtFull } from '../format';
 import { t } from '../i18n';
 import { setPlaylist } from '../playlist';
 import { Link } from '../router';
-import { IconLock, IconPlay } from './icons';
+import { IconLock, IconPlay, IconTrash } from './icons';
 
 /** A 3-column grid of 9:16 posters with view counts; opening one plays the grid as a swipeable list. */
 export function VideoGrid({
@@ -12,12 +12,15 @@ export function VideoGrid({
   load,
   loading,
   onMore,
+  onRemove,
 }: {
   items: Video[];
   cursor: string | null;
   load?: (cursor: string | null) => Promise<Page<Video>>;
   loading?: boolean;
   onMore?: () => void;
+  /** The owner's own grid: a clip that failed to process can be removed from it. */
+  onRemove?: (v: Video) => void;
 }) {
   const playable = items.filter((v) => v.status === 'ready');
   return (
@@ -51,6 +54,17 @@ export function VideoGrid({
                 {fmtCount(v.stats.views)}
               </span>
             </Link>
+            {onRemove && v.status === 'failed' && (
+              <button
+                type="button"
+                class="icon-btn grid-remove"
+                data-testid="grid-remove"
+                aria-label={t('upload.remove')}
+                onClick={() => onRemove(v)}
+              >
+                <IconTrash size={16} />
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -4,7 +4,8 @@ import { api, type Visibility } from '../api';
 import { fmtDuration, reducedMotion } from '../format';
 import { t } from '../i18n';
 import { Link } from '../router';
-import { useMe } from '../session';
+import { toast, toastError, useMe } from '../session';
+import { sniffFile } from './sniff';
 import { IconCheck, IconUpload } from '../ui/icons';
 import { Empty, Spinner } from '../ui/misc';
 import { useProcessing } from './useProcessing';
@@ -56,6 +57,18 @@ function VisibilityPicker({
 
 function Processing({ videoId, onAnother }: { videoId: string; onAnother: () => void }) {
   const p = useProcessing(videoId);
+  const [removing, setRemoving] = useState(false);
+  const remove = async () => {
+    setRemoving(true);
+    try {
+      await api.deleteVideo(videoId);
+      toast(t('upload.removed'));
+      onAnother();
+    } catch (e) {
+      toastError(e);
+      setRemoving(false);
+    }
+  };
   const pct = Math.round((p.progress ?? 0) * 100);
   return (
     <div class="processing" data-testid="processing-status" data-status={p.status} aria-live="polite">
@@ -78,9 +91,20 @@ function Processing({ videoId, onAnother }: { videoId: string; onAnother: () => 
           <p class="form-error" role="alert">
             {t('upload.failed', { message: p.error || t('error.generic') })}
           </p>
-          <button type="button" class="btn btn-secondary" onClick={onAnother}>
-            {t('upload.another')}
-          </button>
+          <div class="btn-row">
+            <button
+              type="button"
+              class="btn btn-secondary"
+              data-testid="processing-remove"
+              disabled={removing}
+              onClick={remove}
+            >
+              {t('upload.remove')}
+            </button>
+            <button type="button" class="btn btn-secondary" onClick={onAnother}>
+              {t('upload.another')}
+            </button>
+          </div>
         </>
       ) : (
         <>
@@ -137,9 +161,11 @@ export function UploadPage() {
     return () => removeEventListener('online', on);
   }, [phase]);
 
-  const choose = (f: File | null | undefined) => {
+  const choose = async (f: File | null | undefined) => {
     if (!f) return;
-    if (!f.type.startsWith('video/') && !VIDEO_EXT.test(f.name)) {
+    // The first bytes decide where they can: a photo renamed .mp4 is refused here, not after its upload.
+    const kind = await sniffFile(f);
+    if (kind === 'not-video' || (kind === 'unknown' && !f.type.startsWith('video/') && !VIDEO_EXT.test(f.name))) {
       setError(t('upload.notVideo'));
       return;
     }
@@ -287,7 +313,7 @@ export function UploadPage() {
           onDrop={(e) => {
             e.preventDefault();
             setDragging(false);
-            choose(e.dataTransfer?.files?.[0]);
+            void choose(e.dataTransfer?.files?.[0]);
           }}
         >
           <IconUpload size={48} />
@@ -302,7 +328,7 @@ export function UploadPage() {
             name="file"
             accept="video/*"
             data-testid="upload-input"
-            onChange={(e) => choose((e.target as HTMLInputElement).files?.[0])}
+            onChange={(e) => void choose((e.target as HTMLInputElement).files?.[0])}
           />
           <p>{t('upload.drop')}</p>
           <p class="muted small">{t('upload.hint')}</p>
@@ -423,7 +449,7 @@ export function UploadPage() {
               </div>
             )}
             {phase === 'done' && videoId && <Processing videoId={videoId} onAnother={reset} />}
-            <div ref={statusRef} />
+            <div ref={statusRef} class="upload-status" />
           </form>
         </div>
       )}

@@ -1,0 +1,93 @@
+import { api, type Video } from '../api';
+import { t } from '../i18n';
+import { requireAuth, toast, toastError } from '../session';
+import { useStore } from '../store';
+import { Sheet } from '../ui/Sheet';
+import { RATES, rateStore } from './playback';
+
+/** Copies a clip's share link (counted as a share), or offers the system share sheet where copying is refused. */
+export async function copyClipLink(video: Video, onShared?: () => void): Promise<void> {
+  try {
+    const { url } = await api.share(video.id, 'copy_link');
+    const abs = new URL(url, location.origin).href;
+    onShared?.();
+    try {
+      await navigator.clipboard.writeText(abs);
+      toast(t('action.copied'));
+    } catch {
+      if (navigator.share) await navigator.share({ url: abs }).catch(() => {});
+      else toast(`${t('action.shareFailed')}: ${abs}`, 6000);
+    }
+  } catch (e) {
+    toastError(e);
+  }
+}
+
+/** A clip's "…" menu: not interested, copy link, playback speed. */
+export function ClipMenu({
+  video,
+  open,
+  onClose,
+  onShared,
+  onNotInterested,
+}: {
+  video: Video;
+  open: boolean;
+  onClose: () => void;
+  onShared: () => void;
+  onNotInterested: () => void;
+}) {
+  const rate = useStore(rateStore);
+  const notInterested = async () => {
+    onClose();
+    if (!requireAuth('generic')) return;
+    try {
+      await api.notInterested(video.id);
+      toast(t('menu.notInterestedDone'));
+      onNotInterested();
+    } catch (e) {
+      toastError(e);
+    }
+  };
+  return (
+    <Sheet open={open} onClose={onClose} title={t('menu.title')} testid="clip-menu" titleId={`menu-${video.id}`}>
+      <ul class="menu-list">
+        <li>
+          <button type="button" class="menu-item" data-testid="menu-not-interested" onClick={notInterested}>
+            {t('menu.notInterested')}
+          </button>
+        </li>
+        <li>
+          <button
+            type="button"
+            class="menu-item"
+            data-testid="menu-copy-link"
+            onClick={() => {
+              onClose();
+              void copyClipLink(video, onShared);
+            }}
+          >
+            {t('menu.copyLink')}
+          </button>
+        </li>
+        <li class="menu-rates" role="group" aria-label={t('menu.speed')}>
+          <span>{t('menu.speed')}</span>
+          <span class="menu-rate-buttons">
+            {RATES.map((r) => (
+              <button
+                key={r}
+                type="button"
+                class={`chip ${r === rate ? 'is-on' : ''}`}
+                aria-pressed={r === rate}
+                data-testid={`menu-rate-${r}`}
+                onClick={() => rateStore.set(r)}
+              >
+                {r === 1 ? t('menu.speedNormal') : `${r}×`}
+              </button>
+            ))}
+          </span>
+        </li>
+      </ul>
+    </Sheet>
+  );
+}
