@@ -159,6 +159,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   // Following remembers which creators have nothing only followers see; a change to that is heard at once.
   events.on('clip.changed', (e) => feeds.following.clipChanged(e.ownerId));
   events.on('account.audience_changed', (e) => feeds.following.authorChanged(e.userId));
+  // The comment sheet's hint follows the creator's setting at once.
+  events.on('account.comment_setting_changed', (e) => social.comments.settingChanged(e.region, e.userId));
 
   return {
     config,

@@ -18,6 +18,8 @@ export type ReelmEvent =
    * `narrowed` when fewer people may see them now.
    */
   | { type: 'account.audience_changed'; region: string; userId: string; narrowed: boolean }
+  /** An account changed who may comment on its clips (`whoCanComment`). */
+  | { type: 'account.comment_setting_changed'; region: string; userId: string }
   /** An account is being purged: what other domains derived from it must go before its rows do. */
   | { type: 'account.purging'; region: string; userId: string };
 

@@ -285,6 +285,8 @@ export class AccountService {
         .set({ ...set, updated_at: at })
         .where('id', '=', userId)
         .execute();
+      if (set.who_can_comment !== undefined)
+        await this.deps.events.emit({ type: 'account.comment_setting_changed', region, userId });
       if (set.private_account !== undefined) {
         await this.deps.border.update(
           region,

@@ -40,12 +40,6 @@ export const accountsDirectoryMigrations: MigrationMap = {
         .execute();
     },
   },
-  '0003_accounts_language': {
-    async up(db: Kysely<any>) {
-      // The language the user picked for the app (and, later, mail); null follows the browser.
-      await db.schema.alterTable('accounts').addColumn('language', 'text').execute();
-    },
-  },
 };
 
 export const accountsCellMigrations: MigrationMap = {
@@ -103,6 +97,12 @@ export const accountsCellMigrations: MigrationMap = {
         .alterTable('accounts')
         .addColumn('media_epoch', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
+    },
+  },
+  '0003_accounts_language': {
+    async up(db: Kysely<any>) {
+      // The language the user picked for the app (and, later, mail); null follows the browser.
+      await db.schema.alterTable('accounts').addColumn('language', 'text').execute();
     },
   },
 };

@@ -12,8 +12,10 @@ import {
   stateOf,
   type ClipAccess,
   type ClipRef,
+  type Relations,
   type Viewer,
 } from '../media/clip-access.js';
+import { TtlCache } from '../ttl-cache.js';
 import { parseMentions } from '../media/video-text.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
@@ -370,17 +372,35 @@ export class CommentService {
     return account?.who_can_comment;
   }
 
-  /** Whether the viewer may comment on the clip, and if not why (the code a comment would be refused with). */
-  private async commenting(clip: ClipRef, viewer: Viewer): Promise<Commenting> {
+  /**
+   * Whether the viewer may comment on the clip, and if not why: a hint for the app, from the viewer's relations and
+   * the creator's setting as held for a few seconds (a comment itself is always checked against the cell).
+   */
+  private async commenting(clip: ClipRef, viewer: Viewer, rel: Relations): Promise<Commenting> {
     if (!viewer) return { allowed: false, reason: 'auth.required' };
     if (viewer.userId === clip.ownerId) return { allowed: true, reason: null };
-    const [who, rel] = await Promise.all([
-      this.whoCanComment(clip.region, clip.ownerId),
-      this.deps.access.relations(viewer, [clip.ownerId]),
-    ]);
     if (rel.blocked.has(clip.ownerId)) return { allowed: false, reason: 'comment.blocked' };
+    const key = `${clip.region}:${clip.ownerId}`;
+    const now = this.deps.now().getTime();
+    let who = this.settings.entry(key, now)?.value;
+    if (who === undefined) {
+      const since = this.settings.version;
+      who = (await this.whoCanComment(clip.region, clip.ownerId)) ?? 'everyone';
+      this.settings.set(key, who, now, since);
+    }
     const refusal = commentRefusal(who, rel.following.has(clip.ownerId));
     return refusal ? { allowed: false, reason: refusal.code } : { allowed: true, reason: null };
+  }
+
+  /**
+   * Creators' "who can comment" settings, as `commenting` last read them: dropped at once by a change made through
+   * this process (`settingChanged`), within ten seconds by one made through another.
+   */
+  private readonly settings = new TtlCache<string>({ ttlMs: 10_000, capacity: 10_000 });
+
+  /** A creator changed who may comment (accounts' `account.comment_setting_changed`). */
+  settingChanged(region: string, userId: string): void {
+    this.settings.delete(`${region}:${userId}`);
   }
 
   /** Top-level comments of a clip, newest first; the first page says whether the viewer may comment. */
@@ -398,14 +418,18 @@ export class CommentService {
       .where('video_id', '=', clip.id)
       .where('parent_id', 'is', null);
     if (after) q = q.where('id', '<', after.id);
-    const [rows, commenting] = await Promise.all([
-      q
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute(),
-      after ? undefined : this.commenting(clip, viewer),
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    // One read of the viewer's relations serves both the authors shown and the creator's comment setting.
+    const rel = viewer
+      ? await this.deps.access.relations(viewer, [...rows.slice(0, limit).map((r) => r.author_id), clip.ownerId])
+      : NO_RELATIONS;
+    const [result, commenting] = await Promise.all([
+      this.page(rows, limit, viewer, rel),
+      after ? undefined : this.commenting(clip, viewer, rel),
     ]);
-    const result = await this.page(rows, limit, viewer);
     return commenting ? { ...result, commenting } : result;
   }
 
@@ -425,7 +449,12 @@ export class CommentService {
     return this.page(rows, limit, viewer);
   }
 
-  private async page(rows: Row[], limit: number, viewer: Viewer): Promise<{ items: Comment[]; cursor: string | null }> {
+  private async page(
+    rows: Row[],
+    limit: number,
+    viewer: Viewer,
+    relations?: Relations,
+  ): Promise<{ items: Comment[]; cursor: string | null }> {
     const pageRows = rows.slice(0, limit);
     const authors = await userRefs(
       this.deps.directory,
@@ -446,12 +475,14 @@ export class CommentService {
       liked = new Set(likedRows.map((r) => r.comment_id));
     }
     // Comments by accounts blocked either way are left out, as their clips are.
-    const { blocked } = viewer
-      ? await this.deps.access.relations(
-          viewer,
-          pageRows.map((r) => r.author_id),
-        )
-      : NO_RELATIONS;
+    const { blocked } =
+      relations ??
+      (viewer
+        ? await this.deps.access.relations(
+            viewer,
+            pageRows.map((r) => r.author_id),
+          )
+        : NO_RELATIONS);
     const items = pageRows.flatMap((r): Comment[] => {
       const author = authors.get(r.author_id);
       if (!author || blocked.has(r.author_id)) return [];

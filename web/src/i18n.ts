@@ -632,17 +632,17 @@ const dict = dicts[lang] ?? en;
 if (typeof document !== 'undefined') document.documentElement.lang = lang;
 
 /**
- * Follows the account's choice (null: the browser's): remembered on this device, and the app reloads once in the
- * new language when it changes what is shown (every string is read when a screen renders).
+ * Remembers the account's choice (null: the browser's) on this device. True when it is not the language shown: every
+ * string is read as a screen renders, so the caller loads the page again (at once, or as the next screen).
  */
-export function followLanguage(choice: Lang | null): void {
+export function followLanguage(choice: Lang | null): boolean {
   try {
     if (choice) localStorage.setItem(CHOSEN, choice);
     else localStorage.removeItem(CHOSEN);
   } catch {
     // Private mode without storage: the choice still applies through the account on each start.
   }
-  if ((choice ?? fromBrowser()) !== lang) location.reload();
+  return (choice ?? fromBrowser()) !== lang;
 }
 
 /** Look up a string and fill `{name}` placeholders. */

@@ -8,12 +8,16 @@ export const useMe = () => useStore(meStore);
 
 let mePromise: Promise<Me | null> | null = null;
 
-export function loadMe(force = false): Promise<Me | null> {
+/**
+ * Asks who is signed in. When their account speaks another language than the page, `onLanguage` runs (by default the
+ * page reloads in it; a login goes on to its next screen as a fresh page instead).
+ */
+export function loadMe(force = false, onLanguage: () => void = () => location.reload()): Promise<Me | null> {
   if (mePromise && !force) return mePromise;
   mePromise = api.me().then(
     (me) => {
       meStore.set(me);
-      if (me) followLanguage(me.language);
+      if (me && followLanguage(me.language)) onLanguage();
       return me;
     },
     () => {

@@ -25,7 +25,10 @@ export function LoginPage() {
     try {
       const h = handle.trim().replace(/^@/, '');
       const session = await api.login({ handle: h, password });
-      const me = await loadMe(true);
+      let reload = false;
+      const me = await loadMe(true, () => (reload = true));
+      // The account's language differs from the page's: the next screen is a fresh page in it.
+      if (reload) return location.replace(nextPath(query));
       if (session.deletionCancelled) toast(t('login.deletionCancelled'), 8000);
       else toast(t('login.welcome', { handle: me?.handle ?? h }));
       navigate(nextPath(query), { replace: true });

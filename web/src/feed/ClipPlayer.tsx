@@ -131,7 +131,11 @@ export function ClipPlayer({
   useEffect(() => registerFlusher((k) => tracker.current.flush(k)), []);
 
   useEffect(() => {
-    if (ref.current) ref.current.playbackRate = rate;
+    const el = ref.current;
+    if (!el) return;
+    // Both: loading a source resets the rate to the default one.
+    el.defaultPlaybackRate = rate;
+    el.playbackRate = rate;
   }, [rate, ready]);
 
   // Play / pause / sound.

@@ -4,7 +4,7 @@ import { api, type Video } from '../api';
 import { fmtCount, fmtFull } from '../format';
 import { t } from '../i18n';
 import { Link } from '../router';
-import { requireAuth, toast, toastError, useMe } from '../session';
+import { requireAuth, toastError, useMe } from '../session';
 import { Avatar } from '../ui/Avatar';
 import { IconBookmark, IconComment, IconHeart, IconMore, IconMusic, IconPlus, IconShare } from '../ui/icons';
 import { ClipMenu, copyClipLink } from './ClipMenu';

@@ -120,7 +120,7 @@ function LanguageSection({ me }: { me: Me }) {
     try {
       const next = await api.updateMe({ language });
       meStore.set(next);
-      followLanguage(next.language);
+      if (followLanguage(next.language)) location.reload();
     } catch (e) {
       toastError(e);
     }
