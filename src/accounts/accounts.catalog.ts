@@ -18,7 +18,6 @@ export const accountsCatalog: DomainCatalog = {
       created_at: 'public',
       updated_at: 'public',
       media_epoch: 'public',
-      language: 'protected',
     },
     // Staff roles, not personal data: a global operator's record is public so every cell can check it.
     operators: { user_id: 'public', jurisdiction: 'public', role: 'public', created_at: 'public' },
@@ -41,6 +40,8 @@ export const accountsCatalog: DomainCatalog = {
       deactivated_at: 'protected',
       delete_after: 'protected',
       media_epoch: 'public',
+      // The app's language the user picked: their own setting, not part of the public profile.
+      language: 'protected',
     },
     user_keys: { user_id: 'public', wrapped_dek: 'protected', created_at: 'protected' },
     sessions: {

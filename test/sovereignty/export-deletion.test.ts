@@ -159,7 +159,8 @@ describe('download your data, and account deletion', () => {
       ).toEqual([[ella.id, finnClip]]);
     expect(table('watch_events')[0]).toMatchObject({ watched_ms: 4000, completed: 1 });
     expect(table('blocks').map((r) => [r.blocker_id, r.blocked_id])).toEqual([[ella.id, ivy.id]]);
-    expect(table('muted_words').map((r) => r.word)).toEqual(['Spoilers', '#louvre']);
+    expect(table('muted_words').map((r) => r.word)).toEqual(expect.arrayContaining(['Spoilers', '#louvre']));
+    expect(table('muted_words')).toHaveLength(2);
     // Her comment is kept with Finn's clip in the us cell and still comes back; Finn's comment on her clip does not.
     expect(table('comments').map((r) => [r.id, r.author_id, r.text])).toEqual([
       [ellaComment, ella.id, 'ella says bonjour from paris'],

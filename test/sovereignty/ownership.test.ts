@@ -26,6 +26,7 @@ describe('user-owned tables, from the catalog', () => {
       blocked_by: ['user_id', 'blocker_id'],
       mutes: ['user_id', 'muted_id'],
       likes: ['user_id'],
+      muted_words: ['user_id'],
       favorites: ['user_id'],
       not_interested: ['user_id', 'author_id'],
       watch_events: ['user_id', 'author_id'],

@@ -81,7 +81,8 @@ describe('the web app in Chromium', () => {
   }
 
   async function playing(page: Page, videoId: string) {
-    const item = page.locator(`[data-testid=feed-item][data-video-id="${videoId}"]`);
+    // .first(): on an instance this small For You goes on by showing the clip again (rewatching).
+    const item = page.locator(`[data-testid=feed-item][data-video-id="${videoId}"]`).first();
     await item.waitFor();
     // Runs in the page: the clip's <video> has decoded frames and its clock is moving.
     await page.waitForFunction(
