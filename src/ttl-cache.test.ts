@@ -16,6 +16,16 @@ describe('TtlCache', () => {
     expect(cache.entry('d', 201)?.value).toBe('D');
   });
 
+  it('makes room a tenth at a time when full', () => {
+    const cache = new TtlCache<number>({ ttlMs: 1000, capacity: 20 });
+    for (let i = 0; i < 20; i++) cache.set(`k${i}`, i, 0);
+    cache.set('new', 99, 0);
+    expect(cache.entry('k0', 1)).toBeUndefined();
+    expect(cache.entry('k1', 1)).toBeUndefined();
+    expect(cache.entry('k2', 1)?.value).toBe(2);
+    expect(cache.entry('new', 1)?.value).toBe(99);
+  });
+
   it('does not keep what was read before a deletion', () => {
     const cache = new TtlCache<number>({ ttlMs: 1000, capacity: 10 });
     const since = cache.version;

@@ -13,7 +13,7 @@ export function evictOldest(map: Map<unknown, unknown>, capacity: number): void 
 
 /**
  * A bounded map whose entries serve for `ttlMs`: the short-lived copies the feeds keep of rows read from the
- * stores. Past `capacity` the least recently stored entry goes first. `version` moves with every deletion, so a
+ * stores. Past `capacity` the least recently stored tenth goes first. `version` moves with every deletion, so a
  * read that began before a change can tell (`set(..., since)`) that its answer may predate it and not keep it.
  */
 export class TtlCache<V> {
@@ -39,7 +39,8 @@ export class TtlCache<V> {
   set(key: string, value: V, now: number, since?: number): void {
     if (since !== undefined && since !== this.changes) return;
     this.entries.delete(key);
-    if (this.entries.size >= this.options.capacity) this.entries.delete(this.entries.keys().next().value!);
+    // A tenth at once: one at a time from the front costs ~8 µs an insert into a full map of 10,000 (evictOldest).
+    if (this.entries.size >= this.options.capacity) evictOldest(this.entries, this.options.capacity);
     this.entries.set(key, { at: now, value });
   }
 
