@@ -245,7 +245,10 @@ describe.skipIf(TEST_MODE !== 'cluster' || !(await reachable()))(
         },
         120_000,
       );
-      expect(logged(survivor, 'job done', `transcode_${videoId}`)).toBe(true);
+      // The job writes `ready` before its worker logs that it is done: wait for the line rather than race it.
+      await until('the survivor to log the job done', () =>
+        logged(survivor, 'job done', `transcode_${videoId}`) ? true : undefined,
+      );
       expect(ready).toMatchObject({
         caption: 'across #machines',
         width: 720,
