@@ -49,9 +49,8 @@ describe('the web app in Chromium', () => {
     ]);
     t = await startTestApp();
     worker = startWorkers(t.ctx, undefined, { pollMs: 50 });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    // Fastify answers with the address it listens on.
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
     ({ browser, close: closeBrowser } = await launchBrowser());
   });
 

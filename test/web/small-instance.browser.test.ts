@@ -33,9 +33,8 @@ describe('a one-creator instance in Chromium', () => {
           })
         ).id,
       );
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    // Fastify answers with the address it listens on.
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
     ({ browser, close: closeBrowser } = await launchBrowser());
   });
   afterAll(async () => {

@@ -31,9 +31,8 @@ describe('viewer controls in Chromium', () => {
     for (const caption of ['spoilers ahead #movies', 'a quiet walk #nature'])
       clips.push((await publishTestVideo(t.ctx, maker, { caption, media: true })).id);
     await t.app.inject({ method: 'PUT', url: '/api/v1/users/controls_maker/follow', headers: bearer(fan.token) });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    // Fastify answers with the address it listens on.
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
     ({ browser, close: closeBrowser } = await launchBrowser());
   });
   afterAll(async () => {
