@@ -73,6 +73,14 @@ export interface RegionPolicy {
   };
   /** Feature gates, e.g. `directMessages`, `duets`: absent = on. */
   features: Record<string, boolean>;
+  moderation: {
+    /** Unreversed strikes (removals) that suspend an account automatically. */
+    strikesToSuspend: number;
+    /** How long such a suspension lasts. */
+    autoSuspendDays: number;
+    /** How long a decision can be appealed. */
+    appealDays: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -126,6 +134,16 @@ const FileSchema = Type.Object(
                     Type.Literal('no_one'),
                   ]),
                   directMessages: Type.Boolean(),
+                }),
+                { additionalProperties: false },
+              ),
+            ),
+            moderation: Type.Optional(
+              Type.Partial(
+                Type.Object({
+                  strikesToSuspend: Type.Integer({ minimum: 1, maximum: 100 }),
+                  autoSuspendDays: Type.Integer({ minimum: 1, maximum: 365 }),
+                  appealDays: Type.Integer({ minimum: 1, maximum: 3650 }),
                 }),
                 { additionalProperties: false },
               ),
@@ -236,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         teenUntil: p.teenUntil ?? 16,
         teenDefaults: { privateAccount: true, whoCanComment: 'followers', directMessages: false, ...p.teenDefaults },
         features: { ...p.features },
+        moderation: { strikesToSuspend: 3, autoSuspendDays: 7, appealDays: 180, ...p.moderation },
       };
       return [r, policy];
     }),

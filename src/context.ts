@@ -23,6 +23,8 @@ import { CellRegistry, migrateDirectory, openDirectory } from './regions/cells.j
 import { createSocial, type SocialServices } from './social/social.module.js';
 import { createFeedObservers, createFeeds, type FeedServices, type FeedSettings } from './feeds/feeds.module.js';
 import { createSearchIndex } from './feeds/search-index.js';
+import { BlockedTerms } from './moderation/blocked-terms.js';
+import { createModeration, type ModerationServices } from './moderation/moderation.module.js';
 
 export interface Clock {
   now(): Date;
@@ -57,6 +59,8 @@ export interface AppContext {
   social: SocialServices;
   /** For You, Following, trending, search. */
   feeds: FeedServices;
+  /** Reports, cases, decisions, appeals, strikes, blocked terms. */
+  moderation: ModerationServices;
   close(): Promise<void>;
 }
 
@@ -85,7 +89,20 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const minAge = (region: string) => regionPolicy(config, region).minAge;
   const teenPolicy = (region: string) => regionPolicy(config, region).teen;
   const events = new Events();
-  const accounts = new AccountService({ config, directory, cells, border, events, now, log, minAge, teenPolicy });
+  // Blocked terms are read by every domain that takes text from users; moderators change them.
+  const terms = new BlockedTerms({ cells, now });
+  const accounts = new AccountService({
+    config,
+    directory,
+    cells,
+    border,
+    events,
+    now,
+    log,
+    minAge,
+    teenPolicy,
+    text: terms,
+  });
   const operators = new OperatorService({ directory, cells, now });
   const queues = new Map<string, JobQueue>(
     cells.all().map((cell) => {
@@ -98,7 +115,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       ];
     }),
   );
-  const media = createMedia({ config, cells, directory, border, queues, events, log, now });
+  const media = createMedia({ config, cells, directory, border, queues, events, log, now, text: terms });
   const audit = new AuditChains({ cells, dataDir: config.dataDir, now, checkpointEvery: config.auditCheckpointEvery });
   const transparency = new TransparencyCounter({ cells, now });
   const grants = new GrantService({ cells, audit, counter: transparency, now, maxMinutes: config.grantMaxMinutes });
@@ -145,8 +162,23 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     search: searchIndex,
     observer,
     durationMaxMs: config.limits.durationMaxMs,
+    text: terms,
   });
   const feeds = createFeeds({ directory, cells, now, media, social, models, activity, searchIndex }, overrides.feeds);
+  const moderation = createModeration({
+    config,
+    directory,
+    cells,
+    border,
+    operators,
+    accounts,
+    media,
+    social,
+    audit,
+    counter: transparency,
+    terms,
+    now,
+  });
 
   // Who tells whom what, in one place. The public index's followers: hashtag counts and search (derived rows go
   // before the index row does), then the feeds' copies of the index, once the change is written.
@@ -184,6 +216,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     media,
     social,
     feeds,
+    moderation,
     async close() {
       for (const queue of queues.values()) await queue.close();
       await cells.destroy();

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.js';
+import { ForbiddenError, InvalidInputError } from '../errors.js';
 import { ISO_COUNTRIES } from '../regions/countries.js';
 
 export const HANDLE_PATTERN = /^[a-z0-9_.]{3,24}$/;
@@ -106,4 +106,22 @@ export function checkBio(raw: string): string {
   if (bio.length > MAX_BIO)
     throw new InvalidInputError('profile.bio_too_long', `A bio has at most ${MAX_BIO} characters.`);
   return bio;
+}
+
+/** When a suspension still runs, its end; null when the account is not (or no longer) suspended. */
+export function suspendedUntil(until: string | null | undefined, now: Date): string | null {
+  return until && until > now.toISOString() ? until : null;
+}
+
+/**
+ * A suspended account may sign in and read, not post or comment: every way of publishing asks this first.
+ * `until` is the principal's suspension (read with the session).
+ */
+export function requireMayPost(principal: { suspendedUntil?: string | null }, now: Date): void {
+  const until = suspendedUntil(principal.suspendedUntil, now);
+  if (until)
+    throw new ForbiddenError(
+      'account.suspended',
+      `Your account is suspended until ${until.slice(0, 16).replace('T', ' ')} UTC: you can watch, not post or comment.`,
+    );
 }

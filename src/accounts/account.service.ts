@@ -19,9 +19,11 @@ import {
   checkEmail,
   checkPassword,
   normalizeHandle,
+  suspendedUntil,
 } from './account-rules.js';
 import { LANGUAGES, type Language, type Me, type PublicUser, type WhoCanComment } from './accounts.schema.js';
 import { hashPassword } from './passwords.js';
+import type { TextPolicy } from '../moderation/blocked-terms.js';
 
 export interface SignupInput {
   handle: string;
@@ -47,6 +49,8 @@ export interface AccountServiceDeps {
   minAge?: (region: string) => number;
   /** Teen defaults by region (default: under 16 start private, comments from followers). */
   teenPolicy?: (region: string) => { until: number; privateAccount: boolean; whoCanComment: WhoCanComment };
+  /** The region's blocked terms, for display names and bios. */
+  text: TextPolicy;
 }
 
 const PENDING_GRACE_MS = 10 * 60_000;
@@ -251,6 +255,7 @@ export class AccountService {
     const set: { display_name?: string; bio?: string } = {};
     if (patch.displayName !== undefined) set.display_name = checkDisplayName(patch.displayName);
     if (patch.bio !== undefined) set.bio = checkBio(patch.bio);
+    await this.deps.text.check(region, set.display_name ?? '', set.bio ?? '');
     if (Object.keys(set).length > 0) {
       const at = this.deps.now().toISOString();
       await this.deps.cells
@@ -309,6 +314,43 @@ export class AccountService {
     return (await this.me(userId, region)).privacy;
   }
 
+  /** Moderation's suspension (until a time) or its end (null). The account may still sign in and read. */
+  async setSuspension(region: string, userId: string, until: string | null): Promise<void> {
+    await this.deps.cells
+      .get(region)
+      .db.updateTable('accounts')
+      .set({ suspended_until: until })
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  /**
+   * Moderation's ban, or its reversal. A banned account is signed out everywhere, cannot sign in, and is gone for
+   * everyone as a deactivated one is (profile, clips, media). False when the account is not in a state to change
+   * (e.g. deactivated for deletion).
+   */
+  async setBanned(region: string, userId: string, banned: boolean): Promise<boolean> {
+    const [from, to] = banned ? ['active', 'banned'] : ['banned', 'active'];
+    const at = this.deps.now().toISOString();
+    const changed = await this.deps.cells
+      .get(region)
+      .db.transaction()
+      .execute(async (tx) => {
+        const res = await tx
+          .updateTable('accounts')
+          .set({ status: to, updated_at: at })
+          .where('id', '=', userId)
+          .where('status', '=', from)
+          .executeTakeFirst();
+        if (banned) await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+        return Number(res.numUpdatedRows) === 1;
+      });
+    if (!changed) return false;
+    await this.deps.border.update(region, 'profile.publish', 'users', { id: userId }, { status: to, updated_at: at });
+    await this.deps.events.emit({ type: 'account.audience_changed', region, userId, narrowed: banned });
+    return true;
+  }
+
   async publicProfile(handle: string): Promise<PublicProfile> {
     const row = await this.deps.directory
       .selectFrom('users')
@@ -340,6 +382,7 @@ export class AccountService {
       createdAt: row.created_at,
       privacy: { privateAccount: row.private_account === 1, whoCanComment: row.who_can_comment as WhoCanComment },
       language: (LANGUAGES as readonly string[]).includes(row.language ?? '') ? (row.language as Language) : null,
+      suspendedUntil: suspendedUntil(row.suspended_until, this.deps.now()),
     };
   }
 }

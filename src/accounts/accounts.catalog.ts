@@ -42,6 +42,8 @@ export const accountsCatalog: DomainCatalog = {
       media_epoch: 'public',
       // The app's language the user picked: their own setting, not part of the public profile.
       language: 'protected',
+      // Moderation notes about the account (a suspension): the user's and their region's moderators' alone.
+      suspended_until: 'protected',
     },
     user_keys: { user_id: 'public', wrapped_dek: 'protected', created_at: 'protected' },
     sessions: {

@@ -105,4 +105,10 @@ export const accountsCellMigrations: MigrationMap = {
       await db.schema.alterTable('accounts').addColumn('language', 'text').execute();
     },
   },
+  '0004_accounts_suspension': {
+    async up(db: Kysely<any>) {
+      // Until when moderation suspended the account: it may sign in and read, not post or comment.
+      await db.schema.alterTable('accounts').addColumn('suspended_until', 'text').execute();
+    },
+  },
 };

@@ -35,6 +35,8 @@ export const MeSchema = Type.Object({
   privacy: PrivacySchema,
   /** The app's language as the user picked it; null follows the browser. */
   language: Type.Union([LanguageSchema, Type.Null()]),
+  /** Until when moderation suspended the account (it may read, not post or comment); null when it is not. */
+  suspendedUntil: Type.Union([Type.String(), Type.Null()]),
 });
 export type Me = Static<typeof MeSchema>;
 

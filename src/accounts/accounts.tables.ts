@@ -5,7 +5,10 @@ export interface DirectoryUsersTable {
   id: string;
   handle: string;
   region: string;
-  /** 'pending' while the home cell writes the account, then 'active'; 'deactivated' during the deletion grace period. */
+  /**
+   * 'pending' while the home cell writes the account, then 'active'; 'deactivated' during the deletion grace period;
+   * 'banned' after a moderation ban.
+   */
   status: string;
   display_name: string;
   bio: string;
@@ -49,6 +52,8 @@ export interface AccountsTable {
   media_epoch: Generated<number>;
   /** One of LANGUAGES, or null to follow the browser (migration 0003). */
   language: string | null;
+  /** Until when moderation suspended the account (migration 0004); null when it is not. */
+  suspended_until: string | null;
 }
 
 export interface UserKeysTable {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { newId } from '../db/ids.js';
 import { PreparedQuery } from '../db/prepared-query.js';
 import type { CellDb, DirectoryDb } from '../db/schema.js';
-import { UnauthorizedError } from '../errors.js';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { sealField } from '../regions/keys.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -13,6 +13,8 @@ export interface Principal {
   handle: string;
   region: string;
   sessionId: string;
+  /** Until when moderation suspended the account (null or past: not suspended); see `requireMayPost`. */
+  suspendedUntil?: string | null;
 }
 
 /** Every signed-in request runs this lookup. */
@@ -26,6 +28,7 @@ const SESSION_BY_TOKEN = new PreparedQuery((db: Kysely<CellDb>, tokenHash: strin
       'accounts.id as userId',
       'accounts.handle',
       'accounts.status',
+      'accounts.suspended_until',
     ])
     .where('sessions.token_hash', '=', tokenHash),
 );
@@ -62,7 +65,7 @@ export class SessionService {
       .selectFrom('users')
       .select(['id', 'region'])
       .where('handle', '=', handle)
-      .where('status', 'in', ['active', 'deactivated'])
+      .where('status', 'in', ['active', 'deactivated', 'banned'])
       .executeTakeFirst();
     const cell = user && this.deps.cells.has(user.region) ? this.deps.cells.get(user.region) : undefined;
     const account =
@@ -78,6 +81,8 @@ export class SessionService {
     const ok = await verifyPassword(account?.password_hash ?? (await this.dummy), password);
     const reactivated =
       ok && account?.status === 'deactivated' && !!user && !!(await this.deps.reactivate?.(user.id, user.region));
+    if (ok && account?.status === 'banned')
+      throw new ForbiddenError('account.banned', 'This account was banned for breaking the rules; it cannot sign in.');
     const usable = account?.status === 'active' || reactivated;
     if (!ok || !account || !cell || !user || !usable) {
       throw new UnauthorizedError('auth.invalid_credentials', 'The handle or password is wrong.');
@@ -118,7 +123,13 @@ export class SessionService {
       throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
     if (row.expires_at <= this.deps.now().toISOString())
       throw new UnauthorizedError('auth.session_expired', 'Your session has expired; sign in again.');
-    return { userId: row.userId, handle: row.handle, region, sessionId: row.sessionId };
+    return {
+      userId: row.userId,
+      handle: row.handle,
+      region,
+      sessionId: row.sessionId,
+      suspendedUntil: row.suspended_until,
+    };
   }
 
   async logout(principal: Principal): Promise<void> {

@@ -12,6 +12,8 @@ import { socialCatalog } from '../social/social.catalog.js';
 import { socialCellMigrations, socialDirectoryMigrations } from '../social/social.migrations.js';
 import { feedsCatalog } from '../feeds/feeds.catalog.js';
 import { feedsCellMigrations, feedsDirectoryMigrations } from '../feeds/feeds.migrations.js';
+import { moderationCatalog } from '../moderation/moderation.catalog.js';
+import { moderationCellMigrations } from '../moderation/moderation.migrations.js';
 
 /** Every domain's migrations and catalog entries, in one place: a domain is added with one name in each list. */
 export const directoryMigrations: MigrationMap = mergeMigrations(
@@ -27,6 +29,7 @@ export const cellMigrations: MigrationMap = mergeMigrations(
   mediaCellMigrations,
   socialCellMigrations,
   feedsCellMigrations,
+  moderationCellMigrations,
 );
 export const catalogParts: DomainCatalog[] = [
   accountsCatalog,
@@ -35,4 +38,5 @@ export const catalogParts: DomainCatalog[] = [
   mediaCatalog,
   socialCatalog,
   feedsCatalog,
+  moderationCatalog,
 ];

@@ -4,6 +4,7 @@ import type { JobsCellTables } from '../jobs/jobs.tables.js';
 import type { RegionsCellTables } from '../regions/regions.tables.js';
 import type { SocialCellTables, SocialDirectoryTables } from '../social/social.tables.js';
 import type { FeedsCellTables, FeedsDirectoryTables } from '../feeds/feeds.tables.js';
+import type { ModerationCellTables } from '../moderation/moderation.tables.js';
 
 /**
  * The directory and cell schemas, merged from each domain's table types. A domain adds its tables by
@@ -12,4 +13,11 @@ import type { FeedsCellTables, FeedsDirectoryTables } from '../feeds/feeds.table
 export interface DirectoryDb
   extends AccountsDirectoryTables, MediaDirectoryTables, SocialDirectoryTables, FeedsDirectoryTables {}
 export interface CellDb
-  extends AccountsCellTables, RegionsCellTables, JobsCellTables, MediaCellTables, SocialCellTables, FeedsCellTables {}
+  extends
+    AccountsCellTables,
+    RegionsCellTables,
+    JobsCellTables,
+    MediaCellTables,
+    SocialCellTables,
+    FeedsCellTables,
+    ModerationCellTables {}

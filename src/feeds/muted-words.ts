@@ -2,6 +2,7 @@ import { InvalidInputError } from '../errors.js';
 import type { Viewer } from '../media/clip-access.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { TtlCache } from '../ttl-cache.js';
+import { containsRun, fold, words as tokens } from '../word-runs.js';
 
 export const MUTED_WORDS_MAX = 200;
 export const MUTED_WORD_MAX_LENGTH = 50;
@@ -11,25 +12,6 @@ export interface ClipText {
   caption: string;
   hashtags: readonly string[];
   soundTitle: string | null | undefined;
-}
-
-const WORD = /[\p{L}\p{N}_]+/gu;
-
-function fold(text: string): string {
-  return text.normalize('NFKC').toLocaleLowerCase();
-}
-
-function tokens(text: string): string[] {
-  return fold(text).match(WORD) ?? [];
-}
-
-/** Whether `needle` occurs in `hay` as a run of whole words. */
-function containsRun(hay: string[], needle: string[]): boolean {
-  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
-    for (let k = 0; k < needle.length; k++) if (hay[i + k] !== needle[k]) continue outer;
-    return true;
-  }
-  return false;
 }
 
 /**
@@ -45,7 +27,7 @@ export class MuteMatcher {
     for (const word of words) {
       const folded = fold(word.trim());
       if (folded.startsWith('#')) {
-        const tag = folded.slice(1).match(WORD)?.join('_');
+        const tag = tokens(folded.slice(1)).join('_');
         if (tag) this.tags.add(tag);
         continue;
       }

@@ -1,3 +1,4 @@
+import { requireMayPost } from '../accounts/account-rules.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,6 +66,7 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
     await ffmpeg.require();
     const id = (request.params as { id?: string }).id;
     if (method === 'POST') {
+      requireMayPost(me, ctx.clock.now());
       if (id !== undefined) throw new NotFoundError('not_found', 'Create uploads at /api/v1/uploads.');
       const length = request.headers['upload-length'];
       if (typeof length !== 'string' || !/^\d{1,16}$/.test(length)) {
@@ -125,6 +127,7 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
     },
     async (request, reply) => {
       const me = await auth.requireUser(request);
+      requireMayPost(me, ctx.clock.now());
       await ffmpeg.require();
       if (!request.isMultipart())
         throw new InvalidInputError(

@@ -11,6 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { RateLimitedError } from '../errors.js';
 import { accountRoutes } from './accounts.routes.js';
+import { moderationRoutes } from './moderation.routes.js';
 import { feedRoutes } from './feeds.routes.js';
 import { socialRoutes } from './social.routes.js';
 import { Auth } from './auth.js';
@@ -130,6 +131,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
       await sovereigntyRoutes(api, ctx, auth);
       await socialRoutes(api, ctx, auth);
       await feedRoutes(api, ctx, auth);
+      await moderationRoutes(api, ctx, auth);
     },
     { prefix: '/api/v1' },
   );

@@ -1,3 +1,4 @@
+import { requireMayPost } from '../accounts/account-rules.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -179,7 +180,13 @@ export async function socialRoutes(app: FastifyInstance, ctx: AppContext, auth: 
       },
     ),
     async (request, reply) => {
-      const created = await social.comments.create(await me(request), request.params.id, request.body);
+      const principal = await auth.requireUser(request);
+      requireMayPost(principal, ctx.clock.now());
+      const created = await social.comments.create(
+        { userId: principal.userId, region: principal.region },
+        request.params.id,
+        request.body,
+      );
       return reply.status(201).send({ id: created.id });
     },
   );

@@ -1,3 +1,4 @@
+import { ModerationTransparencySchema } from '../moderation/moderation.schema.js';
 import { createReadStream } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -20,7 +21,7 @@ export async function sovereigntyRoutes(app: FastifyInstance, ctx: AppContext, a
       schema: {
         tags: ['sovereignty'],
         summary:
-          'Per region: border flows by type and target, operator accesses by jurisdiction, grants and denials. Aggregates only',
+          'Per region: border flows by type and target, operator accesses by jurisdiction, grants and denials, reports, moderation actions and appeals. Aggregates only',
         response: {
           200: Type.Object({
             generatedAt: Type.String(),
@@ -31,6 +32,7 @@ export async function sovereigntyRoutes(app: FastifyInstance, ctx: AppContext, a
                 accesses: Type.Array(Type.Object({ jurisdiction: Type.String(), allowed: Count, denied: Count })),
                 grants: Type.Object({ requested: Count, approved: Count, denied: Count }),
                 denials: Count,
+                moderation: ModerationTransparencySchema,
               }),
             ),
           }),

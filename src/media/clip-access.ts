@@ -24,8 +24,12 @@ export type IndexRow = Selectable<DirectoryVideosTable>;
 /** Who is looking: a signed-in user (id and home region) or a visitor (null). */
 export type Viewer = { userId: string; region: string } | null;
 
-export const MODERATION_STATES = ['none', 'restricted', 'removed'] as const;
-/** `restricted`: viewable as before, but left out of every feed and discovery list; `removed`: the owner's alone. */
+export const MODERATION_STATES = ['none', 'restricted', 'withheld', 'removed'] as const;
+/**
+ * `restricted`: viewable as before, but left out of every feed and discovery list; `withheld`: hidden from residents
+ * of the regions a legal order names (and from visitors, whose jurisdiction is unknown), and out of the index;
+ * `removed`: the owner's alone.
+ */
 export type ModerationState = (typeof MODERATION_STATES)[number];
 
 /** What the rule needs of a clip's author. */
@@ -75,6 +79,8 @@ export interface ClipState {
   status: string;
   visibility: string;
   moderation: string;
+  /** JSON list of the regions a withheld clip is hidden in (read only when `moderation` is 'withheld'). */
+  withheldIn?: string;
   /** Undefined when the account is unknown (purged, or not yet written): treated as not active. */
   author: AuthorState | undefined;
 }
@@ -87,6 +93,7 @@ export function stateOf(clip: ClipRef, author?: AuthorState): ClipState {
       status: row.status,
       visibility: row.visibility,
       moderation: row.moderation,
+      withheldIn: row.withheld_regions,
       author: clip.author,
     };
   }
@@ -101,10 +108,20 @@ export function stateOf(clip: ClipRef, author?: AuthorState): ClipState {
 export function mayView(viewer: Viewer, clip: ClipState, rel: Relations): boolean {
   if (viewer !== null && viewer.userId === clip.ownerId) return true;
   if (clip.status !== 'ready' || clip.moderation === 'removed' || clip.visibility === 'private') return false;
+  if (clip.moderation === 'withheld' && (viewer === null || withheldFor(clip, viewer.region))) return false;
   if (!clip.author?.active) return false;
   if (viewer !== null && rel.blocked.has(clip.ownerId)) return false;
   if (clip.visibility === 'followers' || clip.author.private) return viewer !== null && rel.following.has(clip.ownerId);
   return clip.visibility === 'public';
+}
+
+function withheldFor(clip: ClipState, region: string): boolean {
+  try {
+    const regions: unknown = JSON.parse(clip.withheldIn ?? '[]');
+    return !Array.isArray(regions) || regions.includes(region);
+  } catch {
+    return true;
+  }
 }
 
 /** Viewable by anyone, signed in or not: its media is served without a signature. */

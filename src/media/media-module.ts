@@ -1,3 +1,4 @@
+import type { TextPolicy } from '../moderation/blocked-terms.js';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { DirectoryDb } from '../db/schema.js';
@@ -51,6 +52,8 @@ export interface MediaModuleDeps {
   log: Logger;
   now: () => Date;
   runner?: FfmpegRunner;
+  /** The region's blocked terms (captions). */
+  text: TextPolicy;
 }
 
 export const UPLOADS_PATH = '/api/v1/uploads';
@@ -84,6 +87,7 @@ export function createMedia(deps: MediaModuleDeps): MediaModule {
     events: deps.events,
     now,
     log,
+    text: deps.text,
   });
   const ffmpeg = new FfmpegStatus({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, runner, log });
   const uploads = new TusUploads({ sources, videos, log, path: UPLOADS_PATH, maxBytes: config.limits.uploadMaxBytes });

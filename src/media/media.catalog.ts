@@ -59,6 +59,9 @@ export const mediaCatalog: DomainCatalog = {
       updated_at: 'protected',
       size_bytes: 'protected',
       moderation: 'protected',
+      moderation_policy: 'protected',
+      moderation_decision_id: 'protected',
+      withheld_regions: 'protected',
       media_epoch: 'protected',
     },
     sounds: {

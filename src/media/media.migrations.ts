@@ -112,4 +112,16 @@ export const mediaCellMigrations: MigrationMap = {
       await sql`create index videos_followers_only on videos (owner_id, id) where visibility = 'followers'`.execute(db);
     },
   },
+  '1003_clip_moderation_details': {
+    async up(db: Kysely<any>) {
+      // What the author is told about a moderated clip (the decision and its ground), and where a withheld clip is
+      // hidden (a JSON list of regions; the access rule reads it with `moderation = 'withheld'`).
+      await db.schema.alterTable('videos').addColumn('moderation_policy', 'text').execute();
+      await db.schema.alterTable('videos').addColumn('moderation_decision_id', 'text').execute();
+      await db.schema
+        .alterTable('videos')
+        .addColumn('withheld_regions', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
+    },
+  },
 };

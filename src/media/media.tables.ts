@@ -28,8 +28,13 @@ export interface VideosTable {
   updated_at: string;
   /** Bytes of the uploaded source (migration 1001). */
   size_bytes: number | null;
-  /** 'none' | 'restricted' | 'removed' (migration 1002): what moderation decided; the access rule reads it. */
+  /** 'none' | 'restricted' | 'removed' | 'withheld' (migration 1002): what moderation decided; the access rule reads it. */
   moderation: Generated<string>;
+  /** The policy and decision behind `moderation` (migration 1003), shown to the author. */
+  moderation_policy: string | null;
+  moderation_decision_id: string | null;
+  /** JSON list of regions whose residents may not see the clip while `moderation` is 'withheld' (migration 1003). */
+  withheld_regions: Generated<string>;
   /** Bumped whenever access to the clip narrows; part of every media URL of the clip (migration 1002). */
   media_epoch: Generated<number>;
 }

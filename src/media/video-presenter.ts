@@ -10,6 +10,7 @@ import {
   openToAnyone,
   stateOf,
   type AuthorState,
+  type CellClip,
   type ClipRef,
   type Relations,
   type Viewer,
@@ -44,6 +45,19 @@ function soundIdsOf(clips: readonly ClipRef[]): string[] {
   const ids: string[] = [];
   for (const c of clips) if (c.row.sound_id && !ids.includes(c.row.sound_id)) ids.push(c.row.sound_id);
   return ids;
+}
+
+/** What moderation decided about a clip read from its cell, for its author (and moderators). */
+function addModeration(video: Video, clip: ClipRef): void {
+  if (clip.from !== 'cell') return;
+  const { row } = clip;
+  if (row.moderation !== 'removed' && row.moderation !== 'restricted' && row.moderation !== 'withheld') return;
+  video.moderation = {
+    status: row.moderation,
+    policy: row.moderation_policy,
+    decisionId: row.moderation_decision_id,
+  };
+  if (row.moderation === 'withheld') video.moderation.regions = JSON.parse(row.withheld_regions) as string[];
 }
 
 /** The viewer's likes and favorites among a page's clips: every feed page runs it. */
@@ -151,9 +165,28 @@ export class VideoPresenter {
       }
       const reason = options.reasons?.get(clip.id);
       if (reason) video.reason = reason;
+      if (viewer?.userId === clip.ownerId) addModeration(video, clip);
       out.push(video);
     }
     return out;
+  }
+
+  /**
+   * Clips as a moderator deciding about them sees them: whatever the rule says (a removed clip still plays, through
+   * a signed link), with what moderation decided. Only for the moderation console, which checks the moderator.
+   */
+  async presentForModeration(clips: readonly CellClip[]): Promise<Video[]> {
+    if (clips.length === 0) return [];
+    const [authors, stats, sounds] = await Promise.all([
+      this.deps.refs.authorsById([...new Set(clips.map((c) => c.ownerId))]),
+      this.cellStats(clips),
+      this.soundTitles(clips),
+    ]);
+    return clips.map((clip) => {
+      const video = this.render(clip, authors.get(clip.ownerId), false, stats, sounds);
+      addModeration(video, clip);
+      return video;
+    });
   }
 
   private render(

@@ -50,6 +50,15 @@ export const VideoSchema = Type.Object({
     Type.Object({ liked: Type.Boolean(), favorited: Type.Boolean(), followingAuthor: Type.Boolean() }),
   ),
   reason: Type.Optional(ReasonSchema),
+  /** What moderation decided about the clip; shown to its author (and to moderators) only. */
+  moderation: Type.Optional(
+    Type.Object({
+      status: Type.Union([Type.Literal('removed'), Type.Literal('restricted'), Type.Literal('withheld')]),
+      policy: Nullable(Type.String()),
+      decisionId: Nullable(Type.String()),
+      regions: Type.Optional(Type.Array(Type.String())),
+    }),
+  ),
 });
 export type Video = Static<typeof VideoSchema>;
 

@@ -7,6 +7,7 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, Unauth
 import type { Events } from '../events.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logging.js';
+import type { TextPolicy } from '../moderation/blocked-terms.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import {
@@ -69,6 +70,8 @@ export interface VideoServiceDeps {
   events: Events;
   now: () => Date;
   log: Logger;
+  /** The region's blocked terms, for captions. */
+  text: TextPolicy;
 }
 
 /** Transcodes are retried this often before a clip is marked failed. */
@@ -122,6 +125,7 @@ export class VideoService {
     options: { id?: string; at?: string } = {},
   ): Promise<VideoRow> {
     const { caption, visibility, filename } = this.checkInput(input);
+    await this.deps.text.check(owner.region, caption);
     const at = options.at ?? this.deps.now().toISOString();
     const id = options.id ?? newId(Date.parse(at));
     const row = {
@@ -315,6 +319,7 @@ export class VideoService {
     const set: Partial<VideoRow> = { updated_at: this.deps.now().toISOString() };
     if (patch.caption !== undefined) {
       const caption = checkCaption(patch.caption);
+      await this.deps.text.check(region, caption);
       Object.assign(set, {
         caption,
         hashtags: JSON.stringify(parseHashtags(caption)),
@@ -348,15 +353,29 @@ export class VideoService {
 
   /**
    * What moderation decided for a clip: `removed` leaves it to its owner alone, `restricted` keeps it viewable but
-   * out of every feed and discovery list. Media links handed out before stop working either way.
+   * out of every feed and discovery list, `withheld` hides it in the named regions. Media links handed out before
+   * stop working either way.
    */
-  async moderate(region: string, videoId: string, state: ModerationState): Promise<CellClip> {
+  async moderate(
+    region: string,
+    videoId: string,
+    state: ModerationState,
+    grounds: { policy?: string | null; decisionId?: string | null; regions?: readonly string[] } = {},
+  ): Promise<CellClip> {
     if (!(MODERATION_STATES as readonly string[]).includes(state)) {
       throw new InvalidInputError('video.moderation_invalid', `Moderation is one of ${MODERATION_STATES.join(', ')}.`);
     }
+    const none = state === 'none';
     const res = await this.db(region)
       .updateTable('videos')
-      .set({ moderation: state, media_epoch: sql`media_epoch + 1`, updated_at: this.deps.now().toISOString() })
+      .set({
+        moderation: state,
+        moderation_policy: none ? null : (grounds.policy ?? null),
+        moderation_decision_id: none ? null : (grounds.decisionId ?? null),
+        withheld_regions: JSON.stringify(state === 'withheld' ? [...(grounds.regions ?? [])] : []),
+        media_epoch: sql`media_epoch + 1`,
+        updated_at: this.deps.now().toISOString(),
+      })
       .where('id', '=', videoId)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) throw notFound();
@@ -429,7 +448,11 @@ export class VideoService {
       .set({ media_epoch: sql`media_epoch + 1` })
       .where('owner_id', '=', ownerId)
       .where((eb) =>
-        eb.or([eb('visibility', '<>', 'public'), eb('status', '<>', 'ready'), eb('moderation', '=', 'removed')]),
+        eb.or([
+          eb('visibility', '<>', 'public'),
+          eb('status', '<>', 'ready'),
+          eb('moderation', 'in', ['removed', 'withheld']),
+        ]),
       )
       .execute();
   }

@@ -9,6 +9,7 @@ export interface ResolvedPolicy {
     directMessages: boolean;
   };
   features: Record<string, boolean>;
+  moderation: RegionPolicy['moderation'];
 }
 
 /** A region's policy (config `policies.<region>`), with the defaults filled in. */
@@ -23,6 +24,7 @@ export function regionPolicy(config: Pick<Config, 'policies'>, region: string): 
       directMessages: p?.teenDefaults.directMessages ?? false,
     },
     features: { ...p?.features },
+    moderation: { strikesToSuspend: 3, autoSuspendDays: 7, appealDays: 180, ...p?.moderation },
   };
 }
 

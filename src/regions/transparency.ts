@@ -1,8 +1,18 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { CellDb } from '../db/schema.js';
 import type { CellRegistry } from './cells.js';
 
 export type TransparencyMetric =
-  'access.allowed' | 'access.denied' | 'grant.requested' | 'grant.approved' | 'grant.denied';
+  | 'access.allowed'
+  | 'access.denied'
+  | 'grant.requested'
+  | 'grant.approved'
+  | 'grant.denied'
+  /** Moderation: reports received by reason, decisions by action, appeals received and reversed. */
+  | `moderation.report.${string}`
+  | `moderation.action.${string}`
+  | 'moderation.appeal.received'
+  | 'moderation.appeal.reversed';
 
 /** Counts operator decisions per day, metric and jurisdiction in the region's cell: aggregates only, no ids. */
 export class TransparencyCounter {
@@ -27,6 +37,12 @@ export interface RegionTransparency {
   accesses: { jurisdiction: string; allowed: number; denied: number }[];
   grants: { requested: number; approved: number; denied: number };
   denials: number;
+  moderation: {
+    reports: Record<string, number>;
+    actions: Record<string, number>;
+    appeals: { received: number; reversed: number };
+    medianHoursToDecision: number | null;
+  };
 }
 
 /** The public transparency report: per region, border flows by type and target, and operator decisions. */
@@ -50,8 +66,22 @@ export async function transparencyReport(
       .execute();
     const byJurisdiction = new Map<string, { jurisdiction: string; allowed: number; denied: number }>();
     const grants = { requested: 0, approved: 0, denied: 0 };
+    const moderation: RegionTransparency['moderation'] = {
+      reports: {},
+      actions: {},
+      appeals: { received: 0, reversed: 0 },
+      medianHoursToDecision: await medianHoursToDecision(cell.db),
+    };
     for (const c of counts) {
       const n = Number(c.n);
+      if (c.metric.startsWith('moderation.')) {
+        const [, kind, name] = c.metric.split('.') as [string, string, string];
+        if (kind === 'report') moderation.reports[name] = (moderation.reports[name] ?? 0) + n;
+        else if (kind === 'action') moderation.actions[name] = (moderation.actions[name] ?? 0) + n;
+        else if (kind === 'appeal' && name === 'received') moderation.appeals.received += n;
+        else if (kind === 'appeal' && name === 'reversed') moderation.appeals.reversed += n;
+        continue;
+      }
       if (c.metric === 'access.allowed' || c.metric === 'access.denied') {
         const entry = byJurisdiction.get(c.jurisdiction) ?? { jurisdiction: c.jurisdiction, allowed: 0, denied: 0 };
         if (c.metric === 'access.allowed') entry.allowed += n;
@@ -68,7 +98,28 @@ export async function transparencyReport(
       accesses,
       grants,
       denials: accesses.reduce((n, a) => n + a.denied, 0) + grants.denied,
+      moderation,
     });
   }
   return { generatedAt: now.toISOString(), regions };
+}
+
+/**
+ * The median time from a case's first report (or an appeal's filing) to its decision, in hours, over the region's
+ * decided cases; automated decisions, which no report started, are left out. Null before the first decision.
+ */
+async function medianHoursToDecision(db: Kysely<CellDb>): Promise<number | null> {
+  const rows = await db
+    .selectFrom('moderation_cases')
+    .select(['created_at', 'decided_at'])
+    .where('decided_at', 'is not', null)
+    .where((eb) => eb.or([eb('kind', '=', 'appeal'), eb('report_count', '>', 0)]))
+    .execute();
+  if (rows.length === 0) return null;
+  const hours = rows
+    .map((r) => (Date.parse(r.decided_at!) - Date.parse(r.created_at)) / 3_600_000)
+    .sort((a, b) => a - b);
+  const mid = hours.length >> 1;
+  const median = hours.length % 2 === 1 ? hours[mid]! : (hours[mid - 1]! + hours[mid]!) / 2;
+  return Math.round(median * 100) / 100;
 }

@@ -1,3 +1,4 @@
+import type { TextPolicy } from '../moderation/blocked-terms.js';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { userRefs } from '../accounts/user-refs.js';
 import { newId } from '../db/ids.js';
@@ -36,6 +37,8 @@ export interface CommentServiceDeps {
   access: ClipAccess;
   notifications: NotificationService;
   now: () => Date;
+  /** The blocked terms of the clip's region. */
+  text: TextPolicy;
 }
 
 type Page = { cursor?: string; limit?: number };
@@ -123,6 +126,7 @@ export class CommentService {
     const text = CommentService.checkText(input.text);
     const clip = await this.deps.access.locate(videoId, me);
     if (!clip) throw videoNotFound();
+    await this.deps.text.check(clip.region, text);
     const rel = await this.deps.access.relations(me, [clip.ownerId]);
     if (clip.ownerId !== me.userId && rel.blocked.has(clip.ownerId)) {
       throw new ForbiddenError('comment.blocked', 'You cannot comment on this video.');
@@ -244,6 +248,31 @@ export class CommentService {
       if (row) return { region: cell.region, row };
     }
     return undefined;
+  }
+
+  /** A comment wherever it is (for reports and moderation): its cell, clip, author and moderation state. */
+  async find(
+    commentId: string,
+  ): Promise<
+    | { region: string; videoId: string; authorId: string; authorRegion: string; text: string; moderation: string }
+    | undefined
+  > {
+    const found = await this.locate(commentId);
+    if (!found) return undefined;
+    const { row } = found;
+    return {
+      region: found.region,
+      videoId: row.video_id,
+      authorId: row.author_id,
+      authorRegion: row.author_region,
+      text: row.text,
+      moderation: row.moderation,
+    };
+  }
+
+  /** What moderation decided for a comment in its clip's cell: 'removed' lists it for its author alone. */
+  async moderate(region: string, commentId: string, state: 'none' | 'removed'): Promise<void> {
+    await this.db(region).updateTable('comments').set({ moderation: state }).where('id', '=', commentId).execute();
   }
 
   private notFound(): NotFoundError {
@@ -486,6 +515,8 @@ export class CommentService {
     const items = pageRows.flatMap((r): Comment[] => {
       const author = authors.get(r.author_id);
       if (!author || blocked.has(r.author_id)) return [];
+      // A comment moderation removed is its author's alone.
+      if (r.moderation === 'removed' && viewer?.userId !== r.author_id) return [];
       const c: Comment = {
         id: r.id,
         videoId: r.video_id,

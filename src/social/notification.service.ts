@@ -42,6 +42,13 @@ type Row = {
   read: number;
 };
 
+/** Moderation's notifications: written in the recipient's own cell, with a payload and no actor. */
+export type ModerationNotificationType = 'moderation' | 'report_outcome';
+
+function isModerationType(type: string): type is ModerationNotificationType {
+  return type === 'moderation' || type === 'report_outcome';
+}
+
 /** Most distinct clips the unread count asks the rule about; past it, unread notifications count as they are. */
 const UNREAD_CLIPS_CHECKED = 500;
 
@@ -59,6 +66,7 @@ export class NotificationService {
   constructor(private readonly deps: NotificationServiceDeps) {
     this.emitter.setMaxListeners(0);
     for (const type of NOTIFICATION_TYPES) {
+      if (isModerationType(type)) continue;
       deps.border.declareFlow(
         {
           type: `notify.${type}`,
@@ -164,6 +172,34 @@ export class NotificationService {
     this.emitter.emit(userId, row.id);
   }
 
+  /**
+   * A notification from moderation, written in the recipient's home cell `region` (moderation's own flows bring the
+   * decision there first). It names no actor, so it never names a moderator; `payload` is the statement of reasons
+   * (`moderation`) or a report's outcome (`report_outcome`).
+   */
+  async fromModeration(
+    region: string,
+    userId: string,
+    type: ModerationNotificationType,
+    payload: NonNullable<Notification['moderation'] | Notification['report']>,
+  ): Promise<void> {
+    const now = this.deps.now();
+    const row = {
+      id: newId(now.getTime()),
+      user_id: userId,
+      type,
+      actor_id: '',
+      video_id: null,
+      video_region: null,
+      comment_id: null,
+      text: JSON.stringify(payload),
+      created_at: now.toISOString(),
+      read: 0,
+    };
+    await this.deps.cells.get(region).db.insertInto('notifications').values(row).execute();
+    this.emitter.emit(userId, row.id);
+  }
+
   /** Calls `listener` with each new notification id for a user written by this process; returns the unsubscribe. */
   subscribe(userId: string, listener: (id: string) => void): () => void {
     this.emitter.on(userId, listener);
@@ -259,11 +295,12 @@ export class NotificationService {
     const [actors, hidden] = await Promise.all([
       userRefs(
         this.deps.directory,
-        rows.map((r) => r.actor_id),
+        rows.flatMap((r) => (r.actor_id ? [r.actor_id] : [])),
       ),
       this.hiddenClips(user, rows),
     ]);
     return rows.flatMap((r) => {
+      if (isModerationType(r.type)) return [moderationNotification(r)];
       const actor = actors.get(r.actor_id);
       if (!actor || (r.video_id && hidden.has(r.video_id))) return [];
       const n: Notification = {
@@ -279,4 +316,12 @@ export class NotificationService {
       return [n];
     });
   }
+}
+
+function moderationNotification(r: Row): Notification {
+  const n: Notification = { id: r.id, type: r.type as NotificationType, createdAt: r.created_at, read: r.read === 1 };
+  const payload = JSON.parse(r.text ?? '{}') as Notification['moderation'] & Notification['report'];
+  if (r.type === 'moderation') n.moderation = payload as NonNullable<Notification['moderation']>;
+  else n.report = payload as NonNullable<Notification['report']>;
+  return n;
 }

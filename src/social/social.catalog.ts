@@ -45,6 +45,8 @@ export const socialCatalog: DomainCatalog = {
       like_count: 'public',
       reply_count: 'public',
       created_at: 'public',
+      // Whether moderation removed the comment: public, as its absence from the clip is (its author still sees it).
+      moderation: 'public',
     },
   },
   // `target_id` names the account a request is for; the convention does not know the name.

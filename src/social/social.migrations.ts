@@ -169,4 +169,13 @@ export const socialCellMigrations: MigrationMap = {
       await db.schema.alterTable('notifications').addColumn('video_region', 'text').execute();
     },
   },
+  '2003_comment_moderation': {
+    async up(db: Kysely<any>) {
+      // 'none' | 'removed': a comment moderation removed is listed for its author alone, and comes back on reversal.
+      await db.schema
+        .alterTable('comments')
+        .addColumn('moderation', 'text', (c) => c.notNull().defaultTo('none'))
+        .execute();
+    },
+  },
 };

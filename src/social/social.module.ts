@@ -1,3 +1,4 @@
+import type { TextPolicy } from '../moderation/blocked-terms.js';
 import type { Kysely } from 'kysely';
 import type { DirectoryDb } from '../db/schema.js';
 import type { SearchIndex } from '../feeds/search-index.js';
@@ -31,6 +32,8 @@ export interface SocialDeps {
   search: SearchIndex;
   observer: EngagementObserver;
   durationMaxMs: number;
+  /** The region's blocked terms (comments). */
+  text: TextPolicy;
 }
 
 export function createSocial(deps: SocialDeps): SocialServices {
@@ -49,7 +52,7 @@ export function createSocial(deps: SocialDeps): SocialServices {
       observer: deps.observer,
       durationMaxMs: deps.durationMaxMs,
     }),
-    comments: new CommentService({ directory, cells, border, access, notifications, now }),
+    comments: new CommentService({ directory, cells, border, access, notifications, now, text: deps.text }),
     hashtags: new HashtagService({ directory, search: deps.search, notifications, now }),
   };
 }

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { UserRefSchema } from '../accounts/accounts.schema.js';
+import { ModerationNoticeSchema, ReportOutcomeSchema } from '../moderation/moderation.schema.js';
 
 /** The social objects of docs/api.md (comments, notifications); types derived from them, for server and web app. */
 
@@ -41,15 +42,22 @@ export const NOTIFICATION_TYPES = [
   'reply',
   'mention',
   'comment_like',
+  'moderation',
+  'report_outcome',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export const NotificationSchema = Type.Object({
   id: Type.String(),
   type: Type.Union(NOTIFICATION_TYPES.map((t) => Type.Literal(t))),
-  actor: UserRefSchema,
+  /** Who acted; absent for moderation's notifications, which never name a moderator. */
+  actor: Type.Optional(UserRefSchema),
   videoId: Type.Optional(Type.String()),
   commentId: Type.Optional(Type.String()),
+  /** `moderation`: the statement of reasons for a decision about the recipient's content or account. */
+  moderation: Type.Optional(ModerationNoticeSchema),
+  /** `report_outcome`: what became of a report the recipient filed. */
+  report: Type.Optional(ReportOutcomeSchema),
   /** The comment or caption, for clips anyone may see; absent for other clips (the text stays in the clip's cell). */
   text: Type.Optional(Type.String()),
   createdAt: Type.String(),

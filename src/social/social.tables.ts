@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** A follow the user made, in the follower's home cell. `status` is 'active' or 'pending' (a request to a private account). */
 export interface FollowsTable {
   follower_id: string;
@@ -79,6 +81,8 @@ export interface CommentsTable {
   like_count: number;
   reply_count: number;
   created_at: string;
+  /** 'none' | 'removed' (migration 2003). */
+  moderation: Generated<string>;
 }
 
 /** A comment the user liked, in the liker's cell (the clip's cell only receives the count). */
@@ -92,7 +96,7 @@ export interface CommentLikesTable {
 export interface NotificationsTable {
   id: string;
   user_id: string;
-  /** 'follow' | 'follow_request' | 'like' | 'comment' | 'reply' | 'mention' | 'comment_like' */
+  /** One of NOTIFICATION_TYPES; `moderation` and `report_outcome` carry their JSON payload in `text`, no actor. */
   type: string;
   actor_id: string;
   video_id: string | null;

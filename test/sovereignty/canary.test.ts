@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, filesUnder, removeDir, startTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, filesUnder, removeDir, signup, startTestApp, type TestApp } from '../helpers/app.js';
 import { publishTestVideo } from '../helpers/videos.js';
 import { makeOperator, runDueJobs, type TestUser } from './helpers.js';
 import { social } from './social.js';
@@ -33,6 +33,9 @@ interface Canary {
   /** Clips only this user watched or favorited (their watch history): public, so only in the directory and the creator's cell. */
   history?: string[];
   creatorRegion?: string;
+  /** An account of this region that only reports: who reported is the reporter's alone (docs/moderation.md). */
+  reporter?: TestUser;
+  reports?: number;
 }
 const SEALED = ['email', 'birthdate', 'ip', 'userAgent'] as const;
 const HOME_ONLY = ['privateCaption', 'followersCaption', 'mutedWord'] as const;
@@ -228,6 +231,88 @@ const FEATURES: Feature[] = [
     },
   },
   {
+    name: 'reports of a clip, a comment and an account in the next region, decided by that region’s moderators',
+    async run(t, canaries) {
+      const mods = new Map<string, TestUser>();
+      for (const c of canaries)
+        mods.set(c.region, await makeOperator(t, `canary_mod_${c.region}_${tag}`, c.region, 'moderator', c.country));
+      for (const [i, c] of canaries.entries()) {
+        const next = canaries[(i + 1) % canaries.length]!;
+        c.reporter = await signup(t.app, { handle: `canary_rep_${c.region}_${tag}`, country: c.country });
+        const reported = await publishTestVideo(t.ctx, next.user!, { caption: `reported clip of ${next.region}` });
+        // This canary's comment on the next one's clip: it lives in next's cell, its author's notice crosses back.
+        const comment = await t.ctx.cells
+          .get(next.region)
+          .db.selectFrom('comments')
+          .select('id')
+          .where('video_id', '=', next.publicClip!)
+          .where('author_id', '=', c.user!.id)
+          .executeTakeFirstOrThrow();
+        // The nz canary's account is private: a stranger sees (and can report) only the account itself.
+        const targets = [
+          ...(next.region === 'nz'
+            ? []
+            : [
+                { type: 'video', id: reported.id, action: 'remove' },
+                { type: 'video', id: next.publicClip!, action: 'dismiss' },
+                { type: 'comment', id: comment.id, action: 'remove' },
+              ]),
+          { type: 'user', id: next.user!.id, action: 'dismiss' },
+        ];
+        c.reports = targets.length;
+        for (const target of targets) {
+          const res = await t.app.inject({
+            method: 'POST',
+            url: '/api/v1/reports',
+            headers: bearer(c.reporter.token),
+            payload: {
+              target: { type: target.type, id: target.id },
+              reason: 'harassment',
+              details: `from ${c.region}`,
+            },
+          });
+          expect(res.statusCode, res.body).toBe(201);
+        }
+        const mod = mods.get(next.region)!;
+        const queue = await t.app.inject({
+          method: 'GET',
+          url: '/api/v1/moderation/queue?status=open&limit=100',
+          headers: bearer(mod.token),
+        });
+        expect(queue.statusCode, queue.body).toBe(200);
+        for (const target of targets) {
+          const item = (queue.json().items as { id: string; target: { id: string } }[]).find(
+            (x) => x.target.id === target.id,
+          );
+          expect(item, `${target.type} case in ${next.region}`).toBeDefined();
+          const read = await t.app.inject({
+            method: 'GET',
+            url: `/api/v1/moderation/cases/${item!.id}`,
+            headers: bearer(mod.token),
+          });
+          expect(read.statusCode, read.body).toBe(200);
+          const decided = await t.app.inject({
+            method: 'POST',
+            url: `/api/v1/moderation/cases/${item!.id}/decision`,
+            headers: bearer(mod.token),
+            payload: { action: target.action, statement: `Decided in ${next.region} by the canary sweep.` },
+          });
+          expect(decided.statusCode, decided.body).toBe(200);
+        }
+      }
+      await runDueJobs(t);
+      for (const c of canaries) {
+        const notes = await t.app.inject({
+          method: 'GET',
+          url: '/api/v1/notifications',
+          headers: bearer(c.reporter!.token),
+        });
+        const outcomes = (notes.json().items as { type: string }[]).filter((n) => n.type === 'report_outcome');
+        expect(outcomes, c.region).toHaveLength(c.reports!);
+      }
+    },
+  },
+  {
     name: 'download your data',
     async run(t, canaries) {
       for (const c of canaries)
@@ -357,6 +442,34 @@ describe('canary: protected values never leave their home cell', () => {
         )
           hits.push(`${c.region}'s blocks in ${other.region}`);
       }
+      // Who reported is known in the reporter's home cell only: no other cell, no job row elsewhere, and in the
+      // directory only their own account row.
+      const reporter = c.reporter!;
+      for (const value of [reporter.id, reporter.handle]) {
+        const needle = Buffer.from(value);
+        for (const f of files)
+          if (!f.path.startsWith(home + '/') && !f.path.startsWith('directory/') && f.bytes.includes(needle))
+            hits.push(`${c.region}'s reporter ${value} in ${f.path}`);
+        for (const cell of t.ctx.cells.all()) {
+          if (cell.region === c.region) continue;
+          for (const j of await cell.db.selectFrom('jobs').selectAll().execute())
+            if (`${j.payload} ${j.dedupe_key ?? ''} ${j.last_error ?? ''}`.includes(value))
+              hits.push(`${c.region}'s reporter ${value} in a job row of ${cell.region}`);
+        }
+      }
+      for (const table of await t.ctx.directory.introspection.getTables()) {
+        if (table.isView || table.name === 'users') continue;
+        const rows = await (t.ctx.directory as any).selectFrom(table.name).selectAll().execute();
+        if (JSON.stringify(rows).includes(reporter.id)) hits.push(`${c.region}'s reporter in directory.${table.name}`);
+      }
+      const own = await t.ctx.cells
+        .get(c.region)
+        .db.selectFrom('reports')
+        .select('id')
+        .where('reporter_id', '=', reporter.id)
+        .execute();
+      if (own.length !== c.reports)
+        hits.push(`${c.region}'s reporter has ${own.length} reports at home, not ${c.reports}`);
     }
     expect(hits).toEqual([]);
     // The us user follows and comments on the au creator, and au holds exactly that: the follower row and the comment.

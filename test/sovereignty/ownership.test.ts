@@ -33,6 +33,12 @@ describe('user-owned tables, from the catalog', () => {
       comment_likes: ['user_id'],
       comments: ['author_id'],
       notifications: ['user_id', 'actor_id'],
+      // Reports name their reporter only in the reporter's cell; cases and decisions name whom they are about.
+      reports: ['reporter_id', 'target_id'],
+      moderation_cases: ['subject_id'],
+      case_reports: ['subject_id'],
+      moderation_decisions: ['subject_id'],
+      moderation_notices: ['user_id'],
     });
   });
 
@@ -53,6 +59,12 @@ describe('user-owned tables, from the catalog', () => {
       comments: ['author_id'],
       likes: ['user_id'],
     });
+    // A reporter downloads their reports, a user the notices about them; cases and decisions (naming moderators,
+    // carrying other people's reports) are not theirs to download.
+    expect(subjects).toMatchObject({ reports: ['reporter_id'], moderation_notices: ['user_id'] });
+    expect(subjects).not.toHaveProperty('moderation_cases');
+    expect(subjects).not.toHaveProperty('moderation_decisions');
+    expect(subjects).not.toHaveProperty('case_reports');
   });
 
   it('declares what goes with a clip, and which counters a removed row lowers', () => {
