@@ -91,6 +91,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const events = new Events();
   // Blocked terms are read by every domain that takes text from users; moderators change them.
   const terms = new BlockedTerms({ cells, now });
+  const operators = new OperatorService({ directory, cells, now });
   const accounts = new AccountService({
     config,
     directory,
@@ -102,8 +103,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     minAge,
     teenPolicy,
     text: terms,
+    operators,
   });
-  const operators = new OperatorService({ directory, cells, now });
   const queues = new Map<string, JobQueue>(
     cells.all().map((cell) => {
       const url = config.queueUrls[cell.region];

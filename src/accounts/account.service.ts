@@ -24,6 +24,7 @@ import {
 import { LANGUAGES, type Language, type Me, type PublicUser, type WhoCanComment } from './accounts.schema.js';
 import { hashPassword } from './passwords.js';
 import type { TextPolicy } from '../moderation/blocked-terms.js';
+import type { OperatorService } from './operator.service.js';
 
 export interface SignupInput {
   handle: string;
@@ -51,6 +52,7 @@ export interface AccountServiceDeps {
   teenPolicy?: (region: string) => { until: number; privateAccount: boolean; whoCanComment: WhoCanComment };
   /** The region's blocked terms, for display names and bios. */
   text: TextPolicy;
+  operators: Pick<OperatorService, 'find'>;
 }
 
 const PENDING_GRACE_MS = 10 * 60_000;
@@ -225,18 +227,20 @@ export class AccountService {
       .executeTakeFirst();
     if (!row || !key) throw new NotFoundError('account.not_found', 'This account no longer exists.');
     const dek = cell.keys.unwrapDek(userId, key.wrapped_dek);
-    const pub = await this.deps.directory
-      .selectFrom('users')
-      .select('avatar_url')
-      .where('id', '=', userId)
-      .executeTakeFirst();
-    return this.toMe(
-      row,
-      region,
-      openField(dek, userId, 'email', row.email_enc),
-      openField(dek, userId, 'birthdate', row.birthdate_enc),
-      pub?.avatar_url ?? null,
-    );
+    const [pub, op] = await Promise.all([
+      this.deps.directory.selectFrom('users').select('avatar_url').where('id', '=', userId).executeTakeFirst(),
+      this.deps.operators.find(userId),
+    ]);
+    return {
+      ...this.toMe(
+        row,
+        region,
+        openField(dek, userId, 'email', row.email_enc),
+        openField(dek, userId, 'birthdate', row.birthdate_enc),
+        pub?.avatar_url ?? null,
+      ),
+      operator: op ? { jurisdiction: op.jurisdiction, role: op.role } : null,
+    };
   }
 
   async updateProfile(
@@ -368,7 +372,7 @@ export class AccountService {
     email: string,
     birthdate: string,
     avatarUrl: string | null,
-  ): Me {
+  ): Omit<Me, 'operator'> {
     return {
       id: row.id,
       handle: row.handle,

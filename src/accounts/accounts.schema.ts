@@ -37,6 +37,8 @@ export const MeSchema = Type.Object({
   language: Type.Union([LanguageSchema, Type.Null()]),
   /** Until when moderation suspended the account (it may read, not post or comment); null when it is not. */
   suspendedUntil: Type.Union([Type.String(), Type.Null()]),
+  /** The account's operator role, if it has one (the web app shows the consoles it opens). */
+  operator: Type.Union([Type.Object({ jurisdiction: Type.String(), role: Type.String() }), Type.Null()]),
 });
 export type Me = Static<typeof MeSchema>;
 

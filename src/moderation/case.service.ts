@@ -223,9 +223,10 @@ export class CaseService {
       })
       .execute();
     await this.deps.audit.for(region).append({
-      actor: decision.subject_id,
+      // The appellant is the decision's subject; the chain names the target (see chainSubject).
+      actor: 'appellant',
       action: 'moderation.appeal',
-      subject: decision.subject_id,
+      subject: chainSubject(decision),
       details: { caseId: String(p.case_id), decisionId: decision.id },
     });
     await this.deps.counter.add(region, 'moderation.appeal.received', region);
@@ -315,7 +316,7 @@ export class CaseService {
     await this.deps.audit.for(found.region).append({
       actor: op.userId,
       action: 'moderation.case.read',
-      subject: found.row.subject_id,
+      subject: chainSubject(found.row),
       details: { caseId, jurisdiction: op.jurisdiction },
     });
     return this.present(found.region, found.row);
@@ -492,12 +493,11 @@ export class CaseService {
     await this.deps.audit.for(region).append({
       actor: d.moderatorId,
       action: 'moderation.decision',
-      subject: row.subject_id,
+      subject: chainSubject(row),
       details: {
         decisionId: decision.id,
         caseId: row.id,
         kind: row.kind,
-        target: `${row.target_type}:${row.target_id}`,
         action: d.action,
         policy: d.policy,
         regions: d.regions,
@@ -576,7 +576,7 @@ export class CaseService {
       await this.deps.audit.for(region).append({
         actor: op.userId,
         action: 'moderation.reversal',
-        subject: original.subject_id,
+        subject: chainSubject(original),
         details: { decisionId: original.id, appealDecisionId: decision.id, action: original.action },
       });
       await this.deps.counter.add(region, 'moderation.appeal.reversed', region);
@@ -629,6 +629,15 @@ export class CaseService {
     });
     if (decision) await this.carryOut(region, row, decision);
   }
+}
+
+/**
+ * What a chain entry names: the target (`video:<id>`, `comment:<id>`, `user:<id>`, `sound:<id>`), never the
+ * affected user as such. A comment's author may live in another region; the chain, which cannot forget, must not
+ * keep their id after that region is carved out (the decision row naming them goes with it).
+ */
+function chainSubject(row: { target_type: string; target_id: string }): string {
+  return `${row.target_type}:${row.target_id}`;
 }
 
 function covers(op: OperatorRecord, region: string): boolean {

@@ -12,6 +12,7 @@ export const moderationCatalog: DomainCatalog = {
       'target_type',
       'target_id',
       'target_region',
+      'target_video_id',
       'reason',
       'details',
       'ref',
@@ -96,6 +97,6 @@ export const moderationCatalog: DomainCatalog = {
   subjects: {
     cell: { reports: ['reporter_id'], moderation_cases: [], case_reports: [], moderation_decisions: [] },
   },
-  // A report about a clip goes with the clip when its owner is purged or carved out.
-  videoRefs: { reports: ['target_id'] },
+  // A report about a clip (or a comment on it) goes with the clip when its owner is purged or carved out.
+  videoRefs: { reports: ['target_id', 'target_video_id'] },
 };

@@ -11,6 +11,7 @@ export const moderationCellMigrations: MigrationMap = {
         .addColumn('target_type', 'text', (c) => c.notNull())
         .addColumn('target_id', 'text', (c) => c.notNull())
         .addColumn('target_region', 'text', (c) => c.notNull())
+        .addColumn('target_video_id', 'text')
         .addColumn('reason', 'text', (c) => c.notNull())
         .addColumn('details', 'text', (c) => c.notNull())
         .addColumn('ref', 'text', (c) => c.notNull().unique())

@@ -51,7 +51,14 @@ export function createModeration(deps: ModerationDeps): ModerationServices {
     accounts: deps.accounts,
     now,
   });
-  const reports = new ReportService({ cells, border, targets, notifications: deps.social.notifications, now });
+  const reports = new ReportService({
+    directory,
+    cells,
+    border,
+    targets,
+    notifications: deps.social.notifications,
+    now,
+  });
   const cases = new CaseService({
     config: deps.config,
     directory,

@@ -1,11 +1,13 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { UserRefSchema } from '../accounts/accounts.schema.js';
 import { VideoSchema } from '../media/video.schema.js';
 
 /** Trust and safety's objects (docs/moderation.md); types derived from them, for server and web app. */
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+/** A union of string literals that keeps its literal type (a plain `map` widens it to `string`). */
+const literals = <T extends readonly string[]>(values: T) =>
+  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<TLiteral<T[number]>[]>;
 
 export const REPORT_REASONS = [
   'spam',
@@ -164,6 +166,9 @@ export const ModerationNoticeSchema = Type.Object({
 export const ReportOutcomeSchema = Type.Object({
   id: Type.String(),
   target: TargetSchema,
+  /** Where the target can be opened: the account's handle (user targets), the clip a comment is on. */
+  handle: Type.Optional(Type.String()),
+  videoId: Type.Optional(Type.String()),
   outcome: literals(['actioned', 'dismissed'] as const),
 });
 

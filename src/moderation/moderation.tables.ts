@@ -9,6 +9,8 @@ export interface ReportsTable {
   target_type: string;
   target_id: string;
   target_region: string;
+  /** For a comment: the clip it is on. */
+  target_video_id: string | null;
   reason: string;
   details: string;
   /** Opaque reference the target's region answers the outcome with (it never learns the reporter). */

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DirectoryDb } from '../db/schema.js';
 import { newId } from '../db/ids.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { InvalidInputError, RateLimitedError } from '../errors.js';
 import type { Viewer } from '../media/clip-access.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
-import type { NotificationService } from '../social/notification.service.js';
+import type { Notification, NotificationService } from '../social/notification.service.js';
 import { REPORT_REASONS, type Target } from './moderation.schema.js';
 import type { Targets } from './targets.js';
 
@@ -14,6 +16,7 @@ export const REPORT_DETAILS_MAX = 1000;
 export const REPORTS_PER_HOUR = 30;
 
 export interface ReportServiceDeps {
+  directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
   border: Border;
   targets: Targets;
@@ -69,6 +72,7 @@ export class ReportService {
       target_type: input.target.type,
       target_id: input.target.id,
       target_region: resolved.region,
+      target_video_id: resolved.videoId ?? null,
       reason: input.reason,
       details,
       ref: randomBytes(16).toString('base64url'),
@@ -125,10 +129,21 @@ export class ReportService {
       .set({ outcome: status, outcome_at: this.deps.now().toISOString() })
       .where('id', '=', report.id)
       .execute();
-    await this.deps.notifications.fromModeration(region, report.reporter_id, 'report_outcome', {
+    const payload: NonNullable<Notification['report']> = {
       id: report.id,
       target: { type: report.target_type as Target['type'], id: report.target_id },
       outcome: status,
-    });
+    };
+    if (report.target_type === 'user') {
+      const user = await this.deps.directory
+        .selectFrom('users')
+        .select('handle')
+        .where('id', '=', report.target_id)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      if (user) payload.handle = user.handle;
+    }
+    if (report.target_type === 'comment' && report.target_video_id) payload.videoId = report.target_video_id;
+    await this.deps.notifications.fromModeration(region, report.reporter_id, 'report_outcome', payload);
   }
 }

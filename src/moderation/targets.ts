@@ -15,6 +15,8 @@ export interface ResolvedTarget {
   region: string;
   subjectId: string;
   subjectRegion: string;
+  /** The clip a comment is on (where the reporter can find it again). */
+  videoId?: string;
 }
 
 /** The actions a case about each kind of target may end in (an appeal: `uphold` or `reverse`). */
@@ -69,7 +71,13 @@ export class Targets {
         (comment.moderation !== 'removed' || comment.authorId === viewer.userId) &&
         (await access.require(comment.videoId, viewer).catch(() => undefined));
       if (comment && visible)
-        found = { target, region: comment.region, subjectId: comment.authorId, subjectRegion: comment.authorRegion };
+        found = {
+          target,
+          region: comment.region,
+          subjectId: comment.authorId,
+          subjectRegion: comment.authorRegion,
+          videoId: comment.videoId,
+        };
     } else if (target.type === 'user') {
       const user = await directory
         .selectFrom('users')

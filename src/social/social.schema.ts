@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { UserRefSchema } from '../accounts/accounts.schema.js';
 import { ModerationNoticeSchema, ReportOutcomeSchema } from '../moderation/moderation.schema.js';
 
@@ -49,7 +49,8 @@ export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export const NotificationSchema = Type.Object({
   id: Type.String(),
-  type: Type.Union(NOTIFICATION_TYPES.map((t) => Type.Literal(t))),
+  // Cast: a mapped union widens to string; the literal type is what the web app switches on.
+  type: Type.Union(NOTIFICATION_TYPES.map((t) => Type.Literal(t))) as unknown as TUnion<TLiteral<NotificationType>[]>,
   /** Who acted; absent for moderation's notifications, which never name a moderator. */
   actor: Type.Optional(UserRefSchema),
   videoId: Type.Optional(Type.String()),

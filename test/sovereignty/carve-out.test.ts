@@ -75,6 +75,32 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     await social.favorite(source, cy, avaClip);
     await social.watch(source, dee, avaClip);
     await social.block(source, dee, bo);
+    // Trust and safety across the border: ava (us) reports au's clip; cy (au) reports ava's clip; a us moderator
+    // removes cy's comment on ava's clip (a case and a decision about cy in us, the notice in au).
+    const report = (who: { token: string }, type: string, id: string) =>
+      source.app.inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        headers: bearer(who.token),
+        payload: { target: { type, id }, reason: 'spam' },
+      });
+    expect((await report(ava, 'video', cyClip.id)).statusCode).toBe(201);
+    expect((await report(cy, 'video', avaClip)).statusCode).toBe(201);
+    expect((await report(ava, 'comment', cyComment)).statusCode).toBe(201);
+    const usMod = await signup(source.app, { handle: 'mo_carve_us', country: 'US' });
+    await source.ctx.operators.add('mo_carve_us', 'us', 'moderator');
+    const queue = await source.app.inject({ url: '/api/v1/moderation/queue', headers: bearer(usMod.token) });
+    const commentCase = queue.json().items.find((c: { target: { id: string } }) => c.target.id === cyComment);
+    const decided = await source.app.inject({
+      method: 'POST',
+      url: `/api/v1/moderation/cases/${commentCase.id}/decision`,
+      headers: bearer(usMod.token),
+      payload: { action: 'remove', policy: 'spam', statement: 'This comment is advertising.' },
+    });
+    expect(decided.statusCode).toBe(200);
+    expect(
+      (await source.ctx.cells.get('au').db.selectFrom('moderation_notices').selectAll().execute())[0],
+    ).toMatchObject({ user_id: cy.id, action: 'remove', strike: 1 });
     expect((await source.app.inject({ method: 'GET', url: '/api/v1/hashtags/surf' })).json().videoCount).toBe(2);
     // A job in another cell that names an au user (e.g. a notification to deliver) must go with the region.
     await source.ctx.queues.get('us')!.enqueue('accounts.export', { exportId: cy.id });
@@ -220,7 +246,14 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
       'us.favorites': 1,
       'us.watch_events': 1,
       'us.comments': 2,
+      // Ava's report of cy's clip, and the case and decision about cy's comment.
+      'us.reports': 1,
+      'us.moderation_cases': 1,
+      'us.moderation_decisions': 1,
     });
+    // The case about ava's clip stays: it names no one of au (cy's report reached it without cy).
+    const usCases = await source.ctx.cells.get('us').db.selectFrom('moderation_cases').selectAll().execute();
+    expect(usCases.map((c) => c.target_id)).toEqual([avaClip]);
     expect(certificate).toMatchObject({
       region: 'au',
       remainingRegions: ['us', 'eu', 'nz', 'row'],
@@ -250,9 +283,13 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     ).toEqual({ like_count: 1, comment_count: 1 });
     const comments = await source.app.inject({ method: 'GET', url: `/api/v1/videos/${avaClip}/comments` });
     expect(comments.json().items.map((c: { text: string }) => c.text)).toEqual(['bo was here']);
-    expect(await source.ctx.cells.get('us').db.selectFrom('notifications').select('actor_id').execute()).toEqual([
-      { actor_id: bo.id },
-      { actor_id: bo.id },
+    expect(
+      await source.ctx.cells.get('us').db.selectFrom('notifications').select(['type', 'actor_id']).execute(),
+    ).toEqual([
+      { type: 'comment', actor_id: bo.id },
+      { type: 'like', actor_id: bo.id },
+      // Ava's report of cy's comment was answered; it names nobody.
+      { type: 'report_outcome', actor_id: '' },
     ]);
     // Hashtag counts are recomputed for au's clips; search no longer finds them.
     expect((await source.app.inject({ method: 'GET', url: '/api/v1/hashtags/surf' })).json().videoCount).toBe(1);
