@@ -4,6 +4,7 @@ import { t } from './i18n';
 import { match, useLocation } from './router';
 import { AuthPrompt } from './ui/AuthPrompt';
 import { lazy } from './ui/lazy';
+import { ReportSheet } from './safety/ReportSheet';
 import { NotFound } from './ui/misc';
 import { SideNav, TabBar } from './ui/Nav';
 import { Toasts } from './ui/Toasts';
@@ -18,6 +19,10 @@ const UploadPage = lazy(() => import('./upload/UploadPage').then((m) => m.Upload
 const SettingsPage = lazy(() => import('./settings/SettingsPage').then((m) => m.SettingsPage));
 const LoginPage = lazy(() => import('./auth/LoginPage').then((m) => m.LoginPage));
 const SignupPage = lazy(() => import('./auth/SignupPage').then((m) => m.SignupPage));
+const AccountStatusPage = lazy(() => import('./safety/AccountStatusPage').then((m) => m.AccountStatusPage));
+const QueuePage = lazy(() => import('./moderation/QueuePage').then((m) => m.QueuePage));
+const CasePage = lazy(() => import('./moderation/CasePage').then((m) => m.CasePage));
+const BlockedTermsPage = lazy(() => import('./moderation/BlockedTermsPage').then((m) => m.BlockedTermsPage));
 
 function Screen({ path }: { path: string }) {
   let m: Record<string, string> | null;
@@ -29,6 +34,10 @@ function Screen({ path }: { path: string }) {
   if (match('/upload', path)) return <UploadPage />;
   if (match('/inbox', path)) return <InboxPage />;
   if (match('/settings', path)) return <SettingsPage />;
+  if (match('/account-status', path)) return <AccountStatusPage />;
+  if (match('/moderation', path)) return <QueuePage />;
+  if ((m = match('/moderation/cases/:id', path))) return <CasePage key={m.id} id={m.id!} />;
+  if (match('/moderation/blocked-terms', path)) return <BlockedTermsPage />;
   if (match('/login', path)) return <LoginPage />;
   if (match('/signup', path)) return <SignupPage />;
   return <NotFound />;
@@ -63,6 +72,7 @@ export function App() {
       </main>
       <TabBar />
       <AuthPrompt />
+      <ReportSheet />
       <Toasts />
     </div>
   );

@@ -21,6 +21,22 @@ import type {
 } from '../../src/accounts/accounts.schema.js';
 import type { HashtagPageSchema, SearchResultsSchema, SoundPageSchema } from '../../src/feeds/feeds.schema.js';
 import type { VideoSchema, VideoStatusSchema, VisibilitySchema } from '../../src/media/video.schema.js';
+import type {
+  AccountStandingSchema,
+  Action,
+  BlockedTermsSchema,
+  CaseSchema,
+  CaseSummarySchema,
+  DecisionBodySchema,
+  DecisionSchema,
+  ModerationNoticeSchema,
+  MyDecisionSchema,
+  Policy,
+  ReportBodySchema,
+  ReportOutcomeSchema,
+  ReportReason,
+  TargetSchema,
+} from '../../src/moderation/moderation.schema.js';
 import type { CommentingSchema, CommentSchema, NotificationSchema } from '../../src/social/social.schema.js';
 
 export type UserRef = Static<typeof UserRefSchema>;
@@ -42,6 +58,26 @@ export type SearchResults = Static<typeof SearchResultsSchema>;
 export type HashtagPage = Static<typeof HashtagPageSchema>;
 export type SoundPage = Static<typeof SoundPageSchema>;
 export type ExportJob = Static<typeof ExportJobSchema>;
+/** What a report or a decision is about: a clip, a comment, an account or a sound. */
+export type Target = Static<typeof TargetSchema>;
+export type TargetType = Target['type'];
+export type { Action, Policy, ReportReason };
+export type ReportBody = Static<typeof ReportBodySchema>;
+export type CaseSummary = Static<typeof CaseSummarySchema>;
+export type Case = Static<typeof CaseSchema>;
+export type Decision = Static<typeof DecisionSchema>;
+export type DecisionBody = Static<typeof DecisionBodySchema>;
+export type MyDecision = Static<typeof MyDecisionSchema>;
+export type AccountStanding = Static<typeof AccountStandingSchema>;
+export type BlockedTerms = Static<typeof BlockedTermsSchema>;
+export type ModerationNotice = Static<typeof ModerationNoticeSchema>;
+export type ReportOutcome = Static<typeof ReportOutcomeSchema>;
+/** Which cases the moderation queue lists. */
+export interface QueueFilter {
+  status?: CaseSummary['status'];
+  kind?: CaseSummary['kind'];
+  region?: string;
+}
 
 export interface ApiErrorBody {
   code: string;
@@ -209,4 +245,17 @@ export const api = {
     get<Page<Notification> & { unread: number }>('/notifications', { cursor, limit: 30 }),
   notificationsStreamUrl: url('/notifications/stream'),
   markNotificationsRead: () => post<void>('/notifications/read'),
+
+  // ---------------------------------------------------------------- trust and safety (docs/moderation.md)
+  report: (b: ReportBody) => post<{ id: string }>('/reports', b),
+  myModeration: () => get<AccountStanding>('/me/moderation'),
+  appeal: (decisionId: string, text: string) =>
+    post<{ id: string }>(`/moderation/decisions/${enc(decisionId)}/appeal`, { text }),
+  moderationQueue: (f: QueueFilter, cursor?: string | null, limit = 30) =>
+    get<Page<CaseSummary>>('/moderation/queue', { ...f, cursor, limit }),
+  moderationCase: (id: string) => get<Case>(`/moderation/cases/${enc(id)}`),
+  decide: (id: string, b: DecisionBody) => post<Case>(`/moderation/cases/${enc(id)}/decision`, b),
+  blockedTerms: (region: string) => get<BlockedTerms>('/moderation/blocked-terms', { region }),
+  setBlockedTerms: (region: string, terms: string[]) =>
+    request<void>('PUT', '/moderation/blocked-terms', { body: { terms }, query: { region } }),
 };

@@ -29,7 +29,7 @@ export function loadMe(force = false, onLanguage: () => void = () => location.re
   return mePromise;
 }
 
-export type AuthReason = 'like' | 'comment' | 'follow' | 'upload' | 'generic';
+export type AuthReason = 'like' | 'comment' | 'follow' | 'upload' | 'report' | 'generic';
 /** When set, the "join Reelm" sheet is shown with this reason. */
 export const authPromptStore = createStore<AuthReason | null>(null);
 

@@ -3,6 +3,8 @@ import { api, type Comment, type Commenting, type Me, type Video } from '../api'
 import { fmtCount, fmtFull, timeAgo } from '../format';
 import { t, tn } from '../i18n';
 import { Link } from '../router';
+import { openReport } from '../safety/report';
+import { SuspendedBanner } from '../safety/SuspendedBanner';
 import { errorText, requireAuth, toast, toastError, useMe } from '../session';
 import { Avatar } from '../ui/Avatar';
 import { IconHeart } from '../ui/icons';
@@ -80,6 +82,16 @@ function CommentRow({
           {onReply && (
             <button type="button" class="link-btn" onClick={() => onReply(c)}>
               {t('comments.reply')}
+            </button>
+          )}
+          {me?.id !== c.author.id && (
+            <button
+              type="button"
+              class="link-btn"
+              data-testid="comment-report"
+              onClick={() => openReport({ type: 'comment', id: c.id })}
+            >
+              {t('report.action')}
             </button>
           )}
           {canDelete && (
@@ -338,7 +350,11 @@ export function CommentsDrawer({
               </div>
             )}
           </div>
-          {me && commenting && !commenting.allowed ? (
+          {me?.suspendedUntil ? (
+            <div class="comment-form">
+              <SuspendedBanner until={me.suspendedUntil} />
+            </div>
+          ) : me && commenting && !commenting.allowed ? (
             <p class="comment-form comments-closed" data-testid="comments-closed" role="status">
               {commenting.reason === 'comment.followers_only'
                 ? t('comments.followersOnly')

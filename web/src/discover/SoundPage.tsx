@@ -2,7 +2,8 @@ import { api, type SoundPage as SoundPageData } from '../api';
 import { fmtFull } from '../format';
 import { t, tn } from '../i18n';
 import { Link } from '../router';
-import { errorText } from '../session';
+import { openReport } from '../safety/report';
+import { errorText, useMe } from '../session';
 import { Avatar } from '../ui/Avatar';
 import { IconMusic } from '../ui/icons';
 import { Empty, ErrorBox, PageHeader, Spinner } from '../ui/misc';
@@ -15,6 +16,7 @@ export function SoundPage({ id }: { id: string }) {
   const load = (c: string | null) => api.sound(id, c);
   const list = usePaged<SoundPageData['items'][number], SoundPageData>(load, id);
   const s = list.first;
+  const me = useMe();
   useTitle(s?.title);
   return (
     <div class="page">
@@ -34,6 +36,16 @@ export function SoundPage({ id }: { id: string }) {
             </p>
           )}
           {s && <p class="muted">{tn('sound.videos', s.videoCount, fmtFull(s.videoCount))}</p>}
+          {s && me?.id !== s.author?.id && (
+            <button
+              type="button"
+              class="link-btn"
+              data-testid="report-sound"
+              onClick={() => openReport({ type: 'sound', id })}
+            >
+              {t('report.action')}
+            </button>
+          )}
         </div>
       </section>
       {list.error ? (

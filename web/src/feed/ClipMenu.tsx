@@ -1,6 +1,7 @@
 import { api, type Video } from '../api';
 import { t } from '../i18n';
-import { requireAuth, toast, toastError } from '../session';
+import { openReport } from '../safety/report';
+import { requireAuth, toast, toastError, useMe } from '../session';
 import { useStore } from '../store';
 import { Sheet } from '../ui/Sheet';
 import { RATES, rateStore } from './playback';
@@ -23,7 +24,7 @@ export async function copyClipLink(video: Video, onShared?: () => void): Promise
   }
 }
 
-/** A clip's "…" menu: not interested, copy link, playback speed. */
+/** A clip's "…" menu: not interested, copy link, report (someone else's clip), playback speed. */
 export function ClipMenu({
   video,
   open,
@@ -38,6 +39,7 @@ export function ClipMenu({
   onNotInterested: () => void;
 }) {
   const rate = useStore(rateStore);
+  const me = useMe();
   const notInterested = async () => {
     onClose();
     if (!requireAuth('generic')) return;
@@ -70,6 +72,21 @@ export function ClipMenu({
             {t('menu.copyLink')}
           </button>
         </li>
+        {me?.id !== video.author.id && (
+          <li>
+            <button
+              type="button"
+              class="menu-item"
+              data-testid="menu-report"
+              onClick={() => {
+                onClose();
+                openReport({ type: 'video', id: video.id });
+              }}
+            >
+              {t('report.action')}
+            </button>
+          </li>
+        )}
         <li class="menu-rates" role="group" aria-label={t('menu.speed')}>
           <span>{t('menu.speed')}</span>
           <span class="menu-rate-buttons">

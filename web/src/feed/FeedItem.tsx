@@ -6,9 +6,19 @@ import { t } from '../i18n';
 import { Link } from '../router';
 import { requireAuth, toastError, useMe } from '../session';
 import { Avatar } from '../ui/Avatar';
-import { IconBookmark, IconComment, IconHeart, IconMore, IconMusic, IconPlus, IconShare } from '../ui/icons';
+import {
+  IconBookmark,
+  IconComment,
+  IconHeart,
+  IconMore,
+  IconMusic,
+  IconPlus,
+  IconShare,
+  IconShield,
+} from '../ui/icons';
 import { ClipMenu, copyClipLink } from './ClipMenu';
 import { RichText } from '../ui/RichText';
+import { policyName } from '../safety/labels';
 import { ClipPlayer, type Mode, type PlayerControls } from './ClipPlayer';
 
 export type VideoPatch = (v: Video) => Video;
@@ -206,8 +216,19 @@ function Caption({ video }: { video: Video }) {
   const soundTitle =
     video.sound?.title ?? t('action.originalSound', { handle: video.author.displayName || video.author.handle });
   const marquee = `marquee ${soundTitle.length > 28 ? 'is-long' : ''}`;
+  const mod = video.moderation;
   return (
     <div class="overlay">
+      {mod && (
+        // Only the author (and moderators) get `moderation`: what was decided, and where to read why and appeal.
+        <Link href="/account-status" class="mod-note" data-testid="clip-moderation" data-status={mod.status}>
+          <IconShield size={15} />
+          <span>
+            {t(`moderated.note.${mod.status}`)}
+            {mod.policy && ` · ${policyName(mod.policy)}`}
+          </span>
+        </Link>
+      )}
       <Link href={`/@${video.author.handle}`} class="overlay-author">
         @{video.author.handle}
       </Link>

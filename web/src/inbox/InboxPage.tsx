@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Notification, type UserRef } from '../api';
 import { timeAgo } from '../format';
-import { t, type StringKey } from '../i18n';
+import { t } from '../i18n';
 import { Link } from '../router';
 import { errorText, toastError, useMe } from '../session';
 import { useStore } from '../store';
@@ -9,19 +9,26 @@ import { Avatar } from '../ui/Avatar';
 import { IconInbox } from '../ui/icons';
 import { Empty, ErrorBox, Spinner } from '../ui/misc';
 import { usePaged } from '../ui/usePaged';
+import { ModerationRow, ReportOutcomeRow } from '../safety/NoticeRows';
 import { liveStore, unreadStore } from './notifications';
 import { useTitle } from '../title';
 
+/** A notification: moderation's own kinds have no actor; every other kind names who acted. */
 function Row({ n }: { n: Notification }) {
-  const href = n.videoId ? `/v/${n.videoId}` : `/@${n.actor.handle}`;
+  if (n.type === 'moderation') return <ModerationRow n={n} />;
+  if (n.type === 'report_outcome') return <ReportOutcomeRow n={n} />;
+  const actor = n.actor;
+  const href = n.videoId ? `/v/${n.videoId}` : actor ? `/@${actor.handle}` : '/inbox';
   const excerpt = n.text ? (n.text.length > 80 ? n.text.slice(0, 80) + '…' : n.text) : '';
   return (
-    <li class={`notif ${n.read ? '' : 'is-unread'}`} data-testid="notification">
-      <Link href={`/@${n.actor.handle}`} tabIndex={-1} aria-hidden="true">
-        <Avatar user={n.actor} size={44} />
-      </Link>
+    <li class={`notif ${n.read ? '' : 'is-unread'}`} data-testid="notification" data-type={n.type}>
+      {actor && (
+        <Link href={`/@${actor.handle}`} tabIndex={-1} aria-hidden="true">
+          <Avatar user={actor} size={44} />
+        </Link>
+      )}
       <Link href={href} class="notif-text">
-        <strong>{n.actor.displayName || n.actor.handle}</strong> {t(`inbox.${n.type}` as StringKey, { text: excerpt })}{' '}
+        {actor && <strong>{actor.displayName || actor.handle}</strong>} {t(`inbox.${n.type}`, { text: excerpt })}{' '}
         <time class="muted" dateTime={n.createdAt}>
           {timeAgo(n.createdAt)}
         </time>

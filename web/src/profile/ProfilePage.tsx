@@ -3,6 +3,7 @@ import { api, ApiError, type PublicUser, type Video } from '../api';
 import { fmtCount, regionName } from '../format';
 import { t } from '../i18n';
 import { Link } from '../router';
+import { openReport } from '../safety/report';
 import { errorText, toast, toastError, useMe } from '../session';
 import { Avatar } from '../ui/Avatar';
 import { FollowButton } from '../ui/FollowButton';
@@ -119,6 +120,14 @@ export function ProfilePage({ handle }: { handle: string }) {
             <>
               <FollowButton user={user} onChange={setUser} />
               {me && <BlockMute user={user} onChange={setUser} />}
+              <button
+                type="button"
+                class="btn btn-secondary"
+                data-testid="report-user"
+                onClick={() => openReport({ type: 'user', id: user.id })}
+              >
+                {t('report.action')}
+              </button>
             </>
           )}
         </div>

@@ -4,7 +4,8 @@ import { regionName } from '../format';
 import { followLanguage, lang, LANGS, t, type Lang } from '../i18n';
 import { Link, navigate } from '../router';
 import { errorText, meStore, toast, toastError, useMe } from '../session';
-import { IconGlobe } from '../ui/icons';
+import { isModerator } from '../moderation/moderator';
+import { IconGlobe, IconShield } from '../ui/icons';
 import { PageHeader, Spinner } from '../ui/misc';
 import { useTitle } from '../title';
 
@@ -232,6 +233,26 @@ function RegionSection({ me }: { me: Me }) {
   );
 }
 
+/** Where the account stands with moderation (and, for moderators, the console). */
+function StatusSection({ me }: { me: Me }) {
+  return (
+    <section class="card" aria-labelledby="s-status">
+      <h2 id="s-status">{t('status.title')}</h2>
+      <p class="muted">{t('status.hint')}</p>
+      <div class="btn-row">
+        <Link href="/account-status" class="btn btn-secondary" data-testid="settings-account-status">
+          {t('status.title')}
+        </Link>
+        {isModerator(me) && (
+          <Link href="/moderation" class="btn btn-secondary" data-testid="settings-moderation">
+            <IconShield size={18} /> {t('nav.moderation')}
+          </Link>
+        )}
+      </div>
+    </section>
+  );
+}
+
 function ExportSection() {
   const [job, setJob] = useState<ExportJob | null>(null);
   const [error, setError] = useState('');
@@ -384,7 +405,10 @@ function AccountSection({ me }: { me: Me }) {
   );
 }
 
-/** /settings — profile, privacy, muted words, language, home region, data export, log out and account deletion. */
+/**
+ * /settings — profile, privacy, muted words, language, home region, account status, data export, log out and account
+ * deletion.
+ */
 export function SettingsPage() {
   const me = useMe();
   useTitle(t('nav.settings'));
@@ -400,6 +424,7 @@ export function SettingsPage() {
       <MutedWordsSection />
       <LanguageSection me={me} />
       <RegionSection me={me} />
+      <StatusSection me={me} />
       <ExportSection />
       <AccountSection me={me} />
     </div>

@@ -1,10 +1,11 @@
 import { t } from '../i18n';
 import { unreadStore } from '../inbox/notifications';
+import { isModerator } from '../moderation/moderator';
 import { Link, useLocation } from '../router';
 import { useMe } from '../session';
 import { useStore } from '../store';
 import { Avatar } from './Avatar';
-import { IconHome, IconInbox, IconPlus, IconSearch, IconSettings, IconUser } from './icons';
+import { IconHome, IconInbox, IconPlus, IconSearch, IconSettings, IconShield, IconUser } from './icons';
 
 function Badge({ n }: { n: number }) {
   if (n <= 0) return null;
@@ -86,6 +87,18 @@ export function SideNav() {
               aria-current={is('/settings') ? 'page' : undefined}
             >
               <IconSettings /> <span>{t('nav.settings')}</span>
+            </Link>
+          </li>
+        )}
+        {isModerator(me) && (
+          <li>
+            <Link
+              href="/moderation"
+              class={is('/moderation') ? 'is-active' : ''}
+              aria-current={is('/moderation') ? 'page' : undefined}
+              data-testid="nav-moderation"
+            >
+              <IconShield /> <span>{t('nav.moderation')}</span>
             </Link>
           </li>
         )}

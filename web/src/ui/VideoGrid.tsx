@@ -44,6 +44,11 @@ export function VideoGrid({
                   {v.status === 'failed' ? t('profile.failed') : t('profile.processing')}
                 </span>
               )}
+              {v.moderation && (
+                <span class="grid-status moderated" data-testid="grid-moderation">
+                  {t(`moderated.${v.moderation.status}`)}
+                </span>
+              )}
               {v.visibility !== 'public' && (
                 <span class="grid-lock" aria-hidden="true">
                   <IconLock size={14} />

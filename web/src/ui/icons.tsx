@@ -170,3 +170,13 @@ export const IconMore = (p: P) => (
     <circle cx="19" cy="12" r="2" fill="currentColor" />
   </Svg>
 );
+export const IconShield = (p: P) => (
+  <Svg {...p}>
+    <path d="M12 3 4.5 6v5.5c0 4.6 3.1 8.3 7.5 9.5 4.4-1.2 7.5-4.9 7.5-9.5V6z" {...stroke} />
+  </Svg>
+);
+export const IconFlag = (p: P) => (
+  <Svg {...p}>
+    <path d="M5 21V4m0 0h11l-2 4 2 4H5" {...stroke} />
+  </Svg>
+);

@@ -5,6 +5,7 @@ import { fmtDuration, reducedMotion } from '../format';
 import { t } from '../i18n';
 import { Link } from '../router';
 import { toast, toastError, useMe } from '../session';
+import { SuspendedBanner } from '../safety/SuspendedBanner';
 import { sniffFile } from './sniff';
 import { IconCheck, IconUpload } from '../ui/icons';
 import { Empty, Spinner } from '../ui/misc';
@@ -291,6 +292,13 @@ export function UploadPage() {
             {t('nav.login')}
           </Link>
         </Empty>
+      </div>
+    );
+  if (me.suspendedUntil)
+    return (
+      <div class="page">
+        <h1 class="page-title">{t('upload.title')}</h1>
+        <SuspendedBanner until={me.suspendedUntil} />
       </div>
     );
 
