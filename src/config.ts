@@ -58,6 +58,18 @@ export interface Config {
   auditCheckpointEvery: number;
   /** Longest grant an operator may ask for. */
   grantMaxMinutes: number;
+  /** Where people reach this deployment (`REELM_PUBLIC_URL`): links in mail; https here means Secure cookies. */
+  publicUrl: string;
+  /** Addresses or CIDRs of trusted reverse proxies (`REELM_TRUST_PROXY`, comma-separated); empty = none. */
+  trustProxy: string[];
+  /** Outgoing mail (`REELM_SMTP_URL`, e.g. smtp://user:pass@host:587); absent = each cell's outbox. */
+  smtpUrl: string | undefined;
+  /** The From address of outgoing mail (`REELM_MAIL_FROM`). */
+  mailFrom: string;
+  /** How long an unfinished tus upload lives (`REELM_UPLOAD_EXPIRY_MS`). */
+  uploadExpiryMs: number;
+  /** Open (unfinished) uploads one user may have at once (`REELM_UPLOADS_OPEN_MAX`). */
+  uploadsOpenMax: number;
 }
 
 /** Per-region policy: the law of the place, applied to its users. */
@@ -295,5 +307,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     exportExpiryDays: merged.exportExpiryDays ?? 7,
     auditCheckpointEvery: merged.auditCheckpointEvery ?? 64,
     grantMaxMinutes: merged.grantMaxMinutes ?? 7 * 24 * 60,
+    publicUrl: (env.REELM_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    trustProxy: (env.REELM_TRUST_PROXY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    smtpUrl: env.REELM_SMTP_URL || undefined,
+    mailFrom: env.REELM_MAIL_FROM || 'Reelm <no-reply@localhost>',
+    uploadExpiryMs: intEnv(env, 'REELM_UPLOAD_EXPIRY_MS') ?? 24 * 3600_000,
+    uploadsOpenMax: intEnv(env, 'REELM_UPLOADS_OPEN_MAX') ?? 5,
   };
 }

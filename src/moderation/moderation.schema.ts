@@ -154,7 +154,7 @@ export type BlockedTerms = Static<typeof BlockedTermsSchema>;
 /** What a `moderation` notification carries: the statement of reasons. */
 export const ModerationNoticeSchema = Type.Object({
   decisionId: Type.String(),
-  action: Type.String(),
+  action: literals(ACTIONS),
   policy: Nullable(Type.String()),
   statement: Type.String(),
   automated: Type.Boolean(),

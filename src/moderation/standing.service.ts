@@ -8,7 +8,7 @@ import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { regionPolicy } from '../regions/policy.js';
 import type { NotificationService } from '../social/notification.service.js';
-import type { AccountStanding, MyDecision, TargetType } from './moderation.schema.js';
+import type { AccountStanding, Action, MyDecision, TargetType } from './moderation.schema.js';
 import type { ModerationNoticesTable } from './moderation.tables.js';
 
 export const APPEAL_MAX = 2000;
@@ -94,7 +94,7 @@ export class StandingService {
       .onConflict((oc) => oc.column('decision_id').doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
-    await this.tell(region, row, row.action, row.statement);
+    await this.tell(region, row, row.action as Action, row.statement);
     if (row.strike === 1) {
       const strikes = await this.strikes(region, row.user_id);
       const { strikesToSuspend } = regionPolicy(this.deps.config, region).moderation;
@@ -126,7 +126,7 @@ export class StandingService {
   }
 
   /** The statement of reasons, as a notification in the user's own cell (it names no moderator). */
-  private async tell(region: string, row: NoticeRow, action: string, statement: string): Promise<void> {
+  private async tell(region: string, row: NoticeRow, action: Action, statement: string): Promise<void> {
     await this.deps.notifications.fromModeration(region, row.user_id, 'moderation', {
       decisionId: row.decision_id,
       action,

@@ -4,7 +4,7 @@ import { timeAgo } from '../format';
 import { t } from '../i18n';
 import { Link } from '../router';
 import { IconFlag, IconShield } from '../ui/icons';
-import { decisionName, isAction, policyName, targetName } from './labels';
+import { decisionName, policyName, targetName } from './labels';
 
 /** A notification from moderation: signed by the team, never by a moderator. */
 function Frame({
@@ -44,7 +44,7 @@ export function ModerationRow({ n }: { n: Notification }) {
   if (!m) return <Frame n={n} icon={icon} title={t('status.title')} />;
   const policy = policyName(m.policy);
   // A notice's action is a plain string in the schema (notices outlive the list of actions): one unknown shows as it is.
-  const action = isAction(m.action) ? decisionName(m.action) : m.action;
+  const action = decisionName(m.action);
   const title = t('inbox.moderation', { target: targetName(m.target.type), action });
   return (
     <Frame n={n} icon={icon} title={title}>

@@ -25,20 +25,6 @@ export const REASONS = Object.keys(REASON_SET) as ReportReason[];
 const POLICY_SET: Record<Policy, null> = { ...REASON_SET, legal_order: null };
 export const POLICIES = Object.keys(POLICY_SET) as Policy[];
 
-const ACTION_SET: Record<Action, null> = {
-  remove: null,
-  restrict: null,
-  withhold: null,
-  dismiss: null,
-  suspend: null,
-  ban: null,
-  uphold: null,
-  reverse: null,
-};
-
-/** Whether a value the schema leaves a plain string (a moderation notice's `action`) is an action the app names. */
-export const isAction = (a: string): a is Action => Object.hasOwn(ACTION_SET, a);
-
 /** A reason or policy by its name; a policy is a plain string, so one the app has no name for yet shows as it is. */
 export function policyName(p: string | null): string {
   if (p === null) return '';
