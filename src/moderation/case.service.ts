@@ -142,24 +142,13 @@ export class CaseService {
             .where('target_id', '=', target.id)
             .executeTakeFirst();
           if (!open) {
-            open = {
-              id: newId(Date.parse(now)),
+            open = newCase(now, {
               kind: 'report',
               target_type: target.type,
               target_id: target.id,
               subject_id: subjectId,
               subject_region: String(p.subject_region),
-              status: 'open',
-              priority: 0,
-              reasons: '{}',
-              report_count: 0,
-              appealed_decision_id: null,
-              appeal_text: null,
-              decision_id: null,
-              created_at: now,
-              updated_at: now,
-              decided_at: null,
-            };
+            });
             await tx.insertInto('moderation_cases').values(open).execute();
           }
           const row: CaseReportsTable = {
@@ -203,24 +192,19 @@ export class CaseService {
     const now = this.deps.now().toISOString();
     await this.db(region)
       .insertInto('moderation_cases')
-      .values({
-        id: String(p.case_id),
-        kind: 'appeal',
-        target_type: decision.target_type,
-        target_id: decision.target_id,
-        subject_id: decision.subject_id,
-        subject_region: decision.subject_region,
-        status: 'open',
-        priority: APPEAL_PRIORITY,
-        reasons: '{}',
-        report_count: 0,
-        appealed_decision_id: decision.id,
-        appeal_text: String(p.text),
-        decision_id: null,
-        created_at: now,
-        updated_at: now,
-        decided_at: null,
-      })
+      .values(
+        newCase(now, {
+          id: String(p.case_id),
+          kind: 'appeal',
+          target_type: decision.target_type,
+          target_id: decision.target_id,
+          subject_id: decision.subject_id,
+          subject_region: decision.subject_region,
+          priority: APPEAL_PRIORITY,
+          appealed_decision_id: decision.id,
+          appeal_text: String(p.text),
+        }),
+      )
       .execute();
     await this.deps.audit.for(region).append({
       // The appellant is the decision's subject; the chain names the target (see chainSubject).
@@ -597,24 +581,13 @@ export class CaseService {
   async autoSuspend(region: string, userId: string, strikes: number, policy: string | null): Promise<void> {
     const { autoSuspendDays } = regionPolicy(this.deps.config, region).moderation;
     const now = this.deps.now().toISOString();
-    const row: CaseRow = {
-      id: newId(Date.parse(now)),
+    const row = newCase(now, {
       kind: 'report',
       target_type: 'user',
       target_id: userId,
       subject_id: userId,
       subject_region: region,
-      status: 'open',
-      priority: 0,
-      reasons: '{}',
-      report_count: 0,
-      appealed_decision_id: null,
-      appeal_text: null,
-      decision_id: null,
-      created_at: now,
-      updated_at: now,
-      decided_at: null,
-    };
+    });
     await this.db(region).insertInto('moderation_cases').values(row).execute();
     const decision = await this.record(region, row, {
       moderatorId: 'system',
@@ -638,6 +611,27 @@ export class CaseService {
  */
 function chainSubject(row: { target_type: string; target_id: string }): string {
   return `${row.target_type}:${row.target_id}`;
+}
+
+/** An open case with nothing in it yet. */
+function newCase(
+  now: string,
+  fields: Pick<CaseRow, 'kind' | 'target_type' | 'target_id' | 'subject_id' | 'subject_region'> & Partial<CaseRow>,
+): CaseRow {
+  return {
+    id: newId(Date.parse(now)),
+    status: 'open',
+    priority: 0,
+    reasons: '{}',
+    report_count: 0,
+    appealed_decision_id: null,
+    appeal_text: null,
+    decision_id: null,
+    created_at: now,
+    updated_at: now,
+    decided_at: null,
+    ...fields,
+  };
 }
 
 function covers(op: OperatorRecord, region: string): boolean {
