@@ -10,14 +10,15 @@ export function sweepPeriodMs(ctx: Pick<AppContext, 'config'>): number {
 }
 
 /**
- * One cell's housekeeping: expired uploads (their clips, bytes and tus state) and expired export ZIPs go, then the
- * next sweep is queued. Each next run is keyed by its time slot, so however many processes started a chain, the
- * cell runs one sweep per slot.
+ * One cell's housekeeping: expired uploads (their clips, bytes and tus state), expired export ZIPs and view marks of
+ * past windows go, then the next sweep is queued. Each next run is keyed by its time slot, so however many
+ * processes started a chain, the cell runs one sweep per slot.
  */
 export function housekeepingJob(ctx: AppContext): JobHandler<'housekeeping.sweep'> {
   return async (_payload, job) => {
     await ctx.media.sweeper.sweep(job.region);
     await ctx.exports.sweepExpired(job.region);
+    await ctx.social.marks.prune(job.region);
     await scheduleNextSweep(ctx, job.region);
   };
 }
