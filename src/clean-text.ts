@@ -25,10 +25,12 @@ export interface CleanTextOptions {
 
 /** The text without invisible and direction-changing characters, NFC-normalised and trimmed. */
 export function cleanText(raw: string, options: CleanTextOptions): string {
-  let text = raw
-    .replace(LONE_SURROGATE, '')
-    .replace(options.multiline ? CONTROLS_MULTILINE : CONTROLS_ONE_LINE, options.multiline ? '' : ' ')
-    .replace(INVISIBLE, '');
+  let text = raw.replace(LONE_SURROGATE, '');
+  // On one line, a line break or tab still separates words; every other control is dropped.
+  text = options.multiline
+    ? text.replace(CONTROLS_MULTILINE, '')
+    : text.replace(/[\t\n\r]+/g, ' ').replace(CONTROLS_ONE_LINE, '');
+  text = text.replace(INVISIBLE, '');
   if (text.includes(ZWJ)) text = keepEmojiJoiners(text);
   return text.normalize('NFC').trim();
 }
