@@ -88,7 +88,11 @@ async function ensureServices() {
     );
   // s3rver lacks the multipart calls (ListParts) that resumable uploads into S3 need; moto's server has them.
   const moto = process.env.REELM_TEST_MOTO ?? 'moto_server';
-  if (!has(moto)) missing.push(`moto's S3 server (${moto}), for the cluster-mode pass:\n  pip install "moto[server]"`);
+  // Debian's Python refuses a bare `pip install` (PEP 668, "externally managed"); pipx installs into its own venv.
+  if (!has(moto))
+    missing.push(
+      `moto's S3 server (${moto}), for the cluster-mode pass:\n  sudo apt-get install -y pipx && pipx install "moto[server]" && pipx ensurepath\n  (or set REELM_TEST_MOTO to a moto_server binary)`,
+    );
   if (missing.length) {
     console.error(`The test suite needs these services running:\n${missing.join('\n')}`);
     process.exit(1);

@@ -6,6 +6,7 @@ import { buildServer } from './http/server.js';
 import { startWorkers } from './jobs/workers.js';
 import { seedDemo } from './demo/demo-seed.js';
 import { scheduleBorderRollup } from './jobs/handlers.js';
+import { startHousekeeping } from './jobs/housekeeping.js';
 import { CarveOut, readManifest, verifyAbsent } from './regions/carve-out.js';
 import { progressLine } from './regions/progress.js';
 
@@ -43,7 +44,10 @@ async function serve(config: Config, options: { demo?: boolean } = {}): Promise<
   await ctx.media.videos.reconcileIndex();
   // Missing ffmpeg is logged as an error; everything but media keeps working (uploads answer 503).
   void ctx.media.ffmpeg.check();
+  // Multipart temp files live on this machine's disk: a process that stopped mid-upload left them here.
+  await ctx.media.sweeper.removeMultipartLeftovers();
   const worker = config.inProcessWorkers ? startWorkers(ctx, undefined, { leaseMs: config.jobLeaseMs }) : undefined;
+  if (worker) await startHousekeeping(ctx);
   for (const region of ctx.cells.regions()) await scheduleBorderRollup(ctx, region);
   const app = await buildServer(ctx);
   await app.listen({ port: config.port, host: config.host });
@@ -109,6 +113,7 @@ export function buildCli(): Command {
       const ctx = await createContext(config);
       void ctx.media.ffmpeg.check();
       const worker = startWorkers(ctx, [opts.region], { leaseMs: config.jobLeaseMs });
+      await startHousekeeping(ctx, [opts.region]);
       ctx.log.info({ region: opts.region }, 'worker started');
       const stop = async () => {
         await worker.stop();

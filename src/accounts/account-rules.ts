@@ -1,3 +1,4 @@
+import { cleanText } from '../clean-text.js';
 import { ForbiddenError, InvalidInputError } from '../errors.js';
 import { ISO_COUNTRIES } from '../regions/countries.js';
 
@@ -28,10 +29,11 @@ const COMMON = new Set([
 
 export function normalizeHandle(raw: string): string {
   const handle = raw.trim().replace(/^@/, '').toLowerCase();
-  if (!HANDLE_PATTERN.test(handle)) {
+  // "...", "___" and the like are not names anyone can tell apart.
+  if (!HANDLE_PATTERN.test(handle) || !/[a-z0-9]/.test(handle)) {
     throw new InvalidInputError(
       'account.handle_invalid',
-      'A handle has 3 to 24 characters: lowercase letters, digits, "_" and ".".',
+      'A handle has 3 to 24 characters: lowercase letters, digits, "_" and ".", with at least one letter or digit.',
     );
   }
   return handle;
@@ -92,7 +94,7 @@ export function checkCountry(raw: string): string {
 }
 
 export function checkDisplayName(raw: string): string {
-  const name = raw.trim();
+  const name = cleanText(raw, { multiline: false });
   if (name.length > MAX_DISPLAY_NAME)
     throw new InvalidInputError(
       'profile.display_name_too_long',
@@ -102,7 +104,7 @@ export function checkDisplayName(raw: string): string {
 }
 
 export function checkBio(raw: string): string {
-  const bio = raw.trim();
+  const bio = cleanText(raw, { multiline: true });
   if (bio.length > MAX_BIO)
     throw new InvalidInputError('profile.bio_too_long', `A bio has at most ${MAX_BIO} characters.`);
   return bio;

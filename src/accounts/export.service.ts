@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import yazl from 'yazl';
 import { newId } from '../db/ids.js';
 import type { DirectoryDb } from '../db/schema.js';
-import { NotFoundError, UnauthorizedError } from '../errors.js';
+import { NotFoundError, RateLimitedError, UnauthorizedError } from '../errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Border } from '../regions/border.js';
 import type { DataCatalog } from '../regions/catalog.js';
@@ -39,6 +39,8 @@ const SKIP_TABLES = ['user_keys', 'jobs', 'data_exports'];
 const ZIP_NAME = 'reelm-export.zip';
 /** Attempts an export job gets before the export is reported as failed. */
 export const EXPORT_ATTEMPTS = 3;
+/** Exports a user may ask for in a day: each one reads every row and clip they have, so a loop could tie up the cell. */
+export const EXPORTS_PER_DAY = 3;
 
 const README = `Your Reelm data
 
@@ -88,6 +90,22 @@ export class ExportService {
       .executeTakeFirst();
     if (pending) return { id: pending.id, status: 'queued' };
     const now = this.deps.now();
+    const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
+    const recent = await db
+      .selectFrom('data_exports')
+      .select(['created_at'])
+      .where('user_id', '=', principal.userId)
+      .where('created_at', '>', dayAgo)
+      .orderBy('created_at', 'asc')
+      .execute();
+    if (recent.length >= EXPORTS_PER_DAY) {
+      const retryAt = new Date(Date.parse(recent[0]!.created_at) + 86_400_000);
+      throw new RateLimitedError(
+        'export.too_many',
+        `You can ask for ${EXPORTS_PER_DAY} exports a day; the next one is possible after ${retryAt.toISOString()}.`,
+        { retryAt: retryAt.toISOString() },
+      );
+    }
     const id = newId(now.getTime());
     await db
       .insertInto('data_exports')
@@ -272,6 +290,22 @@ export class ExportService {
       .set({ status: 'failed', error: message.slice(0, 500) })
       .where('id', '=', exportId)
       .execute();
+  }
+
+  /** Deletes the ZIPs of the region's exports past their expiry (the owner's link stops working then anyway). */
+  async sweepExpired(region: string): Promise<number> {
+    const cell = this.deps.cells.get(region);
+    const expired = await cell.db
+      .selectFrom('data_exports')
+      .select('id')
+      .where('status', '=', 'ready')
+      .where('expires_at', '<=', this.deps.now().toISOString())
+      .execute();
+    for (const { id } of expired) {
+      rmSync(this.folder(cell, id), { recursive: true, force: true });
+      await cell.db.updateTable('data_exports').set({ status: 'expired' }).where('id', '=', id).execute();
+    }
+    return expired.length;
   }
 
   private folder(cell: Cell, id: string): string {

@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ConflictError,
   DomainError,
@@ -87,4 +89,51 @@ export function installErrorHandler(app: FastifyInstance): void {
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(errorBody('internal', 'Something went wrong on our side. Try again in a moment.'));
   });
+}
+
+/** A request line longer than this, cut off by Node's header limit, is answered as a URL too long. */
+const LONG_REQUEST_LINE = 4096;
+
+/**
+ * Node's own answers to requests it could not parse (`clientError`: headers over maxHeaderSize, a URL too long,
+ * garbage, a timeout) are written straight to the socket; this writes them in Reelm's error shape instead.
+ */
+export function answerClientError(err: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  let status = 400;
+  let body = errorBody('request.malformed', 'The request is not valid HTTP.');
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    body = errorBody('request.timeout', 'The request took too long to arrive.');
+  } else if (err.code === 'HPE_HEADER_OVERFLOW') {
+    // Node counts the request line with the headers; one that alone fills the limit is a URL too long.
+    const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket : undefined;
+    const lineEnd = raw?.indexOf('\r\n') ?? 0;
+    const longLine = raw !== undefined && (lineEnd < 0 || lineEnd > LONG_REQUEST_LINE);
+    status = longLine ? 414 : 431;
+    body = longLine
+      ? errorBody('request.url_too_long', 'The URL is too long.')
+      : errorBody('request.headers_too_large', 'The request headers are too large.');
+  }
+  if (socket.writable) {
+    const json = JSON.stringify(body);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(json)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${json}`,
+    );
+  }
+  socket.destroy();
+}
+
+/** Errors Fastify's router raises before any route runs (a path segment over maxParamLength, a bad escape). */
+export function answerFrameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send(errorBody('request.url_too_long', 'A part of the URL is too long.'));
+    return;
+  }
+  if (err.code === 'FST_ERR_BAD_URL') {
+    void reply.status(400).send(errorBody('request.url_invalid', 'The URL is not valid (check its % escapes).'));
+    return;
+  }
+  void reply.status(500).send(errorBody('internal', 'Something went wrong on our side. Try again in a moment.'));
 }

@@ -78,6 +78,7 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
       if (Number(length) > limits.uploadMaxBytes) throw tooLarge(limits.uploadMaxBytes);
       if (Number(length) === 0)
         throw new InvalidInputError('media.corrupt', 'The file is empty (0 bytes). Choose a video file.');
+      await ctx.media.sweeper.requireUploadSlot(me, ctx.config.uploadsOpenMax);
       const header = request.headers['upload-metadata'];
       const meta = parseUploadMetadata(typeof header === 'string' ? header : undefined);
       const row = await videos.create(me, {

@@ -15,7 +15,7 @@ import { moderationRoutes } from './moderation.routes.js';
 import { feedRoutes } from './feeds.routes.js';
 import { socialRoutes } from './social.routes.js';
 import { Auth } from './auth.js';
-import { errorBody, installErrorHandler } from './errors.js';
+import { answerClientError, answerFrameworkError, errorBody, installErrorHandler } from './errors.js';
 import { mediaFileRoutes, mediaRoutes } from './media.routes.js';
 import { operatorRoutes } from './operator.routes.js';
 import { sovereigntyRoutes } from './sovereignty.routes.js';
@@ -48,6 +48,9 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     bodyLimit: ctx.config.limits.jsonBodyMaxBytes,
     trustProxy: false,
     ajv: { customOptions: {} },
+    // Node's and the router's own answers (431, 414, malformed requests) in the one error shape.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   app.setValidatorCompiler(validatorCompiler());
   installErrorHandler(app);

@@ -38,6 +38,8 @@ export async function socialRoutes(app: FastifyInstance, ctx: AppContext, auth: 
     const p = await auth.requireUser(request);
     return { userId: p.userId, region: p.region };
   };
+  // A visitor is counted by their client: address and user agent, hashed by the service and never stored.
+  const visitorClient = (request: FastifyRequest) => `${request.ip}\0${request.headers['user-agent'] ?? ''}`;
   const viewerOf = async (request: FastifyRequest) => {
     const p = await auth.optionalUser(request);
     return p ? { userId: p.userId, region: p.region } : null;
@@ -53,7 +55,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: AppContext, auth: 
       response: { ...NoContent, ...errors(400, 404) },
     }),
     async (request, reply) => {
-      await social.engagement.view(await viewerOf(request), request.params.id, request.body);
+      await social.engagement.view(await viewerOf(request), request.params.id, request.body, visitorClient(request));
       return reply.status(204).send(null);
     },
   );
@@ -144,7 +146,9 @@ export async function socialRoutes(app: FastifyInstance, ctx: AppContext, auth: 
       response: { 201: Type.Object({ url: Type.String() }), ...errors(400, 404) },
     }),
     async (request, reply) =>
-      reply.status(201).send(await social.engagement.share(await viewerOf(request), request.params.id)),
+      reply
+        .status(201)
+        .send(await social.engagement.share(await viewerOf(request), request.params.id, visitorClient(request))),
   );
 
   api.post(

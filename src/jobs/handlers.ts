@@ -1,6 +1,7 @@
 import { EXPORT_ATTEMPTS } from '../accounts/export.service.js';
 import type { AppContext } from '../context.js';
 import { transcodeJob } from '../media/transcode.job.js';
+import { housekeepingJob } from './housekeeping.js';
 import type { JobHandlers, JobName } from './job-types.js';
 
 /** Every job's handler, built over the context. Add one line per job. */
@@ -37,6 +38,7 @@ export function buildHandlers(ctx: AppContext): JobHandlers {
       await ctx.audit.rollupBorderFlows(job.region);
       await scheduleBorderRollup(ctx, job.region);
     },
+    'housekeeping.sweep': housekeepingJob(ctx),
   };
 }
 
@@ -59,4 +61,5 @@ export const JOB_NAMES: readonly JobName[] = [
   'accounts.export',
   'accounts.purge',
   'audit.border-rollup',
+  'housekeeping.sweep',
 ];

@@ -13,6 +13,8 @@ export interface JobMap {
   'accounts.purge': Record<string, never>;
   /** Rolls finished days of the border ledger into the region's audit chain, then re-schedules itself. */
   'audit.border-rollup': Record<string, never>;
+  /** Removes the cell's expired uploads and export ZIPs, then re-schedules itself (src/jobs/housekeeping.ts). */
+  'housekeeping.sweep': Record<string, never>;
 }
 
 export type JobName = keyof JobMap;

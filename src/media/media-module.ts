@@ -18,6 +18,7 @@ import { ProcessingEvents } from './processing-events.js';
 import { S3MediaStore, parseS3Url } from './s3-media-store.js';
 import { DiskSourceStore, S3SourceStore, type SourceStore } from './source-store.js';
 import { TusUploads } from './tus-uploads.js';
+import { UploadSweeper } from './upload-sweep.js';
 import { VideoPresenter } from './video-presenter.js';
 import { VideoService } from './video.service.js';
 
@@ -40,6 +41,8 @@ export interface MediaModule {
   ffmpeg: FfmpegStatus;
   runner: FfmpegRunner;
   uploads: TusUploads;
+  /** Expiry of abandoned uploads, multipart leftovers and the open-uploads count. */
+  sweeper: UploadSweeper;
 }
 
 export interface MediaModuleDeps {
@@ -91,5 +94,6 @@ export function createMedia(deps: MediaModuleDeps): MediaModule {
   });
   const ffmpeg = new FfmpegStatus({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, runner, log });
   const uploads = new TusUploads({ sources, videos, log, path: UPLOADS_PATH, maxBytes: config.limits.uploadMaxBytes });
-  return { videos, access, presenter, refs, stores, sources, urls, processing, ffmpeg, runner, uploads };
+  const sweeper = new UploadSweeper({ cells, videos, now, log, expiryMs: config.uploadExpiryMs });
+  return { videos, access, presenter, refs, stores, sources, urls, processing, ffmpeg, runner, uploads, sweeper };
 }

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,12 +8,14 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
 import type { DataStore } from '@tus/server';
+import { isId } from '../db/ids.js';
 import { mediaPaths } from './media-paths.js';
 import type { S3Location } from './s3-media-store.js';
 
@@ -38,6 +40,10 @@ export interface SourceStore {
   fetch(videoId: string, workDir: string): Promise<string | undefined>;
   /** Removes the clip's upload in progress (if any) and its source. */
   remove(videoId: string): Promise<void>;
+  /** Removes the clip's upload in progress (bytes and tus state), leaving any source alone. */
+  removeUpload(videoId: string): Promise<void>;
+  /** Clip ids of uploads in progress last written before `before` (the expiry sweep's candidates). */
+  staleUploads(before: Date): Promise<string[]>;
 }
 
 /** Embedded mode: uploads in `<cell>/uploads/` (tus FileStore), sources in `<cell>/sources/`. */
@@ -83,11 +89,26 @@ export class DiskSourceStore implements SourceStore {
   }
 
   async remove(videoId: string): Promise<void> {
+    await Promise.all([this.removeUpload(videoId), rm(mediaPaths.source(this.cellDir, videoId), { force: true })]);
+  }
+
+  async removeUpload(videoId: string): Promise<void> {
     await Promise.all([
       rm(join(this.uploads, videoId), { force: true }),
       rm(join(this.uploads, `${videoId}.json`), { force: true }),
-      rm(mediaPaths.source(this.cellDir, videoId), { force: true }),
     ]);
+  }
+
+  async staleUploads(before: Date): Promise<string[]> {
+    const names = await readdir(this.uploads).catch(() => [] as string[]);
+    const ids = new Set<string>();
+    for (const name of names) {
+      const id = name.endsWith('.json') ? name.slice(0, -5) : name;
+      if (!isId(id)) continue;
+      const info = await stat(join(this.uploads, name)).catch(() => undefined);
+      if (info && info.mtimeMs < before.getTime()) ids.add(id);
+    }
+    return [...ids];
   }
 }
 
@@ -186,12 +207,34 @@ export class S3SourceStore implements SourceStore {
     );
   }
 
-  async remove(videoId: string): Promise<void> {
+  async removeUpload(videoId: string): Promise<void> {
     // Aborting an open multipart upload frees its parts; a finished or unknown upload has none.
     await this.tus.remove(this.uploadId(videoId)).catch((err: { status_code?: number }) => {
       if (err?.status_code !== 404) throw err;
     });
     await this.deleteUpload(videoId);
+  }
+
+  async staleUploads(before: Date): Promise<string[]> {
+    // tus keeps an `.info` object beside every upload it made, finished or not, until it is removed.
+    const prefix = `${this.base}uploads/`;
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) {
+        const id = o.Key?.endsWith('.info') ? o.Key.slice(prefix.length, -5) : undefined;
+        if (id && isId(id) && o.LastModified && o.LastModified < before) ids.push(id);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return ids;
+  }
+
+  async remove(videoId: string): Promise<void> {
+    await this.removeUpload(videoId);
     await this.s3.send(
       new DeleteObjectsCommand({
         Bucket: this.location.bucket,

@@ -1,4 +1,5 @@
 import { HANDLE_PATTERN } from '../accounts/account-rules.js';
+import { cleanText } from '../clean-text.js';
 import { InvalidInputError } from '../errors.js';
 
 /**
@@ -34,7 +35,7 @@ export function parseMentions(text: string): string[] {
 export function checkCaption(raw: unknown): string {
   if (raw === undefined || raw === null) return '';
   if (typeof raw !== 'string') throw new InvalidInputError('video.caption_invalid', 'The caption must be text.');
-  const caption = raw.normalize('NFC');
+  const caption = cleanText(raw, { multiline: true });
   const length = [...caption].length;
   if (length > CAPTION_MAX) {
     throw new InvalidInputError(

@@ -1,6 +1,7 @@
 import type { TextPolicy } from '../moderation/blocked-terms.js';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { userRefs } from '../accounts/user-refs.js';
+import { cleanText } from '../clean-text.js';
 import { newId } from '../db/ids.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
 import type { DirectoryDb } from '../db/schema.js';
@@ -107,7 +108,7 @@ export class CommentService {
   }
 
   static checkText(raw: string): string {
-    const text = raw.trim();
+    const text = cleanText(raw, { multiline: true });
     if (text.length === 0) throw new InvalidInputError('comment.empty', 'Write something before posting a comment.');
     const chars = [...text].length;
     if (chars > COMMENT_MAX_CHARS)

@@ -8,6 +8,7 @@ import type { CellRegistry } from '../regions/cells.js';
 import type { Actor } from './graph.service.js';
 import type { NotificationService } from './notification.service.js';
 import { hasPublicCounters, type ClipAccess, type ClipRef, type Viewer } from '../media/clip-access.js';
+import type { CountedAction, ViewMarks } from './view-marks.js';
 
 /** Longest plausible watch, as a multiple of the clip's duration: loops and replays count, inflated numbers do not. */
 export const MAX_WATCH_FACTOR = 4;
@@ -35,6 +36,8 @@ export interface EngagementServiceDeps {
   observer?: EngagementObserver;
   /** Longest clip the deployment accepts, the cap on a watch when a clip's duration is unknown. */
   durationMaxMs: number;
+  /** Who was already counted this window. */
+  marks: ViewMarks;
 }
 
 type Page = { cursor?: string; limit?: number };
@@ -119,10 +122,24 @@ export class EngagementService {
       .execute();
   }
 
-  /** Counts a share and answers the link to share. Only the count leaves the sharer's cell. */
-  async share(viewer: Viewer, videoId: string): Promise<{ url: string }> {
+  /**
+   * Whether this action of the viewer (or of the visitor's client) is the first on the clip this window, and so
+   * counts. A visitor's client is `client` (address and user agent, hashed at once); without one nothing counts.
+   */
+  private async counts(action: CountedAction, viewer: Viewer, ref: ClipRef, client?: string): Promise<boolean> {
+    if (viewer) return this.deps.marks.first(viewer.region, action, ref.id, { userId: viewer.userId });
+    if (!client) return false;
+    return this.deps.marks.first(ref.region, action, ref.id, { client });
+  }
+
+  /**
+   * Counts a share (once per sharer or visitor client per window) and answers the link to share. Only the count
+   * leaves the sharer's cell.
+   */
+  async share(viewer: Viewer, videoId: string, client?: string): Promise<{ url: string }> {
     const ref = await this.deps.access.require(videoId, viewer);
-    await this.counters(viewer?.region ?? ref.region, ref, { share_count: 1 });
+    if (await this.counts('share', viewer, ref, client))
+      await this.counters(viewer?.region ?? ref.region, ref, { share_count: 1 });
     if (viewer) this.deps.observer?.observe(viewer.region, viewer.userId, ref.id, 1, this.deps.now());
     return { url: `/v/${ref.id}` };
   }
@@ -146,10 +163,16 @@ export class EngagementService {
   }
 
   /**
-   * Records a watch. The event (history) is kept in the viewer's cell; the clip's public aggregates
-   * (views, watched time, completions) are adjusted. A visitor's watch counts only in the aggregates.
+   * Records a watch. The event (history) is kept in the viewer's cell and teaches their region's model, replays
+   * included; the clip's public aggregates (views, watched time, completions) move once per viewer — or visitor
+   * client — per window. A visitor's watch counts only in the aggregates and never reaches a model.
    */
-  async view(viewer: Viewer, videoId: string, input: { watchedMs: number; completed: boolean }): Promise<void> {
+  async view(
+    viewer: Viewer,
+    videoId: string,
+    input: { watchedMs: number; completed: boolean },
+    client?: string,
+  ): Promise<void> {
     const ref = await this.deps.access.require(videoId, viewer);
     const durationMs = ref.row.duration_ms ?? 0;
     const cap = durationMs > 0 ? durationMs * MAX_WATCH_FACTOR : this.deps.durationMaxMs;
@@ -182,6 +205,7 @@ export class EngagementService {
       const fraction = durationMs > 0 ? Math.min(1, input.watchedMs / durationMs) : 0.5;
       this.deps.observer?.observe(viewer.region, viewer.userId, ref.id, input.completed ? 1 : fraction, at);
     }
+    if (!(await this.counts('view', viewer, ref, client))) return;
     await this.counters(viewer?.region ?? ref.region, ref, {
       view_count: 1,
       watch_ms_total: input.watchedMs,

@@ -18,6 +18,8 @@ export const socialCatalog: DomainCatalog = {
     not_interested: { user_id: P, video_id: P, author_id: P, created_at: P },
     watch_events: { id: P, user_id: P, video_id: P, author_id: P, watched_ms: P, completed: P, created_at: P },
     comment_likes: { user_id: P, comment_id: P, comment_region: P, created_at: P },
+    // Keyed hashes of who viewed or shared what this hour (a visitor's derive from their address): protected.
+    view_marks: { key: P, expires_at: P },
     // What others' actions bring into this cell through declared flows.
     followers: { followee_id: I, follower_id: I, follower_region: I, created_at: I },
     follow_requests: { target_id: I, requester_id: I, requester_region: I, created_at: I },

@@ -178,4 +178,14 @@ export const socialCellMigrations: MigrationMap = {
         .execute();
     },
   },
+  '2004_view_marks': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('view_marks')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('view_marks_expiry').on('view_marks').column('expires_at').execute();
+    },
+  },
 };

@@ -11,6 +11,7 @@ import { EngagementService, type EngagementObserver } from './engagement.service
 import { GraphService } from './graph.service.js';
 import { HashtagService } from './hashtag.service.js';
 import { NotificationService } from './notification.service.js';
+import { ViewMarks } from './view-marks.js';
 
 /** The social services, built together because they share the notification flows. */
 export interface SocialServices {
@@ -19,6 +20,8 @@ export interface SocialServices {
   engagement: EngagementService;
   comments: CommentService;
   hashtags: HashtagService;
+  /** Who was already counted in clips' public counters this window. */
+  marks: ViewMarks;
 }
 
 export interface SocialDeps {
@@ -39,7 +42,9 @@ export interface SocialDeps {
 export function createSocial(deps: SocialDeps): SocialServices {
   const { directory, cells, border, access, now } = deps;
   const notifications = new NotificationService({ directory, cells, border, access, now });
+  const marks = new ViewMarks({ cells, now });
   return {
+    marks,
     notifications,
     graph: new GraphService({ directory, cells, border, notifications, videos: deps.videos, now }),
     engagement: new EngagementService({
@@ -51,6 +56,7 @@ export function createSocial(deps: SocialDeps): SocialServices {
       now,
       observer: deps.observer,
       durationMaxMs: deps.durationMaxMs,
+      marks,
     }),
     comments: new CommentService({ directory, cells, border, access, notifications, now, text: deps.text }),
     hashtags: new HashtagService({ directory, search: deps.search, notifications, now }),

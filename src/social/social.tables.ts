@@ -108,7 +108,14 @@ export interface NotificationsTable {
   video_region: string | null;
 }
 
+/** Who was already counted in a clip's public counters this window (view-marks.ts): keyed hashes only. */
+export interface ViewMarksTable {
+  key: string;
+  expires_at: string;
+}
+
 export interface SocialCellTables {
+  view_marks: ViewMarksTable;
   follows: FollowsTable;
   followers: FollowersTable;
   follow_requests: FollowRequestsTable;

@@ -1,0 +1,44 @@
+import type { AppContext } from '../context.js';
+import type { JobHandler } from './job-types.js';
+
+/** The sweep runs at least this often, and at least as often as uploads expire. */
+export const SWEEP_EVERY_MS = 10 * 60_000;
+
+/** How often a cell's housekeeping sweep runs: every min(upload expiry, 10 min). */
+export function sweepPeriodMs(ctx: Pick<AppContext, 'config'>): number {
+  return Math.max(1000, Math.min(ctx.config.uploadExpiryMs, SWEEP_EVERY_MS));
+}
+
+/**
+ * One cell's housekeeping: expired uploads (their clips, bytes and tus state), expired export ZIPs and view marks of
+ * past windows go, then the next sweep is queued. Each next run is keyed by its time slot, so however many
+ * processes started a chain, the cell runs one sweep per slot.
+ */
+export function housekeepingJob(ctx: AppContext): JobHandler<'housekeeping.sweep'> {
+  return async (_payload, job) => {
+    await ctx.media.sweeper.sweep(job.region);
+    await ctx.exports.sweepExpired(job.region);
+    await ctx.social.marks.prune(job.region);
+    await scheduleNextSweep(ctx, job.region);
+  };
+}
+
+async function scheduleNextSweep(ctx: AppContext, region: string): Promise<void> {
+  const period = sweepPeriodMs(ctx);
+  const next = new Date((Math.floor(ctx.clock.now().getTime() / period) + 1) * period);
+  await ctx.queues
+    .get(region)!
+    .enqueue('housekeeping.sweep', {}, { runAt: next, dedupeKey: `housekeeping.sweep:${next.toISOString()}` });
+}
+
+/**
+ * Run by every process that starts job processing (`reelm start`, `reelm worker --region R`): a sweep now, which
+ * then keeps itself going. The start's sweep carries no run time, so it is due at once on every queue.
+ */
+export async function startHousekeeping(ctx: AppContext, regions = ctx.cells.regions()): Promise<void> {
+  for (const region of regions) {
+    await ctx.queues
+      .get(region)!
+      .enqueue('housekeeping.sweep', {}, { dedupeKey: `housekeeping.sweep:start:${ctx.clock.now().toISOString()}` });
+  }
+}
