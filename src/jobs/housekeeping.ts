@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { JobHandler } from './job-types.js';
+
+/** A multipart temp file untouched this long is a leftover even while API processes run. */
+const MULTIPART_STALE_MS = 3_600_000;
 
 /** The sweep runs at least this often, and at least as often as uploads expire. */
 export const SWEEP_EVERY_MS = 10 * 60_000;
@@ -17,6 +21,8 @@ export function sweepPeriodMs(ctx: Pick<AppContext, 'config'>): number {
 export function housekeepingJob(ctx: AppContext): JobHandler<'housekeeping.sweep'> {
   return async (_payload, job) => {
     await ctx.media.sweeper.sweep(job.region);
+    // Between starts too (embedded mode: the worker shares the API's disk), with room for a stalled client.
+    await ctx.media.sweeper.removeMultipartLeftovers(MULTIPART_STALE_MS);
     await ctx.exports.sweepExpired(job.region);
     await ctx.social.marks.prune(job.region);
     await scheduleNextSweep(ctx, job.region);
@@ -39,6 +45,6 @@ export async function startHousekeeping(ctx: AppContext, regions = ctx.cells.reg
   for (const region of regions) {
     await ctx.queues
       .get(region)!
-      .enqueue('housekeeping.sweep', {}, { dedupeKey: `housekeeping.sweep:start:${ctx.clock.now().toISOString()}` });
+      .enqueue('housekeeping.sweep', {}, { dedupeKey: `housekeeping.sweep:start:${randomUUID()}` });
   }
 }

@@ -64,9 +64,9 @@ export class UploadSweeper {
     return expired.length + orphans;
   }
 
-  /** Removes multipart temp files idle for longer than MULTIPART_IDLE_MS in every cell's uploads folder. */
-  async removeMultipartLeftovers(): Promise<number> {
-    const before = this.deps.now().getTime() - MULTIPART_IDLE_MS;
+  /** Removes multipart temp files idle for longer than `idleMs` in every cell's uploads folder on this machine. */
+  async removeMultipartLeftovers(idleMs = MULTIPART_IDLE_MS): Promise<number> {
+    const before = this.deps.now().getTime() - idleMs;
     let removed = 0;
     for (const cell of this.deps.cells.all()) {
       const dir = mediaPaths.uploads(cell.dir);

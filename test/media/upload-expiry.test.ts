@@ -182,5 +182,9 @@ describe('abandoned uploads expire; open uploads are capped', () => {
     expect(await t.ctx.media.sweeper.removeMultipartLeftovers()).toBe(1);
     expect(existsSync(left)).toBe(false);
     expect(existsSync(live)).toBe(true);
+    // Between starts, the housekeeping sweep removes one nobody has written to for an hour.
+    utimesSync(live, new Date(now - 2 * 3_600_000), new Date(now - 2 * 3_600_000));
+    await startHousekeeping(t.ctx);
+    await until('the stale temp file to go', async () => !existsSync(live));
   });
 });
