@@ -1,3 +1,4 @@
+import { accountMailJob } from '../accounts/account-mail.job.js';
 import { EXPORT_ATTEMPTS } from '../accounts/export.service.js';
 import type { AppContext } from '../context.js';
 import { transcodeJob } from '../media/transcode.job.js';
@@ -37,6 +38,13 @@ export function buildHandlers(ctx: AppContext): JobHandlers {
       await ctx.audit.rollupBorderFlows(job.region);
       await scheduleBorderRollup(ctx, job.region);
     },
+    'mail.account': accountMailJob({
+      config: ctx.config,
+      cells: ctx.cells,
+      mailer: ctx.mailer,
+      now: () => ctx.clock.now(),
+      log: ctx.log,
+    }),
   };
 }
 
@@ -59,4 +67,5 @@ export const JOB_NAMES: readonly JobName[] = [
   'accounts.export',
   'accounts.purge',
   'audit.border-rollup',
+  'mail.account',
 ];

@@ -1,3 +1,5 @@
+import type { MailKind } from '../mail/templates.js';
+
 /**
  * Every job Reelm runs, by name, with its payload. Payloads carry ids only — never protected data —
  * because a job row can outlive the request and is read by workers. A domain adds its jobs here.
@@ -13,6 +15,8 @@ export interface JobMap {
   'accounts.purge': Record<string, never>;
   /** Rolls finished days of the border ledger into the region's audit chain, then re-schedules itself. */
   'audit.border-rollup': Record<string, never>;
+  /** Mails an account a verification or reset link; the job opens the address and makes the token in the cell. */
+  'mail.account': { userId: string; kind: MailKind };
 }
 
 export type JobName = keyof JobMap;
