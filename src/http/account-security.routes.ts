@@ -3,25 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { MeSchema } from '../accounts/accounts.schema.js';
+import {
+  EmailChangeBody,
+  PasswordChangeBody,
+  PasswordResetBody,
+  PasswordResetRequestBody,
+} from '../accounts/account-security.schema.js';
 import type { Auth } from './auth.js';
 import { errors } from './schemas.js';
 
-export const PasswordChangeBody = Type.Object(
-  { currentPassword: Type.String({ maxLength: 1024 }), newPassword: Type.String({ maxLength: 1024 }) },
-  { additionalProperties: false },
-);
-export const PasswordResetRequestBody = Type.Object(
-  { email: Type.Optional(Type.String({ maxLength: 320 })), handle: Type.Optional(Type.String({ maxLength: 64 })) },
-  { additionalProperties: false },
-);
-export const PasswordResetBody = Type.Object(
-  { password: Type.String({ maxLength: 1024 }) },
-  { additionalProperties: false },
-);
-export const EmailChangeBody = Type.Object(
-  { email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) },
-  { additionalProperties: false },
-);
 const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) });
 
 /** Password change and reset, email change and verification (docs/api.md, "Account security"). */
