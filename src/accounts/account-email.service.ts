@@ -190,8 +190,9 @@ export class AccountEmailService {
   }
 
   /**
-   * Gives accounts made before the blind index their row (run at start: a migration has no keys). An address
-   * already indexed for another account of the cell is left out and counted, never logged.
+   * Gives accounts made before the blind index their row, and re-indexes rows made under another key (run at start:
+   * a migration has no keys). An address already indexed for another account of the cell is left out and counted,
+   * never logged.
    */
   async backfill(): Promise<{ indexed: number; duplicates: number }> {
     let indexed = 0;
@@ -203,15 +204,23 @@ export class AccountEmailService {
         .innerJoin('user_keys', 'user_keys.user_id', 'accounts.id')
         .leftJoin('account_emails', 'account_emails.user_id', 'accounts.id')
         .select(['accounts.id', 'accounts.email_enc', 'user_keys.wrapped_dek'])
-        .where('account_emails.user_id', 'is', null)
+        .where((eb) =>
+          eb.or([
+            eb('account_emails.user_id', 'is', null),
+            eb('account_emails.blind_index', 'not like', `${this.deps.index.keyId}.%`),
+          ]),
+        )
         .execute();
       const at = this.deps.now().toISOString();
       for (const row of rows) {
         const email = openField(cell.keys.unwrapDek(row.id, row.wrapped_dek), row.id, 'email', row.email_enc);
         try {
+          const blindIndex = this.deps.index.of(email);
+          // A row under an older key keeps its verification: the address is the same.
           await db
             .insertInto('account_emails')
-            .values({ user_id: row.id, blind_index: this.deps.index.of(email), verified_at: null, updated_at: at })
+            .values({ user_id: row.id, blind_index: blindIndex, verified_at: null, updated_at: at })
+            .onConflict((oc) => oc.column('user_id').doUpdateSet({ blind_index: blindIndex, updated_at: at }))
             .execute();
           indexed++;
         } catch (err) {

@@ -12,10 +12,18 @@ export function normaliseEmail(email: string): string {
  * the index. Without the key the index says nothing (an address book cannot be hashed and compared).
  */
 export class EmailIndex {
-  constructor(private readonly key: Buffer) {}
+  /**
+   * Names the key (an HMAC of a constant, not the key): every index starts `<keyId>.`, so rows indexed under another
+   * key (a carved-out region that got its own) are found and re-indexed at start.
+   */
+  readonly keyId: string;
+
+  constructor(private readonly key: Buffer) {
+    this.keyId = createHmac('sha256', key).update('reelm:email-index:key-id').digest('base64url').slice(0, 8);
+  }
 
   of(email: string): string {
-    return createHmac('sha256', this.key).update(normaliseEmail(email)).digest('base64url');
+    return `${this.keyId}.${createHmac('sha256', this.key).update(normaliseEmail(email)).digest('base64url')}`;
   }
 }
 

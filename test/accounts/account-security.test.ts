@@ -221,6 +221,22 @@ describe('account security over SMTP', () => {
       country: 'JP',
     });
     expect(res.json().error?.code).toBe('account.email_taken');
+    // A row indexed under another key (a carved-out region's new deployment) is re-indexed, its verification kept.
+    const us = t.ctx.cells.get('us').db;
+    await us
+      .updateTable('account_emails')
+      .set({ blind_index: 'oldkey00.stale', verified_at: '2026-01-01T00:00:00.000Z' })
+      .where('user_id', '=', jon.id)
+      .execute();
+    expect((await t.ctx.accountEmails.backfill()).indexed).toBe(1);
+    const row = await us
+      .selectFrom('account_emails')
+      .selectAll()
+      .where('user_id', '=', jon.id)
+      .executeTakeFirstOrThrow();
+    expect(row.blind_index).toBe(t.ctx.accountEmails.blindIndex('jon.sec@example.org'));
+    expect(row.verified_at).toBe('2026-01-01T00:00:00.000Z');
+    expect((await t.ctx.accountEmails.backfill()).indexed).toBe(0);
   });
 
   it('never writes an address or a link token into a log line or a job payload', async () => {
