@@ -9,6 +9,7 @@ import { scheduleBorderRollup } from './jobs/handlers.js';
 import { startHousekeeping } from './jobs/housekeeping.js';
 import { CarveOut, readManifest, verifyAbsent } from './regions/carve-out.js';
 import { progressLine } from './regions/progress.js';
+import { mailCommand } from './mail/mail.cli.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -40,6 +41,8 @@ async function withContext<T>(config: Config, fn: (ctx: AppContext) => Promise<T
 async function serve(config: Config, options: { demo?: boolean } = {}): Promise<void> {
   const ctx = await createContext(config);
   await ctx.accounts.reconcilePending();
+  // Accounts made before the email blind index get theirs (it needs the keys, so not in a migration).
+  await ctx.accountEmails.backfill();
   // Index rows of accounts that went private or away before the index followed accounts leave it.
   await ctx.media.videos.reconcileIndex();
   // Missing ffmpeg is logged as an error; everything but media keeps working (uploads answer 503).
@@ -265,6 +268,8 @@ export function buildCli(): Command {
       });
       console.log(`purged ${purged} accounts`);
     });
+
+  program.addCommand(mailCommand((opts, fn) => withContext(configFrom(opts), fn)));
 
   return program;
 }

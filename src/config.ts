@@ -70,6 +70,8 @@ export interface Config {
   uploadExpiryMs: number;
   /** Open (unfinished) uploads one user may have at once (`REELM_UPLOADS_OPEN_MAX`). */
   uploadsOpenMax: number;
+  /** Base64 key of the email blind index (`REELM_BLIND_INDEX_KEY` or `_FILE`), the same for every cell; absent = generated in the data dir. */
+  blindIndexKey: string | undefined;
 }
 
 /** Per-region policy: the law of the place, applied to its users. */
@@ -85,6 +87,8 @@ export interface RegionPolicy {
   };
   /** Feature gates, e.g. `directMessages`, `duets`: absent = on. */
   features: Record<string, boolean>;
+  /** Uploading needs a verified email address (default false). */
+  requireVerifiedEmail: boolean;
   moderation: {
     /** Unreversed strikes (removals) that suspend an account automatically. */
     strikesToSuspend: number;
@@ -161,6 +165,7 @@ const FileSchema = Type.Object(
               ),
             ),
             features: Type.Optional(Type.Record(Type.String(), Type.Boolean())),
+            requireVerifiedEmail: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),
@@ -266,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         teenUntil: p.teenUntil ?? 16,
         teenDefaults: { privateAccount: true, whoCanComment: 'followers', directMessages: false, ...p.teenDefaults },
         features: { ...p.features },
+        requireVerifiedEmail: p.requireVerifiedEmail ?? false,
         moderation: { strikesToSuspend: 3, autoSuspendDays: 7, appealDays: 180, ...p.moderation },
       };
       return [r, policy];
@@ -316,5 +322,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mailFrom: env.REELM_MAIL_FROM || 'Reelm <no-reply@localhost>',
     uploadExpiryMs: intEnv(env, 'REELM_UPLOAD_EXPIRY_MS') ?? 24 * 3600_000,
     uploadsOpenMax: intEnv(env, 'REELM_UPLOADS_OPEN_MAX') ?? 5,
+    blindIndexKey:
+      env.REELM_BLIND_INDEX_KEY ||
+      (env.REELM_BLIND_INDEX_KEY_FILE ? readFileSync(env.REELM_BLIND_INDEX_KEY_FILE, 'utf8').trim() : undefined),
   };
 }

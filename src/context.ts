@@ -5,6 +5,10 @@ import { DeletionService } from './accounts/deletion.service.js';
 import { ExportService } from './accounts/export.service.js';
 import { OperatorService } from './accounts/operator.service.js';
 import { SessionService } from './accounts/session.service.js';
+import { AccountEmailService } from './accounts/account-email.service.js';
+import { loadEmailIndex } from './accounts/email-index.js';
+import { PasswordService } from './accounts/password.service.js';
+import { Mailer, smtpTransport } from './mail/mailer.js';
 import { catalogParts as registeredCatalogParts } from './db/registry.js';
 import type { DirectoryDb } from './db/schema.js';
 import { BullJobQueue, bullConnection } from './jobs/bullmq-queue.js';
@@ -61,6 +65,12 @@ export interface AppContext {
   feeds: FeedServices;
   /** Reports, cases, decisions, appeals, strikes, blocked terms. */
   moderation: ModerationServices;
+  /** Outgoing mail: SMTP, or each cell's outbox. */
+  mailer: Mailer;
+  /** An account's address: uniqueness by blind index, verification. */
+  accountEmails: AccountEmailService;
+  /** Password change and reset. */
+  passwords: PasswordService;
   close(): Promise<void>;
 }
 
@@ -91,7 +101,27 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const events = new Events();
   // Blocked terms are read by every domain that takes text from users; moderators change them.
   const terms = new BlockedTerms({ cells, now });
+  const queues = new Map<string, JobQueue>(
+    cells.all().map((cell) => {
+      const url = config.queueUrls[cell.region];
+      return [
+        cell.region,
+        url
+          ? new BullJobQueue(cell.region, bullConnection(url), undefined, config.queuePrefix)
+          : new CellJobQueue(cell.region, cell.db, now),
+      ];
+    }),
+  );
   const operators = new OperatorService({ directory, cells, now });
+  // Mail and account security (issue 15): one address per account across cells, mail from the home cell.
+  const emailIndex = loadEmailIndex(config.dataDir, config.blindIndexKey);
+  const mailer = new Mailer({
+    from: config.mailFrom,
+    transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : undefined,
+    now,
+  });
+  const accountEmails = new AccountEmailService({ config, cells, border, queues, index: emailIndex, now, log });
+  const passwords = new PasswordService({ directory, cells, border, queues, index: emailIndex, now, log });
   const accounts = new AccountService({
     config,
     directory,
@@ -104,18 +134,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     teenPolicy,
     text: terms,
     operators,
+    emails: accountEmails,
   });
-  const queues = new Map<string, JobQueue>(
-    cells.all().map((cell) => {
-      const url = config.queueUrls[cell.region];
-      return [
-        cell.region,
-        url
-          ? new BullJobQueue(cell.region, bullConnection(url), undefined, config.queuePrefix)
-          : new CellJobQueue(cell.region, cell.db, now),
-      ];
-    }),
-  );
   const media = createMedia({ config, cells, directory, border, queues, events, log, now, text: terms });
   const audit = new AuditChains({ cells, dataDir: config.dataDir, now, checkpointEvery: config.auditCheckpointEvery });
   const transparency = new TransparencyCounter({ cells, now });
@@ -218,7 +238,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     social,
     feeds,
     moderation,
+    mailer,
+    accountEmails,
+    passwords,
     async close() {
+      await passwords.settled();
       for (const queue of queues.values()) await queue.close();
       await cells.destroy();
       await directory.destroy();

@@ -1,31 +1,13 @@
 import { cleanText } from '../clean-text.js';
 import { ForbiddenError, InvalidInputError } from '../errors.js';
 import { ISO_COUNTRIES } from '../regions/countries.js';
+import { MIN_SCORE, passwordStrength } from './password-strength.js';
 
 export const HANDLE_PATTERN = /^[a-z0-9_.]{3,24}$/;
 export const MIN_PASSWORD = 10;
 export const MAX_PASSWORD = 256;
 export const MAX_DISPLAY_NAME = 50;
 export const MAX_BIO = 160;
-
-// The most common long-enough passwords in public breach lists; a length rule alone lets these through.
-const COMMON = new Set([
-  '1234567890',
-  '0123456789',
-  '12345678910',
-  'qwertyuiop',
-  'password123',
-  'password1234',
-  '1111111111',
-  'iloveyou123',
-  'qwerty1234',
-  '1q2w3e4r5t',
-  'abcdefghij',
-  'passwordpassword',
-  '123456789a',
-  'a123456789',
-  'qwertyuiop123',
-]);
 
 export function normalizeHandle(raw: string): string {
   const handle = raw.trim().replace(/^@/, '').toLowerCase();
@@ -39,16 +21,21 @@ export function normalizeHandle(raw: string): string {
   return handle;
 }
 
-export function checkPassword(password: string, handle: string): void {
+/**
+ * Length limits, then zxcvbn-ts (score ≥ 3) with the handle and any other of the account's own words counted as
+ * known to an attacker; the refusal carries zxcvbn's reason for the form to show.
+ */
+export function checkPassword(password: string, handle: string, ownWords: string[] = []): void {
   if (password.length < MIN_PASSWORD)
     throw new InvalidInputError('account.password_weak', `Use a password of at least ${MIN_PASSWORD} characters.`);
   if (password.length > MAX_PASSWORD)
     throw new InvalidInputError('account.password_too_long', `A password has at most ${MAX_PASSWORD} characters.`);
-  const lower = password.toLowerCase();
-  if (COMMON.has(lower) || new Set(password).size < 4 || lower.includes(handle)) {
+  const { score, reason } = passwordStrength(password, [handle, ...ownWords]);
+  if (score < MIN_SCORE || password.toLowerCase().includes(handle)) {
     throw new InvalidInputError(
       'account.password_weak',
-      'This password is too easy to guess: avoid common passwords, repeated characters and your handle.',
+      `This password is too easy to guess.${reason ? ` ${reason}` : ' Add more words that are less common.'}`,
+      { score, reason },
     );
   }
 }

@@ -25,6 +25,7 @@ import { LANGUAGES, type Language, type Me, type PublicUser, type WhoCanComment 
 import { hashPassword } from './passwords.js';
 import type { TextPolicy } from '../moderation/blocked-terms.js';
 import type { OperatorService } from './operator.service.js';
+import { emailTaken, type AccountEmailService } from './account-email.service.js';
 
 export interface SignupInput {
   handle: string;
@@ -53,6 +54,8 @@ export interface AccountServiceDeps {
   /** The region's blocked terms, for display names and bios. */
   text: TextPolicy;
   operators: Pick<OperatorService, 'find'>;
+  /** The address's blind index (one account per address) and its verification mail. */
+  emails: Pick<AccountEmailService, 'assertAvailable' | 'record' | 'sendVerification' | 'isVerified'>;
 }
 
 const PENDING_GRACE_MS = 10 * 60_000;
@@ -92,11 +95,13 @@ export class AccountService {
   async signup(input: SignupInput): Promise<{ id: string; handle: string; region: string }> {
     const now = this.deps.now();
     const handle = normalizeHandle(input.handle);
-    checkPassword(input.password, handle);
+    checkPassword(input.password, handle, [input.email]);
     const email = checkEmail(input.email);
     const country = checkCountry(input.country);
     const region = this.regionFor(country);
     const birthdate = checkBirthdate(input.birthdate, now, this.deps.minAge?.(region) ?? 13);
+    // Telling a signup that its address is taken is accepted practice (a reset never tells).
+    await this.deps.emails.assertAvailable(region, email);
     const cell = this.deps.cells.get(region);
     const passwordHash = await hashPassword(input.password);
 
@@ -154,9 +159,12 @@ export class AccountService {
             delete_after: null,
           })
           .execute();
+        await this.deps.emails.record(tx, id, email, at);
       });
     } catch (err) {
       await this.deps.border.remove(region, 'profile.unpublish', 'users', { id }).catch(() => undefined);
+      // The directory already settled the handle: a unique violation here is the address (a same-cell race).
+      if (isUniqueViolation(err)) throw emailTaken();
       throw err;
     }
     await this.deps.border.update(
@@ -166,6 +174,7 @@ export class AccountService {
       { id },
       { status: 'active', private_account: privateAccount ? 1 : 0 },
     );
+    await this.deps.emails.sendVerification(region, id);
     this.deps.log.info({ userId: id, region }, 'account created');
     return { id, handle, region };
   }
@@ -227,9 +236,10 @@ export class AccountService {
       .executeTakeFirst();
     if (!row || !key) throw new NotFoundError('account.not_found', 'This account no longer exists.');
     const dek = cell.keys.unwrapDek(userId, key.wrapped_dek);
-    const [pub, op] = await Promise.all([
+    const [pub, op, emailVerified] = await Promise.all([
       this.deps.directory.selectFrom('users').select('avatar_url').where('id', '=', userId).executeTakeFirst(),
       this.deps.operators.find(userId),
+      this.deps.emails.isVerified(region, userId),
     ]);
     return {
       ...this.toMe(
@@ -240,6 +250,7 @@ export class AccountService {
         pub?.avatar_url ?? null,
       ),
       operator: op ? { jurisdiction: op.jurisdiction, role: op.role } : null,
+      emailVerified,
     };
   }
 
@@ -372,7 +383,7 @@ export class AccountService {
     email: string,
     birthdate: string,
     avatarUrl: string | null,
-  ): Omit<Me, 'operator'> {
+  ): Omit<Me, 'operator' | 'emailVerified'> {
     return {
       id: row.id,
       handle: row.handle,

@@ -26,6 +26,8 @@ export const MeSchema = Type.Object({
   handle: Type.String(),
   region: Type.String(),
   email: Type.String(),
+  /** Whether the owner opened the link mailed to `email` (a change makes it false again). */
+  emailVerified: Type.Boolean(),
   birthdate: Type.String(),
   country: Type.String(),
   displayName: Type.String(),

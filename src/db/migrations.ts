@@ -2,7 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 
 /**
  * Migrations are a static, append-only map per store kind. Each domain owns a numeric band
- * (accounts 0xxx, media 1xxx, social 2xxx, sovereignty 3xxx, feeds 4xxx), so names sort in a stable order
+ * (accounts 0xxx, media 1xxx, social 2xxx, sovereignty 3xxx, feeds 4xxx, moderation 5xxx, mail 6xxx), so names sort in a stable order
  * and domains never collide. A landed migration is never edited.
  */
 export type MigrationMap = Record<string, Migration>;

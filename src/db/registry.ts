@@ -14,6 +14,10 @@ import { feedsCatalog } from '../feeds/feeds.catalog.js';
 import { feedsCellMigrations, feedsDirectoryMigrations } from '../feeds/feeds.migrations.js';
 import { moderationCatalog } from '../moderation/moderation.catalog.js';
 import { moderationCellMigrations } from '../moderation/moderation.migrations.js';
+import { mailCatalog } from '../mail/mail.catalog.js';
+import { mailCellMigrations } from '../mail/mail.migrations.js';
+import { accountEmailCatalog } from '../accounts/account-email.catalog.js';
+import { accountEmailCellMigrations } from '../accounts/account-email.migrations.js';
 
 /** Every domain's migrations and catalog entries, in one place: a domain is added with one name in each list. */
 export const directoryMigrations: MigrationMap = mergeMigrations(
@@ -30,6 +34,8 @@ export const cellMigrations: MigrationMap = mergeMigrations(
   socialCellMigrations,
   feedsCellMigrations,
   moderationCellMigrations,
+  mailCellMigrations,
+  accountEmailCellMigrations,
 );
 export const catalogParts: DomainCatalog[] = [
   accountsCatalog,
@@ -39,4 +45,6 @@ export const catalogParts: DomainCatalog[] = [
   socialCatalog,
   feedsCatalog,
   moderationCatalog,
+  mailCatalog,
+  accountEmailCatalog,
 ];

@@ -5,6 +5,8 @@ import type { RegionsCellTables } from '../regions/regions.tables.js';
 import type { SocialCellTables, SocialDirectoryTables } from '../social/social.tables.js';
 import type { FeedsCellTables, FeedsDirectoryTables } from '../feeds/feeds.tables.js';
 import type { ModerationCellTables } from '../moderation/moderation.tables.js';
+import type { MailCellTables } from '../mail/mail.tables.js';
+import type { AccountEmailCellTables } from '../accounts/account-email.tables.js';
 
 /**
  * The directory and cell schemas, merged from each domain's table types. A domain adds its tables by
@@ -20,4 +22,6 @@ export interface CellDb
     MediaCellTables,
     SocialCellTables,
     FeedsCellTables,
-    ModerationCellTables {}
+    ModerationCellTables,
+    MailCellTables,
+    AccountEmailCellTables {}

@@ -67,6 +67,7 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
     const id = (request.params as { id?: string }).id;
     if (method === 'POST') {
       requireMayPost(me, ctx.clock.now());
+      await ctx.accountEmails.requireVerifiedToUpload(me);
       if (id !== undefined) throw new NotFoundError('not_found', 'Create uploads at /api/v1/uploads.');
       const length = request.headers['upload-length'];
       if (typeof length !== 'string' || !/^\d{1,16}$/.test(length)) {
@@ -129,6 +130,7 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
     async (request, reply) => {
       const me = await auth.requireUser(request);
       requireMayPost(me, ctx.clock.now());
+      await ctx.accountEmails.requireVerifiedToUpload(me);
       await ffmpeg.require();
       if (!request.isMultipart())
         throw new InvalidInputError(

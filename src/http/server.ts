@@ -11,6 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { RateLimitedError } from '../errors.js';
 import { accountRoutes } from './accounts.routes.js';
+import { accountSecurityRoutes } from './account-security.routes.js';
 import { moderationRoutes } from './moderation.routes.js';
 import { feedRoutes } from './feeds.routes.js';
 import { socialRoutes } from './social.routes.js';
@@ -129,6 +130,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(
     async (api) => {
       await accountRoutes(api, ctx, auth);
+      await accountSecurityRoutes(api, ctx, auth);
       await mediaRoutes(api, ctx, auth);
       await operatorRoutes(api, ctx, auth);
       await sovereigntyRoutes(api, ctx, auth);

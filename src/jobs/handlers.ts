@@ -1,3 +1,4 @@
+import { accountMailJob } from '../accounts/account-mail.job.js';
 import { EXPORT_ATTEMPTS } from '../accounts/export.service.js';
 import type { AppContext } from '../context.js';
 import { transcodeJob } from '../media/transcode.job.js';
@@ -39,6 +40,13 @@ export function buildHandlers(ctx: AppContext): JobHandlers {
       await scheduleBorderRollup(ctx, job.region);
     },
     'housekeeping.sweep': housekeepingJob(ctx),
+    'mail.account': accountMailJob({
+      config: ctx.config,
+      cells: ctx.cells,
+      mailer: ctx.mailer,
+      now: () => ctx.clock.now(),
+      log: ctx.log,
+    }),
   };
 }
 
@@ -62,4 +70,5 @@ export const JOB_NAMES: readonly JobName[] = [
   'accounts.purge',
   'audit.border-rollup',
   'housekeeping.sweep',
+  'mail.account',
 ];

@@ -1,3 +1,5 @@
+import type { MailKind } from '../mail/templates.js';
+
 /**
  * Every job Reelm runs, by name, with its payload. Payloads carry ids only — never protected data —
  * because a job row can outlive the request and is read by workers. A domain adds its jobs here.
@@ -15,6 +17,8 @@ export interface JobMap {
   'audit.border-rollup': Record<string, never>;
   /** Removes the cell's expired uploads and export ZIPs, then re-schedules itself (src/jobs/housekeeping.ts). */
   'housekeeping.sweep': Record<string, never>;
+  /** Mails an account a verification or reset link; the job opens the address and makes the token in the cell. */
+  'mail.account': { userId: string; kind: MailKind };
 }
 
 export type JobName = keyof JobMap;

@@ -9,6 +9,7 @@ export interface ResolvedPolicy {
     directMessages: boolean;
   };
   features: Record<string, boolean>;
+  requireVerifiedEmail: boolean;
   moderation: RegionPolicy['moderation'];
 }
 
@@ -24,6 +25,7 @@ export function regionPolicy(config: Pick<Config, 'policies'>, region: string): 
       directMessages: p?.teenDefaults.directMessages ?? false,
     },
     features: { ...p?.features },
+    requireVerifiedEmail: p?.requireVerifiedEmail ?? false,
     moderation: { strikesToSuspend: 3, autoSuspendDays: 7, appealDays: 180, ...p?.moderation },
   };
 }

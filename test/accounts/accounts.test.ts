@@ -138,8 +138,8 @@ describe.each(DIALECTS)('accounts over HTTP (%s)', (dialect) => {
 
   it('refuses concurrent signups of one handle in two regions: exactly one wins', async () => {
     const results = await Promise.all([
-      post('/api/v1/accounts', { ...good, handle: 'twin', country: 'US' }),
-      post('/api/v1/accounts', { ...good, handle: 'twin', country: 'NZ' }),
+      post('/api/v1/accounts', { ...good, handle: 'twin', email: 'twin.us@example.org', country: 'US' }),
+      post('/api/v1/accounts', { ...good, handle: 'twin', email: 'twin.nz@example.org', country: 'NZ' }),
     ]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     let found = 0;

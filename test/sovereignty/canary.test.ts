@@ -6,6 +6,8 @@ import { bearer, filesUnder, removeDir, signup, startTestApp, type TestApp } fro
 import { publishTestVideo } from '../helpers/videos.js';
 import { makeOperator, runDueJobs, type TestUser } from './helpers.js';
 import { social } from './social.js';
+import { listOutbox, showOutbox } from '../../src/mail/mailer.js';
+import { linkToken } from '../helpers/smtp.js';
 
 /**
  * The canary: a user in every region is given distinctive protected values; every feature is exercised
@@ -36,6 +38,8 @@ interface Canary {
   /** An account of this region that only reports: who reported is the reporter's alone (docs/moderation.md). */
   reporter?: TestUser;
   reports?: number;
+  /** The token of a password-reset link mailed to the user: in the sealed outbox only, in clear nowhere. */
+  mailToken?: string;
 }
 const SEALED = ['email', 'birthdate', 'ip', 'userAgent'] as const;
 const HOME_ONLY = ['privateCaption', 'followersCaption', 'mutedWord'] as const;
@@ -323,6 +327,43 @@ const FEATURES: Feature[] = [
     },
   },
   {
+    name: 'mail: verification and password-reset links by address and by handle, kept in the home cell’s outbox',
+    async run(t, canaries) {
+      for (const [i, c] of canaries.entries()) {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/password-resets',
+          payload: i % 2 ? { handle: c.handle } : { email: c.email.toUpperCase() },
+        });
+        expect(res.statusCode).toBe(202);
+      }
+      await t.ctx.passwords.settled();
+      await runDueJobs(t);
+      for (const c of canaries) {
+        const cell = t.ctx.cells.get(c.region);
+        const dek = async (userId: string) => {
+          const key = await cell.db
+            .selectFrom('user_keys')
+            .select('wrapped_dek')
+            .where('user_id', '=', userId)
+            .executeTakeFirstOrThrow();
+          return cell.keys.unwrapDek(userId, key.wrapped_dek);
+        };
+        const mail = [];
+        for (const entry of await listOutbox(cell.db)) {
+          const opened = await showOutbox(cell.db, entry.id, dek);
+          if (opened?.userId === c.user!.id) mail.push(opened);
+        }
+        expect(mail.map((m) => m.kind).sort()).toEqual(['email_verification', 'password_reset']);
+        expect(mail.every((m) => m.to === c.email)).toBe(true);
+        const verify = linkToken(mail.find((m) => m.kind === 'email_verification')!.text, 'verify-email');
+        const verified = await t.app.inject({ method: 'POST', url: `/api/v1/email-verifications/${verify}` });
+        expect(verified.statusCode).toBe(204);
+        c.mailToken = linkToken(mail.find((m) => m.kind === 'password_reset')!.text, 'reset');
+      }
+    },
+  },
+  {
     name: 'account deletion requested, then cancelled by logging in',
     async run(t, canaries) {
       const c = canaries[1]!;
@@ -407,6 +448,7 @@ describe('canary: protected values never leave their home cell', () => {
       for (const field of SEALED) check(field, c[field], (p) => p.startsWith(join(home, 'exports')));
       for (const field of HOME_ONLY) check(field, c[field], (p) => p.startsWith(home + '/'));
       for (const field of NOWHERE) check(field, c[field], () => false);
+      check('mailToken', c.mailToken!, () => false);
       // Watch history and favorites: the clips only this user watched are in the directory (public index),
       // the creator's cell and the viewer's cell, nowhere else.
       for (const id of c.history!) {

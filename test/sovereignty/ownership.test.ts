@@ -39,6 +39,10 @@ describe('user-owned tables, from the catalog', () => {
       case_reports: ['subject_id'],
       moderation_decisions: ['subject_id'],
       moderation_notices: ['user_id'],
+      // Mail kept in the outbox, the address's blind index and the mail tokens are the user's (issue 15).
+      mail_outbox: ['user_id'],
+      account_emails: ['user_id'],
+      account_tokens: ['user_id'],
     });
   });
 

@@ -19,6 +19,9 @@ const UploadPage = lazy(() => import('./upload/UploadPage').then((m) => m.Upload
 const SettingsPage = lazy(() => import('./settings/SettingsPage').then((m) => m.SettingsPage));
 const LoginPage = lazy(() => import('./auth/LoginPage').then((m) => m.LoginPage));
 const SignupPage = lazy(() => import('./auth/SignupPage').then((m) => m.SignupPage));
+const ForgotPasswordPage = lazy(() => import('./auth/AccountSecurityPages').then((m) => m.ForgotPasswordPage));
+const ResetPasswordPage = lazy(() => import('./auth/AccountSecurityPages').then((m) => m.ResetPasswordPage));
+const VerifyEmailPage = lazy(() => import('./auth/AccountSecurityPages').then((m) => m.VerifyEmailPage));
 const AccountStatusPage = lazy(() => import('./safety/AccountStatusPage').then((m) => m.AccountStatusPage));
 const QueuePage = lazy(() => import('./moderation/QueuePage').then((m) => m.QueuePage));
 const CasePage = lazy(() => import('./moderation/CasePage').then((m) => m.CasePage));
@@ -40,6 +43,9 @@ function Screen({ path }: { path: string }) {
   if (match('/moderation/blocked-terms', path)) return <BlockedTermsPage />;
   if (match('/login', path)) return <LoginPage />;
   if (match('/signup', path)) return <SignupPage />;
+  if (match('/forgot-password', path)) return <ForgotPasswordPage />;
+  if ((m = match('/reset/:token', path))) return <ResetPasswordPage key={m.token} token={m.token!} />;
+  if ((m = match('/verify-email/:token', path))) return <VerifyEmailPage key={m.token} token={m.token!} />;
   return <NotFound />;
 }
 
@@ -55,7 +61,12 @@ export function App() {
   useEffect(() => {
     document.body.classList.toggle('no-scroll', fullBleed);
   }, [fullBleed]);
-  const auth = path === '/login' || path === '/signup';
+  const auth =
+    path === '/login' ||
+    path === '/signup' ||
+    path === '/forgot-password' ||
+    path.startsWith('/reset/') ||
+    path.startsWith('/verify-email/');
   return (
     <div class={`app ${fullBleed ? 'is-feed' : ''} ${auth ? 'is-auth' : ''}`}>
       <a class="skip-link" href="#main">

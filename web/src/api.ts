@@ -38,6 +38,7 @@ import type {
   TargetSchema,
 } from '../../src/moderation/moderation.schema.js';
 import type { CommentingSchema, CommentSchema, NotificationSchema } from '../../src/social/social.schema.js';
+import type { PasswordChangeBody, PasswordResetRequestBody } from '../../src/accounts/account-security.schema.js';
 
 export type UserRef = Static<typeof UserRefSchema>;
 export type PublicUser = Static<typeof PublicUserSchema>;
@@ -182,6 +183,11 @@ export const api = {
   startExport: () => post<ExportJob>('/me/export'),
   exportJob: (id: string) => get<ExportJob>(`/me/exports/${enc(id)}`),
   deleteAccount: (password: string) => del<{ deleteAfter: string }>('/me', { password }),
+  changePassword: (b: Static<typeof PasswordChangeBody>) => post<void>('/me/password', b),
+  requestPasswordReset: (b: Static<typeof PasswordResetRequestBody>) => post<void>('/password-resets', b),
+  resetPassword: (token: string, password: string) => post<void>(`/password-resets/${enc(token)}`, { password }),
+  verifyEmail: (token: string) => post<void>(`/email-verifications/${enc(token)}`),
+  resendEmailVerification: () => post<void>('/me/email-verification'),
 
   // ---------------------------------------------------------------- media
   /** tus endpoint for resumable uploads (tus-js-client talks to it directly). */

@@ -441,6 +441,31 @@ const en = {
   'common.loading': 'Loading…',
   'common.cancel': 'Cancel',
   'common.or': 'or',
+
+  'security.forgotLink': 'Forgot password?',
+  'security.forgotTitle': 'Reset your password',
+  'security.forgotHint':
+    'Enter your email address or handle. If an account has it, we mail it a link to choose a new password.',
+  'security.forgotWho': 'Email or handle',
+  'security.forgotSubmit': 'Send reset link',
+  'security.forgotSent': 'If an account matches, a link is on its way. It works once, for one hour.',
+  'security.backToLogin': 'Back to log in',
+  'security.resetTitle': 'Choose a new password',
+  'security.resetSubmit': 'Set new password',
+  'security.resetDone': 'Your password is changed. Log in with it; every other device was signed out.',
+  'security.newPassword': 'New password',
+  'security.currentPassword': 'Current password',
+  'security.passwordHint': 'At least 10 characters; a few uncommon words work well.',
+  'security.changePassword': 'Change password',
+  'security.changePasswordSubmit': 'Change password',
+  'security.passwordChanged': 'Your password is changed. Every other device was signed out.',
+  'security.verifyTitle': 'Confirm your email address',
+  'security.verifyDone': 'Thanks, your email address is confirmed.',
+  'security.toHome': 'Go to Reelm',
+  'security.unverifiedTitle': 'Email address not confirmed',
+  'security.unverifiedHint': 'We sent a link to {email}. Open it to confirm that the address is yours.',
+  'security.resend': 'Send the link again',
+  'security.verificationSent': 'A new link is on its way.',
 };
 
 export type StringKey = keyof typeof en;
@@ -890,6 +915,32 @@ const de: Record<StringKey, string> = {
   'common.loading': 'Wird geladen …',
   'common.cancel': 'Abbrechen',
   'common.or': 'oder',
+
+  'security.forgotLink': 'Passwort vergessen?',
+  'security.forgotTitle': 'Passwort zurücksetzen',
+  'security.forgotHint':
+    'Gib deine E-Mail-Adresse oder deinen Nutzernamen ein. Gehört sie zu einem Konto, schicken wir ihm einen Link für ein neues Passwort.',
+  'security.forgotWho': 'E-Mail oder Nutzername',
+  'security.forgotSubmit': 'Link senden',
+  'security.forgotSent': 'Falls ein Konto passt, ist ein Link unterwegs. Er gilt einmal, eine Stunde lang.',
+  'security.backToLogin': 'Zurück zur Anmeldung',
+  'security.resetTitle': 'Neues Passwort wählen',
+  'security.resetSubmit': 'Neues Passwort speichern',
+  'security.resetDone': 'Dein Passwort ist geändert. Melde dich damit an; alle anderen Geräte wurden abgemeldet.',
+  'security.newPassword': 'Neues Passwort',
+  'security.currentPassword': 'Aktuelles Passwort',
+  'security.passwordHint': 'Mindestens 10 Zeichen; ein paar seltene Wörter eignen sich gut.',
+  'security.changePassword': 'Passwort ändern',
+  'security.changePasswordSubmit': 'Passwort ändern',
+  'security.passwordChanged': 'Dein Passwort ist geändert. Alle anderen Geräte wurden abgemeldet.',
+  'security.verifyTitle': 'E-Mail-Adresse bestätigen',
+  'security.verifyDone': 'Danke, deine E-Mail-Adresse ist bestätigt.',
+  'security.toHome': 'Zu Reelm',
+  'security.unverifiedTitle': 'E-Mail-Adresse nicht bestätigt',
+  'security.unverifiedHint':
+    'Wir haben einen Link an {email} geschickt. Öffne ihn, um zu bestätigen, dass die Adresse dir gehört.',
+  'security.resend': 'Link erneut senden',
+  'security.verificationSent': 'Ein neuer Link ist unterwegs.',
 };
 
 const dicts: Record<string, Record<StringKey, string>> = { en, de };

@@ -70,6 +70,11 @@ export function LoginPage() {
             onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
           />
         </div>
+        <p class="auth-forgot">
+          <Link href="/forgot-password" data-testid="forgot-link">
+            {t('security.forgotLink')}
+          </Link>
+        </p>
         {error && (
           <p class="form-error" role="alert" data-testid="form-error">
             {error}

@@ -8,6 +8,7 @@ import { isModerator } from '../moderation/moderator';
 import { IconGlobe, IconShield } from '../ui/icons';
 import { PageHeader, Spinner } from '../ui/misc';
 import { useTitle } from '../title';
+import { EmailVerificationHint, PasswordSection } from './SecuritySections';
 
 function ProfileSection({ me }: { me: Me }) {
   const [displayName, setDisplayName] = useState(me.displayName);
@@ -419,6 +420,7 @@ export function SettingsPage() {
   return (
     <div class="page settings">
       <PageHeader title={t('settings.title')} fallback={`/@${me.handle}`} />
+      <EmailVerificationHint me={me} />
       <ProfileSection me={me} />
       <PrivacySection me={me} />
       <MutedWordsSection />
@@ -426,6 +428,7 @@ export function SettingsPage() {
       <RegionSection me={me} />
       <StatusSection me={me} />
       <ExportSection />
+      <PasswordSection />
       <AccountSection me={me} />
     </div>
   );
