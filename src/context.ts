@@ -5,6 +5,9 @@ import { DeletionService } from './accounts/deletion.service.js';
 import { ExportService } from './accounts/export.service.js';
 import { OperatorService } from './accounts/operator.service.js';
 import { SessionService } from './accounts/session.service.js';
+import { SessionListService } from './accounts/session-list.service.js';
+import { openLimits, type Limits } from './accounts/password-attempts.js';
+import { TotpService } from './accounts/totp.service.js';
 import { catalogParts as registeredCatalogParts } from './db/registry.js';
 import type { DirectoryDb } from './db/schema.js';
 import { BullJobQueue, bullConnection } from './jobs/bullmq-queue.js';
@@ -43,6 +46,12 @@ export interface AppContext {
   border: Border;
   accounts: AccountService;
   sessions: SessionService;
+  /** The owner's list of their sessions, revocation, and the prune of expired ones. */
+  sessionList: SessionListService;
+  /** The TOTP second factor. */
+  totp: TotpService;
+  /** Rate-limit and backoff counters (shared through Redis in a cluster). */
+  limits: Limits;
   operators: OperatorService;
   /** Each region's tamper-evident audit chain. */
   audit: AuditChains;
@@ -86,6 +95,12 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   await cells.migrate();
 
   const border = new Border({ directory, cells, catalog, now });
+  const limits = openLimits({
+    redisUrl: config.rateLimitRedisUrl,
+    prefix: config.queuePrefix,
+    secret: cells.get(cells.regions()[0]!).keys.purposeKey('rate-limit'),
+    now,
+  });
   const minAge = (region: string) => regionPolicy(config, region).minAge;
   const teenPolicy = (region: string) => regionPolicy(config, region).teen;
   const events = new Events();
@@ -148,9 +163,20 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     graceDays: config.deletionGraceDays,
     log,
     events,
+    attempts: limits.attempts,
   });
   const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
-  const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours, reactivate });
+  const totp = new TotpService({ cells, attempts: limits.attempts, now });
+  const sessions = new SessionService({
+    directory,
+    cells,
+    now,
+    ttlHours: config.sessionTtlHours,
+    reactivate,
+    secondFactor: (userId, region, otp) => totp.check(userId, region, otp),
+    attempts: limits.attempts,
+  });
+  const sessionList = new SessionListService({ cells, now });
   const searchIndex = createSearchIndex(directory);
   const { models, activity, observer } = createFeedObservers(cells, now, overrides.feeds);
   const social = createSocial({
@@ -206,6 +232,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     border,
     accounts,
     sessions,
+    sessionList,
+    totp,
+    limits,
     operators,
     audit,
     grants,
@@ -220,6 +249,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     moderation,
     async close() {
       for (const queue of queues.values()) await queue.close();
+      await limits.close();
       await cells.destroy();
       await directory.destroy();
     },
