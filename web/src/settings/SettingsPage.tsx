@@ -8,6 +8,7 @@ import { isModerator } from '../moderation/moderator';
 import { IconGlobe, IconShield } from '../ui/icons';
 import { PageHeader, Spinner } from '../ui/misc';
 import { useTitle } from '../title';
+import { SessionsSection, TotpSection } from './SecuritySections';
 
 function ProfileSection({ me }: { me: Me }) {
   const [displayName, setDisplayName] = useState(me.displayName);
@@ -426,6 +427,8 @@ export function SettingsPage() {
       <RegionSection me={me} />
       <StatusSection me={me} />
       <ExportSection />
+      <SessionsSection />
+      <TotpSection />
       <AccountSection me={me} />
     </div>
   );
