@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { Redis as IORedis, type Redis } from 'ioredis';
 import { RateLimitedError } from '../errors.js';
 
@@ -19,6 +20,26 @@ export interface AttemptStore {
   /** Counts one failure; `lockFor` turns the new count into how long the pair must wait (0 = not at all). */
   fail(key: string, atMs: number, lockFor: (failures: number) => number, forgetMs: number): Promise<AttemptState>;
   clear(key: string): Promise<void>;
+}
+
+/**
+ * The unit a limit counts: an IPv4 address, or an IPv6 address's /64 (one subscriber usually holds a whole /64, so
+ * counting single IPv6 addresses would give each of them 2^64 budgets). IPv4-mapped IPv6 counts as the IPv4.
+ */
+export function addressBlock(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return (
+    groups
+      .slice(0, 4)
+      .map((g) => g.replace(/^0+(?=.)/, ''))
+      .join(':') + '::/64'
+  );
 }
 
 export interface AttemptState {
@@ -61,7 +82,10 @@ export class PasswordAttempts {
   }
 
   private key(account: string, client: string): string {
-    return createHmac('sha256', this.options.secret).update(`${account}\0${client}`).digest('base64url').slice(0, 32);
+    return createHmac('sha256', this.options.secret)
+      .update(`${account}\0${addressBlock(client)}`)
+      .digest('base64url')
+      .slice(0, 32);
   }
 
   /** Throws 429 `auth.too_many_attempts` (with a retry time) while this account+client pair must wait. */

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { addressBlock } from '../accounts/password-attempts.js';
 import type { Auth } from './auth.js';
 
 /**
@@ -39,9 +40,9 @@ export const ROUTE_LIMITS: Record<string, RouteLimit> = {
   'GET /api/v1/search': { max: 60, windowMs: MINUTE, per: 'account' },
 };
 
-/** A rate-limit key for a client address that does not hold the address. */
+/** A rate-limit key for a client address (an IPv6 address's /64) that does not hold the address. */
 export function clientKey(secret: Buffer, ip: string): string {
-  return 'c:' + createHmac('sha256', secret).update(ip).digest('base64url').slice(0, 24);
+  return 'c:' + createHmac('sha256', secret).update(addressBlock(ip)).digest('base64url').slice(0, 24);
 }
 
 /**
