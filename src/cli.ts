@@ -5,7 +5,7 @@ import { createContext, type AppContext } from './context.js';
 import { buildServer } from './http/server.js';
 import { startWorkers } from './jobs/workers.js';
 import { seedDemo } from './demo/demo-seed.js';
-import { scheduleBorderRollup } from './jobs/handlers.js';
+import { scheduleBorderRollup, scheduleSessionPrune } from './jobs/handlers.js';
 import { startHousekeeping } from './jobs/housekeeping.js';
 import { CarveOut, readManifest, verifyAbsent } from './regions/carve-out.js';
 import { progressLine } from './regions/progress.js';
@@ -51,7 +51,10 @@ async function serve(config: Config, options: { demo?: boolean } = {}): Promise<
   await ctx.media.sweeper.removeMultipartLeftovers();
   const worker = config.inProcessWorkers ? startWorkers(ctx, undefined, { leaseMs: config.jobLeaseMs }) : undefined;
   if (worker) await startHousekeeping(ctx);
-  for (const region of ctx.cells.regions()) await scheduleBorderRollup(ctx, region);
+  for (const region of ctx.cells.regions()) {
+    await scheduleBorderRollup(ctx, region);
+    await scheduleSessionPrune(ctx, region);
+  }
   const app = await buildServer(ctx);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -44,6 +44,11 @@ export interface Config {
   ffprobePath: string;
   sessionTtlHours: number;
   rateLimit: { signupPerMinute: number; loginPerMinute: number };
+  /**
+   * Where every API process keeps its rate-limit and backoff counters (`REELM_RATE_LIMIT_REDIS_URL`, else the first
+   * region's queue Redis), so N processes allow what one does; absent = in this process's memory (embedded).
+   */
+  rateLimitRedisUrl: string | undefined;
   deletionGraceDays: number;
   logLevel: string;
   /** Run the job workers inside this process (embedded `start`). */
@@ -305,6 +310,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       signupPerMinute: intEnv(env, 'REELM_SIGNUP_PER_MINUTE') ?? merged.rateLimit?.signupPerMinute ?? 30,
       loginPerMinute: intEnv(env, 'REELM_LOGIN_PER_MINUTE') ?? merged.rateLimit?.loginPerMinute ?? 30,
     },
+    rateLimitRedisUrl:
+      env.REELM_RATE_LIMIT_REDIS_URL || regions.map((r) => env[`REELM_QUEUE_${r.toUpperCase()}_URL`]).find(Boolean),
     deletionGraceDays: merged.deletionGraceDays ?? 30,
     logLevel: env.REELM_LOG_LEVEL ?? merged.logLevel ?? 'info',
     inProcessWorkers: true,

@@ -9,6 +9,9 @@ import { AccountEmailService } from './accounts/account-email.service.js';
 import { loadEmailIndex } from './accounts/email-index.js';
 import { PasswordService } from './accounts/password.service.js';
 import { Mailer, smtpTransport } from './mail/mailer.js';
+import { SessionListService } from './accounts/session-list.service.js';
+import { openLimits, type Limits } from './accounts/password-attempts.js';
+import { TotpService } from './accounts/totp.service.js';
 import { catalogParts as registeredCatalogParts } from './db/registry.js';
 import type { DirectoryDb } from './db/schema.js';
 import { BullJobQueue, bullConnection } from './jobs/bullmq-queue.js';
@@ -47,6 +50,12 @@ export interface AppContext {
   border: Border;
   accounts: AccountService;
   sessions: SessionService;
+  /** The owner's list of their sessions, revocation, and the prune of expired ones. */
+  sessionList: SessionListService;
+  /** The TOTP second factor. */
+  totp: TotpService;
+  /** Rate-limit and backoff counters (shared through Redis in a cluster). */
+  limits: Limits;
   operators: OperatorService;
   /** Each region's tamper-evident audit chain. */
   audit: AuditChains;
@@ -96,6 +105,12 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   await cells.migrate();
 
   const border = new Border({ directory, cells, catalog, now });
+  const limits = openLimits({
+    redisUrl: config.rateLimitRedisUrl,
+    prefix: config.queuePrefix,
+    secret: cells.get(cells.regions()[0]!).keys.purposeKey('rate-limit'),
+    now,
+  });
   const minAge = (region: string) => regionPolicy(config, region).minAge;
   const teenPolicy = (region: string) => regionPolicy(config, region).teen;
   const events = new Events();
@@ -168,9 +183,20 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     graceDays: config.deletionGraceDays,
     log,
     events,
+    attempts: limits.attempts,
   });
   const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
-  const sessions = new SessionService({ directory, cells, now, ttlHours: config.sessionTtlHours, reactivate });
+  const totp = new TotpService({ cells, attempts: limits.attempts, now });
+  const sessions = new SessionService({
+    directory,
+    cells,
+    now,
+    ttlHours: config.sessionTtlHours,
+    reactivate,
+    secondFactor: (userId, region, otp) => totp.check(userId, region, otp),
+    attempts: limits.attempts,
+  });
+  const sessionList = new SessionListService({ cells, now });
   const searchIndex = createSearchIndex(directory);
   const { models, activity, observer } = createFeedObservers(cells, now, overrides.feeds);
   const social = createSocial({
@@ -226,6 +252,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     border,
     accounts,
     sessions,
+    sessionList,
+    totp,
+    limits,
     operators,
     audit,
     grants,
@@ -244,6 +273,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     async close() {
       await passwords.settled();
       for (const queue of queues.values()) await queue.close();
+      await limits.close();
       await cells.destroy();
       await directory.destroy();
     },

@@ -54,6 +54,21 @@ export const accountsCatalog: DomainCatalog = {
       user_agent_enc: 'protected',
       created_at: 'protected',
       expires_at: 'protected',
+      last_seen_at: 'protected',
+    },
+    // The second factor protects the account; nothing of it leaves the cell (the export leaves the secrets out).
+    totp_factors: {
+      user_id: 'protected',
+      totp_secret_enc: 'protected',
+      confirmed_at: 'protected',
+      last_step: 'protected',
+      created_at: 'protected',
+    },
+    totp_recovery_codes: {
+      user_id: 'protected',
+      code_hash: 'protected',
+      used_at: 'protected',
+      created_at: 'protected',
     },
     operators: { user_id: 'interop', jurisdiction: 'interop', role: 'interop', created_at: 'interop' },
   },

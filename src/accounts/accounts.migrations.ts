@@ -111,4 +111,32 @@ export const accountsCellMigrations: MigrationMap = {
       await db.schema.alterTable('accounts').addColumn('suspended_until', 'text').execute();
     },
   },
+  '0010_sessions_last_seen': {
+    async up(db: Kysely<any>) {
+      // The session list shows when each session was last used; the prune job finds expired ones by expiry.
+      await db.schema.alterTable('sessions').addColumn('last_seen_at', 'text').execute();
+      await db.schema.createIndex('sessions_expiry').on('sessions').column('expires_at').execute();
+    },
+  },
+  '0011_totp': {
+    async up(db: Kysely<any>) {
+      // A TOTP second factor: the secret sealed with the user's data key; unconfirmed until a first code checks out.
+      await db.schema
+        .createTable('totp_factors')
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('totp_secret_enc', 'text', (c) => c.notNull())
+        .addColumn('confirmed_at', 'text')
+        .addColumn('last_step', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('totp_recovery_codes')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('totp_recovery_codes_pk', ['user_id', 'code_hash'])
+        .execute();
+    },
+  },
 };

@@ -70,6 +70,26 @@ export interface SessionsTable {
   user_agent_enc: string | null;
   created_at: string;
   expires_at: string;
+  /** When the session was last used, to the minute (migration 0010); null until its first use after login. */
+  last_seen_at: string | null;
+}
+
+/** A TOTP second factor (migration 0011); `confirmed_at` null while enrolment waits for a first code. */
+export interface TotpFactorsTable {
+  user_id: string;
+  totp_secret_enc: string;
+  confirmed_at: string | null;
+  /** The last time step a code was accepted for: a code is good once, and never for an earlier step. */
+  last_step: number | null;
+  created_at: string;
+}
+
+export interface TotpRecoveryCodesTable {
+  user_id: string;
+  /** SHA-256 of the normalised code (80 random bits). */
+  code_hash: string;
+  used_at: string | null;
+  created_at: string;
 }
 
 export interface AccountsDirectoryTables {
@@ -82,4 +102,6 @@ export interface AccountsCellTables {
   user_keys: UserKeysTable;
   sessions: SessionsTable;
   operators: OperatorsTable;
+  totp_factors: TotpFactorsTable;
+  totp_recovery_codes: TotpRecoveryCodesTable;
 }

@@ -16,6 +16,7 @@ import {
   scrubStore,
   secureDelete,
 } from '../regions/user-data.js';
+import type { PasswordAttempts } from './password-attempts.js';
 import { verifyPassword } from './passwords.js';
 import type { Principal } from './session.service.js';
 
@@ -29,6 +30,8 @@ export interface DeletionServiceDeps {
   graceDays: number;
   log: Logger;
   events: Events;
+  /** Backoff per account and client on wrong passwords. */
+  attempts?: PasswordAttempts;
 }
 
 export const PURGED_FLOW = 'account.purged';
@@ -57,7 +60,7 @@ export class DeletionService {
     );
   }
 
-  async request(principal: Principal, password: string): Promise<{ deleteAfter: string }> {
+  async request(principal: Principal, password: string, client = ''): Promise<{ deleteAfter: string }> {
     const cell = this.deps.cells.get(principal.region);
     const account = await cell.db
       .selectFrom('accounts')
@@ -65,7 +68,11 @@ export class DeletionService {
       .where('id', '=', principal.userId)
       .executeTakeFirst();
     if (!account) throw new NotFoundError('account.not_found', 'This account no longer exists.');
-    if (!(await verifyPassword(account.password_hash, password))) {
+    const check = () => verifyPassword(account.password_hash, password);
+    const ok = this.deps.attempts
+      ? await this.deps.attempts.check(`password:${principal.userId}`, client, check)
+      : await check();
+    if (!ok) {
       throw new ForbiddenError('account.password_wrong', 'That is not your password; the account was not deleted.');
     }
     const now = this.deps.now();

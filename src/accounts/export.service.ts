@@ -34,7 +34,7 @@ export interface ExportServiceDeps {
 export const EXPORT_ROWS_FLOW = 'account.export-rows';
 
 // Secrets that protect the account rather than describe the person; the export leaves them out.
-const SECRET_COLUMNS = new Set(['password_hash', 'token_hash', 'wrapped_dek']);
+const SECRET_COLUMNS = new Set(['password_hash', 'token_hash', 'wrapped_dek', 'totp_secret_enc', 'code_hash']);
 const SKIP_TABLES = ['user_keys', 'jobs', 'data_exports'];
 const ZIP_NAME = 'reelm-export.zip';
 /** Attempts an export job gets before the export is reported as failed. */

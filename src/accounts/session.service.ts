@@ -6,7 +6,9 @@ import type { CellDb, DirectoryDb } from '../db/schema.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { sealField } from '../regions/keys.js';
+import type { PasswordAttempts } from './password-attempts.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import type { SecondFactor } from './totp.service.js';
 
 export interface Principal {
   userId: string;
@@ -25,12 +27,19 @@ const SESSION_BY_TOKEN = new PreparedQuery((db: Kysely<CellDb>, tokenHash: strin
     .select([
       'sessions.id as sessionId',
       'sessions.expires_at',
+      'sessions.last_seen_at',
       'accounts.id as userId',
       'accounts.handle',
       'accounts.status',
       'accounts.suspended_until',
     ])
     .where('sessions.token_hash', '=', tokenHash),
+);
+
+/** "Last seen" is kept to about the minute, so most requests read the session without writing it. */
+const LAST_SEEN_EVERY_MS = 60_000;
+const TOUCH_SESSION = new PreparedQuery((db: Kysely<CellDb>, at: string, id: string) =>
+  db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id),
 );
 
 export interface SessionServiceDeps {
@@ -40,6 +49,10 @@ export interface SessionServiceDeps {
   ttlHours: number;
   /** Brings back an account deactivated for deletion when its owner logs in during the grace period. */
   reactivate?: (userId: string, region: string) => Promise<boolean>;
+  /** The second factor of an account whose password was right (TotpService.check). */
+  secondFactor?: (userId: string, region: string, otp: string | undefined) => Promise<SecondFactor>;
+  /** Backoff per account and client on wrong passwords and codes. */
+  attempts?: PasswordAttempts;
 }
 
 export function hashToken(token: string): string {
@@ -58,9 +71,11 @@ export class SessionService {
   async login(
     handleRaw: string,
     password: string,
-    client: { ip?: string; userAgent?: string } = {},
+    client: { ip?: string; userAgent?: string; otp?: string } = {},
   ): Promise<{ token: string; expiresAt: string; userId: string; region: string; deletionCancelled: boolean }> {
     const handle = handleRaw.trim().replace(/^@/, '').toLowerCase();
+    // Keyed by the handle as typed, so a locked pair says nothing about whether the handle exists.
+    await this.deps.attempts?.assertOpen(`login:${handle}`, client.ip ?? '');
     const user = await this.deps.directory
       .selectFrom('users')
       .select(['id', 'region'])
@@ -79,6 +94,18 @@ export class SessionService {
     // Unknown handles verify against a dummy hash so that timing does not reveal which handles exist.
     this.dummy ??= hashPassword('reelm-timing-equaliser-' + randomBytes(8).toString('hex'));
     const ok = await verifyPassword(account?.password_hash ?? (await this.dummy), password);
+    if (!ok) await this.deps.attempts?.failed(`login:${handle}`, client.ip ?? '');
+    // Asked only once the password is right, so a wrong password never tells whether the account has a factor.
+    const factor = ok && account && user ? await this.deps.secondFactor?.(user.id, user.region, client.otp) : 'off';
+    if (factor === 'required')
+      throw new UnauthorizedError('auth.totp_required', 'Enter the 6-digit code from your authenticator app.');
+    if (factor === 'invalid') {
+      await this.deps.attempts?.failed(`login:${handle}`, client.ip ?? '');
+      throw new UnauthorizedError(
+        'auth.totp_invalid',
+        'That code is not right (or was used already); try the next one.',
+      );
+    }
     const reactivated =
       ok && account?.status === 'deactivated' && !!user && !!(await this.deps.reactivate?.(user.id, user.region));
     if (ok && account?.status === 'banned')
@@ -87,6 +114,7 @@ export class SessionService {
     if (!ok || !account || !cell || !user || !usable) {
       throw new UnauthorizedError('auth.invalid_credentials', 'The handle or password is wrong.');
     }
+    await this.deps.attempts?.succeeded(`login:${handle}`, client.ip ?? '');
     const token = `${user.region}.${randomBytes(32).toString('base64url')}`;
     const now = this.deps.now();
     const expiresAt = new Date(now.getTime() + this.deps.ttlHours * 3600_000).toISOString();
@@ -107,6 +135,7 @@ export class SessionService {
         user_agent_enc: client.userAgent ? sealField(dek, user.id, 'user_agent', client.userAgent.slice(0, 512)) : null,
         created_at: now.toISOString(),
         expires_at: expiresAt,
+        last_seen_at: now.toISOString(),
       })
       .execute();
     return { token, expiresAt, userId: user.id, region: user.region, deletionCancelled: reactivated };
@@ -118,11 +147,15 @@ export class SessionService {
     const region = dot > 0 ? token.slice(0, dot) : '';
     if (!region || !this.deps.cells.has(region))
       throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
-    const row = await SESSION_BY_TOKEN.executeTakeFirst(this.deps.cells.get(region).db, hashToken(token));
+    const db = this.deps.cells.get(region).db;
+    const row = await SESSION_BY_TOKEN.executeTakeFirst(db, hashToken(token));
     if (!row || row.status !== 'active')
       throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
-    if (row.expires_at <= this.deps.now().toISOString())
+    const now = this.deps.now();
+    if (row.expires_at <= now.toISOString())
       throw new UnauthorizedError('auth.session_expired', 'Your session has expired; sign in again.');
+    if (!row.last_seen_at || now.getTime() - Date.parse(row.last_seen_at) >= LAST_SEEN_EVERY_MS)
+      await TOUCH_SESSION.execute(db, now.toISOString(), row.sessionId);
     return {
       userId: row.userId,
       handle: row.handle,

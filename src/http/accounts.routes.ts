@@ -24,7 +24,12 @@ const SignupBody = Type.Object(
 );
 
 const LoginBody = Type.Object(
-  { handle: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 1024 }) },
+  {
+    handle: Type.String({ maxLength: 64 }),
+    password: Type.String({ maxLength: 1024 }),
+    /** A current TOTP code or an unused recovery code, for accounts with two-step sign-in. */
+    otp: Type.Optional(Type.String({ maxLength: 64 })),
+  },
   { additionalProperties: false },
 );
 
@@ -79,6 +84,7 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
       const session = await ctx.sessions.login(request.body.handle, request.body.password, {
         ip: request.ip,
         userAgent: request.headers['user-agent'],
+        ...(request.body.otp !== undefined ? { otp: request.body.otp } : {}),
       });
       auth.setCookie(request, reply, session.token, session.expiresAt);
       return reply

@@ -27,7 +27,15 @@ function tokenOf(request: FastifyRequest): { token: string; from: 'header' | 'co
  * Routes ask with `requireUser` or `optionalUser`; nothing is decorated onto the app.
  */
 export class Auth {
-  constructor(private readonly sessions: SessionService) {}
+  /** `Secure` on every cookie when people reach the deployment over https (`config.publicUrl`). */
+  private readonly alwaysSecure: boolean;
+
+  constructor(
+    private readonly sessions: SessionService,
+    publicUrl = '',
+  ) {
+    this.alwaysSecure = publicUrl.startsWith('https:');
+  }
 
   private resolve(request: FastifyRequest, strict: boolean): Promise<Principal | null> {
     const found = tokenOf(request);
@@ -53,7 +61,8 @@ export class Auth {
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
-      secure: request.protocol === 'https',
+      // request.protocol honours X-Forwarded-Proto from trusted proxies only (Fastify's trustProxy).
+      secure: this.alwaysSecure || request.protocol === 'https',
       expires: new Date(expiresAt),
     });
   }

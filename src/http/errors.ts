@@ -82,6 +82,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       const status = statusOf(err);
       if (status >= 500) request.log.error({ err }, 'domain error');
       const domain = err as DomainError;
+      // A backoff knows how long the caller must wait; the route limits set their own header.
+      const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
       return reply.status(status).send(errorBody(domain.code, domain.message, domain.details));
     }
     const mapped = fromFastify(err);

@@ -85,9 +85,9 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
     },
     async (request, reply) => {
       const principal = await auth.requireUser(request);
+      const operator = await access.requireOperator(principal);
       const fields = parseFields(request.body.fields);
       const reason = checkReason(request.body.reason);
-      const operator = await access.requireOperator(principal, 'grant.request');
       const subject = await access.locateSubject(request.body.subjectId);
       if (!subject) throw new NotFoundError('user.not_found', 'There is no such user.');
       const grant = await ctx.grants.request(operator, {
@@ -113,7 +113,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
     },
     async (request) => {
       const principal = await auth.requireUser(request);
-      const operator = await access.requireOperator(principal, 'grant.approve');
+      const operator = await access.requireOperator(principal);
       return ctx.grants.approve(operator, request.params.id);
     },
   );
@@ -130,7 +130,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
     },
     async (request) => {
       const principal = await auth.requireUser(request);
-      const operator = await access.requireOperator(principal, 'grant.read');
+      const operator = await access.requireOperator(principal);
       const found = await ctx.grants.find(request.params.id);
       if (!found) throw new NotFoundError('grant.not_found', 'There is no such grant.');
       const oversees =
@@ -163,7 +163,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
     },
     async (request) => {
       const principal = await auth.requireUser(request);
-      const operator = await access.requireOperator(principal, 'grant.list');
+      const operator = await access.requireOperator(principal);
       const { region, status } = request.query;
       if (!ctx.cells.has(region))
         throw new NotFoundError('region.unknown', `There is no region "${region}" in this deployment.`);
@@ -293,7 +293,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: AppContext, auth
     },
     async (request) => {
       const principal = await auth.requireUser(request);
-      await access.requireOperator(principal, 'config.read');
+      await access.requireOperator(principal);
       const c = ctx.config;
       return {
         regions: ctx.cells.regions(),

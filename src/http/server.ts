@@ -21,6 +21,8 @@ import { mediaFileRoutes, mediaRoutes } from './media.routes.js';
 import { operatorRoutes } from './operator.routes.js';
 import { sovereigntyRoutes } from './sovereignty.routes.js';
 import { securityHeaders } from './security-headers.js';
+import { clientKey, installRouteLimits } from './rate-limits.js';
+import { securityRoutes } from './security.routes.js';
 import { validatorCompiler } from './validation.js';
 
 export type App = FastifyInstance;
@@ -47,7 +49,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     genReqId: requestIds(),
     requestIdHeader: false,
     bodyLimit: ctx.config.limits.jsonBodyMaxBytes,
-    trustProxy: false,
+    // Only the named proxies may say who the client is (X-Forwarded-For) and how it came (X-Forwarded-Proto).
+    trustProxy: ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false,
     ajv: { customOptions: {} },
     // Node's and the router's own answers (431, 414, malformed requests) in the one error shape.
     clientErrorHandler: answerClientError,
@@ -79,11 +82,18 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     done();
   });
 
+  const auth = new Auth(ctx.sessions, ctx.config.publicUrl);
   await app.register(fastifyCookie);
+  installRouteLimits(app, auth, ctx.limits.secret);
   await app.register(fastifyRateLimit, {
     global: false,
-    errorResponseBuilder: () =>
-      new RateLimitedError('request.rate_limited', 'Too many attempts from your network; wait a minute and try again.'),
+    keyGenerator: (request) => clientKey(ctx.limits.secret, request.ip),
+    ...(ctx.limits.redis ? { redis: ctx.limits.redis, nameSpace: `${ctx.config.queuePrefix}:rl:` } : {}),
+    errorResponseBuilder: (_request, limit) =>
+      new RateLimitedError(
+        'request.rate_limited',
+        `Too many requests; try again in ${Math.max(1, Math.ceil(limit.ttl / 1000))} s.`,
+      ),
   });
   await app.register(fastifySwagger, {
     openapi: {
@@ -102,8 +112,6 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
-
-  const auth = new Auth(ctx.sessions);
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   // Readiness: every store this process depends on answers (a load balancer stops routing here if not).
@@ -133,6 +141,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
       await accountSecurityRoutes(api, ctx, auth);
       await mediaRoutes(api, ctx, auth);
       await operatorRoutes(api, ctx, auth);
+      await securityRoutes(api, ctx, auth);
       await sovereigntyRoutes(api, ctx, auth);
       await socialRoutes(api, ctx, auth);
       await feedRoutes(api, ctx, auth);

@@ -101,12 +101,12 @@ export async function sovereigntyRoutes(app: FastifyInstance, ctx: AppContext, a
         summary:
           'Delete your account: deactivated now, erased after the grace period; logging in before then cancels it',
         body: Type.Object({ password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
-        response: { 202: Type.Object({ deleteAfter: Type.String() }), ...errors(400, 401, 403) },
+        response: { 202: Type.Object({ deleteAfter: Type.String() }), ...errors(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
       const principal = await auth.requireUser(request);
-      const result = await ctx.deletion.request(principal, request.body.password);
+      const result = await ctx.deletion.request(principal, request.body.password, request.ip);
       auth.clearCookie(reply);
       return reply.status(202).send(result);
     },

@@ -9,11 +9,8 @@ import type { JobHandlers, JobName } from './job-types.js';
 export function buildHandlers(ctx: AppContext): JobHandlers {
   return {
     'sessions.prune': async (_payload, job) => {
-      await ctx.cells
-        .get(job.region)
-        .db.deleteFrom('sessions')
-        .where('expires_at', '<', ctx.clock.now().toISOString())
-        .execute();
+      await ctx.sessionList.pruneExpired(job.region);
+      await scheduleSessionPrune(ctx, job.region);
     },
     'video.transcode': transcodeJob({
       ...ctx.media,
@@ -61,6 +58,15 @@ export async function scheduleBorderRollup(ctx: AppContext, region: string): Pro
       {},
       { runAt: next, dedupeKey: `audit.border-rollup:${next.toISOString().slice(0, 10)}` },
     );
+}
+
+/** Enqueues the next prune of expired sessions (their sealed IPs should not outlive them), once per hour. */
+export async function scheduleSessionPrune(ctx: AppContext, region: string): Promise<string> {
+  const next = new Date(ctx.clock.now());
+  next.setUTCMinutes(60, 0, 0);
+  return ctx.queues
+    .get(region)!
+    .enqueue('sessions.prune', {}, { runAt: next, dedupeKey: `sessions.prune:${next.toISOString().slice(0, 13)}` });
 }
 
 export const JOB_NAMES: readonly JobName[] = [

@@ -5,7 +5,7 @@ import type { MailKind } from '../mail/templates.js';
  * because a job row can outlive the request and is read by workers. A domain adds its jobs here.
  */
 export interface JobMap {
-  /** Deletes sessions past their expiry (keeps the table small; a housekeeping example of the shape). */
+  /** Deletes the cell's expired sessions (their sealed IPs should not outlive them), then re-schedules itself hourly. */
   'sessions.prune': Record<string, never>;
   /** Probes, transcodes and publishes an uploaded clip (src/media/transcode.job.ts). */
   'video.transcode': { videoId: string };

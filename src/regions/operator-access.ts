@@ -53,16 +53,14 @@ export class OperatorAccessService {
     return this.deps.operators.find(principal.userId);
   }
 
-  /** The operator behind a principal, or 403 (audited in the caller's home region). */
-  async requireOperator(principal: Principal, what: string): Promise<OperatorRecord> {
+  /**
+   * The operator behind a principal, or 403 `operator.required`. A non-operator's call writes nothing: were it
+   * audited, any signed-in user could append their own text to a region's permanent chain and inflate the
+   * transparency counts. What operators are refused stays audited (by the callers that refuse them).
+   */
+  async requireOperator(principal: Principal): Promise<OperatorRecord> {
     const op = await this.operatorOf(principal);
     if (op) return op;
-    await this.deps.audit.for(principal.region).append({
-      actor: principal.userId,
-      action: `${what}.denied`,
-      subject: '',
-      details: { code: 'operator.required' },
-    });
     throw new ForbiddenError('operator.required', 'This is for operators only.');
   }
 
@@ -83,14 +81,14 @@ export class OperatorAccessService {
     fieldsRaw: string,
     reasonRaw: string | undefined,
   ): Promise<{ id: string; fields: Record<string, unknown> }> {
+    const operator = await this.requireOperator(principal);
     const fields = parseFields(fieldsRaw);
     const reason = checkReason(reasonRaw);
-    const operator = await this.operatorOf(principal);
     const subject = await this.locateSubject(subjectId);
-    const jurisdiction = operator?.jurisdiction ?? 'none';
+    const jurisdiction = operator.jurisdiction;
     if (!subject) {
       // Nobody to attribute to: the probe is recorded in the caller's own jurisdiction.
-      const region = operator && this.deps.cells.has(operator.jurisdiction) ? operator.jurisdiction : principal.region;
+      const region = this.deps.cells.has(operator.jurisdiction) ? operator.jurisdiction : principal.region;
       await this.deps.audit.for(region).append({
         actor: principal.userId,
         action: 'access.denied',
@@ -100,13 +98,13 @@ export class OperatorAccessService {
       await this.deps.counter.add(region, 'access.denied', jurisdiction);
       throw new NotFoundError('user.not_found', 'There is no such user.');
     }
-    const grants = operator ? (await this.deps.grants.held(operator.userId, subject)).map(toPolicyGrant) : [];
+    const grants = (await this.deps.grants.held(operator.userId, subject)).map(toPolicyGrant);
     const decision = decideAccess({ operator, subject, fields, grants, now: this.deps.now() });
     const details = {
       fields,
       reason,
       jurisdiction,
-      role: operator?.role ?? null,
+      role: operator.role,
       code: decision.code,
       grantId: decision.allowed ? (decision.grantId ?? null) : null,
     };
@@ -165,7 +163,7 @@ export class OperatorAccessService {
 
   /** Auditors of a region (or global auditors) may read that region's chain and notices. */
   async requireAuditor(principal: Principal, region: string): Promise<OperatorRecord> {
-    const op = await this.requireOperator(principal, 'audit.read');
+    const op = await this.requireOperator(principal);
     if (!this.deps.cells.has(region))
       throw new NotFoundError('region.unknown', `There is no region "${region}" in this deployment.`);
     if (op.role !== 'auditor' || (op.jurisdiction !== 'global' && op.jurisdiction !== region)) {

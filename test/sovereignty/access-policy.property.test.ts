@@ -211,6 +211,12 @@ describe('access policy through HTTP: every decision lands in the subject region
           expect(res.statusCode).toBe(want.allowed ? 200 : 403);
           if (want.allowed) expect(Object.keys(res.json().fields).sort()).toEqual([...fields].sort());
           else expect(res.json().error.code).toMatch(/^operator\./);
+          if (!policyOp) {
+            // A non-operator's call writes nothing anywhere (it could otherwise fill the chain with its own text).
+            expect(res.json().error.code).toBe('operator.required');
+            expect(await t.ctx.audit.for(subject.region).head()).toEqual(before);
+            return;
+          }
           const entries = await t.ctx.audit.for(subject.region).list({ limit: 5 });
           const newest = entries[0]!;
           expect(newest.seq).toBe((before?.seq ?? 0) + 1);

@@ -72,13 +72,54 @@ describe('operator access, grants, audit reads and the transparency report', () 
       [usAuditor, 'email', 'operator.auditor_never'],
       [euSupport, 'email', 'operator.not_permitted'],
       [globalSecurity, 'email', 'operator.not_permitted'],
-      [plain, 'email', 'operator.required'],
     ] as const) {
       const res = await read(who, fields);
       expect(res.statusCode, who.handle).toBe(403);
       expect(res.json().error.code).toBe(code);
       expect(res.body).not.toContain('sam.subject');
     }
+  });
+
+  it('answers a non-operator 403 operator.required on every operator route without touching a chain or a count', async () => {
+    const heads = async () =>
+      Promise.all(t.ctx.cells.regions().map(async (r) => (await t.ctx.audit.for(r).head())?.seq ?? 0));
+    const report = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/transparency' })).body;
+    const chainsBefore = await heads();
+    const reportBefore = await report();
+    const get = (url: string) => t.app.inject({ method: 'GET', url, headers: bearer(plain.token) });
+    const calls = [
+      await read(plain, 'email'),
+      await read(plain, 'email', 'my own text, written into your permanent chain'),
+      await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/operator/users/01jzzzzzzzzzzzzzzzzzzzzzzz/protected?fields=email&reason=looking+for+someone`,
+        headers: bearer(plain.token),
+      }),
+      await post(plain, '/api/v1/operator/grants', {
+        subjectId: subject.id,
+        fields: ['email'],
+        reason: 'a reason that would go into the chain',
+        durationMinutes: 5,
+      }),
+      await post(plain, '/api/v1/operator/grants/01jzzzzzzzzzzzzzzzzzzzzzzz/approve'),
+      await get('/api/v1/operator/grants/01jzzzzzzzzzzzzzzzzzzzzzzz'),
+      await get('/api/v1/operator/grants?region=us'),
+      await get('/api/v1/operator/audit?region=us'),
+      await get('/api/v1/operator/notices?region=us'),
+      await get('/api/v1/operator/config'),
+    ];
+    for (const res of calls) {
+      expect(res.statusCode, res.body).toBe(403);
+      expect(res.json().error).toMatchObject({ code: 'operator.required', message: expect.any(String) });
+    }
+    expect(await heads()).toEqual(chainsBefore);
+    expect(await report()).toBe(reportBefore);
+    // A real operator's denial is still audited and counted.
+    expect((await read(usModerator, 'email')).statusCode).toBe(403);
+    expect((await heads())[t.ctx.cells.regions().indexOf('us')]).toBe(
+      chainsBefore[t.ctx.cells.regions().indexOf('us')]! + 1,
+    );
+    expect(await report()).not.toBe(reportBefore);
   });
 
   it('refuses bad input with 400 and an unknown user with 404', async () => {
@@ -273,7 +314,8 @@ describe('operator access, grants, audit reads and the transparency report', () 
     const us = res.json().regions.find((r: { region: string }) => r.region === 'us');
     expect(us.accesses).toContainEqual({ jurisdiction: 'us', allowed: 2, denied: expect.any(Number) });
     expect(us.accesses).toContainEqual({ jurisdiction: 'global', allowed: 1, denied: 4 });
-    expect(us.accesses).toContainEqual({ jurisdiction: 'none', allowed: 0, denied: 1 });
+    // Non-operators' calls are not counted (nor audited): no row for jurisdiction "none".
+    expect(us.accesses.map((a: { jurisdiction: string }) => a.jurisdiction)).not.toContain('none');
     expect(us.grants).toMatchObject({ requested: 2, approved: 2 });
     expect(us.denials).toBeGreaterThan(5);
     expect(us.flows).toContainEqual({ flow: 'profile.publish', target: 'directory', count: expect.any(Number) });

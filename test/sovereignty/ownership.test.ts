@@ -14,6 +14,8 @@ describe('user-owned tables, from the catalog', () => {
       user_keys: ['user_id'],
       sessions: ['user_id'],
       operators: ['user_id'],
+      totp_factors: ['user_id'],
+      totp_recovery_codes: ['user_id'],
       videos: ['owner_id'],
       sounds: ['owner_id'],
       access_grants: ['requester_id', 'subject_id'],

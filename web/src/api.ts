@@ -39,6 +39,12 @@ import type {
 } from '../../src/moderation/moderation.schema.js';
 import type { CommentingSchema, CommentSchema, NotificationSchema } from '../../src/social/social.schema.js';
 import type { PasswordChangeBody, PasswordResetRequestBody } from '../../src/accounts/account-security.schema.js';
+import type {
+  RecoveryCodesSchema,
+  SessionItemSchema,
+  TotpEnrolmentSchema,
+  TotpStatusSchema,
+} from '../../src/accounts/security.schema.js';
 
 export type UserRef = Static<typeof UserRefSchema>;
 export type PublicUser = Static<typeof PublicUserSchema>;
@@ -59,6 +65,10 @@ export type SearchResults = Static<typeof SearchResultsSchema>;
 export type HashtagPage = Static<typeof HashtagPageSchema>;
 export type SoundPage = Static<typeof SoundPageSchema>;
 export type ExportJob = Static<typeof ExportJobSchema>;
+export type SessionItem = Static<typeof SessionItemSchema>;
+export type TotpStatus = Static<typeof TotpStatusSchema>;
+export type TotpEnrolment = Static<typeof TotpEnrolmentSchema>;
+export type RecoveryCodes = Static<typeof RecoveryCodesSchema>;
 /** What a report or a decision is about: a clip, a comment, an account or a sound. */
 export type Target = Static<typeof TargetSchema>;
 export type TargetType = Target['type'];
@@ -168,8 +178,16 @@ const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { bo
 export const api = {
   createAccount: (b: { handle: string; password: string; email: string; birthdate: string; country: string }) =>
     post<{ id: string; handle: string; region: string }>('/accounts', b),
-  login: (b: { handle: string; password: string }) =>
+  /** `otp`: a TOTP or recovery code, when the server answered `auth.totp_required`. */
+  login: (b: { handle: string; password: string; otp?: string }) =>
     post<{ token: string; expiresAt: string; deletionCancelled: boolean }>('/sessions', b),
+  sessions: () => get<{ items: SessionItem[] }>('/me/sessions'),
+  endSession: (id: string) => del(`/me/sessions/${enc(id)}`),
+  endOtherSessions: () => del('/me/sessions'),
+  totpStatus: () => get<TotpStatus>('/me/totp'),
+  enrolTotp: () => post<TotpEnrolment>('/me/totp'),
+  confirmTotp: (code: string) => post<RecoveryCodes>('/me/totp/confirm', { code }),
+  disableTotp: (password: string) => del('/me/totp', { password }),
   logout: () => del('/sessions/current'),
   me: (signal?: AbortSignal) => get<Me>('/me', undefined, signal),
   updateMe: (b: { displayName?: string; bio?: string; language?: Language | null }) => patch<Me>('/me', b),

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import { ApiError, api } from '../api';
 import { t } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { errorText, loadMe, toast } from '../session';
@@ -17,6 +17,9 @@ export function LoginPage() {
   const [handle, setHandle] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
+  // Shown once the server says the account has two-step sign-in (never before: that would reveal it).
+  const [needOtp, setNeedOtp] = useState(false);
+  const [otp, setOtp] = useState('');
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -24,7 +27,7 @@ export function LoginPage() {
     setError('');
     try {
       const h = handle.trim().replace(/^@/, '');
-      const session = await api.login({ handle: h, password });
+      const session = await api.login({ handle: h, password, ...(needOtp ? { otp: otp.trim() } : {}) });
       let reload = false;
       const me = await loadMe(true, () => (reload = true));
       // The account's language differs from the page's: the next screen is a fresh page in it.
@@ -33,7 +36,9 @@ export function LoginPage() {
       else toast(t('login.welcome', { handle: me?.handle ?? h }));
       navigate(nextPath(query), { replace: true });
     } catch (err) {
-      setError(errorText(err));
+      const askOtp = err instanceof ApiError && err.code === 'auth.totp_required';
+      if (askOtp) setNeedOtp(true);
+      setError(askOtp ? '' : errorText(err));
       setBusy(false);
     }
   };
@@ -70,6 +75,23 @@ export function LoginPage() {
             onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
           />
         </div>
+        {needOtp && (
+          <div class="field">
+            <label for="login-otp">{t('login.otp')}</label>
+            <input
+              id="login-otp"
+              name="otp"
+              autoComplete="one-time-code"
+              autoCapitalize="none"
+              spellcheck={false}
+              autoFocus
+              value={otp}
+              onInput={(e) => setOtp((e.target as HTMLInputElement).value)}
+              data-testid="login-otp"
+            />
+            <small>{t('login.otpHint')}</small>
+          </div>
+        )}
         <p class="auth-forgot">
           <Link href="/forgot-password" data-testid="forgot-link">
             {t('security.forgotLink')}
@@ -83,7 +105,7 @@ export function LoginPage() {
         <button
           type="submit"
           class="btn btn-primary btn-block"
-          disabled={busy || !handle.trim() || !password}
+          disabled={busy || !handle.trim() || !password || (needOtp && !otp.trim())}
           data-testid="login-submit"
         >
           {busy ? t('common.loading') : t('login.submit')}

@@ -9,6 +9,7 @@ import { IconGlobe, IconShield } from '../ui/icons';
 import { PageHeader, Spinner } from '../ui/misc';
 import { useTitle } from '../title';
 import { EmailVerificationHint, PasswordSection } from './SecuritySections';
+import { SessionsSection, TotpSection } from './SessionSections';
 
 function ProfileSection({ me }: { me: Me }) {
   const [displayName, setDisplayName] = useState(me.displayName);
@@ -429,6 +430,8 @@ export function SettingsPage() {
       <StatusSection me={me} />
       <ExportSection />
       <PasswordSection />
+      <SessionsSection />
+      <TotpSection />
       <AccountSection me={me} />
     </div>
   );
