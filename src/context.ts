@@ -136,7 +136,16 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     now,
   });
   const accountEmails = new AccountEmailService({ config, cells, border, queues, index: emailIndex, now, log });
-  const passwords = new PasswordService({ directory, cells, border, queues, index: emailIndex, now, log });
+  const passwords = new PasswordService({
+    directory,
+    cells,
+    border,
+    queues,
+    index: emailIndex,
+    now,
+    log,
+    attempts: limits.attempts,
+  });
   const accounts = new AccountService({
     config,
     directory,

@@ -9,6 +9,7 @@ import type { CellRegistry } from '../regions/cells.js';
 import { checkEmail, checkPassword } from './account-rules.js';
 import { findToken } from './account-tokens.js';
 import type { EmailIndex } from './email-index.js';
+import type { PasswordAttempts } from './password-attempts.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { Principal } from './session.service.js';
 
@@ -23,6 +24,8 @@ export interface PasswordServiceDeps {
   index: EmailIndex;
   now: () => Date;
   log: Logger;
+  /** Backoff on wrong passwords per account and client, as for sign-in and deletion. */
+  attempts?: PasswordAttempts;
 }
 
 /**
@@ -47,7 +50,7 @@ export class PasswordService {
     });
   }
 
-  async change(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
+  async change(principal: Principal, currentPassword: string, newPassword: string, client = ''): Promise<void> {
     const db = this.deps.cells.get(principal.region).db;
     const account = await db
       .selectFrom('accounts')
@@ -55,8 +58,11 @@ export class PasswordService {
       .where('id', '=', principal.userId)
       .executeTakeFirst();
     if (!account) throw new NotFoundError('account.not_found', 'This account no longer exists.');
-    if (!(await verifyPassword(account.password_hash, currentPassword)))
-      throw new ForbiddenError('account.password_wrong', 'Your current password is wrong.');
+    const check = () => verifyPassword(account.password_hash, currentPassword);
+    const ok = this.deps.attempts
+      ? await this.deps.attempts.check(`password:${principal.userId}`, client, check)
+      : await check();
+    if (!ok) throw new ForbiddenError('account.password_wrong', 'Your current password is wrong.');
     checkPassword(newPassword, account.handle, [currentPassword]);
     const hash = await hashPassword(newPassword);
     await db.transaction().execute(async (tx) => {

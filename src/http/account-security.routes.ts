@@ -33,7 +33,7 @@ export async function accountSecurityRoutes(app: FastifyInstance, ctx: AppContex
     },
     async (request, reply) => {
       const me = await auth.requireUser(request);
-      await ctx.passwords.change(me, request.body.currentPassword, request.body.newPassword);
+      await ctx.passwords.change(me, request.body.currentPassword, request.body.newPassword, request.ip);
       return reply.status(204).send(null);
     },
   );

@@ -72,6 +72,11 @@ export class BullJobQueue implements JobQueue {
     };
   }
 
+  /** BullMQ forgets finished jobs itself (`removeOnComplete`, `removeOnFail` above); nothing to do here. */
+  async pruneFinished(): Promise<number> {
+    return 0;
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
   }

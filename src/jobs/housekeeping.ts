@@ -5,6 +5,9 @@ import type { JobHandler } from './job-types.js';
 /** A multipart temp file untouched this long is a leftover even while API processes run. */
 const MULTIPART_STALE_MS = 3_600_000;
 
+/** How long finished jobs stay in a cell's queue table (as BullMQ keeps them: a week done, a month failed). */
+export const FINISHED_JOBS_KEPT_MS = { done: 7 * 86_400_000, failed: 30 * 86_400_000 };
+
 /** The sweep runs at least this often, and at least as often as uploads expire. */
 export const SWEEP_EVERY_MS = 10 * 60_000;
 
@@ -14,8 +17,8 @@ export function sweepPeriodMs(ctx: Pick<AppContext, 'config'>): number {
 }
 
 /**
- * One cell's housekeeping: expired uploads (their clips, bytes and tus state), expired export ZIPs and view marks of
- * past windows go, then the next sweep is queued. Each next run is keyed by its time slot, so however many
+ * One cell's housekeeping: expired uploads (their clips, bytes and tus state), expired export ZIPs, view marks of
+ * past windows and long-finished jobs go, then the next sweep is queued. Each next run is keyed by its time slot, so however many
  * processes started a chain, the cell runs one sweep per slot.
  */
 export function housekeepingJob(ctx: AppContext): JobHandler<'housekeeping.sweep'> {
@@ -25,6 +28,11 @@ export function housekeepingJob(ctx: AppContext): JobHandler<'housekeeping.sweep
     await ctx.media.sweeper.removeMultipartLeftovers(MULTIPART_STALE_MS);
     await ctx.exports.sweepExpired(job.region);
     await ctx.social.marks.prune(job.region);
+    const now = ctx.clock.now().getTime();
+    await ctx.queues.get(job.region)!.pruneFinished({
+      done: new Date(now - FINISHED_JOBS_KEPT_MS.done),
+      failed: new Date(now - FINISHED_JOBS_KEPT_MS.failed),
+    });
     await scheduleNextSweep(ctx, job.region);
   };
 }

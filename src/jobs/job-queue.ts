@@ -21,6 +21,11 @@ export interface JobQueue {
   enqueue<K extends JobName>(name: K, payload: JobMap[K], options?: EnqueueOptions): Promise<string>;
   /** Jobs by state (queued, running, done, failed). */
   counts(): Promise<Record<string, number>>;
+  /**
+   * Forgets finished jobs: done ones last touched before `done`, failed ones before `failed` (kept longer, for
+   * whoever looks into them). Returns how many went. Periodic jobs would otherwise leave a row per run.
+   */
+  pruneFinished(before: { done: Date; failed: Date }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -192,6 +197,19 @@ export class CellJobQueue implements ClaimableQueue {
 
   async close(): Promise<void> {
     this.listeners.length = 0;
+  }
+
+  async pruneFinished(before: { done: Date; failed: Date }): Promise<number> {
+    const res = await this.db
+      .deleteFrom('jobs')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'done'), eb('updated_at', '<', before.done.toISOString())]),
+          eb.and([eb('status', '=', 'failed'), eb('updated_at', '<', before.failed.toISOString())]),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
   }
 
   async counts(): Promise<Record<string, number>> {

@@ -19,6 +19,37 @@ describe('cell job queue and worker', () => {
   const log = createLogger('silent');
   const now = () => new Date();
 
+  it('forgets finished jobs once they are old enough: done after one age, failed after a longer one', async () => {
+    // A cell no other case here uses: the rows left behind are this case's own.
+    const queue = t.ctx.queues.get('row') as CellJobQueue;
+    const db = t.ctx.cells.get('row').db;
+    const ids = await Promise.all(
+      ['done-old', 'done-new', 'failed-mid', 'failed-old', 'queued-old'].map((k) =>
+        queue.enqueue('sessions.prune', {}, { dedupeKey: `prune-test:${k}` }),
+      ),
+    );
+    const day = 86_400_000;
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
+    const set = (id: string, status: string, daysAgo: number) =>
+      db
+        .updateTable('jobs')
+        .set({ status, updated_at: at(daysAgo) })
+        .where('id', '=', id)
+        .execute();
+    await set(ids[0]!, 'done', 8);
+    await set(ids[1]!, 'done', 1);
+    await set(ids[2]!, 'failed', 8);
+    await set(ids[3]!, 'failed', 31);
+    await set(ids[4]!, 'queued', 40);
+    const removed = await queue.pruneFinished({
+      done: new Date(Date.now() - 7 * day),
+      failed: new Date(Date.now() - 30 * day),
+    });
+    expect(removed).toBe(2);
+    const left = await db.selectFrom('jobs').select('id').where('id', 'in', ids).execute();
+    expect(left.map((r) => r.id).sort()).toEqual([ids[1]!, ids[2]!, ids[4]!].sort());
+  });
+
   it('runs a job, retries failures with backoff, and fails permanently after max attempts', async () => {
     const queue = t.ctx.queues.get('eu') as CellJobQueue;
     const seen: number[] = [];

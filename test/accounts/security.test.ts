@@ -383,6 +383,24 @@ describe('backoff per account and client on wrong passwords', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(me.token) })).statusCode).toBe(200);
   });
 
+  it('applies to the current-password check of POST /me/password', async () => {
+    const me = await signup(t.app, { handle: 'olga_change' });
+    const change = (currentPassword: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/password',
+        headers: bearer(me.token),
+        payload: { currentPassword, newPassword: 'violet tundra lantern 4417' },
+        remoteAddress: GUESSER,
+      });
+    for (let i = 0; i < 6; i++) expect((await change('guess guess guess')).statusCode).toBe(403);
+    const held = await change(PASSWORD);
+    expect(held.statusCode).toBe(429);
+    expect(held.json().error.code).toBe('auth.too_many_attempts');
+    // The password was not changed by the held attempt.
+    expect((await login(t, { handle: 'olga_change', password: PASSWORD })).statusCode).toBe(201);
+  });
+
   it('limits expensive reads and writes per account', async () => {
     const a = await signup(t.app, { handle: 'olga_search' });
     const b = await signup(t.app, { handle: 'olga_search2' });
