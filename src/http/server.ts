@@ -22,7 +22,7 @@ import { operatorRoutes } from './operator.routes.js';
 import { sovereigntyRoutes } from './sovereignty.routes.js';
 import { securityHeaders } from './security-headers.js';
 import { clientKey, installRouteLimits } from './rate-limits.js';
-import { securityRoutes } from './security.routes.js';
+import { signInRoutes } from './sign-in.routes.js';
 import { validatorCompiler } from './validation.js';
 
 export type App = FastifyInstance;
@@ -141,7 +141,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
       await accountSecurityRoutes(api, ctx, auth);
       await mediaRoutes(api, ctx, auth);
       await operatorRoutes(api, ctx, auth);
-      await securityRoutes(api, ctx, auth);
+      await signInRoutes(api, ctx, auth);
       await sovereigntyRoutes(api, ctx, auth);
       await socialRoutes(api, ctx, auth);
       await feedRoutes(api, ctx, auth);

@@ -44,7 +44,7 @@ import type {
   SessionItemSchema,
   TotpEnrolmentSchema,
   TotpStatusSchema,
-} from '../../src/accounts/security.schema.js';
+} from '../../src/accounts/sign-in.schema.js';
 
 export type UserRef = Static<typeof UserRefSchema>;
 export type PublicUser = Static<typeof PublicUserSchema>;

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 /**
- * The account-security objects of docs/api.md (sessions, two-step sign-in) as TypeBox schemas; the server and the
+ * Sign-in's objects of docs/api.md (sessions, two-step sign-in) as TypeBox schemas; the server and the
  * web app derive their types from them. Imports nothing else of Reelm, so the web app can import its types.
  */
 

@@ -7,12 +7,12 @@ import {
   SessionListSchema,
   TotpEnrolmentSchema,
   TotpStatusSchema,
-} from '../accounts/security.schema.js';
+} from '../accounts/sign-in.schema.js';
 import type { Auth } from './auth.js';
 import { IdParams, errors } from './schemas.js';
 
 /** Where you are signed in, and two-step sign-in (TOTP). */
-export async function securityRoutes(app: FastifyInstance, ctx: AppContext, auth: Auth): Promise<void> {
+export async function signInRoutes(app: FastifyInstance, ctx: AppContext, auth: Auth): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get(
