@@ -26,7 +26,18 @@ export function smtpTransport(url: string): MailTransport {
   const transport = nodemailer.createTransport(url);
   return {
     async send(mail) {
-      await transport.sendMail(mail);
+      try {
+        await transport.sendMail(mail);
+      } catch (err) {
+        // A server's refusal usually quotes the recipient ("550 <bob@…>: unknown user"); the job's error goes to a
+        // log and the queue, so only the codes travel on.
+        const e = err as { code?: string; responseCode?: number; command?: string };
+        // No `cause`: it would carry the address along.
+        // eslint-disable-next-line preserve-caught-error
+        throw new Error(
+          `SMTP refused the mail (${[e.code, e.responseCode, e.command].filter((x) => x !== undefined).join(' ')})`,
+        );
+      }
     },
   };
 }
