@@ -66,15 +66,23 @@ describe('data exports: a few a day, and their ZIPs deleted when they expire', (
     const expiredIds = ready.slice(0, 3);
     const live = ready[3]!;
     await startHousekeeping(t.ctx);
-    await until('the sweep', async () => expiredIds.every((id) => !existsSync(zip(id))));
-    const rows = await t.ctx.cells
-      .get('us')
-      .db.selectFrom('data_exports')
-      .select(['id', 'status'])
-      .where('id', 'in', ready)
-      .orderBy('id')
-      .execute();
-    expect(rows.map((r) => r.status)).toEqual(['expired', 'expired', 'expired', 'ready']);
+    const statuses = async () => {
+      const rows = await t.ctx.cells
+        .get('us')
+        .db.selectFrom('data_exports')
+        .select(['id', 'status'])
+        .where('id', 'in', ready)
+        .execute();
+      return ready.map((id) => rows.find((r) => r.id === id)?.status);
+    };
+    // The sweep deletes a ZIP, then marks its row: wait for both, for every expired export.
+    await until(
+      'the sweep',
+      async () =>
+        expiredIds.every((id) => !existsSync(zip(id))) &&
+        (await statuses()).filter((s) => s === 'expired').length === 3,
+    );
+    expect(await statuses()).toEqual(['expired', 'expired', 'expired', 'ready']);
     for (const id of expiredIds) expect(await status(id)).toEqual({ id, status: 'expired' });
     expect(existsSync(zip(live))).toBe(true);
     expect((await status(live)).status).toBe('ready');
