@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { Composition } from './compose-args.js';
 import type { Rung } from './ladder.js';
 import type { MediaInfo } from './probe.js';
 
@@ -40,6 +41,25 @@ const GLOBAL = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progre
 /** ffmpeg input path: absolute and behind `file:` so it is never taken for an option or a protocol URL. */
 export function inputArg(input: string): string {
   return `file:${resolve(input)}`;
+}
+
+/**
+ * The inputs and graph head a pass starts from: the source alone, or a composition (compose-args.ts) whose
+ * `[cv]` stands for the source's picture and whose `[ca]` is split once per output that takes audio.
+ */
+function passSources(
+  input: string,
+  compose: Composition | undefined,
+  audioUses: number,
+): { inputs: string[]; head: string; video: string; audio: string[] } {
+  if (!compose) {
+    return { inputs: ['-i', inputArg(input)], head: '', video: '[0:v]', audio: Array(audioUses).fill('0:a:0') };
+  }
+  const inputs = ['-i', inputArg(input), ...compose.inputs];
+  if (!compose.info.hasAudio || audioUses === 0) return { inputs, head: `${compose.graph};`, video: '[cv]', audio: [] };
+  if (audioUses === 1) return { inputs, head: `${compose.graph};`, video: '[cv]', audio: ['[ca]'] };
+  const labels = Array.from({ length: audioUses }, (_, i) => `[ca${i}]`);
+  return { inputs, head: `${compose.graph};[ca]asplit=${audioUses}${labels.join('')};`, video: '[cv]', audio: labels };
 }
 
 /**
@@ -157,6 +177,8 @@ export interface FirstPassOptions {
   /** The whole plan, to size the poster. */
   rungs: readonly Rung[];
   settings?: EncodeSettings;
+  /** A duet, stitch or sound composed in this pass; `info` is then the composition's. */
+  compose?: Composition;
 }
 
 /**
@@ -166,10 +188,13 @@ export interface FirstPassOptions {
 export function buildFirstPassArgs(o: FirstPassOptions): string[] {
   const s = o.settings ?? DEFAULT_ENCODE;
   const poster = posterSize(o.rungs);
-  const graph = `[0:v]split=2[src][psrc];[src]${rungFilter(o.rung)}[v0];[psrc]${posterFilter(o.info, poster)}[poster]`;
-  const args = [...GLOBAL, '-i', inputArg(o.input), '-filter_complex', graph];
+  const src = passSources(o.input, o.compose, o.info.hasAudio ? 2 : 0);
+  const graph =
+    `${src.head}${src.video}split=2[src][psrc];[src]${rungFilter(o.rung)}[v0];` +
+    `[psrc]${posterFilter(o.info, poster)}[poster]`;
+  const args = [...GLOBAL, ...src.inputs, '-filter_complex', graph];
   args.push('-map', '[v0]');
-  if (o.info.hasAudio) args.push('-map', '0:a:0');
+  if (o.info.hasAudio) args.push('-map', src.audio[0]!);
   args.push(
     ...rungEncodeArgs(o.rung, o.info, s.firstPreset, s),
     ...hlsOutputArgs(join(o.outDir, o.rung.name), s.segmentSeconds),
@@ -192,7 +217,7 @@ export function buildFirstPassArgs(o: FirstPassOptions): string[] {
   if (o.info.hasAudio) {
     args.push(
       '-map',
-      '0:a:0',
+      src.audio[1]!,
       '-vn',
       ...audioArgs(s.soundBitrate, o.info),
       '-map_metadata',
@@ -217,6 +242,8 @@ export interface LadderPassOptions {
   settings?: EncodeSettings;
   /** Preset per rung; defaults to `settings.preset` for all. */
   presetFor?: (rung: Rung) => string;
+  /** A duet, stitch or sound composed in this pass; `info` is then the composition's. */
+  compose?: Composition;
 }
 
 /** Pass (b): several rungs from one decode (a `split` filter), one HLS output per rung. */
@@ -225,14 +252,17 @@ export function buildLadderPassArgs(o: LadderPassOptions): string[] {
   const s = o.settings ?? DEFAULT_ENCODE;
   const n = o.rungs.length;
   const labels = o.rungs.map((_, i) => `s${i}`);
-  const graph = [
-    `[0:v]split=${n}${labels.map((l) => `[${l}]`).join('')}`,
-    ...o.rungs.map((r, i) => `[${labels[i]}]${rungFilter(r)}[v${i}]`),
-  ].join(';');
-  const args = [...GLOBAL, '-i', inputArg(o.input), '-filter_complex', graph];
+  const src = passSources(o.input, o.compose, o.info.hasAudio ? n : 0);
+  const graph =
+    src.head +
+    [
+      `${src.video}split=${n}${labels.map((l) => `[${l}]`).join('')}`,
+      ...o.rungs.map((r, i) => `[${labels[i]}]${rungFilter(r)}[v${i}]`),
+    ].join(';');
+  const args = [...GLOBAL, ...src.inputs, '-filter_complex', graph];
   o.rungs.forEach((rung, i) => {
     args.push('-map', `[v${i}]`);
-    if (o.info.hasAudio) args.push('-map', '0:a:0');
+    if (o.info.hasAudio) args.push('-map', src.audio[i]!);
     args.push(
       ...rungEncodeArgs(rung, o.info, o.presetFor?.(rung) ?? s.preset, s),
       ...hlsOutputArgs(join(o.outDir, rung.name), s.segmentSeconds),

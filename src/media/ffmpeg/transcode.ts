@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { Composition } from './compose-args.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { planLadder, type Rung } from './ladder.js';
 import { FfmpegError } from './media-errors.js';
@@ -23,6 +24,8 @@ export interface TranscodeOptions {
   outDir: string;
   /** The probed (and validated) source. */
   info: MediaInfo;
+  /** A duet, stitch or sound composed into both passes (compose-args.ts); its `info` then replaces `info`. */
+  compose?: Composition;
   runner: FfmpegRunner;
   ffmpegPath?: string;
   settings?: EncodeSettings;
@@ -79,10 +82,12 @@ export async function transcodeToHls(o: TranscodeOptions): Promise<TranscodeResu
   const settings = o.settings ?? DEFAULT_ENCODE;
   const ffmpeg = o.ffmpegPath ?? 'ffmpeg';
   const outDir = resolve(o.outDir);
-  const rungs = planLadder(o.info);
+  const info = o.compose?.info ?? o.info;
+  const compose = o.compose ? { compose: o.compose } : {};
+  const rungs = planLadder(info);
   const low = rungs[rungs.length - 1]!;
   const rest = rungs.slice(0, -1);
-  const [progressA, progressB] = weightedProgress([passCost(o.info, [low]), passCost(o.info, rest)], o.onProgress);
+  const [progressA, progressB] = weightedProgress([passCost(info, [low]), passCost(info, rest)], o.onProgress);
   const temps: string[] = [];
   const newTemp = async (stage: string) => {
     const dir = `${transcodeTempPrefix(outDir)}${stage}-${randomBytes(4).toString('hex')}`;
@@ -97,9 +102,9 @@ export async function transcodeToHls(o: TranscodeOptions): Promise<TranscodeResu
     await mkdir(join(stageA, low.name));
     await o.runner.run(
       ffmpeg,
-      buildFirstPassArgs({ input: o.input, outDir: stageA, info: o.info, rung: low, rungs, settings }),
+      buildFirstPassArgs({ input: o.input, outDir: stageA, info, rung: low, rungs, settings, ...compose }),
       {
-        durationMs: o.info.durationMs,
+        durationMs: info.durationMs,
         onProgress: progressA,
         ...(o.signal ? { signal: o.signal } : {}),
       },
@@ -111,7 +116,7 @@ export async function transcodeToHls(o: TranscodeOptions): Promise<TranscodeResu
     const measured: Record<string, VariantBandwidth> = { [low.name]: await measureVariant(join(stageA, low.name)) };
     await writeFile(
       join(stageA, OUTPUT_FILES.master),
-      buildMasterPlaylist([low], { hasAudio: o.info.hasAudio, measured }),
+      buildMasterPlaylist([low], { hasAudio: info.hasAudio, measured }),
     );
     throwIfAborted(o.signal);
     await rm(outDir, { recursive: true, force: true });
@@ -119,7 +124,7 @@ export async function transcodeToHls(o: TranscodeOptions): Promise<TranscodeResu
     temps.splice(temps.indexOf(stageA), 1);
     const firstPlayableMs = Date.now() - started;
     progressA?.(1);
-    await o.onFirstPlayable?.({ outDir, rung: low, hasSound: o.info.hasAudio, elapsedMs: firstPlayableMs });
+    await o.onFirstPlayable?.({ outDir, rung: low, hasSound: info.hasAudio, elapsedMs: firstPlayableMs });
 
     if (rest.length > 0) {
       throwIfAborted(o.signal);
@@ -127,9 +132,9 @@ export async function transcodeToHls(o: TranscodeOptions): Promise<TranscodeResu
       for (const r of rest) await mkdir(join(stageB, r.name));
       await o.runner.run(
         ffmpeg,
-        buildLadderPassArgs({ input: o.input, outDir: stageB, info: o.info, rungs: rest, settings }),
+        buildLadderPassArgs({ input: o.input, outDir: stageB, info, rungs: rest, settings, ...compose }),
         {
-          durationMs: o.info.durationMs,
+          durationMs: info.durationMs,
           onProgress: progressB,
           ...(o.signal ? { signal: o.signal } : {}),
         },
@@ -142,11 +147,11 @@ export async function transcodeToHls(o: TranscodeOptions): Promise<TranscodeResu
       // Rungs first, master last: until the master names a rung, players never look for it.
       for (const r of rest) await rename(join(stageB, r.name), join(outDir, r.name));
       const masterTmp = join(stageB, OUTPUT_FILES.master);
-      await writeFile(masterTmp, buildMasterPlaylist(rungs, { hasAudio: o.info.hasAudio, measured }));
+      await writeFile(masterTmp, buildMasterPlaylist(rungs, { hasAudio: info.hasAudio, measured }));
       await rename(masterTmp, join(outDir, OUTPUT_FILES.master));
     }
     progressB?.(1);
-    return { outDir, rungs, hasSound: o.info.hasAudio, firstPlayableMs, completeMs: Date.now() - started };
+    return { outDir, rungs, hasSound: info.hasAudio, firstPlayableMs, completeMs: Date.now() - started };
   } finally {
     await Promise.all(temps.map((t) => rm(t, { recursive: true, force: true })));
   }
