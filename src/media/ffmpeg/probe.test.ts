@@ -97,6 +97,29 @@ describe('probeMedia on real files', () => {
     expect((err as MediaError).message).toMatch(message);
   });
 
+  it('reads a browser recording: WebM written as a stream, with no duration in it', async () => {
+    // MediaRecorder writes WebM live, like ffmpeg into a pipe: no Duration element, no cues.
+    const out = file('recorded.webm');
+    const { spawn } = await import('node:child_process');
+    const { createWriteStream } = await import('node:fs');
+    await new Promise<void>((done, fail) => {
+      const p = spawn('ffmpeg', [
+        ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=30:d=2'],
+        ...['-f', 'lavfi', '-i', 'sine=d=2', '-c:v', 'libvpx', '-deadline', 'realtime', '-c:a', 'libopus'],
+        ...['-f', 'webm', 'pipe:1'],
+      ]);
+      p.stdout.pipe(createWriteStream(out));
+      p.on('error', fail);
+      p.on('close', (code) => (code === 0 ? done() : fail(new Error(`ffmpeg exited ${code}`))));
+    });
+    const info = await probeMedia(out, runner);
+    expect(info.durationMs).toBeGreaterThan(1900);
+    expect(info.durationMs).toBeLessThan(2100);
+    expect(info.fps).toBeGreaterThan(28);
+    expect(info.fps).toBeLessThan(32);
+    expect(info).toMatchObject({ width: 320, height: 240, hasAudio: true, videoCodec: 'vp8', audioCodec: 'opus' });
+  });
+
   it('accepts the untruncated clip with its index at the end', async () => {
     expect(await codeOf(probeMedia(file('moov-last.mp4'), runner))).toBe('ok');
   });

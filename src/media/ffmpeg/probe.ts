@@ -113,6 +113,7 @@ export async function probeMedia(
   } catch {
     throw new MediaError('media.corrupt', 'This file could not be read as a video.');
   }
+  if (needsPacketTiming(parsed)) await addPacketTiming(parsed, input, runner, ffprobePath, signal);
   const info = mediaInfoFromProbe(parsed, size);
   if (isIsoBmff(head)) {
     const problem = await checkIsoBoxes(input, size);
@@ -124,6 +125,68 @@ export async function probeMedia(
       );
   }
   return info;
+}
+
+/**
+ * Browsers' MediaRecorder writes WebM as a live stream: no duration in the header and frame rates that are the
+ * container's timebase (1000/1) rather than the picture's. Both are then read from the video packets' own times.
+ */
+export function needsPacketTiming(probe: FfprobeOutput): boolean {
+  const video = probe.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  if (!video) return false;
+  const noDuration = firstFinite(probe.format?.duration, video.duration) === undefined;
+  const fps = firstPositive(parseRatio(video.avg_frame_rate), parseRatio(video.r_frame_rate));
+  return noDuration || fps === undefined || fps > 120;
+}
+
+/** `-show_entries packet` of the first video stream: one `pts,duration` line per packet. */
+export function packetTimingArgs(input: string): string[] {
+  return [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'packet=pts_time,duration_time',
+    '-of',
+    'csv=p=0',
+    `file:${resolve(input)}`,
+  ];
+}
+
+/** Duration (seconds) and average frame rate from packet lines; undefined when there are none. */
+export function timingFromPackets(csv: string): { durationS: number; fps: number } | undefined {
+  let first = Infinity;
+  let end = -Infinity;
+  let count = 0;
+  for (const line of csv.split('\n')) {
+    const [pts, dur] = line.split(',').map(Number);
+    if (pts === undefined || !Number.isFinite(pts)) continue;
+    count++;
+    first = Math.min(first, pts);
+    end = Math.max(end, pts + (dur !== undefined && Number.isFinite(dur) ? dur : 0));
+  }
+  if (count === 0 || !(end > first)) return undefined;
+  const durationS = end - first;
+  return { durationS, fps: Math.min(120, count / durationS) };
+}
+
+async function addPacketTiming(
+  probe: FfprobeOutput,
+  input: string,
+  runner: FfmpegRunner,
+  ffprobePath: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { stdout } = await runner.run(ffprobePath, packetTimingArgs(input), signal ? { signal } : {});
+  const timing = timingFromPackets(stdout);
+  const video = probe.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  if (!timing || !video) return;
+  if (firstFinite(probe.format?.duration, video.duration) === undefined) {
+    probe.format = { ...probe.format, duration: String(timing.durationS) };
+  }
+  const fps = firstPositive(parseRatio(video.avg_frame_rate), parseRatio(video.r_frame_rate));
+  if (fps === undefined || fps > 120) video.avg_frame_rate = `${Math.round(timing.fps * 1000)}/1000`;
 }
 
 /** Turns ffprobe's JSON into MediaInfo, refusing what is not a usable video. Pure; exported for tests. */
