@@ -24,6 +24,9 @@ const VideoPatchBody = Type.Object(
   {
     caption: Type.Optional(Type.String({ maxLength: 20_000 })),
     visibility: Type.Optional(Type.String({ maxLength: 64 })),
+    allowDuets: Type.Optional(Type.Boolean()),
+    allowStitches: Type.Optional(Type.Boolean()),
+    allowComments: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -86,6 +89,11 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
         caption: meta.caption,
         visibility: meta.visibility,
         filename: meta.filename,
+        soundId: meta.soundId,
+        duetOf: meta.duetOf,
+        layout: meta.layout,
+        stitchOf: meta.stitchOf,
+        stitchMs: meta.stitchMs,
       });
       reply.hijack();
       try {
@@ -122,9 +130,13 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
       schema: {
         tags: ['media'],
         summary:
-          'Upload a small clip in one multipart request (fields: file, caption, visibility); larger files use tus at /uploads',
+          'Upload a small clip in one multipart request (fields: file, caption, visibility, soundId, duetOf, layout, ' +
+          'stitchOf, stitchMs); larger files use tus at /uploads',
         consumes: ['multipart/form-data'],
-        response: { 202: Type.Object({ id: Type.String(), status: Type.String() }), ...errors(400, 401, 413, 503) },
+        response: {
+          202: Type.Object({ id: Type.String(), status: Type.String() }),
+          ...errors(400, 401, 403, 404, 409, 413, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -202,7 +214,7 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
     {
       schema: {
         tags: ['media'],
-        summary: 'Edit your clip’s caption or visibility',
+        summary: 'Edit your clip’s caption, visibility, or whether others may duet, stitch or comment on it',
         params: IdParams,
         body: VideoPatchBody,
         response: { 200: VideoSchema, ...errors(400, 401, 403, 404) },

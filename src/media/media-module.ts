@@ -15,6 +15,9 @@ import { mediaPaths } from './media-paths.js';
 import { DiskMediaStore, type MediaStore } from './media-store.js';
 import { MediaUrls } from './media-urls.js';
 import { ProcessingEvents } from './processing-events.js';
+import { RemixMedia } from './remix-media.js';
+import { RemixRules } from './remix-rules.js';
+import { featureEnabled } from '../regions/policy.js';
 import { S3MediaStore, parseS3Url } from './s3-media-store.js';
 import { DiskSourceStore, S3SourceStore, type SourceStore } from './source-store.js';
 import { TusUploads } from './tus-uploads.js';
@@ -41,6 +44,8 @@ export interface MediaModule {
   ffmpeg: FfmpegStatus;
   runner: FfmpegRunner;
   uploads: TusUploads;
+  /** The originals and sounds a transcode composes a clip from. */
+  remixMedia: RemixMedia;
   /** Expiry of abandoned uploads, multipart leftovers and the open-uploads count. */
   sweeper: UploadSweeper;
 }
@@ -78,6 +83,12 @@ export function createMedia(deps: MediaModuleDeps): MediaModule {
   const access = new ClipAccess({ directory, cells, refs });
   deps.border.onDirectoryWrite((write) => refs.written(write));
   const presenter = new VideoPresenter({ directory, cells, urls, refs });
+  const remix = new RemixRules({
+    directory,
+    access,
+    featureOn: (region, feature) => featureEnabled(config, region, feature),
+  });
+  const remixMedia = new RemixMedia({ directory, access, stores, runner, ffprobePath: config.ffprobePath });
   const videos = new VideoService({
     cells,
     directory,
@@ -91,9 +102,24 @@ export function createMedia(deps: MediaModuleDeps): MediaModule {
     now,
     log,
     text: deps.text,
+    remix,
   });
   const ffmpeg = new FfmpegStatus({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, runner, log });
   const uploads = new TusUploads({ sources, videos, log, path: UPLOADS_PATH, maxBytes: config.limits.uploadMaxBytes });
   const sweeper = new UploadSweeper({ cells, videos, now, log, expiryMs: config.uploadExpiryMs });
-  return { videos, access, presenter, refs, stores, sources, urls, processing, ffmpeg, runner, uploads, sweeper };
+  return {
+    videos,
+    access,
+    presenter,
+    refs,
+    stores,
+    sources,
+    urls,
+    processing,
+    ffmpeg,
+    runner,
+    uploads,
+    remixMedia,
+    sweeper,
+  };
 }

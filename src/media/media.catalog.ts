@@ -22,6 +22,8 @@ export const mediaCatalog: DomainCatalog = {
       watch_ms_total: 'public',
       completion_count: 'public',
       media_epoch: 'public',
+      duet_of: 'public',
+      stitch_of: 'public',
     },
     sounds: {
       id: 'public',
@@ -63,6 +65,13 @@ export const mediaCatalog: DomainCatalog = {
       moderation_decision_id: 'protected',
       withheld_regions: 'protected',
       media_epoch: 'protected',
+      allow_duets: 'protected',
+      allow_stitches: 'protected',
+      allow_comments: 'protected',
+      duet_of: 'protected',
+      duet_layout: 'protected',
+      stitch_of: 'protected',
+      stitch_ms: 'protected',
     },
     sounds: {
       id: 'public',

@@ -50,6 +50,13 @@ export const mediaDirectoryMigrations: MigrationMap = {
         .execute();
     },
   },
+  '1010_remix_refs': {
+    async up(db: Kysely<any>) {
+      // The public clip a public duet or stitch was made from, so feed cards can name it without a cell read.
+      await db.schema.alterTable('videos').addColumn('duet_of', 'text').execute();
+      await db.schema.alterTable('videos').addColumn('stitch_of', 'text').execute();
+    },
+  },
 };
 
 export const mediaCellMigrations: MigrationMap = {
@@ -122,6 +129,22 @@ export const mediaCellMigrations: MigrationMap = {
         .alterTable('videos')
         .addColumn('withheld_regions', 'text', (c) => c.notNull().defaultTo('[]'))
         .execute();
+    },
+  },
+  '1010_remix': {
+    async up(db: Kysely<any>) {
+      // What the author lets others do with the clip (1 = allowed), read when someone duets, stitches or comments.
+      for (const column of ['allow_duets', 'allow_stitches', 'allow_comments']) {
+        await db.schema
+          .alterTable('videos')
+          .addColumn(column, 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+      }
+      // What the clip was composed from: kept on the clip, whatever becomes of the original.
+      await db.schema.alterTable('videos').addColumn('duet_of', 'text').execute();
+      await db.schema.alterTable('videos').addColumn('duet_layout', 'text').execute();
+      await db.schema.alterTable('videos').addColumn('stitch_of', 'text').execute();
+      await db.schema.alterTable('videos').addColumn('stitch_ms', 'integer').execute();
     },
   },
 };

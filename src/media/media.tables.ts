@@ -37,6 +37,15 @@ export interface VideosTable {
   withheld_regions: Generated<string>;
   /** Bumped whenever access to the clip narrows; part of every media URL of the clip (migration 1002). */
   media_epoch: Generated<number>;
+  /** 1 while the author lets others duet, stitch, comment on the clip (migration 1010). */
+  allow_duets: Generated<number>;
+  allow_stitches: Generated<number>;
+  allow_comments: Generated<number>;
+  /** The clip this one is a duet of (`duet_layout` 'side' | 'stack') or a stitch of (`stitch_ms`) (migration 1010). */
+  duet_of: string | null;
+  duet_layout: string | null;
+  stitch_of: string | null;
+  stitch_ms: number | null;
 }
 
 /** A clip's audio kept as a reusable "sound". */
@@ -72,6 +81,9 @@ export interface DirectoryVideosTable {
   completion_count: Generated<number>;
   /** The cell row's `media_epoch` when the clip was published: its public media path is derived from it. */
   media_epoch: Generated<number>;
+  /** The clip this public clip is a duet or stitch of (migration 1010). */
+  duet_of: string | null;
+  stitch_of: string | null;
 }
 
 export interface DirectorySoundsTable {

@@ -7,9 +7,11 @@ import type { CellRegistry } from '../regions/cells.js';
 import type { FfmpegRunner } from './ffmpeg/ffmpeg-runner.js';
 import { FfmpegError, FfmpegMissingError, MediaError } from './ffmpeg/media-errors.js';
 import { probeMedia, validateMedia, type MediaInfo } from './ffmpeg/probe.js';
+import type { Composition } from './ffmpeg/compose-args.js';
 import { transcodeToHls } from './ffmpeg/transcode.js';
 import type { ProcessingEvents } from './processing-events.js';
 import { mediaPaths } from './media-paths.js';
+import type { RemixMedia } from './remix-media.js';
 import { TRANSCODE_ATTEMPTS, type VideoRow, type VideoService } from './video.service.js';
 
 export interface TranscodeJobDeps {
@@ -18,6 +20,8 @@ export interface TranscodeJobDeps {
   videos: VideoService;
   processing: ProcessingEvents;
   runner: FfmpegRunner;
+  /** Fetches what a duet, stitch or sound is composed from. */
+  remixMedia: RemixMedia;
   now: () => Date;
   log: Logger;
   /** Progress is written to the row at most this often (and on every 2 % step). */
@@ -80,9 +84,11 @@ export function transcodeJob(deps: TranscodeJobDeps) {
         return;
       }
       let info: MediaInfo;
+      let compose: Composition | undefined;
       try {
         info = await probeMedia(source, deps.runner, deps.config.ffprobePath, job.signal);
         validateMedia(info, deps.config.limits);
+        compose = await deps.remixMedia.prepare(row, info, work, job.signal);
       } catch (err) {
         if (err instanceof MediaError) {
           await fail(err.code, err.message);
@@ -90,11 +96,13 @@ export function transcodeJob(deps: TranscodeJobDeps) {
         }
         throw err;
       }
+      // A composed clip is what it shows: a side duet is twice as wide as the recording.
+      const shown = compose?.info ?? info;
       const probed = {
-        durationMs: info.durationMs,
-        width: info.width,
-        height: info.height,
-        hasAudio: info.hasAudio,
+        durationMs: shown.durationMs,
+        width: shown.width,
+        height: shown.height,
+        hasAudio: shown.hasAudio,
         sizeBytes: info.sizeBytes,
       };
       if (!(await videos.probed(region, videoId, probed))) throw new ClipGone();
@@ -127,6 +135,7 @@ export function transcodeJob(deps: TranscodeJobDeps) {
         input: source,
         outDir,
         info,
+        ...(compose ? { compose } : {}),
         runner: deps.runner,
         ffmpegPath: deps.config.ffmpegPath,
         signal: job.signal,
@@ -144,7 +153,7 @@ export function transcodeJob(deps: TranscodeJobDeps) {
       // The work folder goes before the clip is announced ready, so `ready` means nothing is left behind.
       await rm(work, { recursive: true, force: true });
 
-      if (!(await videos.ready(region, videoId, { hasSound: result.hasSound, durationMs: info.durationMs }))) {
+      if (!(await videos.ready(region, videoId, { hasSound: result.hasSound, durationMs: shown.durationMs }))) {
         throw new ClipGone();
       }
       events.emit(videoId, { type: 'status', status: 'ready' });

@@ -17,7 +17,7 @@ import {
 } from './clip-access.js';
 import type { AuthorRow, DirectoryRefs } from './directory-refs.js';
 import type { MediaUrls } from './media-urls.js';
-import type { Reason, Video, VideoStatus } from './video.schema.js';
+import type { Reason, RemixRef, Video, VideoStatus } from './video.schema.js';
 
 export interface PresenterDeps {
   directory: Kysely<DirectoryDb>;
@@ -143,11 +143,12 @@ export class VideoPresenter {
     const videoIds = clips.map((c) => c.id);
     // Feed pages hold index clips only: no cell is read for them, and no promise is made for what is not read.
     const fromCells = clips.some((c) => c.from === 'cell');
-    const [authors, flags, stats, sounds] = await Promise.all([
+    const [authors, flags, stats, sounds, remixes] = await Promise.all([
       refs.authorsById(authorIds),
       viewer ? this.flags(viewer, authorIds, videoIds, options.relations) : undefined,
       fromCells ? this.cellStats(clips) : NO_STATS,
       fromCells ? this.soundTitles(clips) : refs.soundTitles(soundIdsOf(clips)),
+      this.remixRefs(clips),
     ]);
     const relations = flags ?? NO_RELATIONS;
     const out: Video[] = [];
@@ -156,6 +157,7 @@ export class VideoPresenter {
       const state = stateOf(clip, author && authorState(author));
       if (!mayView(viewer, state, relations)) continue;
       const video = this.render(clip, author, openToAnyone(state), stats, sounds);
+      addRemix(video, clip, remixes);
       if (flags) {
         video.viewer = {
           liked: flags.liked.has(clip.id),
@@ -177,13 +179,15 @@ export class VideoPresenter {
    */
   async presentForModeration(clips: readonly CellClip[]): Promise<Video[]> {
     if (clips.length === 0) return [];
-    const [authors, stats, sounds] = await Promise.all([
+    const [authors, stats, sounds, remixes] = await Promise.all([
       this.deps.refs.authorsById([...new Set(clips.map((c) => c.ownerId))]),
       this.cellStats(clips),
       this.soundTitles(clips),
+      this.remixRefs(clips),
     ]);
     return clips.map((clip) => {
       const video = this.render(clip, authors.get(clip.ownerId), false, stats, sounds);
+      addRemix(video, clip, remixes);
       addModeration(video, clip);
       return video;
     });
@@ -219,6 +223,8 @@ export class VideoPresenter {
           epoch: { clip: r.media_epoch, owner: author?.media_epoch ?? 0 },
         }),
         sound: sound(r.sound_id),
+        duetOf: null,
+        stitchOf: null,
         stats: { views: r.view_count, likes: r.like_count, comments: r.comment_count, shares: r.share_count },
         createdAt: r.created_at,
       };
@@ -242,8 +248,13 @@ export class VideoPresenter {
         epoch: { clip: r.media_epoch, owner: clip.ownerEpoch },
       }),
       sound: sound(r.sound_id),
+      duetOf: null,
+      stitchOf: null,
       stats: stats.get(r.id) ?? ZERO_STATS,
       createdAt: r.created_at,
+      allowDuets: r.allow_duets === 1,
+      allowStitches: r.allow_stitches === 1,
+      allowComments: r.allow_comments === 1,
     };
     if (status === 'failed') {
       video.error = {
@@ -279,6 +290,24 @@ export class VideoPresenter {
     const sets: Record<string, Set<string>> = { f: following, b: blocked, l: flags.liked, v: flags.favorited };
     for (const r of rows) sets[r.k]?.add(r.id);
     return flags;
+  }
+
+  /** The originals of the duets and stitches among these clips that are in the public index, with their authors. */
+  private async remixRefs(clips: readonly ClipRef[]): Promise<Map<string, RemixRef>> {
+    const ids = [...new Set(clips.flatMap((c) => [c.row.duet_of, c.row.stitch_of].filter((id) => id != null)))];
+    if (ids.length === 0) return new Map();
+    const rows = await this.deps.directory
+      .selectFrom('videos')
+      .select(['id', 'author_id'])
+      .where('id', 'in', ids)
+      .execute();
+    const authors = await this.deps.refs.authorsById([...new Set(rows.map((r) => r.author_id))]);
+    const out = new Map<string, RemixRef>();
+    for (const r of rows) {
+      const author = authors.get(r.author_id);
+      if (author) out.set(r.id, { id: r.id, author: { id: author.id, handle: author.handle } });
+    }
+    return out;
   }
 
   /** Public counters of clips read from cells: they live on the index row, while the clip is public. */
@@ -325,6 +354,12 @@ export class VideoPresenter {
     }
     return titles;
   }
+}
+
+function addRemix(video: Video, clip: ClipRef, remixes: Map<string, RemixRef>): void {
+  const { duet_of: duet, stitch_of: stitch } = clip.row;
+  if (duet) video.duetOf = remixes.get(duet) ?? null;
+  if (stitch) video.stitchOf = remixes.get(stitch) ?? null;
 }
 
 function authorState(row: AuthorRow): AuthorState {

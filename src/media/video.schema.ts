@@ -23,6 +23,16 @@ export const ReasonSchema = Type.Object({ source: Type.String(), signals: Type.A
 /** Why For You showed a clip. */
 export type Reason = Static<typeof ReasonSchema>;
 
+/**
+ * The clip a duet or stitch was made from, while it is in the public index (anyone may see it); null once it is
+ * deleted, removed or no longer public — the duet itself plays on as published, it is its own author's clip.
+ */
+export const RemixRefSchema = Type.Object({
+  id: Type.String(),
+  author: Type.Object({ id: Type.String(), handle: Type.String() }),
+});
+export type RemixRef = Static<typeof RemixRefSchema>;
+
 export const VideoSchema = Type.Object({
   id: Type.String(),
   /** `uploading` (owner only) until the bytes are in. */
@@ -39,6 +49,12 @@ export const VideoSchema = Type.Object({
   height: Nullable(Type.Integer()),
   playback: Type.Object({ hls: Nullable(Type.String()), poster: Nullable(Type.String()) }),
   sound: Nullable(Type.Object({ id: Type.String(), title: Type.String() })),
+  duetOf: Nullable(RemixRefSchema),
+  stitchOf: Nullable(RemixRefSchema),
+  /** What the author lets others do with the clip (PATCH /videos/:id); given when the clip is read from its cell. */
+  allowDuets: Type.Optional(Type.Boolean()),
+  allowStitches: Type.Optional(Type.Boolean()),
+  allowComments: Type.Optional(Type.Boolean()),
   stats: Type.Object({
     views: Type.Integer(),
     likes: Type.Integer(),

@@ -26,6 +26,7 @@ import {
 import { mediaPaths } from './media-paths.js';
 import type { MediaStore } from './media-store.js';
 import type { ProcessingEvents } from './processing-events.js';
+import type { RemixInput, RemixRules } from './remix-rules.js';
 import type { SourceStore } from './source-store.js';
 import {
   checkCaption,
@@ -38,7 +39,7 @@ import {
 
 export type { VideoRow } from './clip-access.js';
 
-export interface NewVideoInput {
+export interface NewVideoInput extends RemixInput {
   caption?: unknown;
   visibility?: unknown;
   filename?: unknown;
@@ -47,6 +48,10 @@ export interface NewVideoInput {
 export interface VideoPatch {
   caption?: string;
   visibility?: string;
+  /** What the author lets others do with the clip. */
+  allowDuets?: boolean;
+  allowStitches?: boolean;
+  allowComments?: boolean;
 }
 
 /** What probing found in the upload. */
@@ -72,6 +77,8 @@ export interface VideoServiceDeps {
   log: Logger;
   /** The region's blocked terms, for captions. */
   text: TextPolicy;
+  /** What an upload may be made from: sounds, duets, stitches. */
+  remix: RemixRules;
 }
 
 /** Transcodes are retried this often before a clip is marked failed. */
@@ -126,6 +133,7 @@ export class VideoService {
   ): Promise<VideoRow> {
     const { caption, visibility, filename } = this.checkInput(input);
     await this.deps.text.check(owner.region, caption);
+    const remix = await this.deps.remix.check(owner, input);
     const at = options.at ?? this.deps.now().toISOString();
     const id = options.id ?? newId(Date.parse(at));
     const row = {
@@ -145,7 +153,7 @@ export class VideoService {
       height: null,
       has_audio: 0,
       source_name: filename,
-      sound_id: null,
+      ...remix,
       created_at: at,
       updated_at: at,
       size_bytes: null,
@@ -326,6 +334,9 @@ export class VideoService {
         mentions: JSON.stringify(parseMentions(caption)),
       });
     }
+    if (patch.allowDuets !== undefined) set.allow_duets = patch.allowDuets ? 1 : 0;
+    if (patch.allowStitches !== undefined) set.allow_stitches = patch.allowStitches ? 1 : 0;
+    if (patch.allowComments !== undefined) set.allow_comments = patch.allowComments ? 1 : 0;
     let q = this.db(region).updateTable('videos').set(set);
     if (patch.visibility !== undefined) {
       const visibility = checkVisibility(patch.visibility);
@@ -530,6 +541,12 @@ export class VideoService {
     const sound = row.sound_id
       ? await this.db(region).selectFrom('sounds').selectAll().where('id', '=', row.sound_id).executeTakeFirst()
       : undefined;
+    // A sound used from another cell is already public: the clip only names it and counts for it.
+    const used =
+      row.sound_id && !sound
+        ? await directory.selectFrom('sounds').select('id').where('id', '=', row.sound_id).executeTakeFirst()
+        : undefined;
+    const soundId = sound?.id ?? used?.id ?? null;
     if (sound) {
       await border.publish(
         region,
@@ -559,14 +576,16 @@ export class VideoService {
         duration_ms: row.duration_ms ?? 0,
         width: row.width ?? 0,
         height: row.height ?? 0,
-        sound_id: sound ? sound.id : null,
+        sound_id: soundId,
         created_at: row.created_at,
         published_at: publishedAt ?? this.deps.now().toISOString(),
         media_epoch: row.media_epoch,
+        duet_of: row.duet_of,
+        stitch_of: row.stitch_of,
       },
       ['id'],
     );
-    if (sound) await border.adjustCounters(region, 'sound.count', 'sounds', { id: sound.id }, { video_count: 1 });
+    if (soundId) await border.adjustCounters(region, 'sound.count', 'sounds', { id: soundId }, { video_count: 1 });
     await border.adjustCounters(region, 'profile.count', 'users', { id: row.owner_id }, { video_count: 1 });
     await events.emit({ type: 'clip.indexed', videoId: row.id, first: true });
     await events.emit({ type: 'clip.index_settled', videoId: row.id });

@@ -162,6 +162,10 @@ export class CommentService {
       const rel = (await this.deps.access.audience(region, owner, [p.author_id])).get(p.author_id) ?? NO_RELATIONS;
       if (rel.blocked.has(owner)) throw new ForbiddenError('comment.blocked', 'You cannot comment on this video.');
       if (!mayView(author, stateOf(clip), rel)) throw videoNotFound();
+      // The author's switch on this clip (PATCH /videos/:id {allowComments}); the clip's own cell decides.
+      if (clip.row.allow_comments !== 1) {
+        throw new ForbiddenError('comment.disabled', 'The author has turned comments off for this video.');
+      }
       const refusal = commentRefusal(await this.whoCanComment(region, owner), rel.following.has(owner));
       if (refusal) throw new ForbiddenError(refusal.code, refusal.message);
     } else if (clip.row.status !== 'ready') {

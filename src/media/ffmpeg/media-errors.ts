@@ -2,7 +2,14 @@ import { DomainError, InvalidInputError, UnavailableError } from '../../errors.j
 
 /** Codes for an upload that cannot become a clip; each message is meant for the uploader. */
 export type MediaErrorCode =
-  'media.unsupported' | 'media.corrupt' | 'media.too_long' | 'media.too_large' | 'media.resolution_too_large';
+  | 'media.unsupported'
+  | 'media.corrupt'
+  | 'media.too_long'
+  | 'media.too_large'
+  | 'media.resolution_too_large'
+  /** A duet's or stitch's original (or a used sound) went before the clip was composed. */
+  | 'media.original_missing'
+  | 'media.sound_missing';
 
 /** The uploaded file was understood well enough to refuse it (a client error, not a server fault). */
 export class MediaError extends InvalidInputError {
