@@ -294,7 +294,13 @@ export class VideoPresenter {
 
   /** The originals of the duets and stitches among these clips that are in the public index, with their authors. */
   private async remixRefs(clips: readonly ClipRef[]): Promise<Map<string, RemixRef>> {
-    const ids = [...new Set(clips.flatMap((c) => [c.row.duet_of, c.row.stitch_of].filter((id): id is string => id !== null && id !== undefined)))];
+    const ids = [
+      ...new Set(
+        clips.flatMap((c) =>
+          [c.row.duet_of, c.row.stitch_of].filter((id): id is string => id !== null && id !== undefined),
+        ),
+      ),
+    ];
     if (ids.length === 0) return new Map();
     const rows = await this.deps.directory
       .selectFrom('videos')
