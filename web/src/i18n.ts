@@ -494,6 +494,23 @@ const en = {
   'totp.disabled': 'Two-step sign-in is off.',
   'login.otp': 'Code from your authenticator app (or a recovery code)',
   'login.otpHint': 'Two-step sign-in is on for this account.',
+  // Recording, sounds, duets and stitches.
+  'record.tab': 'Record',
+  'record.fileTab': 'Upload a file',
+  'record.noCamera': 'The camera or microphone is not available. Allow access, or upload a file instead.',
+  'record.limit': 'Longest recording',
+  'record.time': '{t} of {max} · {n} segments',
+  'record.flip': 'Flip camera',
+  'record.hold': 'Hold to record',
+  'record.recording': 'Recording…',
+  'record.retake': 'Retake',
+  'record.done': 'Next',
+  'record.duetWith': 'Duet with @{handle}',
+  'record.stitchWith': 'Stitch with @{handle}',
+  'record.withSound': 'Sound: {title}',
+  'menu.duet': 'Duet',
+  'menu.stitch': 'Stitch',
+  'menu.useSound': 'Use this sound',
 };
 
 export type StringKey = keyof typeof en;
@@ -998,6 +1015,22 @@ const de: Record<StringKey, string> = {
   'totp.disabled': 'Die Anmeldung in zwei Schritten ist aus.',
   'login.otp': 'Code aus deiner Authenticator-App (oder ein Wiederherstellungscode)',
   'login.otpHint': 'Für dieses Konto ist die Anmeldung in zwei Schritten an.',
+  'record.tab': 'Aufnehmen',
+  'record.fileTab': 'Datei hochladen',
+  'record.noCamera': 'Kamera oder Mikrofon sind nicht verfügbar. Erlaube den Zugriff oder lade eine Datei hoch.',
+  'record.limit': 'Längste Aufnahme',
+  'record.time': '{t} von {max} · {n} Abschnitte',
+  'record.flip': 'Kamera wechseln',
+  'record.hold': 'Zum Aufnehmen halten',
+  'record.recording': 'Aufnahme läuft…',
+  'record.retake': 'Neu aufnehmen',
+  'record.done': 'Weiter',
+  'record.duetWith': 'Duett mit @{handle}',
+  'record.stitchWith': 'Stitch mit @{handle}',
+  'record.withSound': 'Sound: {title}',
+  'menu.duet': 'Duett',
+  'menu.stitch': 'Stitch',
+  'menu.useSound': 'Diesen Sound verwenden',
 };
 
 const dicts: Record<string, Record<StringKey, string>> = { en, de };

@@ -36,6 +36,11 @@ export function SoundPage({ id }: { id: string }) {
             </p>
           )}
           {s && <p class="muted">{tn('sound.videos', s.videoCount, fmtFull(s.videoCount))}</p>}
+          {s && (
+            <Link href={`/upload?sound=${id}`} class="btn btn-primary" data-testid="use-sound">
+              {t('menu.useSound')}
+            </Link>
+          )}
           {s && me?.id !== s.author?.id && (
             <button
               type="button"

@@ -2,6 +2,7 @@ import { api, type Video } from '../api';
 import { t } from '../i18n';
 import { openReport } from '../safety/report';
 import { requireAuth, toast, toastError, useMe } from '../session';
+import { navigate } from '../router';
 import { useStore } from '../store';
 import { Sheet } from '../ui/Sheet';
 import { RATES, rateStore } from './playback';
@@ -72,6 +73,27 @@ export function ClipMenu({
             {t('menu.copyLink')}
           </button>
         </li>
+        {(
+          [
+            ['duet', `/upload?duet=${video.id}`],
+            ['stitch', `/upload?stitch=${video.id}`],
+            ...(video.sound ? [['use-sound', `/upload?sound=${video.sound.id}`]] : []),
+          ] as const
+        ).map(([key, href]) => (
+          <li key={key}>
+            <button
+              type="button"
+              class="menu-item"
+              data-testid={`menu-${key}`}
+              onClick={() => {
+                onClose();
+                if (requireAuth('generic')) navigate(href);
+              }}
+            >
+              {t(key === 'duet' ? 'menu.duet' : key === 'stitch' ? 'menu.stitch' : 'menu.useSound')}
+            </button>
+          </li>
+        ))}
         {me?.id !== video.author.id && (
           <li>
             <button

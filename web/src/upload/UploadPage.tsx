@@ -3,13 +3,15 @@ import { Upload, type PreviousUpload } from 'tus-js-client';
 import { api, type Visibility } from '../api';
 import { fmtDuration, reducedMotion } from '../format';
 import { t } from '../i18n';
-import { Link } from '../router';
+import { Link, locStore } from '../router';
+import { useStore } from '../store';
 import { toast, toastError, useMe } from '../session';
 import { SuspendedBanner } from '../safety/SuspendedBanner';
 import { sniffFile } from './sniff';
 import { IconCheck, IconUpload } from '../ui/icons';
 import { Empty, Spinner } from '../ui/misc';
 import { useProcessing } from './useProcessing';
+import { Recorder, type RecordWith } from './Recorder';
 import { useTitle } from '../title';
 
 const MAX_CAPTION = 2200;
@@ -129,10 +131,67 @@ function Processing({ videoId, onAnother }: { videoId: string; onAnother: () => 
   );
 }
 
-/** /upload — pick or drop a clip, preview it, caption it, and send it with tus (pausable, resumable). */
+/** What `/upload?sound=…`, `?duet=…&layout=…` or `?stitch=…&ms=…` asks the new clip to be made with. */
+interface MadeWith {
+  meta: Record<string, string>;
+  record: RecordWith;
+  label: string;
+}
+
+function useMadeWith(query: URLSearchParams): MadeWith | null | undefined {
+  const sound = query.get('sound');
+  const duet = query.get('duet');
+  const stitch = query.get('stitch');
+  const layout = query.get('layout') === 'stack' ? 'stack' : 'side';
+  const ms = Math.min(5000, Math.max(1, Number(query.get('ms')) || 3000));
+  const [made, setMade] = useState<MadeWith | null | undefined>(sound || duet || stitch ? undefined : null);
+  useEffect(() => {
+    if (!sound && !duet && !stitch) return setMade(null);
+    let gone = false;
+    void (async () => {
+      try {
+        if (duet || stitch) {
+          const video = await api.video((duet ?? stitch)!);
+          const meta: Record<string, string> = duet
+            ? { duetOf: video.id, layout }
+            : { stitchOf: video.id, stitchMs: String(ms) };
+          const label = t(duet ? 'record.duetWith' : 'record.stitchWith', { handle: video.author.handle });
+          if (!gone)
+            setMade({ meta, label, record: { original: { video, mode: duet ? 'duet' : 'stitch', stitchMs: ms } } });
+        } else {
+          const page = await api.sound(sound!);
+          // Every clip of a sound carries the sound's audio as its own `sound.m4a`.
+          const hls = page.items.find((v) => v.playback.hls)?.playback.hls;
+          const soundUrl = hls ? hls.replace(/master\.m3u8$/, 'sound.m4a') : undefined;
+          if (!gone)
+            setMade({
+              meta: { soundId: page.id },
+              label: t('record.withSound', { title: page.title }),
+              record: soundUrl ? { soundUrl } : {},
+            });
+        }
+      } catch (e) {
+        toastError(e);
+        if (!gone) setMade(null);
+      }
+    })();
+    return () => {
+      gone = true;
+    };
+  }, [sound, duet, stitch, layout, ms]);
+  return made;
+}
+
+/**
+ * /upload — record with the camera or pick or drop a clip, preview it, caption it, and send it with tus
+ * (pausable, resumable); made with a sound, or as a duet or stitch of another clip, when the address says so.
+ */
 export function UploadPage() {
   const me = useMe();
   useTitle(t('nav.upload'));
+  const loc = useStore(locStore);
+  const madeWith = useMadeWith(loc.query);
+  const [recording, setRecording] = useState(false);
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [duration, setDuration] = useState<number | null>(null);
@@ -174,6 +233,7 @@ export function UploadPage() {
     setFile(f);
     setDuration(null);
     setPreview(URL.createObjectURL(f));
+    setRecording(false);
   };
 
   const reset = () => {
@@ -208,7 +268,13 @@ export function UploadPage() {
       retryDelays: [0, 1000, 3000, 5000],
       removeFingerprintOnSuccess: true,
       storeFingerprintForResuming: true,
-      metadata: { filename: file.name, filetype: file.type || 'video/mp4', caption: caption.trim(), visibility },
+      metadata: {
+        filename: file.name,
+        filetype: file.type || 'video/mp4',
+        caption: caption.trim(),
+        visibility,
+        ...madeWith?.meta,
+      },
       onAfterResponse(_req, res) {
         const id = res.getHeader(api.uploadVideoIdHeader);
         if (id && !idRef.current) idRef.current = id;
@@ -310,7 +376,38 @@ export function UploadPage() {
   return (
     <div class="page upload-page">
       <h1 class="page-title">{t('upload.title')}</h1>
-      {!file ? (
+      {madeWith && (
+        <p class="chip upload-made-with" data-testid="upload-made-with">
+          {madeWith.label}
+        </p>
+      )}
+      {!file && madeWith !== undefined && (
+        <div class="tabs upload-tabs" role="tablist">
+          <button
+            type="button"
+            role="tab"
+            class={`tab ${recording ? 'is-on' : ''}`}
+            aria-selected={recording}
+            data-testid="upload-tab-record"
+            onClick={() => setRecording(true)}
+          >
+            {t('record.tab')}
+          </button>
+          <button
+            type="button"
+            role="tab"
+            class={`tab ${!recording ? 'is-on' : ''}`}
+            aria-selected={!recording}
+            data-testid="upload-tab-file"
+            onClick={() => setRecording(false)}
+          >
+            {t('record.fileTab')}
+          </button>
+        </div>
+      )}
+      {!file && recording && madeWith !== undefined ? (
+        <Recorder with={madeWith?.record ?? {}} onRecorded={(f) => void choose(f)} />
+      ) : !file ? (
         <div
           class={`dropzone ${dragging ? 'is-dragging' : ''}`}
           onDragOver={(e) => {
