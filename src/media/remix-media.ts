@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -76,7 +77,10 @@ export class RemixMedia {
       for (const key of [map ?? OUTPUT_FILES.init, ...segments.map((s) => s.uri)]) {
         const body = await store.read(`${id}/${rung}/${key}`);
         if (!body) throw new MediaError('media.original_missing', 'The original video’s media is incomplete.');
-        await pipeline(body, out, { end: false });
+        // Written chunk by chunk: one stream takes every segment, without a pipeline's listeners per segment.
+        for await (const chunk of body) {
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
       }
     } finally {
       await new Promise<void>((done) => out.end(done));

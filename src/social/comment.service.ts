@@ -414,6 +414,9 @@ export class CommentService {
     if (!viewer) return { allowed: false, reason: 'auth.required' };
     if (viewer.userId === clip.ownerId) return { allowed: true, reason: null };
     if (rel.blocked.has(clip.ownerId)) return { allowed: false, reason: 'comment.blocked' };
+    // The clip's own switch (allowComments) lives on its cell row, which index clips do not carry.
+    const row = clip.from === 'cell' ? clip.row : (await this.deps.access.inCell(clip.region, clip.id))?.row;
+    if (row && row.allow_comments !== 1) return { allowed: false, reason: 'comment.disabled' };
     const key = `${clip.region}:${clip.ownerId}`;
     const now = this.deps.now().getTime();
     let who = this.settings.entry(key, now)?.value;

@@ -193,6 +193,12 @@ describe('use this sound, duets and stitches', () => {
     });
     expect(comment.statusCode).toBe(403);
     expect(comment.json().error.code).toBe('comment.disabled');
+    const list = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/videos/${original.id}/comments`,
+      headers: bob.headers,
+    });
+    expect(list.json().commenting).toEqual({ allowed: false, reason: 'comment.disabled' });
     expect((await patch(alice, original.id, { allowDuets: 'no' })).statusCode).toBe(400);
     expect((await patch(bob, original.id, { allowDuets: true })).json().error.code).toBe('video.forbidden');
     const on = await patch(alice, original.id, { allowDuets: true, allowStitches: true, allowComments: true });

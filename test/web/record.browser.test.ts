@@ -67,7 +67,9 @@ describe('recording in Chromium', () => {
     }
     const recorder = page.locator('[data-testid=recorder]');
     expect(await recorder.getAttribute('data-segments')).toBe(String(holdsMs.length));
-    expect(Number(await recorder.getAttribute('data-recorded-ms'))).toBeGreaterThan(holdsMs.reduce((a, b) => a + b) * 0.8);
+    expect(Number(await recorder.getAttribute('data-recorded-ms'))).toBeGreaterThan(
+      holdsMs.reduce((a, b) => a + b) * 0.8,
+    );
     await page.click('[data-testid=record-done]');
     await page.locator('[data-testid=upload-preview]').waitFor();
   }
