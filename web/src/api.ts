@@ -214,7 +214,16 @@ export const api = {
   uploadVideoIdHeader: 'Reelm-Video-Id',
   video: (id: string) => get<Video>(`/videos/${enc(id)}`),
   videoEventsUrl: (id: string) => url(`/videos/${enc(id)}/events`),
-  updateVideo: (id: string, b: { caption?: string; visibility?: Visibility }) => patch<Video>(`/videos/${enc(id)}`, b),
+  updateVideo: (
+    id: string,
+    b: {
+      caption?: string;
+      visibility?: Visibility;
+      allowDuets?: boolean;
+      allowStitches?: boolean;
+      allowComments?: boolean;
+    },
+  ) => patch<Video>(`/videos/${enc(id)}`, b),
   deleteVideo: (id: string) => del(`/videos/${enc(id)}`),
 
   // ---------------------------------------------------------------- social
