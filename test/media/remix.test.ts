@@ -78,7 +78,11 @@ describe('use this sound, duets and stitches', () => {
     ]);
     expect(original.sound).not.toBeNull();
   }, 120_000);
-  afterAll(() => t?.destroy());
+  afterAll(async () => {
+    // fetch keeps its sockets alive; closing the app would otherwise wait for them to time out.
+    t?.app.server.closeAllConnections();
+    await t?.destroy();
+  });
 
   it('lays a sound under a silent recording: the clip names it and its page lists it', async () => {
     const video = await upload(bob, recording, { soundId: original.sound.id, caption: 'my take' });
@@ -92,6 +96,15 @@ describe('use this sound, duets and stitches', () => {
     const page = await t.app.inject({ method: 'GET', url: `/api/v1/sounds/${original.sound.id}` });
     expect(page.json().videoCount).toBe(2);
     expect(page.json().items.map((v: any) => v.id)).toContain(video.id);
+  });
+
+  it('lets someone in another region use the sound: its audio comes from the sound’s own region', async () => {
+    const video = await upload(carol, recording, { soundId: original.sound.id });
+    expect(video.sound).toEqual(original.sound);
+    const sound = await probeUrl(`${t.base}${video.playback.hls.replace(/master\.m3u8$/, 'sound.m4a')}`);
+    expect(sound.streams.map((s) => s.codec_type)).toEqual(['audio']);
+    const page = await t.app.inject({ method: 'GET', url: `/api/v1/sounds/${original.sound.id}` });
+    expect(page.json().videoCount).toBe(3);
   });
 
   it('composes a side duet at twice the width, with the original’s sound, and names the original', async () => {
@@ -160,6 +173,13 @@ describe('use this sound, duets and stitches', () => {
       status: 403,
       code: 'video.duets_unavailable',
     });
+    // A follower in another region may see a followers-only clip, but it may not leave its cell in a duet.
+    const dave = await user(t, 'dave', 'DE');
+    await t.app.inject({ method: 'PUT', url: '/api/v1/users/alice/follow', headers: dave.headers });
+    expect(await refusal(dave, { duetOf: followersOnly.id })).toMatchObject({
+      status: 403,
+      code: 'video.remix_not_public',
+    });
     // A follower may duet a followers-only clip in the same region.
     const follow = await t.app.inject({ method: 'PUT', url: '/api/v1/users/alice/follow', headers: bob.headers });
     expect(follow.statusCode).toBe(204);
@@ -218,5 +238,6 @@ describe('use this sound, duets and stitches', () => {
     for (const v of duets) expect(v.duetOf).toBeNull();
     const media = await fetch(`${t.base}${duets[0].playback.hls}`);
     expect(media.status).toBe(200);
+    expect(await media.text()).toContain('#EXT-X-STREAM-INF');
   });
 });
