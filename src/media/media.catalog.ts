@@ -22,6 +22,8 @@ export const mediaCatalog: DomainCatalog = {
       watch_ms_total: 'public',
       completion_count: 'public',
       media_epoch: 'public',
+      captions: 'public',
+      cover_ms: 'public',
     },
     sounds: {
       id: 'public',
@@ -63,6 +65,11 @@ export const mediaCatalog: DomainCatalog = {
       moderation_decision_id: 'protected',
       withheld_regions: 'protected',
       media_epoch: 'protected',
+      captions: 'protected',
+      // Drafts and scheduled clips are protected data: the directory never hears of them until they are published.
+      draft: 'protected',
+      publish_at: 'protected',
+      cover_ms: 'protected',
     },
     sounds: {
       id: 'public',

@@ -37,6 +37,14 @@ export interface VideosTable {
   withheld_regions: Generated<string>;
   /** Bumped whenever access to the clip narrows; part of every media URL of the clip (migration 1002). */
   media_epoch: Generated<number>;
+  /** JSON list of the BCP 47 languages the clip has WebVTT captions in (migration 1020). */
+  captions: Generated<string>;
+  /** 1 while the clip is a draft: its owner's alone (migration 1020). */
+  draft: Generated<number>;
+  /** When a scheduled clip is published (ISO time); null once published or when not scheduled (migration 1020). */
+  publish_at: string | null;
+  /** The moment the owner picked the poster from; null: the transcoder's pick (migration 1020). */
+  cover_ms: number | null;
 }
 
 /** A clip's audio kept as a reusable "sound". */
@@ -72,6 +80,9 @@ export interface DirectoryVideosTable {
   completion_count: Generated<number>;
   /** The cell row's `media_epoch` when the clip was published: its public media path is derived from it. */
   media_epoch: Generated<number>;
+  /** Copies of the cell row's `captions` and `cover_ms` (migration 1021). */
+  captions: Generated<string>;
+  cover_ms: number | null;
 }
 
 export interface DirectorySoundsTable {
