@@ -34,7 +34,9 @@ export async function makeAvatar(input: Buffer): Promise<AvatarImages> {
     format = meta.format;
     pixels = (meta.width ?? 0) * (meta.height ?? 0);
   } catch (err) {
-    throw new AvatarImageError('invalid', `not an image (${(err as Error).message})`);
+    const message = (err as Error).message;
+    if (/pixel limit/i.test(message)) throw new AvatarImageError('pixels', message);
+    throw new AvatarImageError('invalid', `not an image (${message})`);
   }
   if (!format || !(AVATAR_FORMATS as readonly string[]).includes(format)) {
     throw new AvatarImageError('format', `a ${format ?? 'unknown'} image`);
@@ -46,7 +48,7 @@ export async function makeAvatar(input: Buffer): Promise<AvatarImages> {
       // rotate() with no angle applies the EXIF orientation; sharp writes no metadata unless asked to.
       const out = await sharp(input, options)
         .rotate()
-        .resize(size, size, { fit: 'cover', position: 'attention' })
+        .resize(size, size, { fit: 'cover', position: 'centre' })
         .webp({ quality: 82 })
         .toBuffer();
       sizes.set(size, out);
