@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesUnder, removeDir, tempDir } from '../helpers/app.js';
+import { publishTestVideo } from '../helpers/videos.js';
 import { readZip } from '../helpers/zip.js';
 import { smallClip, startMediaApp, tusUpload, user, waitForVideo, type MediaTestApp } from './helpers.js';
 
@@ -129,6 +130,39 @@ describe('captions, drafts, scheduling, the cover frame and avatars', () => {
       'content.blocked_term',
     ]);
     await t.ctx.moderation.terms.replace('us', []);
+
+    // Not before the clip is processed (its master playlist is not final yet), nor cover frames.
+    const pending = await publishTestVideo(t.ctx, alice, { state: 'processing' });
+    expect(await code(await putVtt(pending.id, 'en', VTT, alice))).toEqual([409, 'captions.not_ready']);
+    const cover = await call('PATCH', `/videos/${pending.id}`, alice, { payload: { coverMs: 0 } });
+    expect([cover.statusCode, cover.json().error.code]).toEqual([409, 'video.not_ready']);
+    // At most 20 languages.
+    const many = await publishTestVideo(t.ctx, alice, { media: true });
+    const langs = [
+      'aa',
+      'ab',
+      'af',
+      'ak',
+      'am',
+      'an',
+      'ar',
+      'as',
+      'av',
+      'ay',
+      'az',
+      'ba',
+      'be',
+      'bg',
+      'bi',
+      'bm',
+      'bn',
+      'bo',
+      'br',
+      'bs',
+    ];
+    for (const lang of langs) expect((await putVtt(many.id, lang, VTT, alice)).statusCode).toBe(204);
+    expect(await code(await putVtt(many.id, 'ca', VTT, alice))).toEqual([400, 'captions.too_many']);
+    expect((await putVtt(many.id, 'aa', VTT, alice)).statusCode).toBe(204);
   });
 
   it('picks the cover frame: a new poster at a new URL, 400 outside the clip', async () => {
