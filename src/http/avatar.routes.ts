@@ -31,6 +31,7 @@ export async function avatarRoutes(app: FastifyInstance, ctx: AppContext, auth: 
         schema: {
           tags: ['accounts'],
           summary: 'Set your profile picture (JPEG, PNG or WebP body, ≤ 5 MB): re-encoded square, metadata stripped',
+          consumes: [...AVATAR_BODY.types],
           response: { 200: Type.Object({ avatarUrl: Type.String() }), ...errors(400, 401, 413, 415) },
         },
       },

@@ -280,6 +280,7 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
         schema: {
           tags: ['media'],
           summary: 'Add or replace your clip’s WebVTT captions in one language (Content-Type: text/vtt, ≤ 256 KB)',
+          consumes: ['text/vtt'],
           params: CaptionParams,
           response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409, 413, 415) },
         },
