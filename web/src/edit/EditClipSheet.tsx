@@ -58,172 +58,174 @@ export function EditClipSheet({
 
   return (
     <Sheet open={open} onClose={onClose} title={t('edit.title')} testid="edit-sheet" titleId={`edit-${video.id}`}>
-      <form
-        class="edit-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save({ caption: caption.trim(), visibility });
-        }}
-      >
-        <label class="field">
-          <span>{t('edit.caption')}</span>
-          <textarea
-            data-testid="edit-caption"
-            value={caption}
-            maxLength={2200}
-            onInput={(e) => setCaption((e.target as HTMLTextAreaElement).value)}
-          />
-        </label>
-        <label class="field">
-          <span>{t('edit.visibility')}</span>
-          <select
-            data-testid="edit-visibility"
-            value={visibility}
-            onChange={(e) => setVisibility((e.target as HTMLSelectElement).value as Visibility)}
-          >
-            {VISIBILITIES.map((v) => (
-              <option key={v} value={v}>
-                {t(`edit.visibility.${v}` as StringKey)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" class="btn btn-primary" data-testid="edit-save" disabled={busy}>
-          {t('edit.save')}
-        </button>
-      </form>
-
-      {video.durationMs !== null && video.status === 'ready' && (
-        <section class="edit-section">
-          <h3>{t('edit.cover')}</h3>
-          {video.playback.poster && (
-            <img class="edit-cover" src={video.playback.poster} alt="" data-testid="edit-poster" />
-          )}
-          <input
-            type="range"
-            min={0}
-            max={video.durationMs}
-            step={100}
-            value={coverMs}
-            aria-label={t('edit.coverAt')}
-            data-testid="edit-cover-range"
-            onInput={(e) => setCoverMs(Number((e.target as HTMLInputElement).value))}
-          />
-          <button
-            type="button"
-            class="btn btn-secondary"
-            data-testid="edit-cover-save"
-            disabled={busy}
-            onClick={() => save({ coverMs }, 'edit.coverSaved')}
-          >
-            {t('edit.coverSet', { s: (coverMs / 1000).toFixed(1) })}
-          </button>
-        </section>
-      )}
-
-      {SWITCHES.some((s) => typeof switches[s.field] === 'boolean') && (
-        <section class="edit-section">
-          {SWITCHES.filter((s) => typeof switches[s.field] === 'boolean').map((s) => (
-            <label key={s.field} class="check">
-              <input
-                type="checkbox"
-                data-testid={`edit-${s.field}`}
-                checked={switches[s.field]}
-                disabled={busy}
-                onChange={(e) => save({ [s.field]: (e.target as HTMLInputElement).checked })}
-              />
-              {t(s.label)}
-            </label>
-          ))}
-        </section>
-      )}
-
-      {video.status === 'ready' && (
-        <section class="edit-section">
-          <h3>{t('edit.captions')}</h3>
-          <ul class="edit-captions">
-            {video.captions.map((c) => (
-              <li key={c.lang} data-testid={`edit-caption-${c.lang}`}>
-                <span>{c.lang}</span>
-                <button
-                  type="button"
-                  class="btn btn-secondary"
-                  disabled={busy}
-                  onClick={() => run(() => api.deleteCaptions(video.id, c.lang), 'edit.captionsRemoved')}
-                >
-                  {t('edit.remove')}
-                </button>
-              </li>
-            ))}
-          </ul>
-          <label class="field">
-            <span>{t('edit.captionsLang')}</span>
-            <input
-              data-testid="edit-captions-lang"
-              value={lang}
-              maxLength={35}
-              onInput={(e) => setLang((e.target as HTMLInputElement).value.trim())}
-            />
-          </label>
-          <label class="field">
-            <span>{t('edit.captionsFile')}</span>
-            <input
-              type="file"
-              accept=".vtt,text/vtt"
-              data-testid="edit-captions-file"
+      <div class="edit-body">
+        {unpublished && (
+          <section class="edit-section">
+            <p class="muted" data-testid="edit-unpublished">
+              {video.scheduledFor
+                ? t('edit.scheduledFor', { at: new Date(video.scheduledFor).toLocaleString() })
+                : t('edit.isDraft')}
+            </p>
+            <button
+              type="button"
+              class="btn btn-primary"
+              data-testid="edit-publish"
               disabled={busy}
-              onChange={(e) => {
-                const input = e.target as HTMLInputElement;
-                const file = input.files?.[0];
-                if (!file) return;
-                void run(() => api.putCaptions(video.id, lang, file), 'edit.captionsAdded').then(() => {
-                  input.value = '';
-                });
-              }}
-            />
-          </label>
-        </section>
-      )}
-
-      <section class="edit-section edit-actions">
-        {unpublished && (
-          <p class="muted" data-testid="edit-unpublished">
-            {video.scheduledFor
-              ? t('edit.scheduledFor', { at: new Date(video.scheduledFor).toLocaleString() })
-              : t('edit.isDraft')}
-          </p>
+              onClick={() => save({ draft: false }, 'edit.published')}
+            >
+              {t('edit.publish')}
+            </button>
+          </section>
         )}
-        {unpublished && (
-          <button
-            type="button"
-            class="btn btn-primary"
-            data-testid="edit-publish"
-            disabled={busy}
-            onClick={() => save({ draft: false }, 'edit.published')}
-          >
-            {t('edit.publish')}
-          </button>
-        )}
-        <button
-          type="button"
-          class="btn btn-danger"
-          data-testid="edit-delete"
-          disabled={busy}
-          onClick={async () => {
-            if (!confirm(t('edit.deleteConfirm'))) return;
-            try {
-              await api.deleteVideo(video.id);
-              toast(t('upload.removed'));
-              onClose();
-              onDeleted?.();
-            } catch (e) {
-              toastError(e);
-            }
+        <form
+          class="edit-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save({ caption: caption.trim(), visibility });
           }}
         >
-          {t('edit.delete')}
-        </button>
-      </section>
+          <label class="field">
+            <span>{t('edit.caption')}</span>
+            <textarea
+              data-testid="edit-caption"
+              value={caption}
+              maxLength={2200}
+              onInput={(e) => setCaption((e.target as HTMLTextAreaElement).value)}
+            />
+          </label>
+          <label class="field">
+            <span>{t('edit.visibility')}</span>
+            <select
+              data-testid="edit-visibility"
+              value={visibility}
+              onChange={(e) => setVisibility((e.target as HTMLSelectElement).value as Visibility)}
+            >
+              {VISIBILITIES.map((v) => (
+                <option key={v} value={v}>
+                  {t(`edit.visibility.${v}` as StringKey)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" class="btn btn-primary" data-testid="edit-save" disabled={busy}>
+            {t('edit.save')}
+          </button>
+        </form>
+
+        {video.durationMs !== null && video.status === 'ready' && (
+          <section class="edit-section">
+            <h3>{t('edit.cover')}</h3>
+            {video.playback.poster && (
+              <img class="edit-cover" src={video.playback.poster} alt="" data-testid="edit-poster" />
+            )}
+            <input
+              type="range"
+              min={0}
+              max={video.durationMs}
+              step={100}
+              value={coverMs}
+              aria-label={t('edit.coverAt')}
+              data-testid="edit-cover-range"
+              onInput={(e) => setCoverMs(Number((e.target as HTMLInputElement).value))}
+            />
+            <button
+              type="button"
+              class="btn btn-secondary"
+              data-testid="edit-cover-save"
+              disabled={busy}
+              onClick={() => save({ coverMs }, 'edit.coverSaved')}
+            >
+              {t('edit.coverSet', { s: (coverMs / 1000).toFixed(1) })}
+            </button>
+          </section>
+        )}
+
+        {SWITCHES.some((s) => typeof switches[s.field] === 'boolean') && (
+          <section class="edit-section">
+            {SWITCHES.filter((s) => typeof switches[s.field] === 'boolean').map((s) => (
+              <label key={s.field} class="check">
+                <input
+                  type="checkbox"
+                  data-testid={`edit-${s.field}`}
+                  checked={switches[s.field]}
+                  disabled={busy}
+                  onChange={(e) => save({ [s.field]: (e.target as HTMLInputElement).checked })}
+                />
+                {t(s.label)}
+              </label>
+            ))}
+          </section>
+        )}
+
+        {video.status === 'ready' && (
+          <section class="edit-section">
+            <h3>{t('edit.captions')}</h3>
+            <ul class="edit-captions">
+              {video.captions.map((c) => (
+                <li key={c.lang} data-testid={`edit-caption-${c.lang}`}>
+                  <span>{c.lang}</span>
+                  <button
+                    type="button"
+                    class="btn btn-secondary"
+                    disabled={busy}
+                    onClick={() => run(() => api.deleteCaptions(video.id, c.lang), 'edit.captionsRemoved')}
+                  >
+                    {t('edit.remove')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+            <label class="field">
+              <span>{t('edit.captionsLang')}</span>
+              <input
+                data-testid="edit-captions-lang"
+                value={lang}
+                maxLength={35}
+                onInput={(e) => setLang((e.target as HTMLInputElement).value.trim())}
+              />
+            </label>
+            <label class="field">
+              <span>{t('edit.captionsFile')}</span>
+              <input
+                type="file"
+                accept=".vtt,text/vtt"
+                data-testid="edit-captions-file"
+                disabled={busy}
+                onChange={(e) => {
+                  const input = e.target as HTMLInputElement;
+                  const file = input.files?.[0];
+                  if (!file) return;
+                  void run(() => api.putCaptions(video.id, lang, file), 'edit.captionsAdded').then(() => {
+                    input.value = '';
+                  });
+                }}
+              />
+            </label>
+          </section>
+        )}
+
+        <section class="edit-section edit-actions">
+          <button
+            type="button"
+            class="btn btn-danger"
+            data-testid="edit-delete"
+            disabled={busy}
+            onClick={async () => {
+              if (!confirm(t('edit.deleteConfirm'))) return;
+              try {
+                await api.deleteVideo(video.id);
+                toast(t('upload.removed'));
+                onClose();
+                onDeleted?.();
+              } catch (e) {
+                toastError(e);
+              }
+            }}
+          >
+            {t('edit.delete')}
+          </button>
+        </section>
+      </div>
     </Sheet>
   );
 }
