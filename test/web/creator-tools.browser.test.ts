@@ -106,6 +106,22 @@ describe('creator tools in Chromium', () => {
     await page.locator('[data-testid=edit-unpublished]').waitFor();
     await page.waitForTimeout(400); // the sheet's slide-in, for the picture
     await page.screenshot({ path: join(ARTIFACTS, 'edit-sheet.png') });
+    // Scheduled an hour ahead (a local time, as the picker gives it), then published now after all.
+    const local = await page.evaluate(() => {
+      const d = new Date(Date.now() + 3600_000);
+      const p = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    });
+    await page.locator('[data-testid=edit-schedule]').fill(local);
+    await page.locator('[data-testid=edit-schedule-save]').click();
+    await page.locator('[data-testid=edit-unpublished]', { hasText: 'Scheduled for' }).waitFor();
+    const scheduled = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/videos/${draftId}`,
+      headers: bearer(maker.token),
+    });
+    expect(Math.abs(Date.parse(scheduled.json().scheduledFor) - Date.now() - 3600_000)).toBeLessThan(120_000);
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/videos/${draftId}` })).statusCode).toBe(404);
     await page.locator('[data-testid=edit-publish]').click();
     await page.locator('[data-testid=edit-unpublished]').waitFor({ state: 'detached' });
     const visitor = await t.app.inject({ method: 'GET', url: `/api/v1/videos/${draftId}` });

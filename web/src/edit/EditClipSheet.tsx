@@ -35,6 +35,7 @@ export function EditClipSheet({
   const [coverMs, setCoverMs] = useState(video.coverMs ?? 0);
   const [lang, setLang] = useState('en');
   const [busy, setBusy] = useState(false);
+  const [when, setWhen] = useState('');
   const switches = video as Video & Partial<Record<(typeof SWITCHES)[number]['field'], boolean>>;
   useEffect(() => {
     setCaption(video.caption);
@@ -74,6 +75,24 @@ export function EditClipSheet({
               onClick={() => save({ draft: false }, 'edit.published')}
             >
               {t('edit.publish')}
+            </button>
+            <label class="check">
+              {t('upload.schedule')}
+              <input
+                type="datetime-local"
+                data-testid="edit-schedule"
+                value={when}
+                onInput={(e) => setWhen((e.target as HTMLInputElement).value)}
+              />
+            </label>
+            <button
+              type="button"
+              class="btn btn-secondary"
+              data-testid="edit-schedule-save"
+              disabled={busy || !when}
+              onClick={() => save({ publishAt: new Date(when).toISOString() }, 'edit.scheduled')}
+            >
+              {t('edit.schedule')}
             </button>
           </section>
         )}
