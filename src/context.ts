@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import { AccountService } from './accounts/account.service.js';
+import { AvatarService } from './accounts/avatar.service.js';
 import { DeletionService } from './accounts/deletion.service.js';
 import { ExportService } from './accounts/export.service.js';
 import { OperatorService } from './accounts/operator.service.js';
@@ -80,6 +81,8 @@ export interface AppContext {
   accountEmails: AccountEmailService;
   /** Password change and reset. */
   passwords: PasswordService;
+  /** Profile pictures. */
+  avatars: AvatarService;
   close(): Promise<void>;
 }
 
@@ -173,6 +176,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     counter: transparency,
     now,
   });
+  const avatars = new AvatarService({ directory, border, stores: media.stores, now, log });
   const exports = new ExportService({
     directory,
     cells,
@@ -180,6 +184,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     border,
     queues,
     now,
+    avatars,
     expiryDays: config.exportExpiryDays,
   });
   const deletion = new DeletionService({
@@ -244,6 +249,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   // An account's audience follows it: going private, away or back moves its clips out of (or into) the index.
   events.on('account.audience_changed', (e) => media.videos.syncAuthor(e.region, e.userId, e.narrowed));
   events.on('account.purging', (e) => media.videos.unpublishAll(e.region, e.userId));
+  events.on('account.purging', (e) => avatars.removeAll(e.region, e.userId));
   // Following remembers which creators have nothing only followers see; a change to that is heard at once.
   events.on('clip.changed', (e) => feeds.following.clipChanged(e.ownerId));
   events.on('account.audience_changed', (e) => feeds.following.authorChanged(e.userId));
@@ -279,6 +285,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     mailer,
     accountEmails,
     passwords,
+    avatars,
     async close() {
       await passwords.settled();
       for (const queue of queues.values()) await queue.close();

@@ -22,6 +22,8 @@ export class ForbiddenError extends DomainError {}
 export class NotFoundError extends DomainError {}
 export class ConflictError extends DomainError {}
 export class PayloadTooLargeError extends DomainError {}
+/** The body is of a type this call does not take (415). */
+export class UnsupportedMediaTypeError extends DomainError {}
 export class RateLimitedError extends DomainError {}
 /** A dependency (ffmpeg, a store) is missing or down: the request was fine, the server cannot serve it. */
 export class UnavailableError extends DomainError {}

@@ -29,6 +29,8 @@ export interface ExportServiceDeps {
   queues: Map<string, JobQueue>;
   now: () => Date;
   expiryDays: number;
+  /** The user's profile pictures (in the cell's media store, which may be a bucket). */
+  avatars?: { files(region: string, userId: string): Promise<{ name: string; data: Buffer }[]> };
 }
 
 export const EXPORT_ROWS_FLOW = 'account.export-rows';
@@ -50,6 +52,7 @@ tables/<name>.json every row kept about you in your home region, by table (encry
                    and your public content kept in other regions (your comments on their clips)
 public.json        what anyone could see: your public profile, your public clips and sounds
 media/<videoId>/   the files of your own clips
+avatar/            your profile picture, as shown (400 and 100 px)
 
 This is the copy of your data that GDPR Articles 15 and 20 entitle you to, in a machine-readable form.
 `;
@@ -259,6 +262,8 @@ export class ExportService {
       if (folder.table === 'data_exports' || !existsSync(folder.path)) continue;
       for (const file of walk(folder.path)) zip.addFile(file, `media/${folder.id}/${relative(folder.path, file)}`);
     }
+
+    for (const file of (await this.deps.avatars?.files(region, userId)) ?? []) zip.addBuffer(file.data, file.name);
 
     const out = this.folder(cell, exportId);
     mkdirSync(out, { recursive: true });

@@ -8,6 +8,7 @@ import {
   InvalidInputError,
   NotFoundError,
   PayloadTooLargeError,
+  UnsupportedMediaTypeError,
   RateLimitedError,
   UnauthorizedError,
   UnavailableError,
@@ -24,6 +25,7 @@ const STATUS: [new (...args: any[]) => DomainError, number][] = [
   [NotFoundError, 404],
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
+  [UnsupportedMediaTypeError, 415],
   [RateLimitedError, 429],
   [UnavailableError, 503],
 ];

@@ -15,7 +15,9 @@ import { mediaPaths } from '../media/media-paths.js';
 import { keyParts } from '../media/media-store.js';
 import type { ProcessingEvent } from '../media/processing-events.js';
 import { parseUploadMetadata } from '../media/tus-uploads.js';
+import { CAPTIONS_MAX_BYTES } from '../media/captions.js';
 import { VideoPageSchema, VideoSchema } from '../media/video.schema.js';
+import { addRawBodyParsers, rawBody, type RawBodyRule } from './raw-body.js';
 import type { Auth } from './auth.js';
 import { errorBody } from './errors.js';
 import { HandleParams, IdParams, PageQuery, errors } from './schemas.js';
@@ -27,9 +29,27 @@ const VideoPatchBody = Type.Object(
     allowDuets: Type.Optional(Type.Boolean()),
     allowStitches: Type.Optional(Type.Boolean()),
     allowComments: Type.Optional(Type.Boolean()),
+    /** false publishes a draft or scheduled clip now; true takes the clip back to drafts. */
+    draft: Type.Optional(Type.Boolean()),
+    /** Schedules the clip (ISO time, ≤ 30 days ahead); null makes a scheduled clip a draft again. */
+    publishAt: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+    /** The moment (ms) the poster is taken from: 0 ≤ coverMs ≤ durationMs. */
+    coverMs: Type.Optional(Type.Integer()),
   },
   { additionalProperties: false },
 );
+
+const CaptionParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  lang: Type.String({ minLength: 1, maxLength: 64 }),
+});
+
+const CAPTION_BODY: RawBodyRule = {
+  types: ['text/vtt'],
+  maxBytes: CAPTIONS_MAX_BYTES,
+  tooLarge: { code: 'captions.too_large', message: 'A caption file has at most 256 KB.' },
+  wrongType: { code: 'captions.content_type', message: 'Send the captions as WebVTT, with Content-Type: text/vtt.' },
+};
 
 const SSE_POLL_MS = 500;
 const SSE_KEEPALIVE_MS = 15_000;
@@ -94,6 +114,8 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
         layout: meta.layout,
         stitchOf: meta.stitchOf,
         stitchMs: meta.stitchMs,
+        draft: meta.draft,
+        publishAt: meta.publishAt,
       });
       reply.hijack();
       try {
@@ -214,10 +236,11 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
     {
       schema: {
         tags: ['media'],
-        summary: 'Edit your clip’s caption, visibility, or whether others may duet, stitch or comment on it',
+        summary:
+          'Edit your clip: caption, visibility, draft or schedule, cover frame, whether others may duet, stitch or comment',
         params: IdParams,
         body: VideoPatchBody,
-        response: { 200: VideoSchema, ...errors(400, 401, 403, 404) },
+        response: { 200: VideoSchema, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
@@ -242,6 +265,69 @@ async function registerMediaRoutes(app: FastifyInstance, ctx: AppContext, auth: 
       return reply.status(204).send(null);
     },
   );
+
+  api.get(
+    '/me/drafts',
+    {
+      schema: {
+        tags: ['media'],
+        summary: 'Your drafts and scheduled clips, newest first (only you see them)',
+        querystring: PageQuery,
+        response: { 200: VideoPageSchema, ...errors(400, 401) },
+      },
+    },
+    async (request) => {
+      const me = await auth.requireUser(request);
+      const page = await videos.drafts(me, request.query);
+      return { items: await presenter.present(me, page.clips), cursor: page.cursor };
+    },
+  );
+
+  // WebVTT bodies, in a scope of their own so that only these routes take them.
+  await app.register(async (scoped) => {
+    addRawBodyParsers(scoped, CAPTION_BODY);
+    const captionsApi = scoped.withTypeProvider<TypeBoxTypeProvider>();
+    captionsApi.put(
+      '/videos/:id/captions/:lang',
+      {
+        schema: {
+          tags: ['media'],
+          summary: 'Add or replace your clip’s WebVTT captions in one language (Content-Type: text/vtt, ≤ 256 KB)',
+          consumes: ['text/vtt'],
+          params: CaptionParams,
+          response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const me = await auth.requireUser(request);
+        const body = rawBody(request, CAPTION_BODY);
+        let text: string;
+        try {
+          text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+        } catch {
+          throw new InvalidInputError('captions.invalid', 'This is not valid WebVTT: the file is not UTF-8 text.');
+        }
+        await ctx.media.captions.put(request.params.id, me, request.params.lang, text);
+        return reply.status(204).send(null);
+      },
+    );
+    captionsApi.delete(
+      '/videos/:id/captions/:lang',
+      {
+        schema: {
+          tags: ['media'],
+          summary: 'Remove your clip’s captions in one language',
+          params: CaptionParams,
+          response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        const me = await auth.requireUser(request);
+        await ctx.media.captions.remove(request.params.id, me, request.params.lang);
+        return reply.status(204).send(null);
+      },
+    );
+  });
 
   api.get(
     '/users/:handle/videos',
@@ -350,6 +436,7 @@ const CONTENT_TYPES: Record<string, string> = {
   m4s: 'video/iso.segment',
   jpg: 'image/jpeg',
   m4a: 'audio/mp4',
+  vtt: 'text/vtt; charset=utf-8',
 };
 
 /** Parses a single `bytes=` range against a size; undefined = serve it all; 'unsatisfiable' = 416. */

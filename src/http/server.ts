@@ -18,6 +18,7 @@ import { socialRoutes } from './social.routes.js';
 import { Auth } from './auth.js';
 import { answerClientError, answerFrameworkError, errorBody, installErrorHandler } from './errors.js';
 import { mediaFileRoutes, mediaRoutes } from './media.routes.js';
+import { avatarFileRoutes, avatarRoutes } from './avatar.routes.js';
 import { operatorRoutes } from './operator.routes.js';
 import { sovereigntyRoutes } from './sovereignty.routes.js';
 import { securityHeaders } from './security-headers.js';
@@ -140,6 +141,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
       await accountRoutes(api, ctx, auth);
       await accountSecurityRoutes(api, ctx, auth);
       await mediaRoutes(api, ctx, auth);
+      await avatarRoutes(api, ctx, auth);
       await operatorRoutes(api, ctx, auth);
       await signInRoutes(api, ctx, auth);
       await sovereigntyRoutes(api, ctx, auth);
@@ -150,6 +152,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     { prefix: '/api/v1' },
   );
   await mediaFileRoutes(app, ctx);
+  await avatarFileRoutes(app, ctx);
 
   const webDist = options.webDist ?? [WEB_DIST, WEB_DIST_SRC].find((d) => existsSync(join(d, 'index.html')));
   if (webDist && existsSync(join(webDist, 'index.html'))) {
@@ -178,6 +181,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     const isApi =
       path.startsWith('/api/') ||
       path.startsWith('/media/') ||
+      path.startsWith('/avatars/') ||
       path === '/health' ||
       path === '/ready' ||
       path.startsWith('/docs');

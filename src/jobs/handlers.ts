@@ -19,6 +19,9 @@ export function buildHandlers(ctx: AppContext): JobHandlers {
       now: () => ctx.clock.now(),
       log: ctx.log,
     }),
+    'video.publish': async (payload, job) => {
+      await ctx.media.videos.publishScheduled(job.region, payload.videoId);
+    },
     'accounts.export': async (payload, job) => {
       try {
         await ctx.exports.build(job.region, payload.exportId);
@@ -72,6 +75,7 @@ export async function scheduleSessionPrune(ctx: AppContext, region: string): Pro
 export const JOB_NAMES: readonly JobName[] = [
   'sessions.prune',
   'video.transcode',
+  'video.publish',
   'accounts.export',
   'accounts.purge',
   'audit.border-rollup',

@@ -9,6 +9,8 @@ export interface JobMap {
   'sessions.prune': Record<string, never>;
   /** Probes, transcodes and publishes an uploaded clip (src/media/transcode.job.ts). */
   'video.transcode': { videoId: string };
+  /** Publishes a scheduled clip once its time has come (src/media/video.service.ts `publishScheduled`). */
+  'video.publish': { videoId: string };
   /** Builds a "download your data" ZIP in the home cell. */
   'accounts.export': { exportId: string };
   /** Purges the cell's accounts whose deletion grace period is over (names nobody). */

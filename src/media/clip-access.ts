@@ -83,6 +83,13 @@ export interface ClipState {
   withheldIn?: string;
   /** Undefined when the account is unknown (purged, or not yet written): treated as not active. */
   author: AuthorState | undefined;
+  /** A draft, or scheduled for later: its owner's alone until published (index clips are published). */
+  unpublished?: boolean;
+}
+
+/** Whether a clip's row is a draft or waits for its scheduled time. */
+export function isUnpublished(row: Pick<VideoRow, 'draft' | 'publish_at'>): boolean {
+  return row.draft === 1 || row.publish_at !== null;
 }
 
 export function stateOf(clip: ClipRef, author?: AuthorState): ClipState {
@@ -95,18 +102,20 @@ export function stateOf(clip: ClipRef, author?: AuthorState): ClipState {
       moderation: row.moderation,
       withheldIn: row.withheld_regions,
       author: clip.author,
+      unpublished: isUnpublished(row),
     };
   }
   return { ownerId: clip.ownerId, status: 'ready', visibility: 'public', moderation: 'none', author };
 }
 
 /**
- * The rule. Owners see their clips in every state. Anyone else: only ready clips that moderation has not removed,
- * of an active account, not private; never across a block (either way); followers-only clips, and every clip of
+ * The rule. Owners see their clips in every state. Anyone else: only published (not draft, not scheduled), ready
+ * clips that moderation has not removed, of an active account, not private; never across a block (either way); followers-only clips, and every clip of
  * a private account, only for approved followers. `rel` are the viewer's relations (NO_RELATIONS for a visitor).
  */
 export function mayView(viewer: Viewer, clip: ClipState, rel: Relations): boolean {
   if (viewer !== null && viewer.userId === clip.ownerId) return true;
+  if (clip.unpublished) return false;
   if (clip.status !== 'ready' || clip.moderation === 'removed' || clip.visibility === 'private') return false;
   if (clip.moderation === 'withheld' && (viewer === null || withheldFor(clip, viewer.region))) return false;
   if (!clip.author?.active) return false;
@@ -157,6 +166,14 @@ export function cellClipQuery(db: Kysely<CellDb>) {
       'accounts.private_account as account_private',
       'accounts.media_epoch as account_epoch',
     ]);
+}
+
+/**
+ * Narrows a cell's clip statement to the clips `mayView` can let anyone but their owner see at all (published):
+ * lists for others page through these, and the presenter still asks the rule about each clip.
+ */
+export function publishedOnly<Q extends ReturnType<typeof cellClipQuery>>(q: Q): Q {
+  return q.where('videos.draft', '=', 0).where('videos.publish_at', 'is', null) as Q;
 }
 
 /** The viewer's follows and blocks (either way) among these authors, in the viewer's cell. */

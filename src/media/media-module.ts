@@ -7,6 +7,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logging.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
+import { CaptionService } from './caption.service.js';
 import { ClipAccess } from './clip-access.js';
 import { DirectoryRefs } from './directory-refs.js';
 import { createSpawnRunner, type FfmpegRunner } from './ffmpeg/ffmpeg-runner.js';
@@ -48,6 +49,8 @@ export interface MediaModule {
   remixMedia: RemixMedia;
   /** Expiry of abandoned uploads, multipart leftovers and the open-uploads count. */
   sweeper: UploadSweeper;
+  /** Clips' WebVTT captions. */
+  captions: CaptionService;
 }
 
 export interface MediaModuleDeps {
@@ -103,10 +106,12 @@ export function createMedia(deps: MediaModuleDeps): MediaModule {
     log,
     text: deps.text,
     remix,
+    ffmpeg: { runner, path: config.ffmpegPath },
   });
   const ffmpeg = new FfmpegStatus({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath, runner, log });
   const uploads = new TusUploads({ sources, videos, log, path: UPLOADS_PATH, maxBytes: config.limits.uploadMaxBytes });
   const sweeper = new UploadSweeper({ cells, videos, now, log, expiryMs: config.uploadExpiryMs });
+  const captions = new CaptionService({ cells, videos, text: deps.text, now });
   return {
     videos,
     access,
@@ -121,5 +126,6 @@ export function createMedia(deps: MediaModuleDeps): MediaModule {
     uploads,
     remixMedia,
     sweeper,
+    captions,
   };
 }

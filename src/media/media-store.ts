@@ -28,6 +28,8 @@ export interface MediaStore {
   exists(key: string): Promise<boolean>;
   /** Removes every object under `prefix/`. */
   deletePrefix(prefix: string): Promise<void>;
+  /** Removes one object (none there is fine). */
+  delete(key: string): Promise<void>;
 }
 
 // Names start with a letter or digit: no "..", no hidden temp files, no separators in a part.
@@ -110,5 +112,9 @@ export class DiskMediaStore implements MediaStore {
 
   async deletePrefix(prefix: string): Promise<void> {
     await rm(this.pathOf(prefix), { recursive: true, force: true });
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
   }
 }

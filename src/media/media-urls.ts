@@ -17,6 +17,18 @@ export interface MediaUrlsDeps {
 /** Open clips held once computed (about 400 bytes each; the candidate pools hold 5,000 clips). */
 const KEYS_HELD = 10_000;
 
+const DEFAULT_POSTER = 'poster.jpg';
+
+/** The poster's file name: the transcoder's pick, or one per cover frame its owner picked (a new URL each time). */
+export function posterName(coverMs: number | null): string {
+  return coverMs === null ? DEFAULT_POSTER : `poster-${coverMs}.jpg`;
+}
+
+/** A caption file's URL next to a clip's master playlist (same key or signature). */
+export function captionUrl(hls: string, lang: string): string {
+  return hls.replace(/master\.m3u8$/, `captions/${lang}.vtt`);
+}
+
 const TOKEN = /^s-(\d{1,12})-([A-Za-z0-9_-]{32})$/;
 const KEY = /^k-([A-Za-z0-9_-]{22})$/;
 
@@ -75,15 +87,21 @@ export class MediaUrls {
     return this.openClip(region, videoId, epoch).key;
   }
 
-  private openClip(region: string, videoId: string, epoch: MediaEpoch): { key: string; playback: Playback } {
+  private openClip(
+    region: string,
+    videoId: string,
+    epoch: MediaEpoch,
+    poster = DEFAULT_POSTER,
+  ): { key: string; playback: Playback } {
     const text = `k/${region}/${videoId}/${epoch.clip}.${epoch.owner}`;
-    let held = this.open.get(text);
+    const heldAs = poster === DEFAULT_POSTER ? text : `${text}|${poster}`;
+    let held = this.open.get(heldAs);
     if (held === undefined) {
       const key = `k-${this.mac(region, text, 22)}`;
       const base = `/media/${region}/${videoId}/${key}`;
-      held = { key, playback: { hls: `${base}/master.m3u8`, poster: `${base}/poster.jpg` } };
+      held = { key, playback: { hls: `${base}/master.m3u8`, poster: `${base}/${poster}` } };
       if (this.open.size >= KEYS_HELD) evictOldest(this.open, KEYS_HELD);
-      this.open.set(text, held);
+      this.open.set(heldAs, held);
     }
     return held;
   }
@@ -115,17 +133,21 @@ export class MediaUrls {
     return equal(segment, this.key(region, videoId, epoch));
   }
 
-  /** Playback URLs of a clip; null while nothing is playable. `open`: viewable by anyone (no signature). */
+  /**
+   * Playback URLs of a clip; null while nothing is playable. `open`: viewable by anyone (no signature). `poster`:
+   * the poster's file name, which changes when its owner picks another cover frame.
+   */
   playback(
     region: string,
     videoId: string,
-    options: { playable: boolean; open: boolean; epoch: MediaEpoch },
+    options: { playable: boolean; open: boolean; epoch: MediaEpoch; poster?: string },
   ): Playback {
     if (!options.playable) return { hls: null, poster: null };
-    if (options.open) return this.openClip(region, videoId, options.epoch).playback;
+    const poster = options.poster ?? DEFAULT_POSTER;
+    if (options.open) return this.openClip(region, videoId, options.epoch, poster).playback;
     const prefix = this.token(region, videoId, options.epoch);
     const base = `/media/${region}/${videoId}/${prefix}`;
-    return { hls: `${base}/master.m3u8`, poster: `${base}/poster.jpg` };
+    return { hls: `${base}/master.m3u8`, poster: `${base}/${poster}` };
   }
 }
 

@@ -24,6 +24,8 @@ export const mediaCatalog: DomainCatalog = {
       media_epoch: 'public',
       duet_of: 'public',
       stitch_of: 'public',
+      captions: 'public',
+      cover_ms: 'public',
     },
     sounds: {
       id: 'public',
@@ -72,6 +74,11 @@ export const mediaCatalog: DomainCatalog = {
       duet_layout: 'protected',
       stitch_of: 'protected',
       stitch_ms: 'protected',
+      captions: 'protected',
+      // Drafts and scheduled clips are protected data: the directory never hears of them until they are published.
+      draft: 'protected',
+      publish_at: 'protected',
+      cover_ms: 'protected',
     },
     sounds: {
       id: 'public',

@@ -57,6 +57,16 @@ export const mediaDirectoryMigrations: MigrationMap = {
       await db.schema.alterTable('videos').addColumn('stitch_of', 'text').execute();
     },
   },
+  '1021_index_captions_cover': {
+    async up(db: Kysely<any>) {
+      // A public clip's caption languages (JSON list) and chosen cover frame: its cards render them from the index.
+      await db.schema
+        .alterTable('videos')
+        .addColumn('captions', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
+      await db.schema.alterTable('videos').addColumn('cover_ms', 'integer').execute();
+    },
+  },
 };
 
 export const mediaCellMigrations: MigrationMap = {
@@ -145,6 +155,27 @@ export const mediaCellMigrations: MigrationMap = {
       await db.schema.alterTable('videos').addColumn('duet_layout', 'text').execute();
       await db.schema.alterTable('videos').addColumn('stitch_of', 'text').execute();
       await db.schema.alterTable('videos').addColumn('stitch_ms', 'integer').execute();
+    },
+  },
+  '1020_captions_drafts_cover': {
+    async up(db: Kysely<any>) {
+      // The languages a clip has WebVTT captions in (JSON list; the files live in the media store).
+      await db.schema
+        .alterTable('videos')
+        .addColumn('captions', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
+      // A draft (1) or a clip scheduled for `publish_at` is its owner's alone until published (clip-access.ts).
+      await db.schema
+        .alterTable('videos')
+        .addColumn('draft', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable('videos').addColumn('publish_at', 'text').execute();
+      // The moment the poster was taken from, once the owner picked one (null: the transcoder's choice).
+      await db.schema.alterTable('videos').addColumn('cover_ms', 'integer').execute();
+      // The owner's drafts tab reads only these.
+      await sql`create index videos_unpublished on videos (owner_id, id) where draft = 1 or publish_at is not null`.execute(
+        db,
+      );
     },
   },
 };

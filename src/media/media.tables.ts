@@ -46,6 +46,14 @@ export interface VideosTable {
   duet_layout: string | null;
   stitch_of: string | null;
   stitch_ms: number | null;
+  /** JSON list of the BCP 47 languages the clip has WebVTT captions in (migration 1020). */
+  captions: Generated<string>;
+  /** 1 while the clip is a draft: its owner's alone (migration 1020). */
+  draft: Generated<number>;
+  /** When a scheduled clip is published (ISO time); null once published or when not scheduled (migration 1020). */
+  publish_at: string | null;
+  /** The moment the owner picked the poster from; null: the transcoder's pick (migration 1020). */
+  cover_ms: number | null;
 }
 
 /** A clip's audio kept as a reusable "sound". */
@@ -84,6 +92,9 @@ export interface DirectoryVideosTable {
   /** The clip this public clip is a duet or stitch of (migration 1010). */
   duet_of: string | null;
   stitch_of: string | null;
+  /** Copies of the cell row's `captions` and `cover_ms` (migration 1021). */
+  captions: Generated<string>;
+  cover_ms: number | null;
 }
 
 export interface DirectorySoundsTable {

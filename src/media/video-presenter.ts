@@ -16,7 +16,7 @@ import {
   type Viewer,
 } from './clip-access.js';
 import type { AuthorRow, DirectoryRefs } from './directory-refs.js';
-import type { MediaUrls } from './media-urls.js';
+import { captionUrl, posterName, type MediaUrls } from './media-urls.js';
 import type { Reason, RemixRef, Video, VideoStatus } from './video.schema.js';
 
 export interface PresenterDeps {
@@ -58,6 +58,18 @@ function addModeration(video: Video, clip: ClipRef): void {
     decisionId: row.moderation_decision_id,
   };
   if (row.moderation === 'withheld') video.moderation.regions = JSON.parse(row.withheld_regions) as string[];
+}
+
+/** Whether the clip is a draft or scheduled, for its author only (nobody else sees such clips). */
+function addPublishing(video: Video, clip: ClipRef): void {
+  // The index holds published clips only.
+  video.draft = clip.from === 'cell' && clip.row.draft === 1;
+  video.scheduledFor = clip.from === 'cell' ? clip.row.publish_at : null;
+}
+
+function captionsOf(langs: string, hls: string | null): Video['captions'] {
+  if (!hls) return [];
+  return jsonList(langs).map((lang) => ({ lang, url: captionUrl(hls, lang) }));
 }
 
 /** The viewer's likes and favorites among a page's clips: every feed page runs it. */
@@ -167,7 +179,10 @@ export class VideoPresenter {
       }
       const reason = options.reasons?.get(clip.id);
       if (reason) video.reason = reason;
-      if (viewer?.userId === clip.ownerId) addModeration(video, clip);
+      if (viewer?.userId === clip.ownerId) {
+        addModeration(video, clip);
+        addPublishing(video, clip);
+      }
       out.push(video);
     }
     return out;
@@ -206,6 +221,12 @@ export class VideoPresenter {
     const sound = (id: string | null) => (id && sounds.has(id) ? { id, title: sounds.get(id)! } : null);
     if (clip.from === 'index') {
       const r = clip.row;
+      const playback = this.deps.urls.playback(r.region, r.id, {
+        playable: true,
+        open,
+        epoch: { clip: r.media_epoch, owner: author?.media_epoch ?? 0 },
+        poster: posterName(r.cover_ms),
+      });
       return {
         id: r.id,
         status: 'ready',
@@ -217,20 +238,24 @@ export class VideoPresenter {
         durationMs: r.duration_ms,
         width: r.width,
         height: r.height,
-        playback: this.deps.urls.playback(r.region, r.id, {
-          playable: true,
-          open,
-          epoch: { clip: r.media_epoch, owner: author?.media_epoch ?? 0 },
-        }),
+        playback,
         sound: sound(r.sound_id),
         duetOf: null,
         stitchOf: null,
         stats: { views: r.view_count, likes: r.like_count, comments: r.comment_count, shares: r.share_count },
         createdAt: r.created_at,
+        captions: captionsOf(r.captions, playback.hls),
+        coverMs: r.cover_ms,
       };
     }
     const r = clip.row;
     const status = r.status as VideoStatus;
+    const playback = this.deps.urls.playback(clip.region, r.id, {
+      playable: r.playable === 1 && status !== 'failed',
+      open,
+      epoch: { clip: r.media_epoch, owner: clip.ownerEpoch },
+      poster: posterName(r.cover_ms),
+    });
     const video: Video = {
       id: r.id,
       status,
@@ -242,11 +267,7 @@ export class VideoPresenter {
       durationMs: r.duration_ms,
       width: r.width,
       height: r.height,
-      playback: this.deps.urls.playback(clip.region, r.id, {
-        playable: r.playable === 1 && status !== 'failed',
-        open,
-        epoch: { clip: r.media_epoch, owner: clip.ownerEpoch },
-      }),
+      playback,
       sound: sound(r.sound_id),
       duetOf: null,
       stitchOf: null,
@@ -255,6 +276,9 @@ export class VideoPresenter {
       allowDuets: r.allow_duets === 1,
       allowStitches: r.allow_stitches === 1,
       allowComments: r.allow_comments === 1,
+      // Captions play once the whole ladder (and so the final master playlist) is published.
+      captions: status === 'ready' ? captionsOf(r.captions, playback.hls) : [],
+      coverMs: r.cover_ms,
     };
     if (status === 'failed') {
       video.error = {

@@ -65,3 +65,33 @@ export function cleanFilename(raw: unknown): string | null {
   const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255);
   return clean || null;
 }
+
+/** How far ahead a clip may be scheduled. */
+export const SCHEDULE_MAX_MS = 30 * 24 * 3600_000;
+
+/** Whether an upload's `draft` metadata asks for a draft ("true"/"false", as tus and multipart carry text). */
+export function checkDraft(raw: unknown): boolean {
+  if (raw === undefined || raw === null || raw === '' || raw === 'false' || raw === false) return false;
+  if (raw === 'true' || raw === true) return true;
+  throw new InvalidInputError('video.draft_invalid', 'draft is "true" or "false".');
+}
+
+/** A scheduled publication time: an ISO time in the future, at most 30 days ahead. Null when none is asked. */
+export function checkPublishAt(raw: unknown, now: Date): string | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  const at = typeof raw === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)$/.test(raw);
+  const ms = at ? Date.parse(raw as string) : NaN;
+  if (Number.isNaN(ms)) {
+    throw new InvalidInputError(
+      'video.publish_at_invalid',
+      'publishAt must be an ISO 8601 time with a time zone, such as 2026-12-24T18:00:00Z.',
+    );
+  }
+  if (ms <= now.getTime()) {
+    throw new InvalidInputError('video.publish_at_past', 'publishAt must be in the future.');
+  }
+  if (ms > now.getTime() + SCHEDULE_MAX_MS) {
+    throw new InvalidInputError('video.publish_at_too_far', 'A clip can be scheduled at most 30 days ahead.');
+  }
+  return new Date(ms).toISOString();
+}

@@ -62,6 +62,14 @@ export const VideoSchema = Type.Object({
     shares: Type.Integer(),
   }),
   createdAt: Type.String(),
+  /** WebVTT captions, one per BCP 47 language; also subtitle renditions of the master playlist. */
+  captions: Type.Array(Type.Object({ lang: Type.String(), url: Type.String() })),
+  /** The moment (ms) the poster was taken from, when its owner picked one. */
+  coverMs: Nullable(Type.Integer()),
+  /** Owner only: true while the clip is a draft (nobody else sees it). */
+  draft: Type.Optional(Type.Boolean()),
+  /** Owner only: when a scheduled clip is published (nobody else sees it before). */
+  scheduledFor: Type.Optional(Nullable(Type.String())),
   viewer: Type.Optional(
     Type.Object({ liked: Type.Boolean(), favorited: Type.Boolean(), followingAuthor: Type.Boolean() }),
   ),

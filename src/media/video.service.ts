@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { sql, type Kysely } from 'kysely';
 import type { DirectoryDb } from '../db/schema.js';
 import { newId } from '../db/ids.js';
@@ -22,14 +22,21 @@ import {
   type ModerationState,
   type VideoRow,
   type Viewer,
+  isUnpublished,
+  publishedOnly,
 } from './clip-access.js';
+import { buildCoverArgs } from './ffmpeg/cover-args.js';
+import type { FfmpegRunner } from './ffmpeg/ffmpeg-runner.js';
 import { mediaPaths } from './media-paths.js';
+import { posterName } from './media-urls.js';
 import type { MediaStore } from './media-store.js';
 import type { ProcessingEvents } from './processing-events.js';
 import type { RemixInput, RemixRules } from './remix-rules.js';
 import type { SourceStore } from './source-store.js';
 import {
   checkCaption,
+  checkDraft,
+  checkPublishAt,
   checkVisibility,
   cleanFilename,
   parseHashtags,
@@ -43,6 +50,10 @@ export interface NewVideoInput extends RemixInput {
   caption?: unknown;
   visibility?: unknown;
   filename?: unknown;
+  /** "true": the clip stays its owner's alone until published. */
+  draft?: unknown;
+  /** An ISO time (≤ 30 days ahead) the clip is published at. */
+  publishAt?: unknown;
 }
 
 export interface VideoPatch {
@@ -52,6 +63,12 @@ export interface VideoPatch {
   allowDuets?: boolean;
   allowStitches?: boolean;
   allowComments?: boolean;
+  /** false publishes a draft (or a scheduled clip) now; true takes a clip back to drafts. */
+  draft?: boolean;
+  /** Schedules (or, with null, unschedules into drafts) an unpublished clip. */
+  publishAt?: string | null;
+  /** Re-extracts the poster from the source at this moment. */
+  coverMs?: number;
 }
 
 /** What probing found in the upload. */
@@ -79,6 +96,8 @@ export interface VideoServiceDeps {
   text: TextPolicy;
   /** What an upload may be made from: sounds, duets, stitches. */
   remix: RemixRules;
+  /** ffmpeg, for a poster taken at the moment the owner picks. */
+  ffmpeg: { runner: FfmpegRunner; path: string };
 }
 
 /** Transcodes are retried this often before a clip is marked failed. */
@@ -105,6 +124,11 @@ export class VideoService {
     return store;
   }
 
+  /** The access rule's reads (for the clip services beside this one). */
+  access(): ClipAccess {
+    return this.deps.access;
+  }
+
   /** The region's store of uploads in progress and clip sources. */
   sources(region: string): SourceStore {
     const sources = this.deps.sources.get(region);
@@ -116,13 +140,40 @@ export class VideoService {
     return this.deps.cells.get(region).db;
   }
 
-  /** Validates the caption and visibility; throws before anything is written. */
-  checkInput(input: NewVideoInput): { caption: string; visibility: Visibility; filename: string | null } {
+  /** Validates the caption, visibility and publishing; throws before anything is written. */
+  checkInput(input: NewVideoInput): {
+    caption: string;
+    visibility: Visibility;
+    filename: string | null;
+    draft: boolean;
+    publishAt: string | null;
+  } {
+    const draft = checkDraft(input.draft);
+    const publishAt = checkPublishAt(input.publishAt, this.deps.now());
+    if (draft && publishAt) {
+      throw new InvalidInputError(
+        'video.publish_at_invalid',
+        'A clip is either a draft or scheduled: send draft or publishAt, not both.',
+      );
+    }
     return {
       caption: checkCaption(input.caption),
       visibility: checkVisibility(input.visibility),
       filename: cleanFilename(input.filename),
+      draft,
+      publishAt,
     };
+  }
+
+  /** Queues the durable job that publishes a scheduled clip at its time (one job per clip and time). */
+  private async schedule(region: string, videoId: string, publishAt: string): Promise<void> {
+    await this.deps.queues
+      .get(region)!
+      .enqueue(
+        'video.publish',
+        { videoId },
+        { runAt: new Date(publishAt), dedupeKey: `publish:${videoId}:${publishAt}` },
+      );
   }
 
   /** Creates the clip's row in the owner's cell, status `uploading` (`at`: when it was made, for imports). */
@@ -131,11 +182,13 @@ export class VideoService {
     input: NewVideoInput,
     options: { id?: string; at?: string } = {},
   ): Promise<VideoRow> {
-    const { caption, visibility, filename } = this.checkInput(input);
+    const { caption, visibility, filename, draft, publishAt } = this.checkInput(input);
     await this.deps.text.check(owner.region, caption);
     const remix = await this.deps.remix.check(owner, input);
     const at = options.at ?? this.deps.now().toISOString();
     const id = options.id ?? newId(Date.parse(at));
+    // Queued first: a crash after it leaves a job that finds no clip, never a scheduled clip that is not published.
+    if (publishAt) await this.schedule(owner.region, id, publishAt);
     const row = {
       id,
       owner_id: owner.userId,
@@ -157,6 +210,9 @@ export class VideoService {
       created_at: at,
       updated_at: at,
       size_bytes: null,
+      draft: draft ? 1 : 0,
+      publish_at: publishAt,
+      cover_ms: null,
     };
     await this.db(owner.region).insertInto('videos').values(row).execute();
     return (await this.row(owner.region, id))!;
@@ -324,7 +380,24 @@ export class VideoService {
 
   async update(videoId: string, viewer: Viewer, patch: VideoPatch): Promise<CellClip> {
     const { region, row } = await this.owned(videoId, viewer);
+    if (patch.coverMs !== undefined) await this.setCover(region, row, patch.coverMs);
     const set: Partial<VideoRow> = { updated_at: this.deps.now().toISOString() };
+    const wasUnpublished = isUnpublished(row);
+    if (patch.publishAt !== undefined && patch.publishAt !== null) {
+      const publishAt = checkPublishAt(patch.publishAt, this.deps.now());
+      if (patch.draft === true) {
+        throw new InvalidInputError(
+          'video.publish_at_invalid',
+          'A clip is either a draft or scheduled: send draft or publishAt, not both.',
+        );
+      }
+      await this.schedule(region, videoId, publishAt!);
+      Object.assign(set, { draft: 0, publish_at: publishAt });
+    } else if (patch.publishAt === null || patch.draft === true) {
+      Object.assign(set, { draft: 1, publish_at: null });
+    } else if (patch.draft === false) {
+      Object.assign(set, { draft: 0, publish_at: null });
+    }
     if (patch.caption !== undefined) {
       const caption = checkCaption(patch.caption);
       await this.deps.text.check(region, caption);
@@ -338,18 +411,84 @@ export class VideoService {
     if (patch.allowStitches !== undefined) set.allow_stitches = patch.allowStitches ? 1 : 0;
     if (patch.allowComments !== undefined) set.allow_comments = patch.allowComments ? 1 : 0;
     let q = this.db(region).updateTable('videos').set(set);
+    const unpublishing = !wasUnpublished && (set.draft === 1 || typeof set.publish_at === 'string');
+    let narrowed = unpublishing;
     if (patch.visibility !== undefined) {
       const visibility = checkVisibility(patch.visibility);
-      // Any change of audience moves the media epoch: links handed out for the old audience stop working.
-      if (visibility !== row.visibility) q = q.set({ visibility, media_epoch: sql`media_epoch + 1` });
+      if (visibility !== row.visibility) {
+        q = q.set({ visibility });
+        narrowed = true;
+      }
     }
+    // Any change of audience moves the media epoch: links handed out for the old audience stop working.
+    if (narrowed) q = q.set({ media_epoch: sql`media_epoch + 1` });
     await q.where('id', '=', videoId).execute();
     const updated = (await this.deps.access.inCell(region, videoId))!;
     await this.syncDirectory(updated);
-    if (updated.row.visibility !== row.visibility) {
+    if (narrowed || wasUnpublished !== isUnpublished(updated.row)) {
       await this.deps.events.emit({ type: 'clip.changed', region, videoId, ownerId: row.owner_id });
     }
     return updated;
+  }
+
+  /**
+   * `video.publish`: a scheduled clip's time has come. Idempotent: a clip published, rescheduled (its job for the
+   * new time will come), taken back to drafts or deleted meanwhile is left alone.
+   */
+  async publishScheduled(region: string, videoId: string): Promise<'published' | 'skipped'> {
+    const row = await this.row(region, videoId);
+    if (!row || row.draft === 1 || row.publish_at === null) return 'skipped';
+    if (Date.parse(row.publish_at) > this.deps.now().getTime()) return 'skipped';
+    await this.db(region)
+      .updateTable('videos')
+      .set({ publish_at: null, updated_at: this.deps.now().toISOString() })
+      .where('id', '=', videoId)
+      .where('publish_at', '=', row.publish_at)
+      .execute();
+    const clip = await this.deps.access.inCell(region, videoId);
+    if (!clip) return 'skipped';
+    await this.syncDirectory(clip);
+    await this.deps.events.emit({ type: 'clip.changed', region, videoId, ownerId: row.owner_id });
+    this.deps.log.info({ videoId, region }, 'scheduled clip published');
+    return 'published';
+  }
+
+  /**
+   * The owner picked the poster's moment: a frame is taken from the source there, published under a new name (so
+   * the poster's URL changes and caches keep the old one apart), and the row names it.
+   */
+  private async setCover(region: string, row: VideoRow, coverMs: number): Promise<void> {
+    if (!Number.isInteger(coverMs) || coverMs < 0 || row.duration_ms === null || coverMs > row.duration_ms) {
+      throw new InvalidInputError(
+        'video.cover_invalid',
+        `coverMs is a moment of the clip in milliseconds, from 0 to ${row.duration_ms ?? 0}.`,
+      );
+    }
+    if (row.status !== 'ready') {
+      throw new ConflictError('video.not_ready', 'The cover can be picked once the video has finished processing.');
+    }
+    const cell = this.deps.cells.get(region);
+    const work = `${mediaPaths.work(cell.dir, row.id)}-cover-${newId()}`;
+    try {
+      await mkdir(work, { recursive: true });
+      const source = await this.sources(region).fetch(row.id, work);
+      if (!source) throw new ConflictError('video.source_missing', 'The uploaded file of this video is missing.');
+      const out = `${work}/cover.jpg`;
+      // Never past the last frame: a frame a little before the end always exists.
+      const at = Math.max(0, Math.min(coverMs, row.duration_ms! - 100));
+      await this.deps.ffmpeg.runner.run(
+        this.deps.ffmpeg.path,
+        buildCoverArgs({ input: source, output: out, atMs: at, width: row.width ?? 0, height: row.height ?? 0 }),
+      );
+      await this.store(region).putFile(`${row.id}/${posterName(coverMs)}`, out);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+    await this.db(region)
+      .updateTable('videos')
+      .set({ cover_ms: coverMs, updated_at: this.deps.now().toISOString() })
+      .where('id', '=', row.id)
+      .execute();
   }
 
   async delete(videoId: string, viewer: Viewer): Promise<void> {
@@ -532,8 +671,15 @@ export class VideoService {
     const { border, directory, events } = this.deps;
     const existing = await directory.selectFrom('videos').select('id').where('id', '=', row.id).executeTakeFirst();
     const text = { caption: row.caption, hashtags: row.hashtags, mentions: row.mentions };
+    const looks = { captions: row.captions, cover_ms: row.cover_ms };
     if (existing) {
-      await border.update(region, 'video.publish', 'videos', { id: row.id }, { ...text, media_epoch: row.media_epoch });
+      await border.update(
+        region,
+        'video.publish',
+        'videos',
+        { id: row.id },
+        { ...text, ...looks, media_epoch: row.media_epoch },
+      );
       await events.emit({ type: 'clip.indexed', videoId: row.id, first: false });
       await events.emit({ type: 'clip.index_settled', videoId: row.id });
       return;
@@ -582,6 +728,7 @@ export class VideoService {
         media_epoch: row.media_epoch,
         duet_of: row.duet_of,
         stitch_of: row.stitch_of,
+        ...looks,
       },
       ['id'],
     );
@@ -640,10 +787,12 @@ export class VideoService {
         mayView(viewer, { ownerId: user.id, status: 'ready', visibility, moderation: 'none', author }, rel);
       const visibilities = as('followers') ? ['public', 'followers'] : as('public') ? ['public'] : [];
       if (visibilities.length === 0) return { clips: [], cursor: null };
-      q = q
-        .where('videos.status', '=', 'ready')
-        .where('videos.visibility', 'in', visibilities)
-        .where('videos.moderation', '<>', 'removed');
+      q = publishedOnly(
+        q
+          .where('videos.status', '=', 'ready')
+          .where('videos.visibility', 'in', visibilities)
+          .where('videos.moderation', '<>', 'removed'),
+      );
     }
     if (after) q = q.where('videos.id', '<', after.id);
     const rows = await q
@@ -652,5 +801,25 @@ export class VideoService {
       .execute();
     const clips = wrap(rows.slice(0, limit));
     return { clips, cursor: rows.length > limit ? encodeCursor({ id: rows[limit - 1]!.id }) : null };
+  }
+
+  /** The viewer's drafts and scheduled clips, newest first (keyset). */
+  async drafts(viewer: Viewer, page: Page): Promise<{ clips: ClipRef[]; cursor: string | null }> {
+    if (!viewer) throw new UnauthorizedError();
+    const limit = clampLimit(page.limit);
+    const after = decodeCursor<{ id: string }>(page.cursor, ['id']);
+    const { query, wrap } = this.deps.access.cellClipsOf(viewer.region);
+    let q = query
+      .where('videos.owner_id', '=', viewer.userId)
+      .where((eb) => eb.or([eb('videos.draft', '=', 1), eb('videos.publish_at', 'is not', null)]));
+    if (after) q = q.where('videos.id', '<', after.id);
+    const rows = await q
+      .orderBy('videos.id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    return {
+      clips: wrap(rows.slice(0, limit)),
+      cursor: rows.length > limit ? encodeCursor({ id: rows[limit - 1]!.id }) : null,
+    };
   }
 }

@@ -51,6 +51,17 @@ export type PublicUser = Static<typeof PublicUserSchema>;
 export type Visibility = Static<typeof VisibilitySchema>;
 export type VideoStatus = Static<typeof VideoStatusSchema>;
 export type Video = Static<typeof VideoSchema>;
+/** What the edit sheet may change (`allow*` are the creator's switches for duets, stitches and comments). */
+export interface VideoPatch {
+  caption?: string;
+  visibility?: Visibility;
+  draft?: boolean;
+  publishAt?: string | null;
+  coverMs?: number;
+  allowDuets?: boolean;
+  allowStitches?: boolean;
+  allowComments?: boolean;
+}
 export type Comment = Static<typeof CommentSchema>;
 export type Commenting = Static<typeof CommentingSchema>;
 export type Notification = Static<typeof NotificationSchema>;
@@ -132,18 +143,19 @@ const enc = encodeURIComponent;
 async function request<T>(
   method: string,
   path: string,
-  opts: { body?: unknown; query?: Query; signal?: AbortSignal } = {},
+  opts: { body?: unknown; query?: Query; signal?: AbortSignal; raw?: { type: string; data: Blob | string } } = {},
 ): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url(path, opts.query), {
       method,
       credentials: 'same-origin',
-      headers:
-        opts.body !== undefined
+      headers: opts.raw
+        ? { 'content-type': opts.raw.type, accept: 'application/json' }
+        : opts.body !== undefined
           ? { 'content-type': 'application/json', accept: 'application/json' }
           : { accept: 'application/json' },
-      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      body: opts.raw ? opts.raw.data : opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
       signal: opts.signal,
     });
   } catch (e) {
@@ -214,16 +226,14 @@ export const api = {
   uploadVideoIdHeader: 'Reelm-Video-Id',
   video: (id: string) => get<Video>(`/videos/${enc(id)}`),
   videoEventsUrl: (id: string) => url(`/videos/${enc(id)}/events`),
-  updateVideo: (
-    id: string,
-    b: {
-      caption?: string;
-      visibility?: Visibility;
-      allowDuets?: boolean;
-      allowStitches?: boolean;
-      allowComments?: boolean;
-    },
-  ) => patch<Video>(`/videos/${enc(id)}`, b),
+  updateVideo: (id: string, b: VideoPatch) => patch<Video>(`/videos/${enc(id)}`, b),
+  drafts: (cursor?: string | null) => get<Page<Video>>('/me/drafts', { cursor, limit: 24 }),
+  putCaptions: (id: string, lang: string, vtt: Blob | string) =>
+    request<void>('PUT', `/videos/${enc(id)}/captions/${enc(lang)}`, { raw: { type: 'text/vtt', data: vtt } }),
+  deleteCaptions: (id: string, lang: string) => del(`/videos/${enc(id)}/captions/${enc(lang)}`),
+  setAvatar: (image: Blob) =>
+    request<{ avatarUrl: string }>('PUT', '/me/avatar', { raw: { type: image.type || 'image/jpeg', data: image } }),
+  removeAvatar: () => del('/me/avatar'),
   deleteVideo: (id: string) => del(`/videos/${enc(id)}`),
 
   // ---------------------------------------------------------------- social

@@ -59,6 +59,7 @@ export function ClipPlayer({
   const [started, setStarted] = useState(false);
   const [ready, setReady] = useState(false);
   const [hearts, setHearts] = useState<{ id: number; x: number; y: number }[]>([]);
+  const [cc, setCc] = useState(false);
   const sound = useStore(soundStore);
   const rate = useStore(rateStore);
   const pageVisible = useStore(pageVisibleStore);
@@ -223,6 +224,14 @@ export function ClipPlayer({
     }, 300);
   };
 
+  // Captions are <track>s of the element (the WebVTT files beside the playlist): the browser renders their cues.
+  const captions = video.captions ?? [];
+  useEffect(() => {
+    const tracks = ref.current?.textTracks;
+    if (!tracks) return;
+    for (let i = 0; i < tracks.length; i++) tracks[i]!.mode = cc && i === 0 ? 'showing' : 'hidden';
+  }, [cc, mounted, captions.length]);
+
   const landscape = (video.width ?? 0) > (video.height ?? 0);
   const showPaused = userPaused && mode === 'active';
   return (
@@ -252,7 +261,11 @@ export function ClipPlayer({
           onPlaying={onPlaying}
           onSeeking={() => tracker.current.reset()}
           aria-label={t('feed.clipBy', { handle: video.author.handle })}
-        />
+        >
+          {captions.map((c) => (
+            <track key={c.lang} kind="subtitles" src={c.url} srcLang={c.lang} label={c.lang} />
+          ))}
+        </video>
       )}
       {(failed || !src) && (
         <div class="clip-msg">
@@ -299,6 +312,21 @@ export function ClipPlayer({
           >
             {showPaused ? <IconPlay size={20} /> : <span class="pause-glyph" aria-hidden="true" />}
           </button>
+          {captions.length > 0 && (
+            <button
+              type="button"
+              class="icon-btn clip-cc"
+              data-testid="cc-button"
+              aria-label={cc ? t('feed.captionsOff') : t('feed.captionsOn')}
+              aria-pressed={cc}
+              onClick={(e) => {
+                e.stopPropagation();
+                setCc(!cc);
+              }}
+            >
+              CC
+            </button>
+          )}
         </div>
       )}
       {mode === 'active' && !sound && started && (

@@ -196,6 +196,7 @@ function ActionRail({
         onClose={() => setMenu(false)}
         onShared={() => onPatch(video.id, (x) => ({ ...x, stats: { ...x.stats, shares: x.stats.shares + 1 } }))}
         onNotInterested={() => onNotInterested(video)}
+        onEdited={(v) => onPatch(video.id, (x) => ({ ...x, ...v }))}
       />
       <Link
         href={video.sound ? `/sound/${encodeURIComponent(video.sound.id)}` : `/@${video.author.handle}`}

@@ -15,7 +15,7 @@ import { useTitle } from '../title';
 import { RichText } from '../ui/RichText';
 import { PeopleSheet, type People } from './PeopleSheet';
 
-type Tab = 'clips' | 'favorites' | 'liked';
+type Tab = 'clips' | 'drafts' | 'favorites' | 'liked';
 
 /** /@handle — header with counts and follow state, then the clips grid (and, for yourself, Favorites and Liked). */
 export function ProfilePage({ handle }: { handle: string }) {
@@ -39,9 +39,11 @@ export function ProfilePage({ handle }: { handle: string }) {
       ? null
       : tab === 'clips'
         ? (c: string | null) => api.userVideos(user.handle, c)
-        : tab === 'favorites'
-          ? api.favorites
-          : api.likes;
+        : tab === 'drafts'
+          ? api.drafts
+          : tab === 'favorites'
+            ? api.favorites
+            : api.likes;
   // Following someone can reveal their followers-only clips: reload the grid when that changes.
   const list = usePaged<Video>(loader, `${user?.id}:${tab}:${locked}:${!!user?.viewer?.following}`);
 
@@ -49,16 +51,23 @@ export function ProfilePage({ handle }: { handle: string }) {
   if (error) return <ErrorBox message={errorText(error)} onRetry={load} />;
   if (!user) return <Spinner />;
 
-  const tabs: Tab[] = self ? ['clips', 'favorites', 'liked'] : ['clips'];
-  const tabLabel = { clips: t('profile.clips'), favorites: t('profile.favorites'), liked: t('profile.liked') };
+  const tabs: Tab[] = self ? ['clips', 'drafts', 'favorites', 'liked'] : ['clips'];
+  const tabLabel = {
+    clips: t('profile.clips'),
+    drafts: t('profile.drafts'),
+    favorites: t('profile.favorites'),
+    liked: t('profile.liked'),
+  };
   const emptyText =
-    tab === 'favorites'
-      ? t('profile.noFavorites')
-      : tab === 'liked'
-        ? t('profile.noLiked')
-        : self
-          ? t('profile.noClipsSelf')
-          : t('profile.noClips');
+    tab === 'drafts'
+      ? t('profile.noDrafts')
+      : tab === 'favorites'
+        ? t('profile.noFavorites')
+        : tab === 'liked'
+          ? t('profile.noLiked')
+          : self
+            ? t('profile.noClipsSelf')
+            : t('profile.noClips');
 
   return (
     <div class="page profile">

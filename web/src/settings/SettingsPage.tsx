@@ -8,6 +8,7 @@ import { isModerator } from '../moderation/moderator';
 import { IconGlobe, IconShield } from '../ui/icons';
 import { PageHeader, Spinner } from '../ui/misc';
 import { useTitle } from '../title';
+import { AvatarSection } from './AvatarSection';
 import { EmailVerificationHint, PasswordSection } from './SecuritySections';
 import { SessionsSection, TotpSection } from './SessionSections';
 
@@ -422,6 +423,7 @@ export function SettingsPage() {
     <div class="page settings">
       <PageHeader title={t('settings.title')} fallback={`/@${me.handle}`} />
       <EmailVerificationHint me={me} />
+      <AvatarSection me={me} />
       <ProfileSection me={me} />
       <PrivacySection me={me} />
       <MutedWordsSection />

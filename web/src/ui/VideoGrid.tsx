@@ -44,6 +44,11 @@ export function VideoGrid({
                   {v.status === 'failed' ? t('profile.failed') : t('profile.processing')}
                 </span>
               )}
+              {(v.draft || v.scheduledFor) && (
+                <span class="grid-status draft" data-testid="grid-draft">
+                  {v.scheduledFor ? t('profile.scheduled') : t('profile.draft')}
+                </span>
+              )}
               {v.moderation && (
                 <span class="grid-status moderated" data-testid="grid-moderation">
                   {t(`moderated.${v.moderation.status}`)}

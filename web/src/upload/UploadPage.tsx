@@ -186,6 +186,52 @@ function useMadeWith(query: URLSearchParams): MadeWith | null | undefined {
  * /upload — record with the camera or pick or drop a clip, preview it, caption it, and send it with tus
  * (pausable, resumable); made with a sound, or as a duet or stitch of another clip, when the address says so.
  */
+/** Publish at once, keep as a draft (only you see it), or schedule it (a local date and time, ≤ 30 days ahead). */
+interface Publishing {
+  draft: boolean;
+  at: string;
+}
+
+function publishingMetadata(p: Publishing): Record<string, string> {
+  if (p.draft) return { draft: 'true' };
+  return p.at ? { publishAt: new Date(p.at).toISOString() } : {};
+}
+
+function PublishingPicker({
+  value,
+  onChange,
+  disabled,
+}: {
+  value: Publishing;
+  onChange: (p: Publishing) => void;
+  disabled: boolean;
+}) {
+  return (
+    <fieldset class="field" disabled={disabled}>
+      <label class="check">
+        <input
+          type="checkbox"
+          data-testid="upload-draft"
+          checked={value.draft}
+          onChange={(e) => onChange({ draft: (e.target as HTMLInputElement).checked, at: '' })}
+        />
+        {t('upload.draft')}
+      </label>
+      {!value.draft && (
+        <label class="check">
+          {t('upload.schedule')}
+          <input
+            type="datetime-local"
+            data-testid="upload-schedule"
+            value={value.at}
+            onInput={(e) => onChange({ draft: false, at: (e.target as HTMLInputElement).value })}
+          />
+        </label>
+      )}
+    </fieldset>
+  );
+}
+
 export function UploadPage() {
   const me = useMe();
   useTitle(t('nav.upload'));
@@ -197,6 +243,7 @@ export function UploadPage() {
   const [duration, setDuration] = useState<number | null>(null);
   const [caption, setCaption] = useState('');
   const [visibility, setVisibility] = useState<Visibility>('public');
+  const [publishing, setPublishing] = useState<Publishing>({ draft: false, at: '' });
   const [phase, setPhase] = useState<Phase>('edit');
   const [progress, setProgress] = useState(0);
   const [error, setError] = useState('');
@@ -274,6 +321,7 @@ export function UploadPage() {
         caption: caption.trim(),
         visibility,
         ...madeWith?.meta,
+        ...publishingMetadata(publishing),
       },
       onAfterResponse(_req, res) {
         const id = res.getHeader(api.uploadVideoIdHeader);
@@ -496,6 +544,7 @@ export function UploadPage() {
               </small>
             </div>
             <VisibilityPicker value={visibility} onChange={setVisibility} disabled={busy} />
+            <PublishingPicker value={publishing} onChange={setPublishing} disabled={busy} />
 
             {phase === 'edit' && (
               <div class="btn-row">
