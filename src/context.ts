@@ -23,6 +23,8 @@ import { Border } from './regions/border.js';
 import { AuditChains } from './regions/audit-chain.js';
 import { DataCatalog, type DomainCatalog } from './regions/catalog.js';
 import { GrantService } from './regions/grants.js';
+import { HomeMoveService, type MoveStep } from './regions/home-move.js';
+import { verifyPassword } from './accounts/passwords.js';
 import { regionPolicy } from './regions/policy.js';
 import { OperatorAccessService } from './regions/operator-access.js';
 import { TransparencyCounter } from './regions/transparency.js';
@@ -64,6 +66,8 @@ export interface AppContext {
   transparency: TransparencyCounter;
   exports: ExportService;
   deletion: DeletionService;
+  /** Moving a user's home region: copy, verify, re-route, shred (src/regions/home-move.ts). */
+  homeMoves: HomeMoveService;
   /** Each cell's own job queue. */
   queues: Map<string, JobQueue>;
   /** Uploads, clips, media stores and playback URLs. */
@@ -89,6 +93,8 @@ export interface ContextOverrides {
   /** The catalog's parts (tests add fixture tables; the default is every registered domain). */
   catalogParts?: DomainCatalog[];
   feeds?: FeedSettings;
+  /** Called after each step of a home-region move, before it is recorded (crash tests stop the process there). */
+  afterMoveStep?: (step: MoveStep) => void;
 }
 
 /**
@@ -194,6 +200,30 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     events,
     attempts: limits.attempts,
   });
+  const homeMoves = new HomeMoveService({
+    directory,
+    cells,
+    catalog,
+    border,
+    audit,
+    queues,
+    stores: media.stores,
+    events,
+    now,
+    log,
+    regionFor: (country) => accounts.regionFor(country),
+    checkPassword: async (userId, region, password, client) => {
+      const account = await cells
+        .get(region)
+        .db.selectFrom('accounts')
+        .select('password_hash')
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      if (!account) return false;
+      return limits.attempts.check(`password:${userId}`, client, () => verifyPassword(account.password_hash, password));
+    },
+    ...(overrides.afterMoveStep ? { afterStep: overrides.afterMoveStep } : {}),
+  });
   const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
   const totp = new TotpService({ cells, attempts: limits.attempts, now });
   const sessions = new SessionService({
@@ -271,6 +301,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     transparency,
     exports,
     deletion,
+    homeMoves,
     queues,
     media,
     social,

@@ -44,6 +44,9 @@ export function buildHandlers(ctx: AppContext): JobHandlers {
       now: () => ctx.clock.now(),
       log: ctx.log,
     }),
+    'accounts.move': async (payload, job) => {
+      await ctx.homeMoves.run(job.region, payload.moveId);
+    },
   };
 }
 
@@ -77,4 +80,5 @@ export const JOB_NAMES: readonly JobName[] = [
   'audit.border-rollup',
   'housekeeping.sweep',
   'mail.account',
+  'accounts.move',
 ];

@@ -28,6 +28,8 @@ export interface MediaStore {
   exists(key: string): Promise<boolean>;
   /** Removes every object under `prefix/`. */
   deletePrefix(prefix: string): Promise<void>;
+  /** Every key under `prefix/` (a home-region move copies a clip's objects one by one). */
+  list(prefix: string): Promise<string[]>;
 }
 
 // Names start with a letter or digit: no "..", no hidden temp files, no separators in a part.
@@ -110,5 +112,11 @@ export class DiskMediaStore implements MediaStore {
 
   async deletePrefix(prefix: string): Promise<void> {
     await rm(this.pathOf(prefix), { recursive: true, force: true });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const dir = this.pathOf(prefix);
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) return [];
+    return (await listFiles(dir)).map((f) => `${prefix}/${relative(dir, f).split(sep).join('/')}`).sort();
   }
 }
