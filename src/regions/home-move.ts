@@ -85,6 +85,9 @@ export const NOT_HOME_REGIONS: readonly string[] = [
   'case_reports.reply_region',
   // Which region decided: the moderators' region, not the user's.
   'moderation_notices.decision_region',
+  // The move's own record: where it came from and went.
+  'home_moves.from_region',
+  'home_moves.to_region',
 ];
 
 /** Columns that change on their own while a move runs (not compared by the checksum; the copy still has them). */
@@ -443,7 +446,7 @@ export class HomeMoveService {
             const dek = oldCell.keys.unwrapDek(move.userId, String(r.wrapped_dek));
             return { ...r, wrapped_dek: newCell.keys.wrapDek(move.userId, dek) };
           }
-          if (part.table === 'accounts') return { ...r, country: move.country, updated_at: at };
+          if (part.table === 'accounts') return { ...r, country: move.country };
           return r;
         });
         for (const slice of chunks(copy, 100)) if (slice.length) await db.insertInto(part.table).values(slice).execute();
@@ -512,7 +515,8 @@ export class HomeMoveService {
     for (let attempt = 0; attempt < 2; attempt++) {
       const diff = await this.differences(move);
       if (diff.length === 0) return true;
-      this.deps.log.warn({ moveId: move.id, differences: diff.length, attempt }, 'home-region move copy differs');
+      // Table names, counts and clip keys only: no value of a row.
+      this.deps.log.warn({ moveId: move.id, differences: diff.slice(0, 20), attempt }, 'home-region move copy differs');
       if (attempt === 0) {
         await this.copyRows(move);
         await this.copyMedia(move);
