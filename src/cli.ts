@@ -278,7 +278,9 @@ export function buildCli(): Command {
 
   accounts
     .command('move')
-    .description("move an account's data to the region serving a new country (copy, verify, re-route, shred; re-run to resume)")
+    .description(
+      "move an account's data to the region serving a new country (copy, verify, re-route, shred; re-run to resume)",
+    )
     .requiredOption('--handle <handle>', 'the account')
     .requiredOption('--country <code>', 'the new country (ISO 3166-1 alpha-2)')
     .option('--data <dir>', 'data folder')

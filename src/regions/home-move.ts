@@ -379,7 +379,9 @@ export class HomeMoveService {
       if (step === 'media') await this.copyMedia(move);
       if (step === 'verified' && !(await this.verifyOrRetry(move))) {
         await this.rollBack(move);
-        return this.present((await oldDb.selectFrom('home_moves').selectAll().where('id', '=', moveId).executeTakeFirst())!);
+        return this.present(
+          (await oldDb.selectFrom('home_moves').selectAll().where('id', '=', moveId).executeTakeFirst())!,
+        );
       }
       if (step === 'rerouted') await this.reroute(move);
       if (step === 'shredded') await this.shred(move);
@@ -436,7 +438,11 @@ export class HomeMoveService {
     const rows = new Map<string, Row[]>();
     for (const part of plan) rows.set(part.table, await selectPart(oldCell.db, part, move.userId, clipIds));
     const at = this.deps.now().toISOString();
-    const record = await oldCell.db.selectFrom('home_moves').selectAll().where('id', '=', move.id).executeTakeFirstOrThrow();
+    const record = await oldCell.db
+      .selectFrom('home_moves')
+      .selectAll()
+      .where('id', '=', move.id)
+      .executeTakeFirstOrThrow();
     await newCell.db.transaction().execute(async (tx) => {
       const db = tx as unknown as Kysely<any>;
       for (const part of plan) {
@@ -449,7 +455,8 @@ export class HomeMoveService {
           if (part.table === 'accounts') return { ...r, country: move.country };
           return r;
         });
-        for (const slice of chunks(copy, 100)) if (slice.length) await db.insertInto(part.table).values(slice).execute();
+        for (const slice of chunks(copy, 100))
+          if (slice.length) await db.insertInto(part.table).values(slice).execute();
       }
       await db.deleteFrom('home_moves').where('id', '=', move.id).execute();
       await db
@@ -549,9 +556,9 @@ export class HomeMoveService {
     const { border } = this.deps;
     const newDb = this.deps.cells.get(move.to).db;
     const videoIds = await this.clipIds(move.to, move.userId);
-    const soundIds = (
-      await newDb.selectFrom('sounds').select('id').where('owner_id', '=', move.userId).execute()
-    ).map((r) => r.id);
+    const soundIds = (await newDb.selectFrom('sounds').select('id').where('owner_id', '=', move.userId).execute()).map(
+      (r) => r.id,
+    );
     const commentIds: string[] = [];
     for (const slice of chunks(videoIds))
       commentIds.push(

@@ -1,35 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGION_REFS, NOT_HOME_REGIONS, movePlan } from '../../src/regions/home-move.js';
-import { startWorkers } from '../../src/jobs/workers.js';
 import { bearer, signup, startTestApp, type TestApp } from '../helpers/app.js';
 import { publishTestVideo } from '../helpers/videos.js';
 import { auditActions } from './helpers.js';
+import { moveOverHttp } from './moves.js';
 import { social, type Person } from './social.js';
 
 const PASSWORD = 'a long enough passphrase';
-
-/** Asks for a move over HTTP, runs the workers until the move is no longer running, answers its final state. */
-export async function moveOverHttp(t: TestApp, who: Person, country: string): Promise<any> {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/me/home-region',
-    headers: bearer(who.token),
-    payload: { country, password: PASSWORD },
-  });
-  expect(res.statusCode, res.body).toBe(202);
-  const worker = startWorkers(t.ctx, t.ctx.cells.regions(), { pollMs: 10 });
-  try {
-    for (const until = Date.now() + 30_000; Date.now() < until; ) {
-      const status = await t.app.inject({ method: 'GET', url: '/api/v1/me/home-region', headers: bearer(who.token) });
-      const body = status.json();
-      if (body.move && body.move.status !== 'running') return body;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('the move did not finish in 30 s');
-  } finally {
-    await worker.stop();
-  }
-}
 
 describe('the catalog knows where every reference to a home region is', () => {
   it('every `*_region` column of a cell is re-pointed by a move or declared as saying something else', async () => {
