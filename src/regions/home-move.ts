@@ -360,16 +360,23 @@ export class HomeMoveService {
    * Runs (or resumes) a move recorded in `from`'s cell, step by step. Returns its final state; a move already
    * finished answers from the new cell's record.
    */
-  async run(from: string, moveId: string): Promise<MoveStatus> {
-    const oldDb = this.deps.cells.get(from).db;
-    const row = await oldDb.selectFrom('home_moves').selectAll().where('id', '=', moveId).executeTakeFirst();
+  async run(region: string, moveId: string): Promise<MoveStatus> {
+    const find = (r: string) =>
+      this.deps.cells.get(r).db.selectFrom('home_moves').selectAll().where('id', '=', moveId).executeTakeFirst();
+    let row = await find(region);
+    // Once copied, the new cell has the record too (and the directory sends a resuming CLI there): the old cell's
+    // record is the one that says where the move stands until the shred is done.
+    if (row && row.from_region !== region) row = (await find(row.from_region)) ?? row;
     if (!row) {
       for (const cell of this.deps.cells.all()) {
-        const done = await cell.db.selectFrom('home_moves').selectAll().where('id', '=', moveId).executeTakeFirst();
+        const done = await find(cell.region);
         if (done) return this.present(done);
       }
       throw new NotFoundError('move.not_found', 'There is no such move.');
     }
+    const from = row.from_region;
+    const oldDb = this.deps.cells.get(from).db;
+    if (from === row.to_region) throw new Error(`move ${moveId} goes nowhere`);
     if (row.status !== 'running') return this.present(row);
     const move = { id: row.id, userId: row.user_id, from, to: row.to_region, country: row.country, actor: row.actor };
     let done = MOVE_STEPS.indexOf(row.step as MoveStep);
