@@ -133,7 +133,11 @@ describe('a home-region move killed at every step boundary', () => {
     expect(again.code).toBe(1);
     expect(again.out).toContain('already lives in region eu');
 
-    const back = await startTestApp({ dataDir: t.dataDir, ...(t.pg ? { pg: t.pg } : {}), ...(t.s3 ? { s3: t.s3 } : {}) });
+    const back = await startTestApp({
+      dataDir: t.dataDir,
+      ...(t.pg ? { pg: t.pg } : {}),
+      ...(t.s3 ? { s3: t.s3 } : {}),
+    });
     try {
       // Every row and object once in the new cell, none in the old; the counts as they were.
       expect(await holdings(back.ctx, 'eu', mo.id, clipIds)).toEqual(original);

@@ -10,6 +10,7 @@ import { PageHeader, Spinner } from '../ui/misc';
 import { useTitle } from '../title';
 import { EmailVerificationHint, PasswordSection } from './SecuritySections';
 import { SessionsSection, TotpSection } from './SessionSections';
+import { MoveSection } from './MoveSection';
 
 function ProfileSection({ me }: { me: Me }) {
   const [displayName, setDisplayName] = useState(me.displayName);
@@ -427,6 +428,7 @@ export function SettingsPage() {
       <MutedWordsSection />
       <LanguageSection me={me} />
       <RegionSection me={me} />
+      <MoveSection me={me} />
       <StatusSection me={me} />
       <ExportSection />
       <PasswordSection />
