@@ -1,3 +1,4 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGION_REFS, NOT_HOME_REGIONS, movePlan } from '../../src/regions/home-move.js';
 import { bearer, signup, startTestApp, type TestApp } from '../helpers/app.js';
@@ -113,6 +114,8 @@ describe('moving a home region: POST /me/home-region', () => {
     const none = await t.app.inject({ method: 'GET', url: '/api/v1/me/home-region', headers: bearer(mo.token) });
     expect(none.json()).toEqual({ region: 'us', move: null });
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/me/home-region' })).statusCode).toBe(401);
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    expect(Object.keys(doc.paths['/api/v1/me/home-region'] ?? {}).sort()).toEqual(['get', 'post']);
 
     const first = await post(fr, { country: 'AU', password: PASSWORD });
     expect(first.statusCode).toBe(202);
@@ -234,5 +237,59 @@ describe('moving a home region: POST /me/home-region', () => {
     });
     expect(login.statusCode).toBe(201);
     expect(login.json().token).toMatch(/^eu\./);
+  });
+
+  it('rolls back a copy that does not verify: the account stays, the new copy is gone', async () => {
+    const ro = await signup(t.app, { handle: 'ro_rollback', country: 'US' });
+    const roClip = await publishTestVideo(t.ctx, ro, { caption: 'does not verify', media: true });
+    await social.like(t, fr, roClip.id);
+    const statsBefore = await t.ctx.directory
+      .selectFrom('videos')
+      .select(['like_count', 'view_count'])
+      .where('id', '=', roClip.id)
+      .executeTakeFirstOrThrow();
+    // A disk that truncates what it is given (fault injection): every copy of the media differs from the original.
+    const stores = t.ctx.media.stores;
+    const real = stores.get('au')!;
+    stores.set('au', {
+      ...real,
+      list: (p) => real.list(p),
+      size: (k) => real.size(k),
+      read: (k, r) => real.read(k, r),
+      exists: (k) => real.exists(k),
+      deletePrefix: (p) => real.deletePrefix(p),
+      putDir: (p, d) => real.putDir(p, d),
+      putFile: async (key, local) => {
+        const cut = `${local}.cut`;
+        writeFileSync(cut, readFileSync(local).subarray(0, 10));
+        await real.putFile(key, cut);
+        rmSync(cut);
+      },
+    });
+    try {
+      const end = await moveOverHttp(t, ro, 'AU');
+      expect(end).toMatchObject({ region: 'us', move: { status: 'failed', error: { code: 'move.verify_failed' } } });
+    } finally {
+      stores.set('au', real);
+    }
+    expect(await social.get(t, ro, '/me')).toMatchObject({ region: 'us', email: 'ro_rollback@example.org' });
+    const au = t.ctx.cells.get('au').db;
+    expect(await au.selectFrom('accounts').select('id').where('id', '=', ro.id).execute()).toEqual([]);
+    expect(await au.selectFrom('videos').select('id').where('owner_id', '=', ro.id).execute()).toEqual([]);
+    expect(await au.selectFrom('home_moves').select('id').execute()).toEqual([]);
+    expect(await real.list(roClip.id)).toEqual([]);
+    expect((await t.ctx.media.stores.get('us')!.list(roClip.id)).length).toBeGreaterThan(3);
+    const v = await social.get(t, fr, `/videos/${roClip.id}`);
+    expect(v.playback.hls).toMatch(/^\/media\/us\//);
+    expect((await t.app.inject({ method: 'GET', url: v.playback.hls })).statusCode).toBe(200);
+    expect(
+      await t.ctx.directory
+        .selectFrom('videos')
+        .select(['like_count', 'view_count'])
+        .where('id', '=', roClip.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual(statsBefore);
+    // A failed move leaves the way open for another.
+    expect((await moveOverHttp(t, ro, 'AU')).move).toMatchObject({ status: 'done' });
   });
 });
