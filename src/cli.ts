@@ -287,9 +287,12 @@ export function buildCli(): Command {
     .action(async (opts: { handle: string; country: string; data?: string }) => {
       // A test hook: the crash tests kill the process after a step's work, before it is recorded.
       const crashAfter = process.env.REELM_MOVE_CRASH_AFTER;
-      const overrides: ContextOverrides = crashAfter
-        ? { afterMoveStep: (step) => (step === crashAfter ? process.kill(process.pid, 'SIGKILL') : undefined) }
-        : {};
+      const overrides: ContextOverrides = {
+        afterMoveStep: (step) => {
+          if (step === crashAfter) process.kill(process.pid, 'SIGKILL');
+          console.error(`move: ${step}`);
+        },
+      };
       const res = await withContext(
         configFrom(opts),
         async (ctx) => {

@@ -262,6 +262,11 @@ export class HomeMoveService {
         'move.same_region',
         `Your data already lives in region ${from}, which serves ${country}; there is nothing to move.`,
       );
+    const account = await db.selectFrom('accounts').select('status').where('id', '=', userId).executeTakeFirst();
+    if (!account) throw new NotFoundError('account.not_found', 'This account no longer exists.');
+    // A deactivated account is waiting for its purge, which runs in the home cell it has now.
+    if (account.status !== 'active')
+      throw new ConflictError('move.account_inactive', 'This account is deactivated; it cannot move.');
     const running = await db
       .selectFrom('home_moves')
       .select('id')

@@ -117,6 +117,12 @@ describe('moving a home region: POST /me/home-region', () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
     expect(Object.keys(doc.paths['/api/v1/me/home-region'] ?? {}).sort()).toEqual(['get', 'post']);
 
+    const pat = await signup(t.app, { handle: 'pat_processing', country: 'US' });
+    await publishTestVideo(t.ctx, pat, { caption: 'still processing', state: 'processing' });
+    const busy = await post(pat, { country: 'DE', password: PASSWORD });
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json().error.code).toBe('move.clips_processing');
+
     const first = await post(fr, { country: 'AU', password: PASSWORD });
     expect(first.statusCode).toBe(202);
     expect(first.json()).toMatchObject({ status: 'running', step: 'queued', from: 'us', to: 'au', country: 'AU' });
