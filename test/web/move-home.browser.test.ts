@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkers } from '../../src/jobs/workers.js';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.js';
-import { signup, startTestApp, type TestApp } from '../helpers/app.js';
+import { TEST_MODE, signup, startTestApp, type TestApp } from '../helpers/app.js';
 import { publishTestVideo } from '../helpers/videos.js';
 
 const PASSWORD = 'a long enough passphrase';
@@ -11,8 +11,10 @@ const PASSWORD = 'a long enough passphrase';
 /**
  * "Move my data" in settings: a wrong password is refused in the form; the right one starts the move, whose
  * progress the page follows until the data lives in the new region, the browser's session still signed in.
+ * The page is the same on every store; the move itself runs on cluster stores in test/sovereignty/home-move.test.ts,
+ * so this file runs once (embedded), keeping the suite's time.
  */
-describe('moving home region from the settings page in Chromium', () => {
+describe.skipIf(TEST_MODE === 'cluster')('moving home region from the settings page in Chromium', () => {
   let t: TestApp;
   let base = '';
   let browser: Browser;
