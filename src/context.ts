@@ -208,6 +208,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     audit,
     queues,
     stores: media.stores,
+    sources: media.sources,
     events,
     now,
     log,

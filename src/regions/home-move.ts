@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,7 @@ import type { Events } from '../events.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logging.js';
 import type { MediaStore } from '../media/media-store.js';
+import type { SourceStore } from '../media/source-store.js';
 import type { AuditChains } from './audit-chain.js';
 import type { Border } from './border.js';
 import type { DataCatalog } from './catalog.js';
@@ -122,6 +123,8 @@ export interface HomeMoveDeps {
   audit: AuditChains;
   queues: Map<string, JobQueue>;
   stores: Map<string, MediaStore>;
+  /** Each region's clip sources (the uploaded originals, kept after the transcode). */
+  sources: Map<string, SourceStore>;
   events: Events;
   now: () => Date;
   log: Logger;
@@ -493,6 +496,13 @@ export class HomeMoveService {
           await pipeline(stream, createWriteStream(tmp));
           await to.putFile(key, tmp);
         }
+        // The uploaded original: a copy is adopted (adopting takes the file away, and the old one must stay).
+        const source = await this.deps.sources.get(move.from)!.fetch(clipId, tmpDir);
+        if (source) {
+          const copy = join(tmpDir, 'source');
+          await copyFile(source, copy);
+          await this.deps.sources.get(move.to)!.adoptFile(clipId, copy);
+        }
       }
     } finally {
       await rm(tmpDir, { recursive: true, force: true });
@@ -525,8 +535,21 @@ export class HomeMoveService {
         else if ((await hashStream(await from.read(key))) !== (await hashStream(await to.read(key))))
           out.push(`media ${key}: checksum`);
       }
+      if ((await this.sourceHash(move.from, clipId)) !== (await this.sourceHash(move.to, clipId)))
+        out.push(`source ${clipId}: checksum`);
     }
     return out;
+  }
+
+  private async sourceHash(region: string, clipId: string): Promise<string | undefined> {
+    const dir = join(this.deps.cells.get(region).dir, 'work', `verify-${clipId}`);
+    await mkdir(dir, { recursive: true });
+    try {
+      const path = await this.deps.sources.get(region)!.fetch(clipId, dir);
+      return path ? await hashStream(createReadStream(path)) : undefined;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Step 3: verify; the account may have changed since the copy (a new comment, a notification): copy once more. */
@@ -550,7 +573,10 @@ export class HomeMoveService {
     const clipIds = await this.clipIds(move.from, move.userId);
     await secureDelete(newCell.db);
     for (const part of movePlan(this.deps.catalog)) await deletePart(newCell.db, part, move.userId, clipIds);
-    for (const clipId of clipIds) await this.deps.stores.get(move.to)!.deletePrefix(clipId);
+    for (const clipId of clipIds) {
+      await this.deps.stores.get(move.to)!.deletePrefix(clipId);
+      await this.deps.sources.get(move.to)!.remove(clipId);
+    }
     await newCell.db.deleteFrom('home_moves').where('id', '=', move.id).execute();
     await scrubStore(newCell.db, { vacuum: false });
     const at = this.deps.now().toISOString();
@@ -623,7 +649,10 @@ export class HomeMoveService {
     for (const folder of await foldersNaming(oldCell.db, this.deps.catalog, oldCell.dir, [move.userId]))
       removeFolder(folder.path);
     await oldCell.db.deleteFrom('data_exports').where('user_id', '=', move.userId).execute();
-    for (const clipId of clipIds) await this.deps.stores.get(move.from)!.deletePrefix(clipId);
+    for (const clipId of clipIds) {
+      await this.deps.stores.get(move.from)!.deletePrefix(clipId);
+      await this.deps.sources.get(move.from)!.remove(clipId);
+    }
     for (const part of movePlan(this.deps.catalog)) await deletePart(oldCell.db, part, move.userId, clipIds);
     await deleteJobsNaming(oldCell.db, [move.userId, ...clipIds]);
     await scrubStore(oldCell.db, { vacuum: false });

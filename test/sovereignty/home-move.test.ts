@@ -1,4 +1,5 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGION_REFS, NOT_HOME_REGIONS, movePlan } from '../../src/regions/home-move.js';
 import { bearer, signup, startTestApp, type TestApp } from '../helpers/app.js';
@@ -92,6 +93,10 @@ describe('moving a home region: POST /me/home-region', () => {
     oldMedia = v.playback.hls;
     expect(oldMedia).toMatch(/^\/media\/us\//);
     expect((await t.app.inject({ method: 'GET', url: oldMedia })).statusCode).toBe(200);
+    // The uploaded original, kept after the transcode: it moves with the clip.
+    const original = join(t.dataDir, 'original.mp4');
+    writeFileSync(original, 'the bytes of an upload');
+    await t.ctx.media.sources.get('us')!.adoptFile(moClip.id, original);
     before = await directoryStats();
   });
   afterAll(async () => {
@@ -175,6 +180,11 @@ describe('moving a home region: POST /me/home-region', () => {
     expect(await eu.selectFrom('comments').select('id').where('video_id', '=', moClip.id).execute()).toHaveLength(2);
     expect(await t.ctx.media.stores.get('us')!.list(moClip.id)).toEqual([]);
     expect((await t.ctx.media.stores.get('eu')!.list(moClip.id)).length).toBeGreaterThan(3);
+    const work = join(t.dataDir, 'fetched');
+    mkdirSync(work, { recursive: true });
+    expect(await t.ctx.media.sources.get('us')!.fetch(moClip.id, work)).toBeUndefined();
+    const moved = await t.ctx.media.sources.get('eu')!.fetch(moClip.id, work);
+    expect(readFileSync(moved!, 'utf8')).toBe('the bytes of an upload');
 
     // Other users' rows point to the new region; the comment mo left on fr's clip stays with the clip.
     const frFollow = await us
