@@ -18,6 +18,7 @@ import { BullJobQueue, bullConnection } from './jobs/bullmq-queue.js';
 import { CellJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { Events } from './events.js';
 import { createLogger, type Logger } from './logging.js';
+import { MoveFreeze } from './regions/move-freeze.js';
 import { createMedia, type MediaModule } from './media/media-module.js';
 import { Border } from './regions/border.js';
 import { AuditChains } from './regions/audit-chain.js';
@@ -68,6 +69,8 @@ export interface AppContext {
   deletion: DeletionService;
   /** Moving a user's home region: copy, verify, re-route, shred (src/regions/home-move.ts). */
   homeMoves: HomeMoveService;
+  /** Which accounts are frozen for writes while their data moves (read by the auth layer and clip access). */
+  moveFreeze: MoveFreeze;
   /** Each cell's own job queue. */
   queues: Map<string, JobQueue>;
   /** Uploads, clips, media stores and playback URLs. */
@@ -94,7 +97,9 @@ export interface ContextOverrides {
   catalogParts?: DomainCatalog[];
   feeds?: FeedSettings;
   /** Called after each step of a home-region move, before it is recorded (crash tests stop the process there). */
-  afterMoveStep?: (step: MoveStep) => void;
+  afterMoveStep?: (step: MoveStep) => void | Promise<void>;
+  /** What a move waits between freezing the account and copying it (default FREEZE_SETTLE_MS). */
+  moveSettleMs?: number;
 }
 
 /**
@@ -166,7 +171,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     operators,
     emails: accountEmails,
   });
-  const media = createMedia({ config, cells, directory, border, queues, events, log, now, text: terms });
+  const moveFreeze = new MoveFreeze({ cells });
+  const media = createMedia({ config, cells, directory, border, queues, events, log, now, text: terms, moveFreeze });
   const audit = new AuditChains({ cells, dataDir: config.dataDir, now, checkpointEvery: config.auditCheckpointEvery });
   const transparency = new TransparencyCounter({ cells, now });
   const grants = new GrantService({ cells, audit, counter: transparency, now, maxMinutes: config.grantMaxMinutes });
@@ -224,6 +230,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       return limits.attempts.check(`password:${userId}`, client, () => verifyPassword(account.password_hash, password));
     },
     ...(overrides.afterMoveStep ? { afterStep: overrides.afterMoveStep } : {}),
+    ...(overrides.moveSettleMs !== undefined ? { settleMs: overrides.moveSettleMs } : {}),
   });
   const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
   const totp = new TotpService({ cells, attempts: limits.attempts, now });
@@ -244,6 +251,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     cells,
     border,
     access: media.access,
+    moveFreeze,
     videos: media.videos,
     now,
     search: searchIndex,
@@ -303,6 +311,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     exports,
     deletion,
     homeMoves,
+    moveFreeze,
     queues,
     media,
     social,

@@ -17,6 +17,7 @@ import type { AuditChains } from './audit-chain.js';
 import type { Border } from './border.js';
 import type { DataCatalog } from './catalog.js';
 import type { CellRegistry } from './cells.js';
+import { FREEZE_SETTLE_MS } from './move-freeze.js';
 import { deleteJobsNaming, foldersNaming, removeFolder, scrubStore, secureDelete } from './user-data.js';
 
 /**
@@ -33,7 +34,10 @@ import { deleteJobsNaming, foldersNaming, removeFolder, scrubStore, secureDelete
  *             every cell points its references (`*_region` columns) there (flow `account.moved`);
  *   shredded  the old copy goes (rows, media, folders, jobs, the wrapped key last), both chains record the move
  *             naming the user id only, and the record moves to the new cell.
- * Before `rerouted` the old copy is the account; re-running `copied` replaces any partial copy (the new cell holds
+ * From the copy's start until the shred is done the account is frozen for writes (`account.moving`, checked where
+ * requests learn who is calling: src/http/auth.ts), and so are other users' writes to the user's clips
+ * (`video.moving`, a state of src/media/clip-access.ts) and to the user's profile (`user.moving`): nothing is
+ * written to the old copy after it was read. Before `rerouted` the old copy is the account; re-running `copied` replaces any partial copy (the new cell holds
  * no rows of the user before the move). From `rerouted` on, the new copy is.
  */
 
@@ -132,8 +136,10 @@ export interface HomeMoveDeps {
   regionFor: (country: string) => string;
   /** Checks the user's password with the account's backoff; false when wrong. */
   checkPassword: (userId: string, region: string, password: string, client: string) => Promise<boolean>;
-  /** Called after each step's work, before it is recorded (the crash tests stop the process here). */
-  afterStep?: (step: MoveStep) => void;
+  /** Called after each step's work, before it is recorded (the crash tests stop the process here; tests pause). */
+  afterStep?: (step: MoveStep) => void | Promise<void>;
+  /** What the move waits after freezing the account, before copying (default FREEZE_SETTLE_MS). */
+  settleMs?: number;
 }
 
 const ERRORS: Record<string, string> = {
@@ -390,7 +396,10 @@ export class HomeMoveService {
     let done = MOVE_STEPS.indexOf(row.step as MoveStep);
     while (done < MOVE_STEPS.length - 1) {
       const step = MOVE_STEPS[done + 1]!;
-      if (step === 'copied') await this.copyRows(move);
+      if (step === 'copied') {
+        await this.freeze(move);
+        await this.copyRows(move);
+      }
       if (step === 'media') await this.copyMedia(move);
       if (step === 'verified' && !(await this.verifyOrRetry(move))) {
         await this.rollBack(move);
@@ -400,7 +409,7 @@ export class HomeMoveService {
       }
       if (step === 'rerouted') await this.reroute(move);
       if (step === 'shredded') await this.shred(move);
-      this.deps.afterStep?.(step);
+      await this.deps.afterStep?.(step);
       await this.record(move, step);
       this.deps.log.info({ userId: move.userId, moveId, step }, 'home-region move step done');
       done += 1;
@@ -412,6 +421,22 @@ export class HomeMoveService {
       .where('id', '=', moveId)
       .executeTakeFirstOrThrow();
     return this.present(final);
+  }
+
+  /**
+   * Freezes the account for writes (the record's step says `freezing`; src/regions/move-freeze.ts reads it), then
+   * waits until every API process sees the freeze and writes that passed the check just before it are done: what
+   * the copy reads is then the whole account. A resumed copy waits again (a process may have cached "not frozen").
+   */
+  private async freeze(move: Move): Promise<void> {
+    await this.deps.cells
+      .get(move.from)
+      .db.updateTable('home_moves')
+      .set({ step: 'freezing', updated_at: this.deps.now().toISOString() })
+      .where('id', '=', move.id)
+      .where('step', '=', 'queued')
+      .execute();
+    await new Promise((r) => setTimeout(r, this.deps.settleMs ?? FREEZE_SETTLE_MS));
   }
 
   private async record(move: Move, step: MoveStep): Promise<void> {
