@@ -61,6 +61,14 @@ export const STAYS: Record<string, string> = {
 /** Tables that live with a clip in its cell: moved by the clip, whoever wrote the row (comments on the clip). */
 export const BY_CLIP: Record<string, string> = { comments: 'video_id' };
 
+/**
+ * Tables other users (and moderators) append to in the user's home cell without the user acting, where a write
+ * cannot wait for the move to end: a reply's or a mention's notification, a moderation notice. Rows that reach the
+ * old copy after the verify are carried over (by id, missing ones only) once the directory routes to the new cell.
+ * Writes to the user's profile and clips (follows, blocks, comments, likes) are refused while the move runs instead.
+ */
+export const LATE_ARRIVALS: Record<string, string> = { notifications: 'id', moderation_notices: 'decision_id' };
+
 /** A column saying where a user, clip or comment lives, next to the column naming it. */
 export interface RegionRef {
   table: string;
@@ -667,6 +675,7 @@ export class HomeMoveService {
 
   /** Step 5: the old copy goes (rows, media, folders, jobs; the key last), and both chains record the move. */
   private async shred(move: Move): Promise<void> {
+    await this.carryLateArrivals(move);
     const oldCell = this.deps.cells.get(move.from);
     // The new copy lists the clips: after a crash mid-shred the old one may not any more.
     const clipIds = await this.clipIds(move.to, move.userId);
@@ -683,6 +692,29 @@ export class HomeMoveService {
     await scrubStore(oldCell.db, { vacuum: false });
     await this.appendOnce(move.from, 'account.move_out', move, { moveId: move.id, to: move.to });
     await this.appendOnce(move.to, 'account.move_in', move, { moveId: move.id, from: move.from });
+  }
+
+  /**
+   * Rows others appended to the old copy after it was verified (a notification sent just before the re-route):
+   * after a wait in which every writer has seen the new route, the ones the new copy lacks are copied (same rows:
+   * their sealed fields are under the user's data key, which moved).
+   */
+  private async carryLateArrivals(move: Move): Promise<void> {
+    await new Promise((r) => setTimeout(r, this.deps.settleMs ?? FREEZE_SETTLE_MS));
+    const oldDb = this.deps.cells.get(move.from).db as Kysely<any>;
+    const newDb = this.deps.cells.get(move.to).db as Kysely<any>;
+    for (const part of movePlan(this.deps.catalog).filter((p) => p.table in LATE_ARRIVALS)) {
+      const key = LATE_ARRIVALS[part.table]!;
+      const rows = await selectPart(oldDb, part, move.userId, []);
+      const have = new Set((await selectPart(newDb, part, move.userId, [])).map((r) => String(r[key])));
+      const missing = rows.filter((r) => !have.has(String(r[key])));
+      for (const slice of chunks(missing, 100)) await newDb.insertInto(part.table).values(slice).execute();
+      if (missing.length)
+        this.deps.log.info(
+          { moveId: move.id, table: part.table, rows: missing.length },
+          'home-region move carried late rows',
+        );
+    }
   }
 
   /** Appends a chain entry unless this move's entry is already there (a resumed step must not write it twice). */

@@ -18,6 +18,7 @@ describe('writes while a home-region move runs', () => {
   let fr: Person;
   let moClip: { id: string };
   let frClip: { id: string };
+  let moComment: string;
   let paused: (step: MoveStep) => void = () => {};
   let release: () => void = () => {};
   const reached = new Promise<MoveStep>((r) => (paused = r));
@@ -27,7 +28,8 @@ describe('writes while a home-region move runs', () => {
     t = await startTestApp({
       overrides: {
         afterMoveStep: async (step) => {
-          if (step !== 'copied') return;
+          // Held after the last verification, before the re-route: the gap a late write would fall into.
+          if (step !== 'verified') return;
           paused(step);
           await held;
         },
@@ -37,6 +39,7 @@ describe('writes while a home-region move runs', () => {
     fr = await signup(t.app, { handle: 'fr_writer', country: 'US' });
     moClip = await publishTestVideo(t.ctx, mo, { caption: 'packing' });
     frClip = await publishTestVideo(t.ctx, fr, { caption: 'staying' });
+    moComment = await social.comment(t, mo, frClip.id, 'see you in europe');
   });
   afterAll(async () => {
     release();
@@ -57,7 +60,7 @@ describe('writes while a home-region move runs', () => {
     expect(asked.statusCode, asked.body).toBe(202);
     const worker = startWorkers(t.ctx, t.ctx.cells.regions(), { pollMs: 10 });
     try {
-      expect(await reached).toBe('copied');
+      expect(await reached).toBe('verified');
       // The move waited for every process to see the freeze before it copied.
       expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
 
@@ -96,6 +99,17 @@ describe('writes while a home-region move runs', () => {
         message: `@${mo.handle}'s data is moving to region eu; try again in a moment.`,
       });
       await social.comment(t, fr, frClip.id, 'my own clip is not moving');
+      // A reply to mo's comment on fr's clip is fr's to write; its notification reaches mo's old copy after the
+      // verify, and is carried to the new one.
+      const reply = await social.comment(t, fr, frClip.id, 'safe travels', moComment);
+      const late = await t.ctx.cells
+        .get('us')
+        .db.selectFrom('notifications')
+        .select('id')
+        .where('user_id', '=', mo.id)
+        .where('comment_id', '=', reply)
+        .execute();
+      expect(late).toHaveLength(1);
     } finally {
       release();
     }
@@ -123,6 +137,8 @@ describe('writes while a home-region move runs', () => {
     expect(await eu.selectFrom('followers').select('follower_id').where('followee_id', '=', mo.id).execute()).toEqual([
       { follower_id: fr.id },
     ]);
+    const inbox = await social.get(t, mo, '/notifications');
+    expect(inbox.items.filter((n: { type: string }) => n.type === 'reply')).toHaveLength(1);
     const comments = await social.get(t, fr, `/videos/${frClip.id}/comments`);
     expect(comments.items.map((c: { id: string }) => c.id)).toContain(after);
   });
