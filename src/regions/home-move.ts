@@ -17,6 +17,7 @@ import type { AuditChains } from './audit-chain.js';
 import type { Border } from './border.js';
 import type { DataCatalog } from './catalog.js';
 import type { CellRegistry } from './cells.js';
+import { ViewMarks } from '../social/view-marks.js';
 import { FREEZE_SETTLE_MS } from './move-freeze.js';
 import { deleteJobsNaming, foldersNaming, removeFolder, scrubStore, secureDelete } from './user-data.js';
 
@@ -512,6 +513,8 @@ export class HomeMoveService {
         .values({ ...record, step: 'copied', updated_at: at })
         .execute();
     });
+    // This hour's marks of the clips the user watched, so a view made before the move does not count again.
+    await new ViewMarks({ cells: this.deps.cells, now: this.deps.now }).carry(move.from, move.to, move.userId);
   }
 
   /** Step 2: each clip's objects into the new region's store (through a temp file: the stores may be buckets). */

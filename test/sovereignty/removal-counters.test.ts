@@ -116,10 +116,16 @@ describe('counters stay right across purge, detach and move', () => {
   });
 
   it('a viewer who moves home region changes no count', async () => {
+    // A watch in this window counts; the move carries its mark, so watching again after the move does not.
+    const counted = (await clipStats()).view_count;
+    await social.watch(t, mover, clip.id, 1000, false);
+    expect((await clipStats()).view_count).toBe(counted + 1);
     const before = { clip: await clipStats(), creator: await profile(creator), mover: await profile(mover) };
     const done = await moveOverHttp(t, mover, 'AU');
     expect(done.move.status).toBe('done');
     expect({ clip: await clipStats(), creator: await profile(creator), mover: await profile(mover) }).toEqual(before);
+    await social.watch(t, mover, clip.id, 1500, false);
+    expect(await clipStats()).toEqual(before.clip);
     // The mover's like and follow are still theirs: taking them back counts off once.
     await social.get(t, mover, '/me');
     const unlike = await t.app.inject({
