@@ -56,6 +56,24 @@ describe.skipIf(TEST_MODE === 'cluster')('moving home region from the settings p
       await section.locator('#s-move-pw').fill(PASSWORD);
       await section.getByRole('button', { name: 'Move my data' }).click();
       const status = section.locator('[data-testid=move-status]');
+      await expect.poll(() => section.locator('[data-testid=move-frozen]').count()).toBe(1);
+      // While the data moves, a change is refused with a message the page can show as it is.
+      await expect
+        .poll(
+          () =>
+            page.evaluate(async () => {
+              const res = await fetch('/api/v1/me/privacy', {
+                method: 'PATCH',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ privateAccount: false }),
+              });
+              return res.status === 409
+                ? ((await res.json()) as { error: { message: string } }).error.message
+                : String(res.status);
+            }),
+          { timeout: 10_000 },
+        )
+        .toBe('Your data is moving to region eu; try again in a moment.');
       await expect.poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('done');
       const me = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
       expect(me).toMatchObject({ handle: 'mia_moves', region: 'eu', email: 'mia_moves@example.org' });

@@ -5,8 +5,8 @@ import { regionName } from '../format';
 import { t } from '../i18n';
 import { errorText, meStore } from '../session';
 
-/** The steps a move records (src/regions/home-move.ts), for its progress. */
-const STEPS = ['queued', 'copied', 'media', 'verified', 'rerouted', 'shredded'];
+/** The steps a move records (src/regions/home-move.ts; `freezing` is the copy's start), for its progress. */
+const STEPS = ['queued', 'freezing', 'copied', 'media', 'verified', 'rerouted', 'shredded'];
 
 /** "Move my data": a new country and the password start a home-region move; its progress is polled until it ends. */
 export function MoveSection({ me }: { me: Me }) {
@@ -77,6 +77,11 @@ export function MoveSection({ me }: { me: Me }) {
         </p>
       )}
       {running && <progress max={STEPS.length} value={STEPS.indexOf(move.step) + 1} aria-label={t('move.title')} />}
+      {running && (
+        <p class="muted" data-testid="move-frozen">
+          {t('move.frozen')}
+        </p>
+      )}
       {!running && (
         <form onSubmit={start} data-testid="move-form">
           <div class="field">
