@@ -271,6 +271,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     social,
     audit,
     counter: transparency,
+    moveFreeze,
     terms,
     now,
   });

@@ -3,9 +3,11 @@ import { startWorkers } from '../../src/jobs/workers.js';
 import type { MoveStep } from '../../src/regions/home-move.js';
 import { bearer, signup, startTestApp, type TestApp } from '../helpers/app.js';
 import { publishTestVideo } from '../helpers/videos.js';
+import { makeOperator } from './helpers.js';
 import { social, type Person } from './social.js';
 
 const PASSWORD = 'a long enough passphrase';
+const DECISION = { action: 'restrict', statement: 'We looked at this clip and it breaks none of our rules.' };
 
 /**
  * While a move is between its copy and its shred the account is frozen for writes: a write reaching the old
@@ -19,6 +21,8 @@ describe('writes while a home-region move runs', () => {
   let moClip: { id: string };
   let frClip: { id: string };
   let moComment: string;
+  let mod: Person;
+  let caseId: string;
   let paused: (step: MoveStep) => void = () => {};
   let release: () => void = () => {};
   const reached = new Promise<MoveStep>((r) => (paused = r));
@@ -40,6 +44,15 @@ describe('writes while a home-region move runs', () => {
     moClip = await publishTestVideo(t.ctx, mo, { caption: 'packing' });
     frClip = await publishTestVideo(t.ctx, fr, { caption: 'staying' });
     moComment = await social.comment(t, mo, frClip.id, 'see you in europe');
+    mod = (await makeOperator(t, 'us_moderator', 'us', 'moderator')) as Person;
+    const report = await send(fr, 'POST', '/reports', { target: { type: 'video', id: moClip.id }, reason: 'spam' });
+    expect(report.statusCode, report.body).toBe(201);
+    const queue = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/moderation/queue?status=open',
+      headers: bearer(mod.token),
+    });
+    caseId = queue.json().items.find((i: { target: { id: string } }) => i.target.id === moClip.id).id;
   });
   afterAll(async () => {
     release();
@@ -99,6 +112,10 @@ describe('writes while a home-region move runs', () => {
         message: `@${mo.handle}'s data is moving to region eu; try again in a moment.`,
       });
       await social.comment(t, fr, frClip.id, 'my own clip is not moving');
+      // A moderator's decision would change the clip's row in the old copy: it waits too.
+      const decision = await send(mod, 'POST', `/moderation/cases/${caseId}/decision`, DECISION);
+      expect(decision.statusCode, decision.body).toBe(409);
+      expect(decision.json().error.code).toBe('user.moving');
       // A reply to mo's comment on fr's clip is fr's to write; its notification reaches mo's old copy after the
       // verify, and is carried to the new one.
       const reply = await social.comment(t, fr, frClip.id, 'safe travels', moComment);
@@ -137,6 +154,15 @@ describe('writes while a home-region move runs', () => {
     expect(await eu.selectFrom('followers').select('follower_id').where('followee_id', '=', mo.id).execute()).toEqual([
       { follower_id: fr.id },
     ]);
+    const decided = await send(mod, 'POST', `/moderation/cases/${caseId}/decision`, DECISION);
+    expect(decided.statusCode, decided.body).toBe(200);
+    const restricted = await t.ctx.cells
+      .get('eu')
+      .db.selectFrom('videos')
+      .select('moderation')
+      .where('id', '=', moClip.id)
+      .executeTakeFirst();
+    expect(restricted?.moderation).toBe('restricted');
     const inbox = await social.get(t, mo, '/notifications');
     expect(inbox.items.filter((n: { type: string }) => n.type === 'reply')).toHaveLength(1);
     const comments = await social.get(t, fr, `/videos/${frClip.id}/comments`);
