@@ -16,6 +16,8 @@ const DECISION = { action: 'restrict', statement: 'We looked at this clip and it
  */
 describe('writes while a home-region move runs', () => {
   let t: TestApp;
+  /** A second API process over the same stores (no workers): it must see the freeze the first one's job sets. */
+  let other: TestApp;
   let mo: Person;
   let fr: Person;
   let moClip: { id: string };
@@ -52,10 +54,17 @@ describe('writes while a home-region move runs', () => {
       url: '/api/v1/moderation/queue?status=open',
       headers: bearer(mod.token),
     });
+    other = await startTestApp({
+      dataDir: t.dataDir,
+      ...(t.pg ? { pg: t.pg } : {}),
+      ...(t.s3 ? { s3: t.s3 } : {}),
+      queuePrefix: t.queuePrefix,
+    });
     caseId = queue.json().items.find((i: { target: { id: string } }) => i.target.id === moClip.id).id;
   });
   afterAll(async () => {
     release();
+    await other?.close();
     await t?.destroy();
   });
 
@@ -68,6 +77,15 @@ describe('writes while a home-region move runs', () => {
     });
 
   it('answers 409 account.moving to the moving user, video.moving / user.moving to others, and takes them after', async () => {
+    // The other process learns mo is not moving (and may trust that for FREEZE_CACHE_MS)…
+    const privacy = (app: TestApp) =>
+      app.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/me/privacy',
+        headers: bearer(mo.token),
+        payload: { privateAccount: false },
+      });
+    expect((await privacy(other)).statusCode).toBe(200);
     const started = Date.now();
     const asked = await send(mo, 'POST', '/me/home-region', { country: 'DE', password: PASSWORD });
     expect(asked.statusCode, asked.body).toBe(202);
@@ -86,6 +104,10 @@ describe('writes while a home-region move runs', () => {
       expect((await send(mo, 'PATCH', '/me/privacy', { privateAccount: true })).json().error.code).toBe(
         'account.moving',
       );
+      // …and still refuses mo's writes once the move copies: the move waited out every process's cache.
+      const elsewhere = await privacy(other);
+      expect(elsewhere.statusCode, elsewhere.body).toBe(409);
+      expect(elsewhere.json().error.code).toBe('account.moving');
       const tus = await t.app.inject({
         method: 'POST',
         url: '/api/v1/uploads',
