@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config, type ConfigFile } from './config.js';
-import { createContext, type AppContext } from './context.js';
+import { createContext, type AppContext, type ContextOverrides } from './context.js';
 import { buildServer } from './http/server.js';
 import { startWorkers } from './jobs/workers.js';
 import { seedDemo } from './demo/demo-seed.js';
@@ -28,8 +28,12 @@ function configFrom(opts: { port?: number; data?: string }): Config {
   return config;
 }
 
-async function withContext<T>(config: Config, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
-  const ctx = await createContext(config);
+async function withContext<T>(
+  config: Config,
+  fn: (ctx: AppContext) => Promise<T>,
+  overrides: ContextOverrides = {},
+): Promise<T> {
+  const ctx = await createContext(config, overrides);
   try {
     return await fn(ctx);
   } finally {
@@ -270,6 +274,43 @@ export function buildCli(): Command {
         return n;
       });
       console.log(`purged ${purged} accounts`);
+    });
+
+  accounts
+    .command('move')
+    .description(
+      "move an account's data to the region serving a new country (copy, verify, re-route, shred; re-run to resume)",
+    )
+    .requiredOption('--handle <handle>', 'the account')
+    .requiredOption('--country <code>', 'the new country (ISO 3166-1 alpha-2)')
+    .option('--data <dir>', 'data folder')
+    .action(async (opts: { handle: string; country: string; data?: string }) => {
+      // A test hook: the crash tests kill the process after a step's work, before it is recorded.
+      const crashAfter = process.env.REELM_MOVE_CRASH_AFTER;
+      const overrides: ContextOverrides = {
+        afterMoveStep: (step) => {
+          if (step === crashAfter) process.kill(process.pid, 'SIGKILL');
+          console.error(`move: ${step}`);
+        },
+      };
+      const res = await withContext(
+        configFrom(opts),
+        async (ctx) => {
+          const user = await ctx.directory
+            .selectFrom('users')
+            .select(['id', 'region'])
+            .where('handle', '=', opts.handle.replace(/^@/, '').toLowerCase())
+            .executeTakeFirst();
+          if (!user) throw new Error(`there is no account @${opts.handle}`);
+          let moveId = await ctx.homeMoves.runningOf(user.id, user.region);
+          if (moveId) console.error(`resuming move ${moveId}`);
+          else moveId = (await ctx.homeMoves.begin(user.id, user.region, opts.country, undefined, 'cli')).id;
+          return ctx.homeMoves.run(user.region, moveId);
+        },
+        overrides,
+      );
+      if (res.status !== 'done') throw new Error(`the move ${res.id} ${res.status}: ${res.error?.message ?? ''}`);
+      console.log(`moved @${opts.handle} from ${res.from} to ${res.to} (move ${res.id})`);
     });
 
   program.addCommand(mailCommand((opts, fn) => withContext(configFrom(opts), fn)));

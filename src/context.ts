@@ -19,11 +19,14 @@ import { BullJobQueue, bullConnection } from './jobs/bullmq-queue.js';
 import { CellJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { Events } from './events.js';
 import { createLogger, type Logger } from './logging.js';
+import { MoveFreeze } from './regions/move-freeze.js';
 import { createMedia, type MediaModule } from './media/media-module.js';
 import { Border } from './regions/border.js';
 import { AuditChains } from './regions/audit-chain.js';
 import { DataCatalog, type DomainCatalog } from './regions/catalog.js';
 import { GrantService } from './regions/grants.js';
+import { HomeMoveService, type MoveStep } from './regions/home-move.js';
+import { verifyPassword } from './accounts/passwords.js';
 import { regionPolicy } from './regions/policy.js';
 import { OperatorAccessService } from './regions/operator-access.js';
 import { TransparencyCounter } from './regions/transparency.js';
@@ -65,6 +68,10 @@ export interface AppContext {
   transparency: TransparencyCounter;
   exports: ExportService;
   deletion: DeletionService;
+  /** Moving a user's home region: copy, verify, re-route, shred (src/regions/home-move.ts). */
+  homeMoves: HomeMoveService;
+  /** Which accounts are frozen for writes while their data moves (read by the auth layer and clip access). */
+  moveFreeze: MoveFreeze;
   /** Each cell's own job queue. */
   queues: Map<string, JobQueue>;
   /** Uploads, clips, media stores and playback URLs. */
@@ -92,6 +99,10 @@ export interface ContextOverrides {
   /** The catalog's parts (tests add fixture tables; the default is every registered domain). */
   catalogParts?: DomainCatalog[];
   feeds?: FeedSettings;
+  /** Called after each step of a home-region move, before it is recorded (crash tests stop the process there). */
+  afterMoveStep?: (step: MoveStep) => void | Promise<void>;
+  /** What a move waits between freezing the account and copying it (default FREEZE_SETTLE_MS). */
+  moveSettleMs?: number;
 }
 
 /**
@@ -163,7 +174,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     operators,
     emails: accountEmails,
   });
-  const media = createMedia({ config, cells, directory, border, queues, events, log, now, text: terms });
+  const moveFreeze = new MoveFreeze({ cells });
+  const media = createMedia({ config, cells, directory, border, queues, events, log, now, text: terms, moveFreeze });
   const audit = new AuditChains({ cells, dataDir: config.dataDir, now, checkpointEvery: config.auditCheckpointEvery });
   const transparency = new TransparencyCounter({ cells, now });
   const grants = new GrantService({ cells, audit, counter: transparency, now, maxMinutes: config.grantMaxMinutes });
@@ -199,6 +211,32 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     events,
     attempts: limits.attempts,
   });
+  const homeMoves = new HomeMoveService({
+    directory,
+    cells,
+    catalog,
+    border,
+    audit,
+    queues,
+    stores: media.stores,
+    sources: media.sources,
+    events,
+    now,
+    log,
+    regionFor: (country) => accounts.regionFor(country),
+    checkPassword: async (userId, region, password, client) => {
+      const account = await cells
+        .get(region)
+        .db.selectFrom('accounts')
+        .select('password_hash')
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      if (!account) return false;
+      return limits.attempts.check(`password:${userId}`, client, () => verifyPassword(account.password_hash, password));
+    },
+    ...(overrides.afterMoveStep ? { afterStep: overrides.afterMoveStep } : {}),
+    ...(overrides.moveSettleMs !== undefined ? { settleMs: overrides.moveSettleMs } : {}),
+  });
   const reactivate = (userId: string, region: string) => deletion.reactivate(userId, region);
   const totp = new TotpService({ cells, attempts: limits.attempts, now });
   const sessions = new SessionService({
@@ -218,6 +256,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     cells,
     border,
     access: media.access,
+    moveFreeze,
     videos: media.videos,
     now,
     search: searchIndex,
@@ -237,6 +276,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     social,
     audit,
     counter: transparency,
+    moveFreeze,
     terms,
     now,
   });
@@ -277,6 +317,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     transparency,
     exports,
     deletion,
+    homeMoves,
+    moveFreeze,
     queues,
     media,
     social,

@@ -1,6 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, SessionService } from '../accounts/session.service.js';
-import { UnauthorizedError } from '../errors.js';
+import { ConflictError, UnauthorizedError } from '../errors.js';
+import type { MoveFreeze } from '../regions/move-freeze.js';
+
+/** Methods that change state: refused to an account whose data is moving (reads, status included, go on). */
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export const SESSION_COOKIE = 'reelm_session';
 
@@ -33,6 +37,8 @@ export class Auth {
   constructor(
     private readonly sessions: SessionService,
     publicUrl = '',
+    /** Accounts frozen while their data moves home region (src/regions/home-move.ts). */
+    private readonly freeze?: MoveFreeze,
   ) {
     this.alwaysSecure = publicUrl.startsWith('https:');
   }
@@ -42,7 +48,19 @@ export class Auth {
     if (!found) return Promise.resolve(null);
     const attempt = this.sessions.authenticate(found.token);
     // A stale cookie on a page anyone may see is treated as a visitor; a bad bearer token is always an error.
-    return strict || found.from === 'header' ? attempt : attempt.catch(() => null);
+    const principal = strict || found.from === 'header' ? attempt : attempt.catch(() => null);
+    return WRITES.has(request.method) ? principal.then((p) => this.notMoving(p)) : principal;
+  }
+
+  /**
+   * The one place a write by a moving account is refused: every route that acts for a user learns who it is here.
+   * A write reaching the old copy after the move read it would be lost with the old copy.
+   */
+  private async notMoving(principal: Principal | null): Promise<Principal | null> {
+    if (!principal || !this.freeze) return principal;
+    const to = await this.freeze.movingTo(principal.userId, principal.region);
+    if (to) throw new ConflictError('account.moving', `Your data is moving to region ${to}; try again in a moment.`);
+    return principal;
   }
 
   async requireUser(request: FastifyRequest): Promise<Principal> {

@@ -83,7 +83,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     done();
   });
 
-  const auth = new Auth(ctx.sessions, ctx.config.publicUrl);
+  const auth = new Auth(ctx.sessions, ctx.config.publicUrl, ctx.moveFreeze);
   await app.register(fastifyCookie);
   installRouteLimits(app, auth, ctx.limits.secret);
   await app.register(fastifyRateLimit, {

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { ExportJobSchema } from '../accounts/accounts.schema.js';
 import { transparencyReport } from '../regions/transparency.js';
+import { HomeMoveSchema, HomeRegionMoveBody, HomeRegionSchema } from '../regions/home-move.schema.js';
 import type { Auth } from './auth.js';
 import { IdParams, errors } from './schemas.js';
 
@@ -109,6 +110,39 @@ export async function sovereigntyRoutes(app: FastifyInstance, ctx: AppContext, a
       const result = await ctx.deletion.request(principal, request.body.password, request.ip);
       auth.clearCookie(reply);
       return reply.status(202).send(result);
+    },
+  );
+
+  api.post(
+    '/me/home-region',
+    {
+      config: { rateLimit: { max: ctx.config.rateLimit.loginPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['accounts'],
+        summary:
+          'Move your data to the region serving your new country: copied, verified, re-routed, then the old copy shredded',
+        body: HomeRegionMoveBody,
+        response: { 202: HomeMoveSchema, ...errors(400, 401, 403, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const principal = await auth.requireUser(request);
+      return reply.status(202).send(await ctx.homeMoves.request(principal, request.body, request.ip));
+    },
+  );
+
+  api.get(
+    '/me/home-region',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Your home region and your latest move, with its progress',
+        response: { 200: HomeRegionSchema, ...errors(401) },
+      },
+    },
+    async (request) => {
+      const principal = await auth.requireUser(request);
+      return { region: principal.region, move: await ctx.homeMoves.status(principal) };
     },
   );
 }

@@ -47,6 +47,9 @@ export function buildHandlers(ctx: AppContext): JobHandlers {
       now: () => ctx.clock.now(),
       log: ctx.log,
     }),
+    'accounts.move': async (payload, job) => {
+      await ctx.homeMoves.run(job.region, payload.moveId);
+    },
   };
 }
 
@@ -81,4 +84,5 @@ export const JOB_NAMES: readonly JobName[] = [
   'audit.border-rollup',
   'housekeeping.sweep',
   'mail.account',
+  'accounts.move',
 ];

@@ -21,6 +21,8 @@ export interface JobMap {
   'housekeeping.sweep': Record<string, never>;
   /** Mails an account a verification or reset link; the job opens the address and makes the token in the cell. */
   'mail.account': { userId: string; kind: MailKind };
+  /** Runs (or resumes) a move of an account to another home region, in the old region's queue (src/regions/home-move.ts). */
+  'accounts.move': { moveId: string };
 }
 
 export type JobName = keyof JobMap;

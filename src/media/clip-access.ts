@@ -1,7 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CellDb, DirectoryDb } from '../db/schema.js';
 import { PreparedQuery } from '../db/prepared-query.js';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { MoveFreeze } from '../regions/move-freeze.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { DirectoryRefs } from './directory-refs.js';
 import type { DirectoryVideosTable, VideosTable } from './media.tables.js';
@@ -153,6 +154,8 @@ export interface ClipAccessDeps {
   cells: CellRegistry;
   /** Short-lived copies of authors: an index clip's author state (the index itself follows accounts at once). */
   refs: DirectoryRefs;
+  /** Accounts whose data is moving home region (their clips move with them). */
+  freeze?: MoveFreeze;
 }
 
 /** Clips of a cell with their owners' account state: what every read of clips from a cell starts from. */
@@ -241,6 +244,19 @@ export class ClipAccess {
       author: { active: account_status === 'active', private: account_private === 1 },
       ownerEpoch: account_epoch ?? 0,
     };
+  }
+
+  /**
+   * A clip whose owner's data is moving home region takes no writes (comments, their likes and removals, likes
+   * that notify the owner): they would land in the old copy after the move read it, and go with it. Reading goes on.
+   */
+  async requireWritable(clip: ClipRef): Promise<void> {
+    const to = await this.deps.freeze?.movingTo(clip.ownerId, clip.region);
+    if (to)
+      throw new ConflictError(
+        'video.moving',
+        `This clip is moving to region ${to} with its creator's data; try again in a moment.`,
+      );
   }
 
   /** A clip in a known cell (media URLs and event streams name the region). */

@@ -8,6 +8,7 @@ import type { Logger } from '../logging.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { CaptionService } from './caption.service.js';
+import type { MoveFreeze } from '../regions/move-freeze.js';
 import { ClipAccess } from './clip-access.js';
 import { DirectoryRefs } from './directory-refs.js';
 import { createSpawnRunner, type FfmpegRunner } from './ffmpeg/ffmpeg-runner.js';
@@ -65,6 +66,8 @@ export interface MediaModuleDeps {
   runner?: FfmpegRunner;
   /** The region's blocked terms (captions). */
   text: TextPolicy;
+  /** Accounts whose data is moving: their clips take no writes meanwhile (a state of the clip access rule). */
+  moveFreeze?: MoveFreeze;
 }
 
 export const UPLOADS_PATH = '/api/v1/uploads';
@@ -83,7 +86,7 @@ export function createMedia(deps: MediaModuleDeps): MediaModule {
   const urls = new MediaUrls({ cells, now });
   const processing = new ProcessingEvents();
   const refs = new DirectoryRefs({ directory, now });
-  const access = new ClipAccess({ directory, cells, refs });
+  const access = new ClipAccess({ directory, cells, refs, ...(deps.moveFreeze ? { freeze: deps.moveFreeze } : {}) });
   deps.border.onDirectoryWrite((write) => refs.written(write));
   const presenter = new VideoPresenter({ directory, cells, urls, refs });
   const remix = new RemixRules({

@@ -30,6 +30,8 @@ export interface MediaStore {
   deletePrefix(prefix: string): Promise<void>;
   /** Removes one object (none there is fine). */
   delete(key: string): Promise<void>;
+  /** Every key under `prefix/` (a home-region move copies a clip's objects one by one). */
+  list(prefix: string): Promise<string[]>;
 }
 
 // Names start with a letter or digit: no "..", no hidden temp files, no separators in a part.
@@ -116,5 +118,11 @@ export class DiskMediaStore implements MediaStore {
 
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const dir = this.pathOf(prefix);
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) return [];
+    return (await listFiles(dir)).map((f) => `${prefix}/${relative(dir, f).split(sep).join('/')}`).sort();
   }
 }

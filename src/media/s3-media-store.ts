@@ -143,6 +143,21 @@ export class S3MediaStore implements MediaStore {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
   }
 
+  async list(prefix: string): Promise<string[]> {
+    const full = `${this.objectKey(prefix)}/`;
+    const strip = this.location.prefix ? this.location.prefix.length + 1 : 0;
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: full, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) out.push(o.Key!.slice(strip));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out.sort();
+  }
+
   destroy(): void {
     this.s3.destroy();
   }

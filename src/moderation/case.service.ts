@@ -14,6 +14,7 @@ import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import { regionPolicy } from '../regions/policy.js';
 import type { TransparencyCounter } from '../regions/transparency.js';
+import type { MoveFreeze } from '../regions/move-freeze.js';
 import {
   APPEAL_ACTIONS,
   POLICIES,
@@ -70,6 +71,8 @@ export interface CaseServiceDeps {
   audit: AuditChains;
   counter: TransparencyCounter;
   now: () => Date;
+  /** Accounts whose data is moving home region: a decision on them waits (it would land in the old copy). */
+  freeze?: MoveFreeze;
 }
 
 export interface DecisionInput {
@@ -379,6 +382,12 @@ export class CaseService {
       throw new ForbiddenError(
         'moderation.same_moderator',
         'You made the decision appealed; another moderator must decide the appeal.',
+      );
+    const movingTo = await this.deps.freeze?.movingTo(row.subject_id, row.subject_region);
+    if (movingTo)
+      throw new ConflictError(
+        'user.moving',
+        `The account's data is moving to region ${movingTo}; decide this case in a moment.`,
       );
     const statement = input.statement.trim();
     const chars = [...statement].length;

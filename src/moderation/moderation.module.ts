@@ -14,6 +14,7 @@ import { CaseService } from './case.service.js';
 import { ReportService } from './report.service.js';
 import { StandingService } from './standing.service.js';
 import { Targets } from './targets.js';
+import type { MoveFreeze } from '../regions/move-freeze.js';
 
 /** Trust and safety: reports, cases and decisions, users' standing, blocked terms (docs/moderation.md). */
 export interface ModerationServices {
@@ -26,6 +27,8 @@ export interface ModerationServices {
 }
 
 export interface ModerationDeps {
+  /** Accounts whose data is moving home region (decisions on them wait). */
+  moveFreeze?: MoveFreeze;
   config: Pick<Config, 'policies'>;
   directory: Kysely<DirectoryDb>;
   cells: CellRegistry;
@@ -71,6 +74,7 @@ export function createModeration(deps: ModerationDeps): ModerationServices {
     audit: deps.audit,
     counter: deps.counter,
     now,
+    ...(deps.moveFreeze ? { freeze: deps.moveFreeze } : {}),
   });
   const standing = new StandingService({
     config: deps.config,

@@ -131,11 +131,14 @@ export class Targets {
     const { target } = d;
     if (d.action === 'dismiss' || d.action === 'uphold') return;
     if (target.type === 'video' || target.type === 'sound') {
-      const clipId = await this.clipOf(region, target);
+      // A clip lives in its owner's (the subject's) home cell, which is where the case began unless the owner moved
+      // home region since (the case stays; its subject_region follows the move).
+      const home = this.deps.cells.has(d.subjectRegion) ? d.subjectRegion : region;
+      const clipId = await this.clipOf(home, target);
       const state = d.action === 'remove' ? 'removed' : d.action === 'restrict' ? 'restricted' : 'withheld';
       if (clipId)
         await this.deps.videos
-          .moderate(region, clipId, state, { policy: d.policy, decisionId: d.decisionId, regions: d.regions })
+          .moderate(home, clipId, state, { policy: d.policy, decisionId: d.decisionId, regions: d.regions })
           .catch(ignoreGone);
     } else if (target.type === 'comment') {
       await this.deps.comments.moderate(region, target.id, 'removed');
@@ -152,8 +155,9 @@ export class Targets {
     const { target } = d;
     if (d.action === 'dismiss') return;
     if (target.type === 'video' || target.type === 'sound') {
-      const clipId = await this.clipOf(region, target);
-      if (clipId) await this.deps.videos.moderate(region, clipId, 'none').catch(ignoreGone);
+      const home = this.deps.cells.has(d.subjectRegion) ? d.subjectRegion : region;
+      const clipId = await this.clipOf(home, target);
+      if (clipId) await this.deps.videos.moderate(home, clipId, 'none').catch(ignoreGone);
     } else if (target.type === 'comment') {
       await this.deps.comments.moderate(region, target.id, 'none');
     } else if (d.action === 'suspend') {

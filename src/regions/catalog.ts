@@ -28,6 +28,14 @@ export interface CounterRule {
    * (`through.table[through.key = row[from]].column`), e.g. a like names a clip, the count is its creator's.
    */
   through?: { table: string; key: string; column: string };
+  /**
+   * Only the first row of each group counted (a viewer's view counts once per clip and window; replays are history,
+   * not views): rows are grouped by the `per` columns and the `windowMs` window of the time in `at`, and `when` is
+   * asked of that first row.
+   */
+  once?: { per: string[]; at: string; windowMs: number };
+  /** The row counted for this column's value rather than 1 (watched time). */
+  amount?: string;
 }
 
 /** Removing a row of `table` removes the rows whose `column` names its `parentColumn` (replies of a comment). */

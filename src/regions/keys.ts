@@ -71,6 +71,11 @@ export class RegionKeys {
     return { dek, wrapped: seal(this.kek, dek, `dek:${this.region}:${userId}`) };
   }
 
+  /** Wraps an existing DEK under this region's KEK (a home-region move: the key moves, the data stays sealed). */
+  wrapDek(userId: string, dek: Buffer): string {
+    return seal(this.kek, dek, `dek:${this.region}:${userId}`);
+  }
+
   unwrapDek(userId: string, wrapped: string): Buffer {
     return open(this.kek, wrapped, `dek:${this.region}:${userId}`);
   }

@@ -30,6 +30,21 @@ export const regionsCatalog: DomainCatalog = {
     auditor_notices: prot('id', 'kind', 'grant_id', 'requester_id', 'subject_id', 'created_at'),
     transparency_counts: { day: 'public', metric: 'public', jurisdiction: 'public', count: 'public' },
     data_exports: prot('id', 'user_id', 'status', 'size_bytes', 'error', 'created_at', 'ready_at', 'expires_at'),
+    // Where a user moved from and to says where they live: protected, kept in their home cell.
+    home_moves: prot(
+      'id',
+      'user_id',
+      'from_region',
+      'to_region',
+      'country',
+      'actor',
+      'status',
+      'step',
+      'error_code',
+      'created_at',
+      'updated_at',
+      'finished_at',
+    ),
   },
   // The chain is never rewritten: its rows name actors and subjects by id but belong to the region.
   owners: {

@@ -104,4 +104,25 @@ export const regionsCellMigrations: MigrationMap = {
       await db.schema.createIndex('data_exports_user').on('data_exports').columns(['user_id', 'id']).execute();
     },
   },
+  // A home-region move's record (src/regions/home-move.ts): in the old cell while it runs, in the new one after.
+  '3010_home_moves': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('home_moves')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('from_region', 'text', (c) => c.notNull())
+        .addColumn('to_region', 'text', (c) => c.notNull())
+        .addColumn('country', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('step', 'text', (c) => c.notNull())
+        .addColumn('error_code', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .execute();
+      await db.schema.createIndex('home_moves_user').on('home_moves').columns(['user_id', 'created_at']).execute();
+    },
+  },
 };

@@ -86,6 +86,25 @@ export interface DataExportsTable {
   expires_at: string | null;
 }
 
+export interface HomeMovesTable {
+  id: string;
+  user_id: string;
+  from_region: string;
+  to_region: string;
+  /** The newly declared country (ISO 3166-1 alpha-2). */
+  country: string;
+  /** Who asked: the user's own id, or `operator:cli`. */
+  actor: string;
+  /** 'running' | 'done' | 'failed' (rolled back: the account stayed where it was) */
+  status: string;
+  /** The last step finished: 'queued' | 'copied' | 'media' | 'verified' | 'rerouted' | 'shredded'. */
+  step: string;
+  error_code: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
 export interface RegionsCellTables {
   border_flows: BorderFlowsTable;
   audit_entries: AuditEntriesTable;
@@ -95,4 +114,5 @@ export interface RegionsCellTables {
   auditor_notices: AuditorNoticesTable;
   transparency_counts: TransparencyCountsTable;
   data_exports: DataExportsTable;
+  home_moves: HomeMovesTable;
 }

@@ -65,6 +65,18 @@ export async function rowsNaming(
   return out;
 }
 
+/** The first row (by the `at` time) of each group of rows sharing the `per` columns and one window of `at`. */
+function firstOfGroups(rows: Row[], once: NonNullable<CounterRule['once']>): Row[] {
+  const first = new Map<string, Row>();
+  for (const row of rows) {
+    const at = Date.parse(String(row[once.at] ?? ''));
+    const group = JSON.stringify([...once.per.map((c) => String(row[c])), Math.floor(at / once.windowMs)]);
+    const held = first.get(group);
+    if (!held || String(row[once.at]) < String(held[once.at])) first.set(group, row);
+  }
+  return [...first.values()];
+}
+
 /**
  * Deletes the rows of every user table that name any of `ids` (except `skip`) and, with `videoIds`, the rows
  * about those clips (the catalog's `videoRefs`), with their cascades (replies of a removed comment). Counters
@@ -95,9 +107,11 @@ export async function deleteRowsNaming(
       let rows: Row[] = [];
       if (rules.length > 0 || cascades.length > 0)
         rows = (await db.selectFrom(table).selectAll().where(where).execute()) as Row[];
-      for (const row of rows) {
-        for (const rule of rules) {
-          if (rule.when && Object.entries(rule.when).some(([k, v]) => row[k] !== v)) continue;
+      for (const rule of rules) {
+        for (const row of rule.once ? firstOfGroups(rows, rule.once) : rows) {
+          if (rule.when && Object.entries(rule.when).some(([k, v]) => String(row[k]) !== String(v))) continue;
+          const amount = rule.amount ? Number(row[rule.amount] ?? 0) : 1;
+          if (!amount) continue;
           const keyValue = String(row[rule.from] ?? '');
           if (!keyValue || (!rule.through && idSet.has(keyValue))) continue;
           if (rule.cellTable) {
@@ -109,7 +123,7 @@ export async function deleteRowsNaming(
               counter: rule.counter,
               delta: 0,
             };
-            d.delta -= 1;
+            d.delta -= amount;
             cellDeltas.set(k, d);
             continue;
           }
@@ -122,7 +136,7 @@ export async function deleteRowsNaming(
             delta: 0,
             ...(rule.through ? { through: rule.through } : {}),
           };
-          d.delta -= 1;
+          d.delta -= amount;
           deltas.set(k, d);
         }
       }

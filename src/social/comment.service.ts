@@ -133,6 +133,7 @@ export class CommentService {
       throw new ForbiddenError('comment.blocked', 'You cannot comment on this video.');
     }
     if (!(await this.deps.access.canView(me, clip, rel))) throw videoNotFound();
+    await this.deps.access.requireWritable(clip);
     const id = newId(this.deps.now().getTime());
     const open = clip.from === 'index' || openToAnyone(stateOf(clip));
     await this.deps.border.deliver(me.region, clip.region, open ? 'comment.create' : 'comment.create.restricted', {
@@ -288,6 +289,7 @@ export class CommentService {
   async remove(me: Actor, commentId: string): Promise<void> {
     const found = await this.locate(commentId);
     if (!found) throw this.notFound();
+    await this.clipWritable(found.row.video_id, me);
     await this.deps.border.deliver(me.region, found.region, 'comment.delete', {
       comment_id: commentId,
       actor_id: me.userId,
@@ -327,9 +329,17 @@ export class CommentService {
       );
   }
 
+  /** A comment's clip whose owner's data is moving takes no writes (see ClipAccess.requireWritable). */
+  private async clipWritable(videoId: string, me: Actor): Promise<void> {
+    const clip = await this.deps.access.locate(videoId, me);
+    if (clip) await this.deps.access.requireWritable(clip);
+  }
+
   async like(me: Actor, commentId: string, on: boolean): Promise<void> {
     const db = this.db(me.region);
     if (!on) {
+      const found = await this.locate(commentId);
+      if (found) await this.clipWritable(found.row.video_id, me);
       const row = await db
         .selectFrom('comment_likes')
         .select('comment_region')
@@ -351,7 +361,7 @@ export class CommentService {
     }
     const found = await this.locate(commentId);
     if (!found) throw this.notFound();
-    await this.deps.access.require(found.row.video_id, me);
+    await this.deps.access.requireWritable(await this.deps.access.require(found.row.video_id, me));
     const res = await db
       .insertInto('comment_likes')
       .values({

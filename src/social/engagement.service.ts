@@ -63,6 +63,8 @@ export class EngagementService {
   /** Likes a clip; liking twice is a no-op, so counts stay exact. */
   async like(me: Actor, videoId: string): Promise<void> {
     const ref = await this.deps.access.require(videoId, me);
+    // The owner's notification would land in the old copy of a moving account.
+    await this.deps.access.requireWritable(ref);
     const at = this.deps.now();
     const res = await this.db(me.region)
       .insertInto('likes')

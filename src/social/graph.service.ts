@@ -3,13 +3,14 @@ import { toPublicProfile, type PublicProfile } from '../accounts/account.service
 import { isUniqueViolation } from '../db/errors.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../db/pagination.js';
 import type { DirectoryDb } from '../db/schema.js';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { NotificationService } from './notification.service.js';
 import { TtlCache } from '../ttl-cache.js';
 import { userRefs, type UserRef } from '../accounts/user-refs.js';
 import type { VideoService } from '../media/video.service.js';
+import type { MoveFreeze } from '../regions/move-freeze.js';
 
 export interface Actor {
   userId: string;
@@ -34,6 +35,8 @@ export interface GraphServiceDeps {
   /** Media's clips: a block or an unfollow narrows who may see them, and their links must follow. */
   videos: Pick<VideoService, 'narrowed'>;
   now: () => Date;
+  /** Accounts whose data is moving home region. */
+  freeze?: MoveFreeze;
 }
 
 /** How long a viewer's relations are reused: bounds how late a write made by another process is seen. */
@@ -112,13 +115,28 @@ export class GraphService {
     return row;
   }
 
+  /**
+   * The user a follow, block or follow decision writes about: their side of it lives in their home cell, which
+   * takes no writes while their data moves (it would be lost with the old copy).
+   */
+  private async writableUser(handle: string): Promise<Target> {
+    const target = await this.findUser(handle);
+    const to = await this.deps.freeze?.movingTo(target.id, target.region);
+    if (to)
+      throw new ConflictError(
+        'user.moving',
+        `@${target.handle}'s data is moving to region ${to}; try again in a moment.`,
+      );
+    return target;
+  }
+
   private async adjustUser(region: string, userId: string, deltas: Record<string, number>): Promise<void> {
     await this.deps.border.adjustCounters(region, 'follow.count', 'users', { id: userId }, deltas);
   }
 
   /** Follows an account; a private account gets a pending request instead. Following twice changes nothing. */
   async follow(me: Actor, handle: string): Promise<{ status: 'active' | 'pending' }> {
-    const target = await this.findUser(handle);
+    const target = await this.writableUser(handle);
     if (target.id === me.userId) throw new InvalidInputError('follow.self', 'You cannot follow yourself.');
     const db = this.db(me.region);
     const blockedBy = await db
@@ -230,7 +248,7 @@ export class GraphService {
 
   /** Unfollows, or withdraws a pending request. Unfollowing someone you do not follow changes nothing. */
   async unfollow(me: Actor, handle: string): Promise<void> {
-    const target = await this.findUser(handle);
+    const target = await this.writableUser(handle);
     if (target.id === me.userId) throw new InvalidInputError('follow.self', 'You cannot follow or unfollow yourself.');
     await this.dropFollow(me.region, me.userId, target.id, target.region);
   }
@@ -316,7 +334,7 @@ export class GraphService {
 
   /** Approves or denies a pending request to follow me. */
   async decide(me: Actor, handle: string, approve: boolean): Promise<void> {
-    const requester = await this.findUser(handle);
+    const requester = await this.writableUser(handle);
     const db = this.db(me.region);
     const request = await db
       .selectFrom('follow_requests')
@@ -381,7 +399,7 @@ export class GraphService {
 
   /** Blocks an account: follows both ways end, and the blocked account can no longer follow, comment or see my clips. */
   async block(me: Actor, handle: string): Promise<void> {
-    const target = await this.findUser(handle);
+    const target = await this.writableUser(handle);
     if (target.id === me.userId) throw new InvalidInputError('block.self', 'You cannot block yourself.');
     const db = this.db(me.region);
     await db
@@ -417,7 +435,7 @@ export class GraphService {
   }
 
   async unblock(me: Actor, handle: string): Promise<void> {
-    const target = await this.findUser(handle);
+    const target = await this.writableUser(handle);
     const res = await this.db(me.region)
       .deleteFrom('blocks')
       .where('blocker_id', '=', me.userId)

@@ -1,4 +1,5 @@
 import type { DomainCatalog } from '../regions/catalog.js';
+import { COUNT_WINDOW_MS } from './view-marks.js';
 
 const P = 'protected' as const;
 const I = 'interop' as const;
@@ -99,6 +100,23 @@ export const socialCatalog: DomainCatalog = {
     },
     { table: 'comments', directoryTable: 'videos', key: 'id', from: 'video_id', counter: 'comment_count' },
     { table: 'comments', cellTable: 'comments', key: 'id', from: 'parent_id', counter: 'reply_count' },
+    // A removed viewer's views leave the clip's public aggregates: a view counted once per viewer, clip and window
+    // (view-marks.ts) is the first watch of that window in the viewer's history, with its watched time and whether
+    // it completed. A visitor's views are anonymous from the start (nothing names them) and stay.
+    ...(
+      [
+        { counter: 'view_count' },
+        { counter: 'watch_ms_total', amount: 'watched_ms' },
+        { counter: 'completion_count', when: { completed: 1 } },
+      ] as const
+    ).map((r) => ({
+      table: 'watch_events',
+      directoryTable: 'videos',
+      key: 'id',
+      from: 'video_id',
+      once: { per: ['user_id', 'video_id'], at: 'created_at', windowMs: COUNT_WINDOW_MS },
+      ...r,
+    })),
   ],
   // Rows about a clip go with the clip when its owner is purged or carved out, wherever they are.
   videoRefs: {

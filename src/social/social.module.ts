@@ -12,6 +12,7 @@ import { GraphService } from './graph.service.js';
 import { HashtagService } from './hashtag.service.js';
 import { NotificationService } from './notification.service.js';
 import { ViewMarks } from './view-marks.js';
+import type { MoveFreeze } from '../regions/move-freeze.js';
 
 /** The social services, built together because they share the notification flows. */
 export interface SocialServices {
@@ -37,6 +38,8 @@ export interface SocialDeps {
   durationMaxMs: number;
   /** The region's blocked terms (comments). */
   text: TextPolicy;
+  /** Accounts whose data is moving: follows and blocks of them wait (`user.moving`). */
+  moveFreeze?: MoveFreeze;
 }
 
 export function createSocial(deps: SocialDeps): SocialServices {
@@ -46,7 +49,15 @@ export function createSocial(deps: SocialDeps): SocialServices {
   return {
     marks,
     notifications,
-    graph: new GraphService({ directory, cells, border, notifications, videos: deps.videos, now }),
+    graph: new GraphService({
+      directory,
+      cells,
+      border,
+      notifications,
+      videos: deps.videos,
+      now,
+      ...(deps.moveFreeze ? { freeze: deps.moveFreeze } : {}),
+    }),
     engagement: new EngagementService({
       directory,
       cells,

@@ -24,22 +24,66 @@ export interface ViewMarksDeps {
 export class ViewMarks {
   constructor(private readonly deps: ViewMarksDeps) {}
 
+  private keyOf(region: string, action: CountedAction, videoId: string, who: Counter, window: number): string {
+    const subject = 'userId' in who ? `u:${who.userId}` : `c:${who.client}`;
+    return createHmac('sha256', this.deps.cells.get(region).keys.purposeKey('view-marks'))
+      .update(`${action}\0${videoId}\0${subject}\0${window}`)
+      .digest('base64url')
+      .slice(0, 32);
+  }
+
   /** True the first time `who` does `action` on the clip in this window (and records it), false after. */
   async first(region: string, action: CountedAction, videoId: string, who: Counter): Promise<boolean> {
     const now = this.deps.now().getTime();
     const window = Math.floor(now / COUNT_WINDOW_MS);
     const cell = this.deps.cells.get(region);
-    const subject = 'userId' in who ? `u:${who.userId}` : `c:${who.client}`;
-    const key = createHmac('sha256', cell.keys.purposeKey('view-marks'))
-      .update(`${action}\0${videoId}\0${subject}\0${window}`)
-      .digest('base64url')
-      .slice(0, 32);
+    const key = this.keyOf(region, action, videoId, who, window);
     const res = await cell.db
       .insertInto('view_marks')
       .values({ key, expires_at: new Date((window + 1) * COUNT_WINDOW_MS).toISOString() })
       .onConflict((oc) => oc.column('key').doNothing())
       .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /**
+   * A user moving home region takes this window's view marks along, so a clip they watched before the move does
+   * not count their view again after it. The marks say nothing without the key, so the clips come from the
+   * user's own watch history of this window: each is asked for in the old cell and, found, marked in the new one.
+   * (A share leaves no history to ask about: a share in the hour of a move may count once more.)
+   */
+  async carry(from: string, to: string, userId: string): Promise<number> {
+    const now = this.deps.now().getTime();
+    const window = Math.floor(now / COUNT_WINDOW_MS);
+    const since = new Date(window * COUNT_WINDOW_MS).toISOString();
+    const watched = await this.deps.cells
+      .get(from)
+      .db.selectFrom('watch_events')
+      .select('video_id')
+      .distinct()
+      .where('user_id', '=', userId)
+      .where('created_at', '>=', since)
+      .execute();
+    const expires = new Date((window + 1) * COUNT_WINDOW_MS).toISOString();
+    let carried = 0;
+    for (const { video_id } of watched) {
+      const old = this.keyOf(from, 'view', video_id, { userId }, window);
+      const seen = await this.deps.cells
+        .get(from)
+        .db.selectFrom('view_marks')
+        .select('key')
+        .where('key', '=', old)
+        .executeTakeFirst();
+      if (!seen) continue;
+      await this.deps.cells
+        .get(to)
+        .db.insertInto('view_marks')
+        .values({ key: this.keyOf(to, 'view', video_id, { userId }, window), expires_at: expires })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      carried += 1;
+    }
+    return carried;
   }
 
   /** Removes the region's marks of windows that are over. */

@@ -21,6 +21,7 @@ describe('user-owned tables, from the catalog', () => {
       access_grants: ['requester_id', 'subject_id'],
       auditor_notices: ['requester_id', 'subject_id'],
       data_exports: ['user_id'],
+      home_moves: ['user_id'],
       follows: ['follower_id', 'followee_id'],
       followers: ['followee_id', 'follower_id'],
       follow_requests: ['target_id', 'requester_id'],

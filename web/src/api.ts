@@ -45,6 +45,7 @@ import type {
   TotpEnrolmentSchema,
   TotpStatusSchema,
 } from '../../src/accounts/sign-in.schema.js';
+import type { HomeMoveSchema, HomeRegionSchema } from '../../src/regions/home-move.schema.js';
 
 export type UserRef = Static<typeof UserRefSchema>;
 export type PublicUser = Static<typeof PublicUserSchema>;
@@ -80,6 +81,8 @@ export type SessionItem = Static<typeof SessionItemSchema>;
 export type TotpStatus = Static<typeof TotpStatusSchema>;
 export type TotpEnrolment = Static<typeof TotpEnrolmentSchema>;
 export type RecoveryCodes = Static<typeof RecoveryCodesSchema>;
+export type HomeMove = Static<typeof HomeMoveSchema>;
+export type HomeRegion = Static<typeof HomeRegionSchema>;
 /** What a report or a decision is about: a clip, a comment, an account or a sound. */
 export type Target = Static<typeof TargetSchema>;
 export type TargetType = Target['type'];
@@ -212,6 +215,8 @@ export const api = {
   regions: () => get<{ regions: Region[] }>('/regions'),
   startExport: () => post<ExportJob>('/me/export'),
   exportJob: (id: string) => get<ExportJob>(`/me/exports/${enc(id)}`),
+  homeRegion: () => get<HomeRegion>('/me/home-region'),
+  moveHomeRegion: (b: { country: string; password: string }) => post<HomeMove>('/me/home-region', b),
   deleteAccount: (password: string) => del<{ deleteAfter: string }>('/me', { password }),
   changePassword: (b: Static<typeof PasswordChangeBody>) => post<void>('/me/password', b),
   requestPasswordReset: (b: Static<typeof PasswordResetRequestBody>) => post<void>('/password-resets', b),

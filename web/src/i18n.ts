@@ -297,6 +297,17 @@ const en = {
   'settings.regionMeans':
     'Your personal data — profile, clips, comments, messages and activity — is stored and processed only in this region’s cell. Other regions only see what you publish.',
   'settings.regionFromCountry': 'It was chosen from the country you signed up with ({country}).',
+  'move.title': 'Move my data',
+  'move.hint':
+    'Moved to another country? Your account, clips, history and settings move to the region that serves it; the old copy is erased once the new one is checked.',
+  'move.country': 'New country',
+  'move.regionWillBe': 'Your data will live in {region}.',
+  'move.password': 'Password',
+  'move.start': 'Move my data',
+  'move.running': 'Moving your data to {region}… ({step} of {steps})',
+  'move.frozen': 'Until the move is done your account is read-only: posts, comments and changes wait a moment.',
+  'move.done': 'Your data now lives in {region}.',
+  'move.failed': 'The move did not finish; your data stayed in {region}.',
   'settings.mutedWords': 'Muted words',
   'settings.mutedWordsLabel':
     'Hide clips whose caption, hashtags or sound use these words (one per line; #tag for a hashtag)',
@@ -858,6 +869,17 @@ const de: Record<StringKey, string> = {
   'settings.regionMeans':
     'Deine persönlichen Daten — Profil, Clips, Kommentare, Nachrichten und Aktivität — werden nur in der Zelle dieser Region gespeichert und verarbeitet. Andere Regionen sehen nur, was du veröffentlichst.',
   'settings.regionFromCountry': 'Sie wurde anhand des Landes gewählt, mit dem du dich registriert hast ({country}).',
+  'move.title': 'Meine Daten umziehen',
+  'move.hint':
+    'In ein anderes Land gezogen? Dein Konto, deine Clips, dein Verlauf und deine Einstellungen ziehen in die Region dieses Landes um; die alte Kopie wird gelöscht, sobald die neue geprüft ist.',
+  'move.country': 'Neues Land',
+  'move.regionWillBe': 'Deine Daten liegen dann in {region}.',
+  'move.password': 'Passwort',
+  'move.start': 'Daten umziehen',
+  'move.running': 'Deine Daten ziehen nach {region} um … ({step} von {steps})',
+  'move.frozen': 'Bis der Umzug fertig ist, kann dein Konto nur lesen: Posts, Kommentare und Änderungen warten kurz.',
+  'move.done': 'Deine Daten liegen jetzt in {region}.',
+  'move.failed': 'Der Umzug wurde nicht abgeschlossen; deine Daten sind in {region} geblieben.',
   'settings.mutedWords': 'Stummgeschaltete Wörter',
   'settings.mutedWordsLabel':
     'Clips ausblenden, deren Beschreibung, Hashtags oder Sound diese Wörter enthalten (eins pro Zeile; #tag für einen Hashtag)',

@@ -11,6 +11,7 @@ import { useTitle } from '../title';
 import { AvatarSection } from './AvatarSection';
 import { EmailVerificationHint, PasswordSection } from './SecuritySections';
 import { SessionsSection, TotpSection } from './SessionSections';
+import { MoveSection } from './MoveSection';
 
 function ProfileSection({ me }: { me: Me }) {
   const [displayName, setDisplayName] = useState(me.displayName);
@@ -429,6 +430,7 @@ export function SettingsPage() {
       <MutedWordsSection />
       <LanguageSection me={me} />
       <RegionSection me={me} />
+      <MoveSection me={me} />
       <StatusSection me={me} />
       <ExportSection />
       <PasswordSection />
