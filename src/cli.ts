@@ -215,6 +215,7 @@ export function buildCli(): Command {
       "the receiver's s3:// media bucket (credentials: REELM_TO_MEDIA_ACCESS_KEY/_SECRET_KEY)",
     )
     .option('--to-queue-url <url>', "the receiver's redis:// queue (the region's waiting jobs are copied there)")
+    .option('--to-queue-prefix <prefix>', "the receiver's Redis key prefix (default: this deployment's)")
     .option('--data <dir>', 'data folder')
     .action(
       async (
@@ -227,6 +228,7 @@ export function buildCli(): Command {
           toCellUrl?: string;
           toMediaUrl?: string;
           toQueueUrl?: string;
+          toQueuePrefix?: string;
         },
       ) => {
         if (
@@ -243,6 +245,7 @@ export function buildCli(): Command {
               ...(opts.toMediaUrl ? { mediaUrl: opts.toMediaUrl } : {}),
               ...(keyId && secret ? { mediaCredentials: { accessKeyId: keyId, secretAccessKey: secret } } : {}),
               ...(opts.toQueueUrl ? { queueUrl: opts.toQueueUrl } : {}),
+              ...(opts.toQueuePrefix ? { queuePrefix: opts.toQueuePrefix } : {}),
             }
           : undefined;
         const res = await withContext(configFrom(opts), (ctx) =>

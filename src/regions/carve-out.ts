@@ -108,6 +108,8 @@ export interface ClusterTarget {
   mediaCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** redis:// URL of the receiver's queue; the region's waiting and delayed jobs are copied there. */
   queueUrl?: string;
+  /** The receiver's Redis key prefix (default: this deployment's). */
+  queuePrefix?: string;
 }
 
 export interface CarveOutDeps {
@@ -489,7 +491,10 @@ export class CarveOut {
           connection: bullConnection(config.queueUrls[region]!),
           prefix: config.queuePrefix,
         }),
-        new Queue(bullQueueName(region), { connection: bullConnection(target.queueUrl), prefix: config.queuePrefix }),
+        new Queue(bullQueueName(region), {
+          connection: bullConnection(target.queueUrl),
+          prefix: target.queuePrefix ?? config.queuePrefix,
+        }),
       );
       counts['queue.jobs'] = n;
       log.set('counts', counts);
@@ -514,7 +519,10 @@ export class CarveOut {
           `REELM_CELL_${R}_URL=${target.cellUrl}`,
           ...(target.mediaUrl ? [`REELM_MEDIA_${R}_URL=${target.mediaUrl}`] : []),
           ...(target.queueUrl
-            ? [`REELM_QUEUE_${R}_URL=${target.queueUrl}`, `REELM_QUEUE_PREFIX=${config.queuePrefix}`]
+            ? [
+                `REELM_QUEUE_${R}_URL=${target.queueUrl}`,
+                `REELM_QUEUE_PREFIX=${target.queuePrefix ?? config.queuePrefix}`,
+              ]
             : []),
         ];
         writeFileAtomic(join(outDir, 'reelm.env'), env.join('\n') + '\n', 0o600);
@@ -671,13 +679,15 @@ export class CarveOut {
       const m = ids!;
       const others = remaining.filter((r) => config.queueUrls[r]);
       p.step(`detach ${region}: removing jobs naming its users from other queues`, others.length);
+      const doomed = new Set([...m.userIds, ...m.videoIds, ...m.soundIds]);
       for (const other of others) {
-        add(
-          `${other}.queue`,
-          await removeQueuedNaming(config, other, new Set([...m.userIds, ...m.videoIds, ...m.soundIds])),
-        );
+        add(`${other}.queue.jobs`, await removeJobsNaming(config, other, doomed));
         p.tick();
       }
+      const redisUrls = new Set(
+        [...remaining.map((r) => config.queueUrls[r]), config.rateLimitRedisUrl].filter((u): u is string => Boolean(u)),
+      );
+      for (const url of redisUrls) add('redis.values', await scrubRedisNaming(url, config.queuePrefix, doomed));
       log.set('removed', removed);
       log.mark('queues', now());
       p.done();
@@ -719,7 +729,6 @@ export class CarveOut {
       log.mark('cells', now());
       p.done();
     }
-    ids = undefined;
 
     if (!log.done('config')) {
       p.step(`detach ${region}: rewriting the deployment's config`);
@@ -744,8 +753,17 @@ export class CarveOut {
     if (!log.done('destroy')) {
       p.step(`detach ${region}: destroying its cell, media, queue and keys`);
       audit.drop(region);
-      if (cluster && cells.has(region)) add('cell.tables', await emptyPostgres(cells.get(region).db));
+      // The cell leaves the registry first, so that nothing serving (a lookup across every cell) reaches it while
+      // its tables go; they are dropped over a connection of their own.
       await cells.remove(region);
+      if (cluster) {
+        const db = openDatabase<any>(cellLocation(config, region));
+        try {
+          add('cell.tables', await emptyPostgres(db));
+        } finally {
+          await db.destroy();
+        }
+      }
       const mediaUrl = config.mediaUrls[region];
       if (mediaUrl) {
         const bucket = new S3Objects(parseS3Url(mediaUrl, config.mediaCredentials[region]));
@@ -873,10 +891,9 @@ const names = (text: string, ids: ReadonlySet<string>) => (text.match(ID_TOKEN) 
 
 /**
  * Removes from another region's BullMQ queue every job naming one of `ids` (its data, id or result), through
- * BullMQ so its lists stay consistent, then any value left under the queue's keys that names them (the events
- * stream, dedupe keys). Returns how many values went.
+ * BullMQ so that its lists stay consistent. Returns how many jobs went.
  */
-async function removeQueuedNaming(config: Config, region: string, ids: ReadonlySet<string>): Promise<number> {
+async function removeJobsNaming(config: Config, region: string, ids: ReadonlySet<string>): Promise<number> {
   const url = config.queueUrls[region]!;
   const queue = new Queue(bullQueueName(region), { connection: bullConnection(url), prefix: config.queuePrefix });
   const redis = openRedis(url);
@@ -891,14 +908,28 @@ async function removeQueuedNaming(config: Config, region: string, ids: ReadonlyS
       if (names(v.value, ids) || names(jobId, ids)) jobIds.add(jobId);
     });
     for (const id of jobIds) if ((await queue.remove(id)) > 0) n += 1;
-    await visitRedis(redis, `${base}*`, async (v) => {
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+  return n;
+}
+
+/**
+ * Removes every value left under the deployment's Redis prefix that names one of `ids`, whatever holds it: a
+ * queue's events stream or dedupe keys, a rate-limit counter keyed by a user. Returns how many values went.
+ */
+async function scrubRedisNaming(url: string, prefix: string, ids: ReadonlySet<string>): Promise<number> {
+  const redis = openRedis(url);
+  let n = 0;
+  try {
+    await visitRedis(redis, `${prefix}:*`, async (v) => {
       if (names(v.value, ids)) {
         await v.remove();
         n += 1;
       }
     });
   } finally {
-    await queue.close();
     redis.disconnect();
   }
   return n;
@@ -938,7 +969,8 @@ async function copyWaitingJobs(from: Queue, to: Queue): Promise<number> {
       if (jobs.length === 0) break;
       for (const job of jobs) {
         await to.add(job.name, job.data, {
-          ...(job.id ? { jobId: job.id } : {}),
+          // A dedupe key travels as the job's id; BullMQ's own numbers are given anew by the receiver's queue.
+          ...(job.id && !/^\d+$/.test(job.id) ? { jobId: job.id } : {}),
           attempts: job.opts.attempts ?? 5,
           backoff: job.opts.backoff ?? { type: 'exponential', delay: 2_000 },
           delay: Math.max(0, job.timestamp + (job.opts.delay ?? 0) - Date.now()),
@@ -1043,7 +1075,8 @@ export async function verifyAbsentEverywhere(
   p.step('verify-absent: scanning the data folder and logs');
   const report = verifyAbsent(config.dataDir, manifest, options.logs ?? [], options.skip ?? []);
   p.done(`${report.files} files`);
-  const regions = config.regions.filter((r) => r !== manifest.region);
+  // The region's own stores too while the config still names them: emptied, they must hold nothing either.
+  const regions = config.regions;
   const databases = new Set<string>();
   const dir = directoryLocation(config);
   if (dir.kind === 'postgres') databases.add(dir.url);
