@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.js';
 import { CarveOut, manifestDigest, readManifest, verifyAbsentEverywhere } from '../../src/regions/carve-out.js';
