@@ -1,0 +1,135 @@
+/**
+ * Carve-out benchmark: generates a deployment of two regions (au, us) with the feed bench's generator (real sealed
+ * e-mails and keys, clips, follows, likes, watch events), copies it into PostgreSQL (a database per cell and the
+ * directory), adds a few real media files to au's cell folder, then runs the real CLI — `reelm region export au`
+ * (PostgreSQL → standalone SQLite) and `reelm region detach au` — each in its own process, and prints the wall
+ * time and peak RSS (VmHWM) of each. It runs a small set (1k users / 10k clips in au) first as the baseline and
+ * the full set (10k / 100k) second, and prints the ratios. Prints numbers; it is not a test.
+ *
+ *   npm run bench:carve-out [-- --users 10000 --clips 100000 --keep]
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import { copyToPostgres } from '../feed/cluster-copy.js';
+import { generate } from '../feed/generate.js';
+import { sampleLadderFor } from './ladder.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+const BIN = join(root, 'bin', 'reelm.js');
+const keep = process.argv.includes('--keep');
+const log = (line: string) => console.error(`  ${line}`);
+
+interface Run {
+  ms: number;
+  peakMb: number;
+  stdout: string;
+}
+
+/** Runs the CLI in its own process; its peak RSS is read from /proc while it runs (VmHWM only grows). */
+function cli(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((ok, fail) => {
+    const t0 = Date.now();
+    const child = spawn('node', [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    let peakKb = 0;
+    const timer = setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        peakKb = Math.max(peakKb, Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0));
+      } catch {
+        // exited between two samples
+      }
+    }, 20);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      if (code !== 0) fail(new Error(`reelm ${args.join(' ')} exited ${code}: ${stderr}`));
+      else ok({ ms: Date.now() - t0, peakMb: Math.round(peakKb / 1024), stdout });
+    });
+  });
+}
+
+async function countIn(url: string, query: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return Number((await c.query<{ n: string }>(query)).rows[0]!.n);
+  } finally {
+    await c.end();
+  }
+}
+
+/** au gets about 85% of the generator's users and clips (it skews towards the first region). */
+const AU_SHARE = 0.85;
+
+async function runSet(users: number, clips: number) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'reelm-carve-bench-'));
+  const out = mkdtempSync(join(tmpdir(), 'reelm-carve-bench-out-'));
+  writeFileSync(join(dataDir, 'reelm.config.json'), JSON.stringify({ regions: ['au', 'us'] }));
+  const config = loadConfig({ REELM_CONFIG: '', REELM_DATA_DIR: dataDir, REELM_LOG_LEVEL: 'warn' });
+  console.error(`generating ~${users} users / ~${clips} clips in au (plus us)…`);
+  await generate(config, {
+    users: Math.round(users / AU_SHARE),
+    clips: Math.round(clips / AU_SHARE),
+    events: Math.round(clips / AU_SHARE),
+    follows: 10,
+    viewers: 1,
+    seed: 7,
+    log,
+  });
+  const stores = await copyToPostgres(config, log);
+  const env = { REELM_CONFIG: '', REELM_LOG_LEVEL: 'silent', ...stores.env };
+  const auUrl = stores.env.REELM_CELL_AU_URL!;
+  // A few real files as media: an HLS ladder for ten of au's clips (the rest are rows only).
+  const ladder = await sampleLadderFor();
+  const c = new pg.Client({ connectionString: auUrl });
+  await c.connect();
+  for (const { id } of (await c.query<{ id: string }>('select id from videos order by id limit 10')).rows)
+    cpSync(ladder, join(dataDir, 'cells', 'au', 'media', id), { recursive: true });
+  await c.end();
+  const counts = {
+    users: await countIn(auUrl, 'select count(*) as n from accounts'),
+    clips: await countIn(auUrl, 'select count(*) as n from videos'),
+    follows: await countIn(auUrl, 'select count(*) as n from follows'),
+    likes: await countIn(auUrl, 'select count(*) as n from likes'),
+    watchEvents: await countIn(auUrl, 'select count(*) as n from watch_events'),
+  };
+  console.error(`au on PostgreSQL: ${JSON.stringify(counts)}`);
+  const exported = await cli(['region', 'export', 'au', '--out', out, '--data', dataDir], env);
+  const detached = await cli(['region', 'detach', 'au', '--data', dataDir], env);
+  if (!keep) {
+    await stores.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  } else console.error(`kept ${dataDir} and ${out} (databases stay too)`);
+  return { counts, exported, detached };
+}
+
+const big = { users: Number(arg('users', '10000')), clips: Number(arg('clips', '100000')) };
+const small = { users: Math.round(big.users / 10), clips: Math.round(big.clips / 10) };
+const base = await runSet(small.users, small.clips);
+const full = await runSet(big.users, big.clips);
+const row = (name: string, r: Awaited<ReturnType<typeof runSet>>) =>
+  `${name.padEnd(8)} users ${String(r.counts.users).padStart(6)}  clips ${String(r.counts.clips).padStart(7)}  ` +
+  `export ${String(r.exported.ms).padStart(7)} ms ${String(r.exported.peakMb).padStart(5)} MiB   ` +
+  `detach ${String(r.detached.ms).padStart(7)} ms ${String(r.detached.peakMb).padStart(5)} MiB`;
+console.log('carve-out of au from PostgreSQL (export → standalone SQLite; detach), each in its own process:');
+console.log(row('baseline', base));
+console.log(row('full', full));
+console.log(
+  `ratio    rows x${(full.counts.clips / base.counts.clips).toFixed(1)}  export time x${(full.exported.ms / base.exported.ms).toFixed(1)}, ` +
+    `peak RSS x${(full.exported.peakMb / base.exported.peakMb).toFixed(2)}; detach time x${(full.detached.ms / base.detached.ms).toFixed(1)}, ` +
+    `peak RSS x${(full.detached.peakMb / base.detached.peakMb).toFixed(2)}`,
+);
