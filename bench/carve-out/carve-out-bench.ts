@@ -33,6 +33,8 @@ interface Run {
   ms: number;
   peakMb: number;
   stdout: string;
+  /** Each progress step's label and duration (from the CLI's progress lines on stderr, timed as they arrive). */
+  steps: { label: string; ms: number }[];
 }
 
 /** Runs the CLI in its own process; its peak RSS is read from /proc while it runs (VmHWM only grows). */
@@ -43,7 +45,19 @@ function cli(args: string[], env: Record<string, string>): Promise<Run> {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const started = new Map<string, number>();
+    const steps: Run['steps'] = [];
+    let partial = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      const lines = (partial + c.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.endsWith('…')) started.set(line.slice(0, -1), Date.now());
+        const done = /^(.*): done/.exec(line);
+        if (done && started.has(done[1]!)) steps.push({ label: done[1]!, ms: Date.now() - started.get(done[1]!)! });
+      }
+    });
     let peakKb = 0;
     const timer = setInterval(() => {
       try {
@@ -56,7 +70,7 @@ function cli(args: string[], env: Record<string, string>): Promise<Run> {
     child.on('exit', (code) => {
       clearInterval(timer);
       if (code !== 0) fail(new Error(`reelm ${args.join(' ')} exited ${code}: ${stderr}`));
-      else ok({ ms: Date.now() - t0, peakMb: Math.round(peakKb / 1024), stdout });
+      else ok({ ms: Date.now() - t0, peakMb: Math.round(peakKb / 1024), stdout, steps });
     });
   });
 }
@@ -128,6 +142,16 @@ const row = (name: string, r: Awaited<ReturnType<typeof runSet>>) =>
 console.log('carve-out of au from PostgreSQL (export → standalone SQLite; detach), each in its own process:');
 console.log(row('baseline', base));
 console.log(row('full', full));
+for (const [name, r] of [
+  ['export', full.exported],
+  ['detach', full.detached],
+] as const)
+  console.log(
+    `full ${name} steps: ${r.steps
+      .filter((s) => s.ms >= 200)
+      .map((s) => `${s.label.replace(/^(export|detach) au: /, '')} ${s.ms} ms`)
+      .join('; ')}`,
+  );
 console.log(
   `ratio    rows x${(full.counts.clips / base.counts.clips).toFixed(1)}  export time x${(full.exported.ms / base.exported.ms).toFixed(1)}, ` +
     `peak RSS x${(full.exported.peakMb / base.exported.peakMb).toFixed(2)}; detach time x${(full.detached.ms / base.detached.ms).toFixed(1)}, ` +

@@ -79,6 +79,8 @@ export interface CarveOutManifest {
 
 export const EXPORT_MANIFEST = 'carve-out-manifest.json';
 const CHUNK = 400;
+/** Clips told `clip.unindexing` at once during a detach (below the PostgreSQL pool's 10 connections). */
+const UNINDEX_AT_ONCE = 6;
 
 /**
  * The SHA-256 of a manifest's identifiers (not its date, not its emails): what a remaining deployment keeps
@@ -335,11 +337,16 @@ export class CarveOut {
       p.done();
     }
 
-    let manifest = log.get<CarveOutManifest>('manifest');
-    if (!manifest) {
+    // The manifest is written once, to its own file in the export: the state file, rewritten after every page,
+    // stays a few hundred bytes however many users the region has.
+    const manifestPath = join(outDir, EXPORT_MANIFEST);
+    let manifest: CarveOutManifest;
+    if (log.done('manifest') && existsSync(manifestPath)) manifest = readManifest(manifestPath);
+    else {
       p.step(`export ${region}: listing its users and content`);
       manifest = await this.manifest(region, true);
-      log.set('manifest', manifest);
+      writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n', 0o600);
+      log.mark('manifest', now());
       p.done(`${manifest.userIds.length} users, ${manifest.videoIds.length} clips`);
     }
 
@@ -527,7 +534,6 @@ export class CarveOut {
         ];
         writeFileAtomic(join(outDir, 'reelm.env'), env.join('\n') + '\n', 0o600);
       }
-      writeFileAtomic(join(outDir, EXPORT_MANIFEST), JSON.stringify(manifest, null, 2) + '\n', 0o600);
       log.mark('config', now());
     }
 
@@ -649,14 +655,16 @@ export class CarveOut {
       const db = this.deps.directory as Kysely<any>;
       const indexed: string[] = [];
       if (this.deps.events) {
+        const events = this.deps.events;
         for (const part of chunks(m.videoIds)) {
-          for (const { id } of await this.deps.directory
-            .selectFrom('videos')
-            .select('id')
-            .where('id', 'in', part)
-            .execute()) {
-            indexed.push(id);
-            await this.deps.events.emit({ type: 'clip.unindexing', videoId: id });
+          const found = await this.deps.directory.selectFrom('videos').select('id').where('id', 'in', part).execute();
+          // A few clips at a time: each one's hashtag and search rows are a handful of small writes, and on
+          // PostgreSQL they go over separate pooled connections (counters are decremented in place, so order
+          // does not matter). On SQLite the one connection serialises them anyway.
+          for (let i = 0; i < found.length; i += UNINDEX_AT_ONCE) {
+            const batch = found.slice(i, i + UNINDEX_AT_ONCE);
+            await Promise.all(batch.map(({ id }) => events.emit({ type: 'clip.unindexing', videoId: id })));
+            indexed.push(...batch.map((v) => v.id));
           }
         }
       }
