@@ -15,6 +15,7 @@ import { startMediaApp, type MediaTestApp } from '../media/helpers.js';
 import { social } from './social.js';
 
 const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'reelm.js');
 const REDIS = process.env.REELM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const PASSWORD = 'a long enough passphrase';
 
@@ -335,6 +336,45 @@ describe.skipIf(TEST_MODE !== 'cluster')(
       const after = await verifyAbsentEverywhere(source.config, manifest);
       expect(after.found).toEqual([]);
       expect(after.scanned.filter((s) => s.startsWith('postgres'))).toHaveLength(6);
+      // The same from the command line, on the deployment's own settings: exit 0 and 0 traces; a manifest naming
+      // a user who is still here is found in PostgreSQL and exits 1.
+      const c = source.config;
+      const env: Record<string, string> = {
+        ...(process.env as Record<string, string>),
+        REELM_CONFIG: '',
+        REELM_LOG_LEVEL: 'silent',
+        REELM_DIRECTORY_URL: c.directoryUrl!,
+        REELM_QUEUE_PREFIX: c.queuePrefix,
+      };
+      for (const r of c.regions) {
+        const R = r.toUpperCase();
+        Object.assign(env, {
+          [`REELM_CELL_${R}_URL`]: c.cellUrls[r]!,
+          [`REELM_MEDIA_${R}_URL`]: c.mediaUrls[r]!,
+          [`REELM_MEDIA_${R}_ACCESS_KEY`]: 'testing',
+          [`REELM_MEDIA_${R}_SECRET_KEY`]: 'testing',
+          [`REELM_QUEUE_${R}_URL`]: REDIS,
+        });
+      }
+      const verify = (ids: string) =>
+        run('node', [BIN, 'region', 'verify-absent', 'au', '--ids-from', ids, '--data', source.dataDir], { env }).then(
+          (r) => ({ code: 0, stdout: r.stdout }),
+          (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+        );
+      const cliAbsent = await verify(out);
+      expect(cliAbsent.code, cliAbsent.stdout).toBe(0);
+      expect(cliAbsent.stdout).toMatch(/^0 traces of au found/m);
+      expect(cliAbsent.stdout).toMatch(/scanned bucket reelm-us: \d+ objects/);
+      const fake = join(out, 'still-here.json');
+      writeFileSync(
+        fake,
+        JSON.stringify({ ...manifest, userIds: [ava.id], handles: [], emails: [], videoIds: [], soundIds: [] }),
+      );
+      const present = await verify(fake);
+      expect(present.code).toBe(1);
+      expect(present.stdout).toContain(
+        `postgres:${new URL(c.directoryUrl!).pathname.slice(1)}/users: user id ${ava.id}`,
+      );
 
       // 5. The standalone result serves au's users and media.
       const alone = await startTestApp({ dialect: 'sqlite', dataDir: out, env: { REELM_KEK_AU_FILE: keyFile } });
