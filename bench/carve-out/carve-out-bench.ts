@@ -6,7 +6,9 @@
  * time and peak RSS (VmHWM) of each. It runs a small set (1k users / 10k clips in au) first as the baseline and
  * the full set (10k / 100k) second, and prints the ratios. Prints numbers; it is not a test.
  *
- *   npm run bench:carve-out [-- --users 10000 --clips 100000 --keep]
+ *   npm run bench:carve-out [-- --users 10000 --clips 100000 --keep --heap MB]
+ * --heap MB caps the CLI processes' V8 heap (--max-old-space-size): a run that finishes under a small cap shows the
+ * copy's memory does not grow with the region (RSS alone also counts garbage V8 has not collected yet).
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ function arg(name: string, fallback: string): string {
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const BIN = join(root, 'bin', 'reelm.js');
 const keep = process.argv.includes('--keep');
+const heapMb = arg('heap', '');
 const log = (line: string) => console.error(`  ${line}`);
 
 interface Run {
@@ -104,7 +107,8 @@ async function runSet(users: number, clips: number) {
     log,
   });
   const stores = await copyToPostgres(config, log);
-  const env = { REELM_CONFIG: '', REELM_LOG_LEVEL: 'silent', ...stores.env };
+  const env: Record<string, string> = { REELM_CONFIG: '', REELM_LOG_LEVEL: 'silent', ...stores.env };
+  if (heapMb) env.NODE_OPTIONS = `--max-old-space-size=${heapMb}`;
   const auUrl = stores.env.REELM_CELL_AU_URL!;
   // A few real files as media: an HLS ladder for ten of au's clips (the rest are rows only).
   const ladder = await sampleLadderFor();
@@ -139,7 +143,9 @@ const row = (name: string, r: Awaited<ReturnType<typeof runSet>>) =>
   `${name.padEnd(8)} users ${String(r.counts.users).padStart(6)}  clips ${String(r.counts.clips).padStart(7)}  ` +
   `export ${String(r.exported.ms).padStart(7)} ms ${String(r.exported.peakMb).padStart(5)} MiB   ` +
   `detach ${String(r.detached.ms).padStart(7)} ms ${String(r.detached.peakMb).padStart(5)} MiB`;
-console.log('carve-out of au from PostgreSQL (export → standalone SQLite; detach), each in its own process:');
+console.log(
+  `carve-out of au from PostgreSQL (export → standalone SQLite; detach), each in its own process${heapMb ? ` with a ${heapMb} MiB heap cap` : ''}:`,
+);
 console.log(row('baseline', base));
 console.log(row('full', full));
 for (const [name, r] of [

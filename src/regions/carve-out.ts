@@ -738,27 +738,9 @@ export class CarveOut {
       p.done();
     }
 
-    if (!log.done('config')) {
-      p.step(`detach ${region}: rewriting the deployment's config`);
-      const path = join(config.dataDir, 'reelm.config.json');
-      const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ConfigFile) : {};
-      const countryRegion = Object.fromEntries(
-        Object.entries(config.countryRegion).map(([c, r]) => [c, r === region ? fallback : r]),
-      );
-      const policies = Object.fromEntries(Object.entries(existing.policies ?? {}).filter(([r]) => r !== region));
-      writeFileAtomic(
-        path,
-        JSON.stringify(
-          { ...existing, regions: remaining, countryRegion, ...(existing.policies ? { policies } : {}) },
-          null,
-          2,
-        ) + '\n',
-      );
-      log.mark('config', now());
-      p.done(`countries of ${region} now go to ${fallback}`);
-    }
-
-    if (!log.done('destroy')) {
+    // Destroying runs again on a rerun until the config no longer names the region: a context opened for the rerun
+    // re-creates what opening a cell makes (its store's tables, an embedded key file), and all of it must go again.
+    if (!log.done('destroy') || !log.done('config')) {
       p.step(`detach ${region}: destroying its cell, media, queue and keys`);
       audit.drop(region);
       // The cell leaves the registry first, so that nothing serving (a lookup across every cell) reaches it while
@@ -791,6 +773,26 @@ export class CarveOut {
       log.set('removed', removed);
       log.mark('destroy', now());
       p.done();
+    }
+
+    if (!log.done('config')) {
+      p.step(`detach ${region}: rewriting the deployment's config`);
+      const path = join(config.dataDir, 'reelm.config.json');
+      const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ConfigFile) : {};
+      const countryRegion = Object.fromEntries(
+        Object.entries(config.countryRegion).map(([c, r]) => [c, r === region ? fallback : r]),
+      );
+      const policies = Object.fromEntries(Object.entries(existing.policies ?? {}).filter(([r]) => r !== region));
+      writeFileAtomic(
+        path,
+        JSON.stringify(
+          { ...existing, regions: remaining, countryRegion, ...(existing.policies ? { policies } : {}) },
+          null,
+          2,
+        ) + '\n',
+      );
+      log.mark('config', now());
+      p.done(`countries of ${region} now go to ${fallback}`);
     }
 
     if (!log.done('scrub')) {
