@@ -71,6 +71,9 @@ describe('the carve-out copy engine', () => {
     expect(s.data['rows.t']).toBe('done');
     // A finished copy is not redone.
     expect(await copyRows(source, sink, 't', { state: s, stateKey: 'rows.t' })).toBe(0);
+    // A table without a primary key pages by a unique index over NOT NULL columns (like moderation's case_reports).
+    await sql`create table r (case_id text not null, note text, ref text not null unique)`.execute(from);
+    expect(await source.primaryKey('r')).toEqual(['ref']);
     await from.destroy();
     await to.destroy();
   });

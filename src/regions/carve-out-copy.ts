@@ -92,9 +92,42 @@ export class TableStore {
         select name, pk from pragma_table_info(${table}) where pk > 0 order by pk`.execute(this.db);
       key = rows.map((r) => r.name);
     }
+    // No primary key: a unique index over NOT NULL columns orders pages as well (a NULL would end a keyset early).
+    if (key.length === 0) key = await this.uniqueNotNullKey(table);
     if (key.length === 0) key = await this.columns(table);
     this.keys.set(table, key);
     return key;
+  }
+
+  private async uniqueNotNullKey(table: string): Promise<string[]> {
+    if (this.dialect === 'postgres') {
+      const { rows } = await sql<{ index: string; name: string; notnull: boolean }>`
+        select i.indexrelid::text as index, a.attname as name, a.attnotnull as notnull from pg_index i
+        join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+        where i.indrelid = ${table}::regclass and i.indisunique and i.indpred is null
+        order by i.indexrelid, array_position(i.indkey, a.attnum)`.execute(this.db);
+      const byIndex = new Map<string, { name: string; notnull: boolean }[]>();
+      for (const r of rows) byIndex.set(r.index, [...(byIndex.get(r.index) ?? []), r]);
+      const found = [...byIndex.values()].find((cols) => cols.every((c) => c.notnull));
+      return found ? found.map((c) => c.name) : [];
+    }
+    const notNull = new Set(
+      (
+        await sql<{ name: string; notnull: number }>`select name, "notnull" from pragma_table_info(${table})`.execute(
+          this.db,
+        )
+      ).rows
+        .filter((r) => r.notnull)
+        .map((r) => r.name),
+    );
+    const { rows: indexes } = await sql<{ name: string; unique: number; partial: number }>`
+      select name, "unique", partial from pragma_index_list(${table})`.execute(this.db);
+    for (const index of indexes.filter((i) => i.unique && !i.partial)) {
+      const { rows } = await sql<{ name: string }>`
+        select name from pragma_index_info(${index.name}) order by seqno`.execute(this.db);
+      if (rows.length > 0 && rows.every((r) => notNull.has(r.name))) return rows.map((r) => r.name);
+    }
+    return [];
   }
 
   /** One keyset page: rows after `after` (the key of the last row of the previous page), in key order. */
