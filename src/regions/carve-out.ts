@@ -859,7 +859,7 @@ function operatorStepsFor(config: Config, region: string): string[] {
   if (cellUrl) {
     const u = new URL(cellUrl);
     steps.push(
-      `drop the emptied database: DROP DATABASE ${u.pathname.slice(1)} (on ${u.host}), then unset REELM_CELL_${R}_URL`,
+      `drop the emptied database once no process has it open: DROP DATABASE ${u.pathname.slice(1)} (on ${u.host}), then unset REELM_CELL_${R}_URL`,
     );
   }
   const mediaUrl = config.mediaUrls[region];
@@ -874,20 +874,21 @@ function operatorStepsFor(config: Config, region: string): string[] {
   return cellUrl || mediaUrl ? steps : [];
 }
 
-/** Drops every table, view and sequence of a PostgreSQL cell (its data goes with the files PostgreSQL unlinks). */
+/**
+ * Empties every table of a PostgreSQL cell with TRUNCATE (new, empty files; the old ones are unlinked) and resets
+ * its sequences. The tables themselves stay, empty, until the operator drops the database: an API process of another
+ * region that still has the cell open (it runs elsewhere, with its own config) then reads nothing instead of failing
+ * on a missing table, and the migrator's bookkeeping (names of migrations, no data) stays so a restart does not try
+ * to create them again. Returns how many tables were emptied.
+ */
 async function emptyPostgres(db: Kysely<any>): Promise<number> {
-  const { rows } = await sql<{ kind: string; name: string }>`
-    select case c.relkind when 'v' then 'view' when 'm' then 'materialized view' when 'S' then 'sequence' else 'table' end as kind,
-           c.relname as name
-    from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = current_schema() and c.relkind in ('r', 'p', 'v', 'm', 'S')
-    order by case c.relkind when 'S' then 1 else 0 end`.execute(db);
-  let n = 0;
-  for (const r of rows) {
-    await sql`${sql.raw(`drop ${r.kind} if exists`)} ${sql.table(r.name)} cascade`.execute(db);
-    if (r.kind === 'table') n += 1;
-  }
-  return n;
+  const { rows } = await sql<{ name: string }>`
+    select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = current_schema() and c.relkind in ('r', 'p') order by c.relname`.execute(db);
+  const tables = rows.map((r) => r.name).filter((t) => !/^kysely_migration/.test(t));
+  if (tables.length === 0) return 0;
+  await sql`truncate table ${sql.join(tables.map((t) => sql.table(t)))} restart identity cascade`.execute(db);
+  return tables.length;
 }
 
 /** Marks removed rows' space free at once (plain VACUUM takes no lock that would stop the region serving). */
