@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -138,6 +138,8 @@ describe.skipIf(TEST_MODE !== 'cluster')(
         country: 'AU',
         email: 'dee.cluster.9@example.org',
       });
+      const kai = await signup(source.app, { handle: 'kai_cluster_nz', country: 'NZ' });
+      const kaiClip = await publishTestVideo(source.ctx, kai, { caption: 'kai in the hills', media: true });
       const cyClip = await publishTestVideo(source.ctx, cy, { caption: 'reef at dawn #clustreef', media: true });
       const deePrivate = await publishTestVideo(source.ctx, dee, { caption: 'just me', visibility: 'private' });
       const avaClip = await publishTestVideo(source.ctx, ava, { caption: 'home #clustreef', media: true });
@@ -145,6 +147,8 @@ describe.skipIf(TEST_MODE !== 'cluster')(
       await social.follow(source, ava, cy);
       await social.follow(source, cy, ava);
       await social.follow(source, bo, ava);
+      await social.follow(source, kai, ava);
+      await social.like(source, ava, kaiClip.id);
       await social.like(source, ava, cyClip.id);
       await social.like(source, cy, avaClip.id);
       await social.like(source, bo, avaClip.id);
@@ -435,6 +439,35 @@ describe.skipIf(TEST_MODE !== 'cluster')(
       } finally {
         await receiver.close();
       }
-    }, 120_000);
+
+      // 7. A detach killed mid-way (SIGKILL once its directory step is done) finishes when run again, and leaves
+      // nothing of nz either.
+      const nzOut = tempDir('reelm-cluster-nz-');
+      cleanup.push(async () => removeDir(nzOut));
+      await carve(source.ctx).exportRegion('nz', nzOut);
+      const killed = await new Promise<string | null>((ok) => {
+        const child = spawn('node', [BIN, 'region', 'detach', 'nz', '--data', source.dataDir], { env });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes('detach nz: removing its directory rows: done')) child.kill('SIGKILL');
+        });
+        child.on('exit', (_code, signal) => ok(signal));
+      });
+      expect(killed).toBe('SIGKILL');
+      const state = JSON.parse(readFileSync(join(source.dataDir, 'carve-out', 'nz.detach-state.json'), 'utf8'));
+      expect(state.steps).toHaveProperty('directory');
+      expect(state.steps).not.toHaveProperty('certificate');
+      const resumed = await run('node', [BIN, 'region', 'detach', 'nz', '--data', source.dataDir], { env });
+      expect(resumed.stdout).toContain('detached nz');
+      expect(resumed.stdout).toContain('left for the operator:');
+      const nzAbsent = await run(
+        'node',
+        [BIN, 'region', 'verify-absent', 'nz', '--ids-from', nzOut, '--data', source.dataDir],
+        { env },
+      );
+      expect(nzAbsent.stdout).toMatch(/^0 traces of nz found/m);
+      expect(readManifest(nzOut).userIds).toEqual([kai.id]);
+    }, 150_000);
   },
 );
