@@ -458,6 +458,8 @@ describe.skipIf(TEST_MODE !== 'cluster')(
       const state = JSON.parse(readFileSync(join(source.dataDir, 'carve-out', 'nz.detach-state.json'), 'utf8'));
       expect(state.steps).toHaveProperty('directory');
       expect(state.steps).not.toHaveProperty('certificate');
+      // The state a remaining deployment keeps to resume holds no identifier of the people leaving.
+      expect(JSON.stringify(state)).not.toContain(kai.id);
       const resumed = await run('node', [BIN, 'region', 'detach', 'nz', '--data', source.dataDir], { env });
       expect(resumed.stdout).toContain('detached nz');
       expect(resumed.stdout).toContain('left for the operator:');
