@@ -4,7 +4,8 @@
  * directory), adds a few real media files to au's cell folder, then runs the real CLI — `reelm region export au`
  * (PostgreSQL → standalone SQLite) and `reelm region detach au` — each in its own process, and prints the wall
  * time and peak RSS (VmHWM) of each. It runs a small set (1k users / 10k clips in au) first as the baseline and
- * the full set (10k / 100k) second, and prints the ratios. Prints numbers; it is not a test.
+ * the full set (10k / 100k) second, and prints the ratios. Then `reelm region verify-absent au` scans what remains
+ * (the directory and us's database, the data folder) for the export's manifest: it must find 0 traces. Prints numbers; it is not a test.
  *
  *   npm run bench:carve-out [-- --users 10000 --clips 100000 --keep --heap MB]
  * --heap MB caps the CLI processes' V8 heap (--max-old-space-size): a run that finishes under a small cap shows the
@@ -127,12 +128,14 @@ async function runSet(users: number, clips: number) {
   console.error(`au on PostgreSQL: ${JSON.stringify(counts)}`);
   const exported = await cli(['region', 'export', 'au', '--out', out, '--data', dataDir], env);
   const detached = await cli(['region', 'detach', 'au', '--data', dataDir], env);
+  const verified = await cli(['region', 'verify-absent', 'au', '--ids-from', out, '--data', dataDir], env);
+  const traces = Number(/^(\d+) traces of au found/m.exec(verified.stdout)?.[1] ?? NaN);
   if (!keep) {
     await stores.drop();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
   } else console.error(`kept ${dataDir} and ${out} (databases stay too)`);
-  return { counts, exported, detached };
+  return { counts, exported, detached, verified, traces };
 }
 
 const big = { users: Number(arg('users', '10000')), clips: Number(arg('clips', '100000')) };
@@ -142,7 +145,8 @@ const full = await runSet(big.users, big.clips);
 const row = (name: string, r: Awaited<ReturnType<typeof runSet>>) =>
   `${name.padEnd(8)} users ${String(r.counts.users).padStart(6)}  clips ${String(r.counts.clips).padStart(7)}  ` +
   `export ${String(r.exported.ms).padStart(7)} ms ${String(r.exported.peakMb).padStart(5)} MiB   ` +
-  `detach ${String(r.detached.ms).padStart(7)} ms ${String(r.detached.peakMb).padStart(5)} MiB`;
+  `detach ${String(r.detached.ms).padStart(7)} ms ${String(r.detached.peakMb).padStart(5)} MiB   ` +
+  `verify-absent ${String(r.verified.ms).padStart(7)} ms ${String(r.verified.peakMb).padStart(5)} MiB, ${r.traces} traces`;
 console.log(
   `carve-out of au from PostgreSQL (export → standalone SQLite; detach), each in its own process${heapMb ? ` with a ${heapMb} MiB heap cap` : ''}:`,
 );

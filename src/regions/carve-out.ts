@@ -677,6 +677,7 @@ export class CarveOut {
       }
       const { removed: byTable } = await deleteRowsNaming(db, this.deps.catalog, 'directory', m.userIds);
       for (const [t, n] of Object.entries(byTable)) add(`directory.${t}`, n);
+      add('directory.sound_refs', await clearSoundRefs(db, this.deps.catalog, 'directory', m.soundIds));
       for (const id of indexed) await this.deps.events?.emit({ type: 'clip.index_settled', videoId: id });
       log.set('removed', removed);
       log.mark('directory', now());
@@ -724,6 +725,7 @@ export class CarveOut {
           videoIds: m.videoIds,
         });
         for (const [t, n] of Object.entries(byTable)) add(`${other}.${t}`, n);
+        add(`${other}.sound_refs`, await clearSoundRefs(cell.db, this.deps.catalog, 'cell', m.soundIds));
         await applyCounterDeltas(this.deps.directory, border, other, 'region.detach', deltas, new Set(idList));
         add(`${other}.jobs`, await deleteJobsNaming(cell.db, idList));
         p.tick();
@@ -849,6 +851,27 @@ export class CarveOut {
     p.done();
     return { certificate, removed, operatorSteps };
   }
+}
+
+/**
+ * Clips elsewhere that use one of the region's sounds ("use this sound") keep their own audio but lose the link to
+ * the sound, which leaves with its creator's region: `sound_id` is set to NULL. Returns how many rows changed.
+ */
+async function clearSoundRefs(
+  db: Kysely<any>,
+  catalog: DataCatalog,
+  kind: 'cell' | 'directory',
+  soundIds: string[],
+): Promise<number> {
+  let n = 0;
+  for (const [table, columns] of Object.entries(catalog.tablesOf(kind))) {
+    if (!('sound_id' in columns)) continue;
+    for (const part of chunks(soundIds)) {
+      const res = await db.updateTable(table).set({ sound_id: null }).where('sound_id', 'in', part).executeTakeFirst();
+      n += Number(res.numUpdatedRows ?? 0);
+    }
+  }
+  return n;
 }
 
 /** What only the operator can do once a cluster region is emptied: its database, bucket, Redis and keys. */

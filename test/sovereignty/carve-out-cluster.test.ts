@@ -143,6 +143,12 @@ describe.skipIf(TEST_MODE !== 'cluster')(
       const cyClip = await publishTestVideo(source.ctx, cy, { caption: 'reef at dawn #clustreef', media: true });
       const deePrivate = await publishTestVideo(source.ctx, dee, { caption: 'just me', visibility: 'private' });
       const avaClip = await publishTestVideo(source.ctx, ava, { caption: 'home #clustreef', media: true });
+      // Ava uses cy's sound: her clip stays, its link to the sound leaves with au.
+      const avaOnCySound = await publishTestVideo(source.ctx, ava, {
+        caption: 'to the reef',
+        soundId: cyClip.soundId!,
+      });
+      expect(avaOnCySound.soundId).toBe(cyClip.soundId);
       await social.follow(source, cy, dee);
       await social.follow(source, ava, cy);
       await social.follow(source, cy, ava);
