@@ -16,6 +16,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { copyToPostgres } from '../feed/cluster-copy.js';
@@ -107,7 +108,19 @@ async function runSet(users: number, clips: number) {
     seed: 7,
     log,
   });
+  // The generator gives every sound the first clip of the set as its origin; the app makes a sound from its
+  // creator's own clip (in the creator's region), so each sound gets one of its creator's clips here.
+  const generated = new SQLite(join(dataDir, 'directory', 'directory.sqlite'));
+  generated.exec(
+    `update sounds set video_id = coalesce((select v.id from videos v where v.author_id = sounds.author_id order by v.id limit 1), video_id)`,
+  );
+  generated.close();
   const stores = await copyToPostgres(config, log);
+  // The cluster deployment is the PostgreSQL copy: the generator's SQLite stores leave the data folder.
+  rmSync(join(dataDir, 'directory'), { recursive: true, force: true });
+  for (const r of ['au', 'us'])
+    for (const f of ['cell.sqlite', 'cell.sqlite-wal', 'cell.sqlite-shm'])
+      rmSync(join(dataDir, 'cells', r, f), { force: true });
   const env: Record<string, string> = { REELM_CONFIG: '', REELM_LOG_LEVEL: 'silent', ...stores.env };
   if (heapMb) env.NODE_OPTIONS = `--max-old-space-size=${heapMb}`;
   const auUrl = stores.env.REELM_CELL_AU_URL!;

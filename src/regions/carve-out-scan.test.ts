@@ -6,7 +6,7 @@ describe('the needle search of verify-absent', () => {
   const id = newId(Date.now());
   const needles = new NeedleSet([
     { kind: 'user id', values: [id] },
-    { kind: 'handle', values: ['cy_carve_au'] },
+    { kind: 'handle', values: ['cy_carve_au'], whole: true },
     { kind: 'email', values: ['Cy.Carve+au@example.org'] },
     { kind: 'handle', values: ['zoë_ünïcode'] },
   ]);
@@ -15,7 +15,10 @@ describe('the needle search of verify-absent', () => {
   it('finds each needle wherever it occurs, inside longer runs of the same characters too', () => {
     expect(found(`reelm:rl:POST/api/v1/me/export-u:${id}`)).toEqual([id]);
     expect(found(`{"jobId":"accounts.export_${id}x"}`)).toEqual([id]);
-    expect(found('follower xcy_carve_aux.')).toEqual(['cy_carve_au']);
+    // Handles are words: another handle that contains one is not a trace of it.
+    expect(found('/users/cy_carve_au/follow')).toEqual(['cy_carve_au']);
+    expect(found('said @cy_carve_au.')).toEqual(['cy_carve_au']);
+    expect(found('{"handle":"cy_carve_au2"} xcy_carve_au')).toEqual([]);
     expect(found('to: <Cy.Carve+au@example.org>')).toEqual(['Cy.Carve+au@example.org']);
     expect(found('hello zoë_ünïcode')).toEqual(['zoë_ünïcode']);
     expect(found(`${id.slice(0, 25)} cy_carve_a cy.carve+au@example.org`)).toEqual([]);

@@ -40,7 +40,10 @@ export class NeedleSet {
   private readonly byClass: { byValue: Map<string, Needle>; lengths: number[] }[];
   private readonly others: Needle[];
 
-  constructor(values: { kind: string; values: string[] | undefined }[]) {
+  /** Needles matched as whole words only (handles: `user12` inside `user123` is another person's handle). */
+  private readonly words = new Map<string, Needle>();
+
+  constructor(values: { kind: string; values: string[] | undefined; whole?: boolean }[]) {
     const seen = new Set<string>();
     this.needles = values.flatMap(({ kind, values: vs }) =>
       (vs ?? [])
@@ -51,7 +54,12 @@ export class NeedleSet {
     this.longest = this.needles.reduce((m, n) => Math.max(m, n.bytes.length), 1);
     this.byClass = CLASSES.map(() => ({ byValue: new Map<string, Needle>(), lengths: [] as number[] }));
     this.others = [];
+    const whole = new Set(values.filter((v) => v.whole).flatMap((v) => v.values ?? []));
     for (const n of this.needles) {
+      if (whole.has(n.value) && CLASSES[0]!.test(n.value)) {
+        this.words.set(n.value, n);
+        continue;
+      }
       const c = CLASSES.findIndex((re) => re.test(n.value));
       if (c < 0) this.others.push(n);
       else this.byClass[c]!.byValue.set(n.value, n);
@@ -63,6 +71,12 @@ export class NeedleSet {
   /** Needles found in one string. */
   inText(text: string): Needle[] {
     const hits = new Set<Needle>();
+    if (this.words.size > 0)
+      for (const m of text.matchAll(new RegExp(RUNS[0]!.source, 'g'))) {
+        // A word may end a sentence or start with a dot; the dots around it are not part of it.
+        const n = this.words.get(m[0]) ?? this.words.get(m[0].replace(/^\.+|\.+$/g, ''));
+        if (n) hits.add(n);
+      }
     this.byClass.forEach((c, i) => {
       if (c.byValue.size === 0) return;
       const re = new RegExp(RUNS[i]!.source, 'g');

@@ -1052,7 +1052,7 @@ function needlesOf(manifest: CarveOutManifest): NeedleSet {
     { kind: 'email', values: manifest.emails },
     { kind: 'video id', values: manifest.videoIds },
     { kind: 'sound id', values: manifest.soundIds },
-    { kind: 'handle', values: manifest.handles.filter((h) => h.length >= MIN_HANDLE_SCAN) },
+    { kind: 'handle', values: manifest.handles.filter((h) => h.length >= MIN_HANDLE_SCAN), whole: true },
   ]);
 }
 
