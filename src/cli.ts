@@ -7,7 +7,13 @@ import { startWorkers } from './jobs/workers.js';
 import { seedDemo } from './demo/demo-seed.js';
 import { scheduleBorderRollup, scheduleSessionPrune } from './jobs/handlers.js';
 import { startHousekeeping } from './jobs/housekeeping.js';
-import { CarveOut, readManifest, verifyAbsent } from './regions/carve-out.js';
+import {
+  CarveOut,
+  manifestFile,
+  readManifest,
+  verifyAbsentEverywhere,
+  type ClusterTarget,
+} from './regions/carve-out.js';
 import { progressLine } from './regions/progress.js';
 import { mailCommand } from './mail/mail.cli.js';
 
@@ -198,31 +204,84 @@ export function buildCli(): Command {
   region
     .command('export <region>')
     .description('write a standalone deployment of one region into a folder (re-run to resume)')
-    .requiredOption('--out <dir>', 'the folder to write')
+    .requiredOption(
+      '--out <dir>',
+      'the folder to write (config, keys, manifest; the stores too unless --to-… is given)',
+    )
     .option(
       '--new-key <file>',
       "the receiver's key-encryption key (base64, 32 bytes); without it a new one is generated into the export",
     )
+    .option('--to-directory-url <url>', "the receiver's PostgreSQL directory (with --to-cell-url: a cluster target)")
+    .option('--to-cell-url <url>', "the receiver's PostgreSQL cell store")
+    .option(
+      '--to-media-url <url>',
+      "the receiver's s3:// media bucket (credentials: REELM_TO_MEDIA_ACCESS_KEY/_SECRET_KEY)",
+    )
+    .option('--to-queue-url <url>', "the receiver's redis:// queue (the region's waiting jobs are copied there)")
+    .option('--to-queue-prefix <prefix>', "the receiver's Redis key prefix (default: this deployment's)")
     .option('--data <dir>', 'data folder')
-    .action(async (name: string, opts: { out: string; newKey?: string; data?: string }) => {
-      const res = await withContext(configFrom(opts), (ctx) =>
-        carveOut(ctx).exportRegion(name, resolve(opts.out), opts.newKey ? { newKeyFile: resolve(opts.newKey) } : {}),
-      );
-      console.log(`exported ${name} to ${res.outDir}`);
-      if (res.kekFile) console.log(`its new key-encryption key is in ${res.kekFile}: move it somewhere safe`);
-      else
-        console.log(
-          `start it with REELM_KEK_${name.toUpperCase()}_FILE=${resolve(opts.newKey!)} reelm start --data ${res.outDir}`,
+    .action(
+      async (
+        name: string,
+        opts: {
+          out: string;
+          newKey?: string;
+          data?: string;
+          toDirectoryUrl?: string;
+          toCellUrl?: string;
+          toMediaUrl?: string;
+          toQueueUrl?: string;
+          toQueuePrefix?: string;
+        },
+      ) => {
+        if (
+          Boolean(opts.toDirectoryUrl) !== Boolean(opts.toCellUrl) ||
+          ((opts.toMediaUrl || opts.toQueueUrl) && !opts.toCellUrl)
+        )
+          throw new Error('a cluster target needs both --to-directory-url and --to-cell-url');
+        const keyId = process.env.REELM_TO_MEDIA_ACCESS_KEY;
+        const secret = process.env.REELM_TO_MEDIA_SECRET_KEY;
+        const target: ClusterTarget | undefined = opts.toCellUrl
+          ? {
+              directoryUrl: opts.toDirectoryUrl!,
+              cellUrl: opts.toCellUrl,
+              ...(opts.toMediaUrl ? { mediaUrl: opts.toMediaUrl } : {}),
+              ...(keyId && secret ? { mediaCredentials: { accessKeyId: keyId, secretAccessKey: secret } } : {}),
+              ...(opts.toQueueUrl ? { queueUrl: opts.toQueueUrl } : {}),
+              ...(opts.toQueuePrefix ? { queuePrefix: opts.toQueuePrefix } : {}),
+            }
+          : undefined;
+        const res = await withContext(configFrom(opts), (ctx) =>
+          carveOut(ctx).exportRegion(name, resolve(opts.out), {
+            ...(opts.newKey ? { newKeyFile: resolve(opts.newKey) } : {}),
+            ...(target ? { target } : {}),
+          }),
         );
-    });
+        console.log(`exported ${name} to ${res.outDir} (manifest sha256 ${res.manifestSha256})`);
+        if (target) console.log(`its stores' settings are in ${join(res.outDir, 'reelm.env')}`);
+        if (res.kekFile) console.log(`its new key-encryption key is in ${res.kekFile}: move it somewhere safe`);
+        else
+          console.log(
+            `start it with REELM_KEK_${name.toUpperCase()}_FILE=${resolve(opts.newKey!)} reelm start --data ${res.outDir}`,
+          );
+      },
+    );
   region
     .command('detach <region>')
     .description('remove a region from this deployment, with a signed destruction certificate (re-run to resume)')
     .option('--fallback <region>', "where the region's countries go (default: row, else the last region)")
+    .option(
+      '--ids-from <dir>',
+      "the export folder: its manifest's users are removed too (needed when the region's own stores are gone)",
+    )
     .option('--data <dir>', 'data folder')
-    .action(async (name: string, opts: { fallback?: string; data?: string }) => {
+    .action(async (name: string, opts: { fallback?: string; idsFrom?: string; data?: string }) => {
       const res = await withContext(configFrom(opts), (ctx) =>
-        carveOut(ctx).detach(name, opts.fallback ? { fallback: opts.fallback } : {}),
+        carveOut(ctx).detach(name, {
+          ...(opts.fallback ? { fallback: opts.fallback } : {}),
+          ...(opts.idsFrom ? { idsFrom: readManifest(resolve(opts.idsFrom)) } : {}),
+        }),
       );
       const total = Object.values(res.removed).reduce((a, b) => a + b, 0);
       if (process.env.REELM_CONFIG || process.env.REELM_REGIONS) {
@@ -233,31 +292,37 @@ export function buildCli(): Command {
       console.log(
         `detached ${name}: ${total} records removed; certificate signed by ${Object.keys(res.certificate.signatures as object).join(', ')}`,
       );
+      console.log(
+        `the certificate commits to the manifest by its hash: sha256 ${String(res.certificate.manifestSha256)}`,
+      );
+      if (res.operatorSteps.length > 0) {
+        console.log('left for the operator:');
+        for (const step of res.operatorSteps) console.log(`  - ${step}`);
+      }
     });
   region
     .command('verify-absent <region>')
-    .description("scan everything that remains for any trace of a region's users; exits 1 if anything is found")
-    .option(
-      '--ids-from <dir>',
-      'the export folder (or a manifest file) listing the users; default: the manifest detach wrote',
+    .description(
+      "scan every remaining store (files, PostgreSQL, buckets, Redis) for any trace of a region's users; exits 1 if anything is found",
     )
+    .requiredOption('--ids-from <dir>', 'the export folder (or its manifest file) listing the users')
+    .option('--log <file>', 'a log file to scan too (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--logs <files...>', 'log files to scan too')
     .option('--data <dir>', 'data folder')
-    .action(async (name: string, opts: { idsFrom?: string; logs?: string[]; data?: string }) => {
+    .action(async (name: string, opts: { idsFrom: string; log: string[]; logs?: string[]; data?: string }) => {
       const config = configFrom(opts);
-      const manifest = readManifest(
-        opts.idsFrom ? resolve(opts.idsFrom) : join(config.dataDir, 'carve-out', `${name}.manifest.json`),
-      );
+      const manifest = readManifest(resolve(opts.idsFrom));
       if (manifest.region !== name) throw new Error(`the manifest is for region ${manifest.region}, not ${name}`);
-      const report = verifyAbsent(
-        config.dataDir,
-        manifest,
-        (opts.logs ?? []).map((f) => resolve(f)),
-      );
+      const report = await verifyAbsentEverywhere(config, manifest, {
+        logs: [...opts.log, ...(opts.logs ?? [])].map((f) => resolve(f)),
+        skip: [manifestFile(resolve(opts.idsFrom))],
+        progress: progressLine(),
+      });
       for (const hit of report.found) console.log(`${hit.file}: ${hit.kind} ${hit.value}`);
       console.log(
-        `${report.found.length} traces of ${name} found (scanned ${report.files} files, ${report.bytes} bytes)`,
+        `${report.found.length} traces of ${name} found (scanned ${report.files} files, tables, objects and keys, ${report.bytes} bytes)`,
       );
+      for (const s of report.scanned) console.log(`  scanned ${s}`);
       if (report.found.length > 0) process.exitCode = 1;
     });
 

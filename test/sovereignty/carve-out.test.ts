@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKeyBase64 } from '../../src/regions/keys.js';
-import { CarveOut, readManifest, verifyAbsent } from '../../src/regions/carve-out.js';
+import { CarveOut, manifestDigest, readManifest, verifyAbsent } from '../../src/regions/carve-out.js';
 import type { AppContext } from '../../src/context.js';
 import { bearer, removeDir, signup, startTestApp, tempDir } from '../helpers/app.js';
 import { publishTestVideo } from '../helpers/videos.js';
@@ -308,6 +308,13 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     await source.close();
 
     expect(existsSync(join(source.dataDir, 'cells', 'au'))).toBe(false);
+    // The remainder keeps no list of who left: no manifest, and its certificate and state commit to the export's
+    // manifest by hash and counts only.
+    expect(existsSync(join(source.dataDir, 'carve-out', 'au.manifest.json'))).toBe(false);
+    expect(certificate).toMatchObject({ manifestSha256: manifestDigest(manifest), users: 2, videos: 2 });
+    const detachState = readFileSync(join(source.dataDir, 'carve-out', 'au.detach-state.json'), 'utf8');
+    expect(detachState).toContain(manifestDigest(manifest));
+    for (const id of [cy.id, dee.id, cyClip.id]) expect(detachState).not.toContain(id);
     expect(existsSync(join(source.dataDir, 'keys', 'au.kek'))).toBe(false);
     expect(JSON.parse(readFileSync(join(source.dataDir, 'reelm.config.json'), 'utf8')).countryRegion.AU).toBe('row');
 
