@@ -677,7 +677,8 @@ export class CarveOut {
       }
       const { removed: byTable } = await deleteRowsNaming(db, this.deps.catalog, 'directory', m.userIds);
       for (const [t, n] of Object.entries(byTable)) add(`directory.${t}`, n);
-      add('directory.sound_refs', await clearSoundRefs(db, this.deps.catalog, 'directory', m.soundIds));
+      for (const [k, n] of Object.entries(await clearLinks(db, this.deps.catalog, 'directory', m)))
+        add(`directory.${k}`, n);
       for (const id of indexed) await this.deps.events?.emit({ type: 'clip.index_settled', videoId: id });
       log.set('removed', removed);
       log.mark('directory', now());
@@ -725,7 +726,8 @@ export class CarveOut {
           videoIds: m.videoIds,
         });
         for (const [t, n] of Object.entries(byTable)) add(`${other}.${t}`, n);
-        add(`${other}.sound_refs`, await clearSoundRefs(cell.db, this.deps.catalog, 'cell', m.soundIds));
+        for (const [k, n] of Object.entries(await clearLinks(cell.db, this.deps.catalog, 'cell', m)))
+          add(`${other}.${k}`, n);
         await applyCounterDeltas(this.deps.directory, border, other, 'region.detach', deltas, new Set(idList));
         add(`${other}.jobs`, await deleteJobsNaming(cell.db, idList));
         p.tick();
@@ -854,24 +856,36 @@ export class CarveOut {
 }
 
 /**
- * Clips elsewhere that use one of the region's sounds ("use this sound") keep their own audio but lose the link to
- * the sound, which leaves with its creator's region: `sound_id` is set to NULL. Returns how many rows changed.
+ * Clips elsewhere made from the region's content keep their own media but lose the link to what leaves with its
+ * creator's region: a sound used ("use this sound", `sound_id`) and a clip dueted or stitched (`duet_of`,
+ * `stitch_of`) are set to NULL. Returns how many rows changed, by kind of link.
  */
-async function clearSoundRefs(
+async function clearLinks(
   db: Kysely<any>,
   catalog: DataCatalog,
   kind: 'cell' | 'directory',
-  soundIds: string[],
-): Promise<number> {
-  let n = 0;
+  m: { soundIds: string[]; videoIds: string[] },
+): Promise<{ sound_refs: number; remix_refs: number }> {
+  const links = [
+    { column: 'sound_id', ids: m.soundIds, count: 'sound_refs' },
+    { column: 'duet_of', ids: m.videoIds, count: 'remix_refs' },
+    { column: 'stitch_of', ids: m.videoIds, count: 'remix_refs' },
+  ] as const;
+  const out = { sound_refs: 0, remix_refs: 0 };
   for (const [table, columns] of Object.entries(catalog.tablesOf(kind))) {
-    if (!('sound_id' in columns)) continue;
-    for (const part of chunks(soundIds)) {
-      const res = await db.updateTable(table).set({ sound_id: null }).where('sound_id', 'in', part).executeTakeFirst();
-      n += Number(res.numUpdatedRows ?? 0);
+    for (const link of links) {
+      if (!(link.column in columns)) continue;
+      for (const part of chunks(link.ids)) {
+        const res = await db
+          .updateTable(table)
+          .set({ [link.column]: null })
+          .where(link.column, 'in', part)
+          .executeTakeFirst();
+        out[link.count] += Number(res.numUpdatedRows ?? 0);
+      }
     }
   }
-  return n;
+  return out;
 }
 
 /** What only the operator can do once a cluster region is emptied: its database, bucket, Redis and keys. */

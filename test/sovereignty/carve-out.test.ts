@@ -59,6 +59,12 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     await social.follow(source, cy, bo);
     await social.follow(source, ava, bo);
     const cyClip = { id: await uploadClip(source, cy, 'sunrise at bondi #bondi #surf') };
+    // A clip in eu made from au's: it stays bo's and keeps playing; only its link to the original leaves with au.
+    const boDuet = await uploadClip(source, bo, 'bo duets bondi', 'public', { duetOf: cyClip.id });
+    expect((await source.app.inject({ method: 'GET', url: `/api/v1/videos/${boDuet}` })).json().duetOf).toMatchObject({
+      id: cyClip.id,
+      author: { handle: 'cy_carve_au' },
+    });
     const deePrivate = await publishTestVideo(source.ctx, dee, { caption: 'dee private draft', visibility: 'private' });
     const avaClip = (await publishTestVideo(source.ctx, ava, { caption: 'ava in ohio #surf', durationMs: 6000 })).id;
     // What other regions' users did with au's clips, and au's users with theirs.
@@ -301,8 +307,9 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
     expect(
       (await source.app.inject({ method: 'GET', url: '/api/v1/feed/for-you' }))
         .json()
-        .items.map((v: { id: string }) => v.id),
-    ).toEqual([avaClip]);
+        .items.map((v: { id: string }) => v.id)
+        .sort(),
+    ).toEqual([avaClip, boDuet].sort());
     const logFile = join(source.dataDir, '..', `reelm-carve-${Date.now()}.log`);
     writeFileSync(logFile, source.logs());
     await source.close();
@@ -344,6 +351,9 @@ describe('region carve-out end to end: export au, run it alone, detach it, prove
         payload: { handle: 'new_aussie', password, email: 'n@example.org', birthdate: '1990-01-01', country: 'AU' },
       });
       expect(signup2.json().region).toBe('row');
+      const duet = (await rest.app.inject({ method: 'GET', url: `/api/v1/videos/${boDuet}` })).json();
+      expect(duet).toMatchObject({ status: 'ready', duetOf: null });
+      expect(duet.playback.hls).toBeTruthy();
       expect(
         (
           await rest.app.inject({

@@ -58,10 +58,13 @@ export async function uploadClip(
   who: Person,
   caption: string,
   visibility: 'public' | 'followers' | 'private' = 'public',
+  /** More upload fields: `duetOf`, `soundId`, … */
+  fields: Record<string, string> = {},
 ): Promise<string> {
   const form = new FormData();
   form.append('caption', caption);
   form.append('visibility', visibility);
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('file', new Blob([readFileSync(await smallClip())]), 'clip.mp4');
   const res = await fetch(`${t.base}/api/v1/videos`, { method: 'POST', headers: bearer(who.token), body: form });
   expect(res.status, await res.clone().text()).toBe(202);
