@@ -7,6 +7,7 @@ import type { DirectoryDb } from '../db/schema.js';
 import { InvalidInputError, UnauthorizedError } from '../errors.js';
 import { AVATAR_SIZES, AvatarImageError, makeAvatar } from '../images/avatar-image.js';
 import type { Logger } from '../logging.js';
+import { userMediaKeys } from '../media/media-paths.js';
 import type { MediaStore } from '../media/media-store.js';
 import type { Border } from '../regions/border.js';
 import type { Viewer } from '../media/clip-access.js';
@@ -25,6 +26,8 @@ export const AVATAR_MAX_BYTES = 5 * 1024 * 1024;
 /** The size a profile's `avatarUrl` names; the large one sits beside it (`…/400.webp`). */
 export const AVATAR_CARD_SIZE = 100;
 
+const avatarUrl = (region: string, userId: string, version: string) =>
+  `/avatars/${region}/${userId}/${version}/${AVATAR_CARD_SIZE}.webp`;
 const URL = /^\/avatars\/([a-z0-9-]+)\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+)\/\d+\.webp$/;
 
 /**
@@ -82,16 +85,16 @@ export class AvatarService {
       for (const [size, bytes] of sizes) {
         const file = join(dir, `${size}.webp`);
         await writeFile(file, bytes);
-        await store.putFile(`avatars/${userId}/${version}/${size}.webp`, file);
+        await store.putFile(userMediaKeys.avatar(userId, version, `${size}.webp`), file);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    const avatarUrl = `/avatars/${region}/${userId}/${version}/${AVATAR_CARD_SIZE}.webp`;
-    await this.setUrl(region, userId, avatarUrl);
-    if (before) await this.store(before.region).deletePrefix(`avatars/${userId}/${before.version}`);
+    const url = avatarUrl(region, userId, version);
+    await this.setUrl(region, userId, url);
+    if (before) await this.store(before.region).deletePrefix(`${userMediaKeys.avatars(userId)}/${before.version}`);
     this.deps.log.info({ userId, region }, 'avatar set');
-    return { avatarUrl };
+    return { avatarUrl: url };
   }
 
   async remove(viewer: Viewer): Promise<void> {
@@ -102,7 +105,7 @@ export class AvatarService {
 
   /** Every picture file of the user in their cell (account purge; the profile row goes with the account). */
   async removeAll(region: string, userId: string): Promise<void> {
-    await this.store(region).deletePrefix(`avatars/${userId}`);
+    await this.store(region).deletePrefix(userMediaKeys.avatars(userId));
   }
 
   /** The user's current picture files, for their data export. */
@@ -111,13 +114,23 @@ export class AvatarService {
     if (!current || current.region !== region) return [];
     const out: { name: string; data: Buffer }[] = [];
     for (const size of AVATAR_SIZES) {
-      const stream = await this.store(region).read(`avatars/${userId}/${current.version}/${size}.webp`);
+      const stream = await this.store(region).read(userMediaKeys.avatar(userId, current.version, `${size}.webp`));
       if (!stream) continue;
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
       out.push({ name: `avatar/${size}.webp`, data: Buffer.concat(chunks) });
     }
     return out;
+  }
+
+  /**
+   * The user's home moved (their picture files were copied with the rest of their media): the profile names the
+   * same version in the new region's store. Idempotent: a resumed move finds the URL already pointing there.
+   */
+  async moved(userId: string, from: string, to: string): Promise<void> {
+    const current = await this.current(userId);
+    if (!current || current.region !== from) return;
+    await this.setUrl(from, userId, avatarUrl(to, userId, current.version));
   }
 
   private async setUrl(region: string, userId: string, avatarUrl: string | null): Promise<void> {

@@ -5,6 +5,7 @@ import { AVATAR_MAX_BYTES } from '../accounts/avatar.service.js';
 import type { AppContext } from '../context.js';
 import { keyParts } from '../media/media-store.js';
 import type { Auth } from './auth.js';
+import { userMediaKeys } from '../media/media-paths.js';
 import { errorBody } from './errors.js';
 import { addRawBodyParsers, rawBody, type RawBodyRule } from './raw-body.js';
 import { errors } from './schemas.js';
@@ -73,7 +74,7 @@ export async function avatarFileRoutes(app: FastifyInstance, ctx: AppContext): P
     };
     const store = ctx.media.stores.get(region);
     if (!store || !/^\d+\.webp$/.test(file)) return notFound(reply);
-    const key = `avatars/${userId}/${version}/${file}`;
+    const key = userMediaKeys.avatar(userId, version, file);
     try {
       keyParts(key);
     } catch {

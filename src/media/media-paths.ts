@@ -11,3 +11,12 @@ export const mediaPaths = {
   work: (cellDir: string, videoId: string) => join(cellDir, 'work', videoId),
   media: (cellDir: string) => join(cellDir, 'media'),
 };
+
+/**
+ * Keys in a cell's media store that belong to a user rather than to one clip: their profile pictures, a folder per
+ * version (`avatars/<userId>/<version>/<size>.webp`). A home-region move carries the user's folder with them.
+ */
+export const userMediaKeys = {
+  avatars: (userId: string) => `avatars/${userId}`,
+  avatar: (userId: string, version: string, file: string) => `avatars/${userId}/${version}/${file}`,
+};
