@@ -12,7 +12,10 @@ export type HomeRegionMoveBody = Static<typeof HomeRegionMoveBody>;
 export const HomeMoveSchema = Type.Object({
   id: Type.String(),
   status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
-  step: Type.String({ description: 'the last step done: queued, copied, media, verified, rerouted, shredded' }),
+  step: Type.String({
+    description:
+      'the last step done: queued, freezing (the copy started: the account is read-only until the move ends), copied, media, verified, rerouted, shredded',
+  }),
   from: Type.String(),
   to: Type.String(),
   country: Type.String(),
