@@ -290,6 +290,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   events.on('account.audience_changed', (e) => media.videos.syncAuthor(e.region, e.userId, e.narrowed));
   events.on('account.purging', (e) => media.videos.unpublishAll(e.region, e.userId));
   events.on('account.purging', (e) => avatars.removeAll(e.region, e.userId));
+  events.on('account.moved', (e) => avatars.moved(e.userId, e.from, e.to));
+  events.on('account.moved', (e) => media.videos.rescheduleAll(e.to, e.userId));
   // Following remembers which creators have nothing only followers see; a change to that is heard at once.
   events.on('clip.changed', (e) => feeds.following.clipChanged(e.ownerId));
   events.on('account.audience_changed', (e) => feeds.following.authorChanged(e.userId));

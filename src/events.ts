@@ -20,6 +20,11 @@ export type ReelmEvent =
   | { type: 'account.audience_changed'; region: string; userId: string; narrowed: boolean }
   /** An account changed who may comment on its clips (`whoCanComment`). */
   | { type: 'account.comment_setting_changed'; region: string; userId: string }
+  /**
+   * An account's home moved cells (its rows and media are copied, the directory routes to `to`, the old copy is
+   * not yet shredded): what other domains keep by region follows. Emitted again when a move resumes.
+   */
+  | { type: 'account.moved'; userId: string; from: string; to: string }
   /** An account is being purged: what other domains derived from it must go before its rows do. */
   | { type: 'account.purging'; region: string; userId: string };
 

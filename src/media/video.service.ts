@@ -432,6 +432,20 @@ export class VideoService {
   }
 
   /**
+   * The owner's scheduled clips, in a cell they just moved into: their publish jobs are queued there (the old
+   * cell's queue, and its jobs, go with the old copy). Idempotent: one job per clip and time.
+   */
+  async rescheduleAll(region: string, ownerId: string): Promise<void> {
+    const rows = await this.db(region)
+      .selectFrom('videos')
+      .select(['id', 'publish_at'])
+      .where('owner_id', '=', ownerId)
+      .where('publish_at', 'is not', null)
+      .execute();
+    for (const r of rows) await this.schedule(region, r.id, r.publish_at!);
+  }
+
+  /**
    * `video.publish`: a scheduled clip's time has come. Idempotent: a clip published, rescheduled (its job for the
    * new time will come), taken back to drafts or deleted meanwhile is left alone.
    */

@@ -11,6 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { Events } from '../events.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logging.js';
+import { userMediaKeys } from '../media/media-paths.js';
 import type { MediaStore } from '../media/media-store.js';
 import type { SourceStore } from '../media/source-store.js';
 import type { AuditChains } from './audit-chain.js';
@@ -524,14 +525,17 @@ export class HomeMoveService {
     const tmpDir = join(this.deps.cells.get(move.to).dir, 'work', `move-${move.id}`);
     await mkdir(tmpDir, { recursive: true });
     try {
-      for (const clipId of await this.clipIds(move.to, move.userId)) {
-        for (const key of await from.list(clipId)) {
+      const clipIds = await this.clipIds(move.to, move.userId);
+      for (const prefix of objectPrefixes(move.userId, clipIds)) {
+        for (const key of await from.list(prefix)) {
           const stream = await from.read(key);
           if (!stream) continue;
           const tmp = join(tmpDir, 'object');
           await pipeline(stream, createWriteStream(tmp));
           await to.putFile(key, tmp);
         }
+      }
+      for (const clipId of clipIds) {
         // The uploaded original: a copy is adopted (adopting takes the file away, and the old one must stay).
         const source = await this.deps.sources.get(move.from)!.fetch(clipId, tmpDir);
         if (source) {
@@ -565,12 +569,14 @@ export class HomeMoveService {
     }
     const from = this.deps.stores.get(move.from)!;
     const to = this.deps.stores.get(move.to)!;
-    for (const clipId of clipIds) {
-      for (const key of await from.list(clipId)) {
+    for (const prefix of objectPrefixes(move.userId, clipIds)) {
+      for (const key of await from.list(prefix)) {
         if ((await from.size(key)) !== (await to.size(key))) out.push(`media ${key}: size`);
         else if ((await hashStream(await from.read(key))) !== (await hashStream(await to.read(key))))
           out.push(`media ${key}: checksum`);
       }
+    }
+    for (const clipId of clipIds) {
       if ((await this.sourceHash(move.from, clipId)) !== (await this.sourceHash(move.to, clipId)))
         out.push(`source ${clipId}: checksum`);
     }
@@ -609,10 +615,9 @@ export class HomeMoveService {
     const clipIds = await this.clipIds(move.from, move.userId);
     await secureDelete(newCell.db);
     for (const part of movePlan(this.deps.catalog)) await deletePart(newCell.db, part, move.userId, clipIds);
-    for (const clipId of clipIds) {
-      await this.deps.stores.get(move.to)!.deletePrefix(clipId);
-      await this.deps.sources.get(move.to)!.remove(clipId);
-    }
+    for (const prefix of objectPrefixes(move.userId, clipIds))
+      await this.deps.stores.get(move.to)!.deletePrefix(prefix);
+    for (const clipId of clipIds) await this.deps.sources.get(move.to)!.remove(clipId);
     await newCell.db.deleteFrom('home_moves').where('id', '=', move.id).execute();
     await scrubStore(newCell.db, { vacuum: false });
     const at = this.deps.now().toISOString();
@@ -652,6 +657,8 @@ export class HomeMoveService {
       });
     // Copies of the public index (feed pools) hold the clips' region: they drop them.
     for (const videoId of videoIds) await this.deps.events.emit({ type: 'clip.index_settled', videoId });
+    // What other domains keep by region follows: the profile picture's URL, scheduled clips' publish jobs.
+    await this.deps.events.emit({ type: 'account.moved', userId: move.userId, from: move.from, to: move.to });
   }
 
   /** The receiving side of `account.moved`: this cell's references to the user, their clips and comments follow. */
@@ -686,10 +693,9 @@ export class HomeMoveService {
     for (const folder of await foldersNaming(oldCell.db, this.deps.catalog, oldCell.dir, [move.userId]))
       removeFolder(folder.path);
     await oldCell.db.deleteFrom('data_exports').where('user_id', '=', move.userId).execute();
-    for (const clipId of clipIds) {
-      await this.deps.stores.get(move.from)!.deletePrefix(clipId);
-      await this.deps.sources.get(move.from)!.remove(clipId);
-    }
+    for (const prefix of objectPrefixes(move.userId, clipIds))
+      await this.deps.stores.get(move.from)!.deletePrefix(prefix);
+    for (const clipId of clipIds) await this.deps.sources.get(move.from)!.remove(clipId);
     for (const part of movePlan(this.deps.catalog)) await deletePart(oldCell.db, part, move.userId, clipIds);
     await deleteJobsNaming(oldCell.db, [move.userId, ...clipIds]);
     await scrubStore(oldCell.db, { vacuum: false });
@@ -727,6 +733,11 @@ export class HomeMoveService {
     if (recent.some((e) => e.subject === move.userId && e.details.moveId === move.id)) return;
     await chain.append({ actor: move.actor, action, subject: move.userId, details });
   }
+}
+
+/** A move's objects in the media stores: each clip's folder and the user's own (profile pictures). */
+function objectPrefixes(userId: string, clipIds: string[]): string[] {
+  return [...clipIds, userMediaKeys.avatars(userId)];
 }
 
 interface Move {

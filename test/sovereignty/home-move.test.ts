@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGION_REFS, NOT_HOME_REGIONS, movePlan } from '../../src/regions/home-move.js';
 import { bearer, signup, startTestApp, type TestApp } from '../helpers/app.js';
@@ -140,6 +141,35 @@ describe('moving a home region: POST /me/home-region', () => {
   });
 
   it('moves the account, its clips and media, keeps sessions, follows, likes, comments and every count', async () => {
+    // A profile picture and a clip scheduled for later: both follow the account.
+    const picture = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#3366aa' } })
+      .png()
+      .toBuffer();
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/me/avatar',
+      headers: { ...bearer(mo.token), 'content-type': 'image/png' },
+      payload: picture,
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const oldAvatar: string = put.json().avatarUrl;
+    expect(oldAvatar).toMatch(/^\/avatars\/us\//);
+    const later = await publishTestVideo(t.ctx, mo, { caption: 'later on' });
+    const publishAt = new Date(Date.now() + 3600_000).toISOString();
+    for (const payload of [{ draft: true }, { publishAt }]) {
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/videos/${later.id}`,
+        headers: bearer(mo.token),
+        payload,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    // Every job eu's queue holds or has finished (finished ones are kept for days): the move adds the clip's.
+    const euJobs = async () => Object.values(await t.ctx.queues.get('eu')!.counts()).reduce((a, b) => a + b, 0);
+    const jobsBefore = await euJobs();
+    before = await directoryStats();
+
     const done = await moveOverHttp(t, mo, 'DE');
     expect(done).toMatchObject({ region: 'eu', move: { status: 'done', step: 'shredded', from: 'us', to: 'eu' } });
 
@@ -233,6 +263,18 @@ describe('moving a home region: POST /me/home-region', () => {
     expect(master.statusCode).toBe(200);
     expect(master.body).toContain('#EXTM3U');
     expect((await t.app.inject({ method: 'GET', url: oldMedia })).statusCode).toBe(404);
+
+    // The picture is served from the new region's store under the same version; the old URL stops serving.
+    const avatarUrl: string = (await social.get(t, fr, `/users/${mo.handle}`)).avatarUrl;
+    expect(avatarUrl).toBe(oldAvatar.replace('/avatars/us/', '/avatars/eu/'));
+    expect((await t.app.inject({ method: 'GET', url: avatarUrl })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: oldAvatar })).statusCode).toBe(404);
+    // The scheduled clip is still scheduled, for its owner only, and its publish job waits in the new cell's queue.
+    expect((await social.get(t, mo, `/videos/${later.id}`)).scheduledFor).toBe(publishAt);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/v1/videos/${later.id}`, headers: bearer(fr.token) })).statusCode,
+    ).toBe(404);
+    expect(await euJobs()).toBe(jobsBefore + 1);
 
     // Both chains record the move, naming the user by id only.
     const out = (await auditActions(t, 'us')).filter((e) => e.action === 'account.move_out');
