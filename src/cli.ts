@@ -1,19 +1,13 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config, type ConfigFile } from './config.js';
-import { createContext, type AppContext, type ContextOverrides } from './context.js';
+import { carveOutFor, createContext, type AppContext, type ContextOverrides } from './context.js';
 import { buildServer } from './http/server.js';
 import { startWorkers } from './jobs/workers.js';
 import { seedDemo } from './demo/demo-seed.js';
 import { scheduleBorderRollup, scheduleSessionPrune } from './jobs/handlers.js';
 import { startHousekeeping } from './jobs/housekeeping.js';
-import {
-  CarveOut,
-  manifestFile,
-  readManifest,
-  verifyAbsentEverywhere,
-  type ClusterTarget,
-} from './regions/carve-out.js';
+import { manifestFile, readManifest, verifyAbsentEverywhere, type ClusterTarget } from './regions/carve-out.js';
 import { progressLine } from './regions/progress.js';
 import { mailCommand } from './mail/mail.cli.js';
 
@@ -189,18 +183,7 @@ export function buildCli(): Command {
     });
 
   const region = program.command('region').description('carve a region out of this deployment');
-  const carveOut = (ctx: AppContext) =>
-    new CarveOut({
-      config: ctx.config,
-      directory: ctx.directory,
-      cells: ctx.cells,
-      catalog: ctx.catalog,
-      audit: ctx.audit,
-      border: ctx.border,
-      now: () => ctx.clock.now(),
-      progress: progressLine(),
-      events: ctx.events,
-    });
+  const carveOut = (ctx: AppContext) => carveOutFor(ctx, progressLine());
   region
     .command('export <region>')
     .description('write a standalone deployment of one region into a folder (re-run to resume)')

@@ -18,6 +18,8 @@ import type { DirectoryDb } from './db/schema.js';
 import { BullJobQueue, bullConnection } from './jobs/bullmq-queue.js';
 import { CellJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { Events } from './events.js';
+import { CarveOut } from './regions/carve-out.js';
+import type { Progress } from './regions/progress.js';
 import { createLogger, type Logger } from './logging.js';
 import { MoveFreeze } from './regions/move-freeze.js';
 import { createMedia, type MediaModule } from './media/media-module.js';
@@ -338,4 +340,19 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       await directory.destroy();
     },
   };
+}
+
+/** A region's carve-out on this context's stores, built on demand (the CLI, tests); `progress` draws its bar. */
+export function carveOutFor(ctx: AppContext, progress?: Progress): CarveOut {
+  return new CarveOut({
+    config: ctx.config,
+    directory: ctx.directory,
+    cells: ctx.cells,
+    catalog: ctx.catalog,
+    audit: ctx.audit,
+    border: ctx.border,
+    now: () => ctx.clock.now(),
+    events: ctx.events,
+    ...(progress ? { progress } : {}),
+  });
 }

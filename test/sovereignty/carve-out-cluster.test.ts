@@ -6,8 +6,8 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.js';
-import { CarveOut, manifestDigest, readManifest, verifyAbsentEverywhere } from '../../src/regions/carve-out.js';
+import { carveOutFor, type AppContext } from '../../src/context.js';
+import { type CarveOut, manifestDigest, readManifest, verifyAbsentEverywhere } from '../../src/regions/carve-out.js';
 import { generateKeyBase64 } from '../../src/regions/keys.js';
 import { TEST_MODE, bearer, removeDir, signup, startTestApp, tempDir, type TestApp } from '../helpers/app.js';
 import { createPgStores } from '../helpers/postgres.js';
@@ -20,17 +20,7 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'reelm.js');
 const REDIS = process.env.REELM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const PASSWORD = 'a long enough passphrase';
 
-const carve = (ctx: AppContext) =>
-  new CarveOut({
-    config: ctx.config,
-    directory: ctx.directory,
-    cells: ctx.cells,
-    catalog: ctx.catalog,
-    audit: ctx.audit,
-    border: ctx.border,
-    now: () => ctx.clock.now(),
-    events: ctx.events,
-  });
+const carve = (ctx: AppContext) => carveOutFor(ctx);
 
 /** Every needle of a manifest found in a text (an independent tool's output). */
 function tracesIn(text: string, needles: string[]): string[] {

@@ -2,24 +2,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKeyBase64 } from '../../src/regions/keys.js';
-import { CarveOut, manifestDigest, readManifest, verifyAbsent } from '../../src/regions/carve-out.js';
-import type { AppContext } from '../../src/context.js';
+import { manifestDigest, readManifest, verifyAbsent } from '../../src/regions/carve-out.js';
+import { carveOutFor, type AppContext } from '../../src/context.js';
 import { bearer, removeDir, signup, startTestApp, tempDir } from '../helpers/app.js';
 import { publishTestVideo } from '../helpers/videos.js';
 import { startMediaApp } from '../media/helpers.js';
 import { social, uploadClip } from './social.js';
 
-const carve = (ctx: AppContext) =>
-  new CarveOut({
-    config: ctx.config,
-    directory: ctx.directory,
-    cells: ctx.cells,
-    catalog: ctx.catalog,
-    audit: ctx.audit,
-    border: ctx.border,
-    now: () => ctx.clock.now(),
-    events: ctx.events,
-  });
+const carve = (ctx: AppContext) => carveOutFor(ctx);
 
 async function followRows(ctx: AppContext, region: string) {
   return ctx.cells

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CarveOut } from '../../src/regions/carve-out.js';
+import { carveOutFor } from '../../src/context.js';
 import { COUNT_WINDOW_MS } from '../../src/social/view-marks.js';
-import { TEST_MODE, bearer, signup, startTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, signup, startTestApp, type TestApp } from '../helpers/app.js';
 import { publishTestVideo } from '../helpers/videos.js';
 import { moveOverHttp } from './moves.js';
 import { social, type Person } from './social.js';
@@ -139,19 +139,9 @@ describe('counters stay right across purge, detach and move', () => {
     expect((await clipStats()).like_count).toBe(before.clip.like_count);
   });
 
-  // Detach on cluster stores is engineer A's carve-out work; the counters are the same code on both.
-  it.skipIf(TEST_MODE === 'cluster')('a detached region’s viewers leave the counts too', async () => {
+  it('a detached region’s viewers leave the counts too', async () => {
     const before = await clipStats();
-    await new CarveOut({
-      config: t.ctx.config,
-      directory: t.ctx.directory,
-      cells: t.ctx.cells,
-      catalog: t.ctx.catalog,
-      audit: t.ctx.audit,
-      border: t.ctx.border,
-      now: () => t.ctx.clock.now(),
-      events: t.ctx.events,
-    }).detach('nz');
+    await carveOutFor(t.ctx).detach('nz');
     expect(await clipStats()).toEqual({
       view_count: before.view_count - 1,
       watch_ms_total: before.watch_ms_total - 3000,

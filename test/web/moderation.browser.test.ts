@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.js';
+import { ARTIFACTS, launchBrowser, signInPage } from '../helpers/browser.js';
 import { bearer, signup, startTestApp, type TestApp } from '../helpers/app.js';
 import { publishTestVideo } from '../helpers/videos.js';
 import { makeOperator, runDueJobs, type TestUser } from '../sovereignty/helpers.js';
@@ -49,11 +49,7 @@ describe('reports, decisions and appeals in Chromium', () => {
   async function signedIn(user: TestUser): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-US' });
     const page = await context.newPage();
-    await page.goto(`${base}/login`);
-    await page.fill('input[name=handle]', user.handle);
-    await page.fill('input[name=password]', 'a long enough passphrase');
-    await page.click('[data-testid=login-submit]');
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    await signInPage(page, base, user.handle);
     return { context, page };
   }
 

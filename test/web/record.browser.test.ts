@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/browser.js';
+import { ARTIFACTS, CHROMIUM_ARGS, CHROMIUM_PATH, signInPage } from '../helpers/browser.js';
 import { bearer, signup } from '../helpers/app.js';
 import { publishTestVideo } from '../helpers/videos.js';
 import { startMediaApp, waitForVideo, isSettled, type MediaTestApp } from '../media/helpers.js';
@@ -40,11 +40,7 @@ describe('recording in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 900, height: 900 }, locale: 'en-US' });
     await context.grantPermissions(['camera', 'microphone'], { origin: t.base });
     const page = await context.newPage();
-    await page.goto(`${t.base}/login`);
-    await page.fill('input[name=handle]', creator.handle);
-    await page.fill('input[name=password]', 'a long enough passphrase');
-    await page.click('[data-testid=login-submit]');
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    await signInPage(page, t.base, creator.handle);
     return page;
   }
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.js';
+import { ARTIFACTS, launchBrowser, signInPage } from '../helpers/browser.js';
 import { bearer, signup, startTestApp, type TestApp } from '../helpers/app.js';
 import { publishTestVideo } from '../helpers/videos.js';
 
@@ -43,11 +43,7 @@ describe('viewer controls in Chromium', () => {
   async function signedIn(user: User): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'en-US' });
     const page = await context.newPage();
-    await page.goto(`${base}/login`);
-    await page.fill('input[name=handle]', user.handle);
-    await page.fill('input[name=password]', 'a long enough passphrase');
-    await page.click('[data-testid=login-submit]');
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    await signInPage(page, base, user.handle);
     return { context, page };
   }
 
