@@ -21,7 +21,7 @@ import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { copyToPostgres } from '../feed/cluster-copy.js';
 import { generate } from '../feed/generate.js';
-import { sampleLadderFor } from './ladder.js';
+import { sampleLadder } from '../../src/media/ffmpeg/sample-ladder.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -125,7 +125,7 @@ async function runSet(users: number, clips: number) {
   if (heapMb) env.NODE_OPTIONS = `--max-old-space-size=${heapMb}`;
   const auUrl = stores.env.REELM_CELL_AU_URL!;
   // A few real files as media: an HLS ladder for ten of au's clips (the rest are rows only).
-  const ladder = await sampleLadderFor();
+  const ladder = await sampleLadder();
   const c = new pg.Client({ connectionString: auUrl });
   await c.connect();
   for (const { id } of (await c.query<{ id: string }>('select id from videos order by id limit 10')).rows)

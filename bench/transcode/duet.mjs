@@ -10,27 +10,14 @@
 //   npx tsc -p tsconfig.build.json && node bench/transcode/duet.mjs [--seconds 30] [--height 1280] [--fps 30]
 //
 // (`npm run bench:duet` does both.) The source clip is cached in $TMPDIR/reelm-bench-transcode, as run.mjs does.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import * as tus from 'tus-js-client';
+import { cachedClip, childCpuSeconds, lib, startBenchReelm } from './harness.mjs';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../..');
-const lib = (name) => join(root, 'dist/src', name);
-if (!existsSync(lib('cli.js'))) {
-  console.error('dist/ is missing: run `npx tsc -p tsconfig.build.json` first.');
-  process.exit(1);
-}
-const { loadConfig } = await import(lib('config.js'));
-const { createContext } = await import(lib('context.js'));
-const { buildServer } = await import(lib('http/server.js'));
-const { startWorkers } = await import(lib('jobs/workers.js'));
-const { createLogger } = await import(lib('logging.js'));
 const { createSpawnRunner } = await import(lib('media/ffmpeg/ffmpeg-runner.js'));
-const { makeSampleClip } = await import(lib('media/ffmpeg/sample-clips.js'));
 const { probeMedia } = await import(lib('media/ffmpeg/probe.js'));
 const { planLadder } = await import(lib('media/ffmpeg/ladder.js'));
 const { buildFloorArgs } = await import(lib('media/ffmpeg/transcode-args.js'));
@@ -49,22 +36,8 @@ const fps = Number(values.fps);
 const width = 2 * Math.round((height * 9) / 16 / 2);
 const runner = createSpawnRunner();
 
-const cacheDir = join(tmpdir(), 'reelm-bench-transcode');
-await mkdir(cacheDir, { recursive: true });
-const clip = join(cacheDir, `clip-${width}x${height}-${fps}fps-${seconds}s.mp4`);
-if (!existsSync(clip)) {
-  process.stdout.write(`generating ${clip} … `);
-  await makeSampleClip(`${clip}.part.mp4`, { width, height, seconds, fps, audio: true, preset: 'veryfast' }, runner);
-  await rename(`${clip}.part.mp4`, clip);
-  console.log('done');
-}
+const clip = await cachedClip({ width, height, fps, seconds }, runner);
 const bytes = readFileSync(clip);
-
-/** CPU seconds used by reaped child processes (ffmpeg runs), from /proc/self/stat. */
-function childCpuSeconds() {
-  const fields = readFileSync('/proc/self/stat', 'latin1').split(') ')[1].split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
 
 async function timed(fn) {
   const t0 = performance.now();
@@ -75,55 +48,13 @@ async function timed(fn) {
 
 /** Upload → ready through a running Reelm (embedded stores, worker in this process). */
 async function throughUploads() {
-  const dataDir = await mkdtemp(join(tmpdir(), 'reelm-bench-duet-'));
-  const config = loadConfig({ REELM_CONFIG: '', REELM_DATA_DIR: dataDir, REELM_REGIONS: 'us' });
-  const ctx = await createContext(config, { log: createLogger('warn') });
-  const app = await buildServer(ctx);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${app.server.address().port}`;
-  const worker = startWorkers(ctx, undefined, { pollMs: 20 });
+  const reelm = await startBenchReelm();
   try {
-    const account = {
-      handle: 'bench',
-      password: 'a long enough passphrase',
-      email: 'bench@example.org',
-      birthdate: '1990-01-01',
-      country: 'US',
-    };
-    await app.inject({ method: 'POST', url: '/api/v1/accounts', payload: account });
-    const { token } = (
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/sessions',
-        payload: { handle: 'bench', password: account.password },
-      })
-    ).json();
     const publish = async (metadata) => {
-      let videoId = '';
-      await new Promise((ok, fail) => {
-        const upload = new tus.Upload(bytes, {
-          endpoint: `${base}/api/v1/uploads`,
-          headers: { authorization: `Bearer ${token}` },
-          metadata: { filename: 'bench.mp4', visibility: 'public', ...metadata },
-          chunkSize: 8 * 1024 ** 2,
-          storeFingerprintForResuming: false,
-          onAfterResponse: (_req, res) => {
-            videoId ||= res.getHeader('Reelm-Video-Id') ?? '';
-          },
-          onSuccess: ok,
-          onError: fail,
-        });
-        upload.start();
-      });
+      const videoId = await reelm.upload(bytes, metadata);
       for (;;) {
-        const res = await app.inject({
-          method: 'GET',
-          url: `/api/v1/videos/${videoId}`,
-          headers: { authorization: `Bearer ${token}` },
-        });
-        const v = res.json();
+        const v = await reelm.get(videoId);
         if (v.status === 'ready') return v;
-        if (v.status === 'failed') throw new Error(`the clip failed: ${v.error?.code} ${v.error?.message}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     };
@@ -131,10 +62,7 @@ async function throughUploads() {
     const duet = await timed(() => publish({ caption: 'duet', duetOf: plain.value.id }));
     return { plain, duet };
   } finally {
-    await worker.stop();
-    await app.close();
-    await ctx.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await reelm.close();
   }
 }
 

@@ -10,28 +10,13 @@
 // queue on the local Redis, with the worker in this process; --both runs embedded then cluster, side by side.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import * as tus from 'tus-js-client';
+import { cachedClip, childCpuSeconds, lib, startBenchReelm } from './harness.mjs';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../..');
-const lib = (name) => join(root, 'dist/src', name);
-if (!existsSync(lib('cli.js'))) {
-  console.error('dist/ is missing: run `npx tsc -p tsconfig.build.json` first.');
-  process.exit(1);
-}
-const { loadConfig } = await import(lib('config.js'));
-const { createContext } = await import(lib('context.js'));
-const { buildServer } = await import(lib('http/server.js'));
-const { startWorkers } = await import(lib('jobs/workers.js'));
-const { createLogger } = await import(lib('logging.js'));
 const { createSpawnRunner } = await import(lib('media/ffmpeg/ffmpeg-runner.js'));
-const { makeSampleClip } = await import(lib('media/ffmpeg/sample-clips.js'));
 
 const { values } = parseArgs({
   options: {
@@ -51,15 +36,7 @@ const fps = Number(values.fps);
 const width = 2 * Math.round((height * 9) / 16 / 2);
 const runner = createSpawnRunner();
 
-const cacheDir = join(tmpdir(), 'reelm-bench-transcode');
-await mkdir(cacheDir, { recursive: true });
-const clip = join(cacheDir, `clip-${width}x${height}-${fps}fps-${seconds}s.mp4`);
-if (!existsSync(clip)) {
-  process.stdout.write(`generating ${clip} … `);
-  await makeSampleClip(`${clip}.part.mp4`, { width, height, seconds, fps, audio: true, preset: 'veryfast' }, runner);
-  await rename(`${clip}.part.mp4`, clip);
-  console.log('done');
-}
+const clip = await cachedClip({ width, height, fps, seconds }, runner);
 const bytes = readFileSync(clip);
 
 /** PostgreSQL databases, an S3 server with one bucket and a Redis queue prefix for region `us`; undo() removes them. */
@@ -115,68 +92,20 @@ async function clusterStores() {
   };
 }
 
-/** CPU seconds used by reaped child processes (the in-process worker's ffmpeg runs), from /proc/self/stat. */
-function childCpuSeconds() {
-  const fields = readFileSync('/proc/self/stat', 'latin1').split(') ')[1].split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
-
 async function runMode(mode) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'reelm-bench-upload-'));
   const stores = mode === 'cluster' ? await clusterStores() : undefined;
-  const config = loadConfig({ REELM_CONFIG: '', REELM_DATA_DIR: dataDir, REELM_REGIONS: 'us', ...stores?.env });
-  const ctx = await createContext(config, { log: createLogger('warn') });
-  const app = await buildServer(ctx);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${app.server.address().port}`;
-  const worker = startWorkers(ctx, undefined, { pollMs: 20 });
+  const reelm = await startBenchReelm(stores?.env);
   const load0 = loadavg()[0];
   try {
-    const account = {
-      handle: 'bench',
-      password: 'a long enough passphrase',
-      email: 'bench@example.org',
-      birthdate: '1990-01-01',
-      country: 'US',
-    };
-    await app.inject({ method: 'POST', url: '/api/v1/accounts', payload: account });
-    const { token } = (
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/sessions',
-        payload: { handle: 'bench', password: account.password },
-      })
-    ).json();
     const t0 = performance.now();
     const c0 = childCpuSeconds();
     let firstCpu = NaN;
-    let videoId = '';
-    await new Promise((ok, fail) => {
-      const upload = new tus.Upload(bytes, {
-        endpoint: `${base}/api/v1/uploads`,
-        headers: { authorization: `Bearer ${token}` },
-        metadata: { filename: 'bench.mp4', caption: 'bench', visibility: 'public' },
-        chunkSize: 8 * 1024 ** 2,
-        storeFingerprintForResuming: false,
-        onAfterResponse: (_req, res) => {
-          videoId ||= res.getHeader('Reelm-Video-Id') ?? '';
-        },
-        onSuccess: ok,
-        onError: fail,
-      });
-      upload.start();
-    });
+    const videoId = await reelm.upload(bytes, { caption: 'bench' });
     const uploaded = (performance.now() - t0) / 1000;
     let first = NaN;
     let ready = NaN;
     for (;;) {
-      const v = (
-        await app.inject({
-          method: 'GET',
-          url: `/api/v1/videos/${videoId}`,
-          headers: { authorization: `Bearer ${token}` },
-        })
-      ).json();
+      const v = await reelm.get(videoId);
       const t = (performance.now() - t0) / 1000;
       if (Number.isNaN(first) && v.playback?.hls) {
         first = t;
@@ -186,16 +115,12 @@ async function runMode(mode) {
         ready = t;
         break;
       }
-      if (v.status === 'failed') throw new Error(`the clip failed: ${v.error?.code} ${v.error?.message}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     return { mode, uploaded, first, firstCpu, ready, readyCpu: childCpuSeconds() - c0, load0, load1: loadavg()[0] };
   } finally {
-    await worker.stop();
-    await app.close();
-    await ctx.close();
+    await reelm.close();
     await stores?.undo();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,11 +1,5 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AppContext } from '../../src/context.js';
-import { createSpawnRunner } from '../../src/media/ffmpeg/ffmpeg-runner.js';
-import { probeMedia } from '../../src/media/ffmpeg/probe.js';
-import { makeSampleClip } from '../../src/media/ffmpeg/sample-clips.js';
-import { transcodeToHls } from '../../src/media/ffmpeg/transcode.js';
+import { sampleLadder } from '../../src/media/ffmpeg/sample-ladder.js';
 
 export interface TestVideoOptions {
   caption?: string;
@@ -29,24 +23,7 @@ export interface TestVideoOptions {
   media?: boolean;
 }
 
-const LADDER = join(tmpdir(), 'reelm-media-fixtures-v1', 'ladder-180x320-1s');
-
-/** A real HLS ladder of a 1 s clip, transcoded once per machine and reused as any fixture clip's media. */
-export async function sampleLadder(): Promise<string> {
-  if (existsSync(join(LADDER, 'master.m3u8'))) return LADDER;
-  const runner = createSpawnRunner();
-  const work = `${LADDER}.${process.pid}.tmp`;
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  const input = join(work, 'in.mp4');
-  await makeSampleClip(input, { width: 180, height: 320, seconds: 1, audio: true, preset: 'ultrafast' }, runner);
-  const info = await probeMedia(input, runner);
-  await transcodeToHls({ input, outDir: join(work, 'hls'), info, runner });
-  rmSync(LADDER, { recursive: true, force: true });
-  renameSync(join(work, 'hls'), LADDER);
-  rmSync(work, { recursive: true, force: true });
-  return LADDER;
-}
+export { sampleLadder };
 
 /**
  * Makes a clip through media's own path, without an upload and a transcode: the row an upload creates, what
