@@ -4,6 +4,7 @@ import { t } from '../i18n';
 import { Link, navigate } from '../router';
 import { errorText, loadMe, toast } from '../session';
 import { useTitle } from '../title';
+import { FormError } from '../ui/misc';
 
 function Card({ title, children }: { title: string; children: preact.ComponentChildren }) {
   return (
@@ -64,11 +65,7 @@ export function ForgotPasswordPage() {
               onInput={(e) => setWho((e.target as HTMLInputElement).value)}
             />
           </div>
-          {error && (
-            <p class="form-error" role="alert" data-testid="form-error">
-              {error}
-            </p>
-          )}
+          <FormError message={error} testid="form-error" />
           <button type="submit" class="btn btn-primary btn-block" disabled={busy || !who.trim()}>
             {t('security.forgotSubmit')}
           </button>
@@ -115,11 +112,7 @@ export function ResetPasswordPage({ token }: { token: string }) {
           />
           <small>{t('security.passwordHint')}</small>
         </div>
-        {error && (
-          <p class="form-error" role="alert" data-testid="form-error">
-            {error}
-          </p>
-        )}
+        <FormError message={error} testid="form-error" />
         <button type="submit" class="btn btn-primary btn-block" disabled={busy || !password}>
           {t('security.resetSubmit')}
         </button>

@@ -4,6 +4,7 @@ import { t } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { errorText, loadMe, toast } from '../session';
 import { useTitle } from '../title';
+import { FormError } from '../ui/misc';
 
 /** Where to go after logging in: a same-site path from ?next=, or home. */
 export function nextPath(q: URLSearchParams): string {
@@ -97,11 +98,7 @@ export function LoginPage() {
             {t('security.forgotLink')}
           </Link>
         </p>
-        {error && (
-          <p class="form-error" role="alert" data-testid="form-error">
-            {error}
-          </p>
-        )}
+        <FormError message={error} testid="form-error" />
         <button
           type="submit"
           class="btn btn-primary btn-block"

@@ -8,6 +8,7 @@ import { IconGlobe } from '../ui/icons';
 import { countryOptions, guessCountry, regionOf } from './countries';
 import { nextPath } from './LoginPage';
 import { useTitle } from '../title';
+import { FormError } from '../ui/misc';
 
 export function SignupPage() {
   const { query } = useLocation();
@@ -148,11 +149,7 @@ export function SignupPage() {
             </div>
           </div>
         )}
-        {error && (
-          <p class="form-error" role="alert" data-testid="form-error">
-            {error}
-          </p>
-        )}
+        <FormError message={error} testid="form-error" />
         <button
           type="submit"
           class="btn btn-primary btn-block"

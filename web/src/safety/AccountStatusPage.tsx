@@ -4,7 +4,7 @@ import { t } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { errorText, toast, useMe } from '../session';
 import { useTitle } from '../title';
-import { ErrorBox, PageHeader, Spinner } from '../ui/misc';
+import { ErrorBox, FormError, PageHeader, Spinner } from '../ui/misc';
 import { decisionName, fmtDate, fmtDateTime, policyName, targetName } from './labels';
 import { SuspendedBanner } from './SuspendedBanner';
 
@@ -44,11 +44,7 @@ function AppealForm({ d, onSent, onCancel }: { d: MyDecision; onSent: () => void
         />
         <small class="counter">{t('report.count', { n: text.length, max: MAX_APPEAL })}</small>
       </div>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       <div class="btn-row">
         <button type="button" class="btn btn-secondary" onClick={onCancel}>
           {t('common.cancel')}

@@ -4,6 +4,7 @@ import { countryOptions, regionOf } from '../auth/countries';
 import { regionName } from '../format';
 import { t } from '../i18n';
 import { errorText, meStore } from '../session';
+import { FormError } from '../ui/misc';
 
 /** The steps a move records (src/regions/home-move.ts; `freezing` is the copy's start), for its progress. */
 const STEPS = ['queued', 'freezing', 'copied', 'media', 'verified', 'rerouted', 'shredded'];
@@ -116,11 +117,7 @@ export function MoveSection({ me }: { me: Me }) {
               onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
             />
           </div>
-          {error && (
-            <p class="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError message={error} />
           <button type="submit" class="btn btn-secondary" disabled={!country || !password || busy}>
             {t('move.start')}
           </button>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type Me } from '../api';
 import { t } from '../i18n';
 import { errorText, toast } from '../session';
+import { FormError } from '../ui/misc';
 
 /** "Your address is not confirmed — send the link again": shown until the link mailed at signup is opened. */
 export function EmailVerificationHint({ me }: { me: Me }) {
@@ -83,11 +84,7 @@ export function PasswordSection() {
           />
           <small>{t('security.passwordHint')}</small>
         </div>
-        {error && (
-          <p class="form-error" role="alert" data-testid="form-error">
-            {error}
-          </p>
-        )}
+        <FormError message={error} testid="form-error" />
         <button type="submit" class="btn btn-primary" disabled={busy || !current || !next}>
           {t('security.changePasswordSubmit')}
         </button>

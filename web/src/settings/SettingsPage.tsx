@@ -6,7 +6,7 @@ import { Link, navigate } from '../router';
 import { errorText, meStore, toast, toastError, useMe } from '../session';
 import { isModerator } from '../moderation/moderator';
 import { IconGlobe, IconShield } from '../ui/icons';
-import { PageHeader, Spinner } from '../ui/misc';
+import { FormError, PageHeader, Spinner } from '../ui/misc';
 import { useTitle } from '../title';
 import { AvatarSection } from './AvatarSection';
 import { EmailVerificationHint, PasswordSection } from './SecuritySections';
@@ -315,11 +315,7 @@ function ExportSection() {
             {t('settings.exportStart')}
           </button>
         )}
-        {error && (
-          <p class="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError message={error} />
       </div>
     </section>
   );
@@ -389,11 +385,7 @@ function AccountSection({ me }: { me: Me }) {
                 onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
               />
             </div>
-            {error && (
-              <p class="form-error" role="alert">
-                {error}
-              </p>
-            )}
+            <FormError message={error} />
             <div class="btn-row">
               <button type="button" class="btn btn-secondary" onClick={() => setOpen(false)}>
                 {t('common.cancel')}

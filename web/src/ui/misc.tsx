@@ -73,3 +73,13 @@ export function NotFound({ text = t('error.notFound') }: { text?: string }) {
     </div>
   );
 }
+
+/** A form's refusal, read out by screen readers as it appears; nothing when there is none. */
+export function FormError({ message, testid }: { message: string | null | undefined; testid?: string }) {
+  if (!message) return null;
+  return (
+    <p class="form-error" role="alert" data-testid={testid}>
+      {message}
+    </p>
+  );
+}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Video } from '../api';
 import { attachHls, type Attached } from '../hls';
 import { t } from '../i18n';
+import { FormError } from '../ui/misc';
 
 /** What the recording is made with: a sound under it, or an original it is a duet or stitch of. */
 export interface RecordWith {
@@ -214,11 +215,7 @@ export function Recorder({ with: w, onRecorded }: { with: RecordWith; onRecorded
         <video ref={camRef} class="visually-hidden-input" muted playsInline />
       </div>
       {w.soundUrl && <audio ref={soundRef} src={w.soundUrl} loop preload="auto" data-testid="recorder-sound" />}
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       <div class="recorder-limits" role="group" aria-label={t('record.limit')}>
         {LIMITS.map((l) => (
           <button

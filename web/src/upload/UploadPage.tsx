@@ -9,7 +9,7 @@ import { toast, toastError, useMe } from '../session';
 import { SuspendedBanner } from '../safety/SuspendedBanner';
 import { sniffFile } from './sniff';
 import { IconCheck, IconUpload } from '../ui/icons';
-import { Empty, Spinner } from '../ui/misc';
+import { Empty, FormError, Spinner } from '../ui/misc';
 import { useProcessing } from './useProcessing';
 import { Recorder, type RecordWith } from './Recorder';
 import { useTitle } from '../title';
@@ -485,11 +485,7 @@ export function UploadPage() {
           />
           <p>{t('upload.drop')}</p>
           <p class="muted small">{t('upload.hint')}</p>
-          {error && (
-            <p class="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError message={error} />
         </div>
       ) : (
         <div class="upload-grid">
