@@ -54,10 +54,9 @@ export class OperatorService {
       .where('user_id', '=', userId)
       .executeTakeFirst();
     if (global) return { userId, jurisdiction: global.jurisdiction, role: global.role as OperatorRole };
-    for (const cell of this.deps.cells.all()) {
-      const row = await cell.db.selectFrom('operators').selectAll().where('user_id', '=', userId).executeTakeFirst();
-      if (row) return { userId, jurisdiction: row.jurisdiction, role: row.role as OperatorRole };
-    }
-    return undefined;
+    const row = await this.deps.cells.first((cell) =>
+      cell.db.selectFrom('operators').selectAll().where('user_id', '=', userId).executeTakeFirst(),
+    );
+    return row && { userId, jurisdiction: row.jurisdiction, role: row.role as OperatorRole };
   }
 }

@@ -147,22 +147,16 @@ export class SessionService {
     const region = dot > 0 ? token.slice(0, dot) : '';
     if (!region || !this.deps.cells.has(region))
       throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
-    let db = this.deps.cells.get(region).db;
     const hash = hashToken(token);
-    let row = await SESSION_BY_TOKEN.executeTakeFirst(db, hash);
-    let home = region;
     // The region in a token is where the session began: an account that moved home region took its sessions
     // along (src/regions/home-move.ts), so a miss asks the other cells for the same hash before giving up.
-    for (const other of row ? [] : this.deps.cells.regions()) {
-      if (other === region) continue;
-      const found = await SESSION_BY_TOKEN.executeTakeFirst(this.deps.cells.get(other).db, hash);
-      if (found) {
-        [row, db, home] = [found, this.deps.cells.get(other).db, other];
-        break;
-      }
-    }
-    if (!row || row.status !== 'active')
+    const found = await this.deps.cells.first(async (cell) => {
+      const row = await SESSION_BY_TOKEN.executeTakeFirst(cell.db, hash);
+      return row && { row, db: cell.db, home: cell.region };
+    }, region);
+    if (!found || found.row.status !== 'active')
       throw new UnauthorizedError('auth.invalid_token', 'Your session is not valid; sign in again.');
+    const { row, db, home } = found;
     const now = this.deps.now();
     if (row.expires_at <= now.toISOString())
       throw new UnauthorizedError('auth.session_expired', 'Your session has expired; sign in again.');

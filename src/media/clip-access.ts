@@ -274,16 +274,7 @@ export class ClipAccess {
   async locate(videoId: string, viewer: Viewer = null): Promise<ClipRef | undefined> {
     const index = await INDEX_ROW.executeTakeFirst(this.deps.directory, videoId);
     if (index) return indexClip(index);
-    if (viewer && this.deps.cells.has(viewer.region)) {
-      const own = await this.inCell(viewer.region, videoId);
-      if (own) return own;
-    }
-    for (const region of this.deps.cells.regions()) {
-      if (region === viewer?.region) continue;
-      const found = await this.inCell(region, videoId);
-      if (found) return found;
-    }
-    return undefined;
+    return this.deps.cells.first((cell) => this.inCell(cell.region, videoId), viewer?.region);
   }
 
   /** Many clips at once (one read of the index, then one per cell for the rest); ids not found are absent. */

@@ -64,6 +64,28 @@ export class CellRegistry {
     return [...this.cells.values()];
   }
 
+  /**
+   * Asks each cell in turn (`prefer` first) until one answers. A lookup across every cell must survive a region
+   * leaving while requests are served (a detach closes the cell's store): a cell already gone is skipped, and a
+   * cell that leaves while it is being asked counts as having no answer (whatever it said, or however it failed).
+   */
+  async first<T>(ask: (cell: Cell) => Promise<T | undefined>, prefer?: string): Promise<T | undefined> {
+    const order =
+      prefer && this.cells.has(prefer) ? [prefer, ...this.regions().filter((r) => r !== prefer)] : this.regions();
+    for (const region of order) {
+      const cell = this.cells.get(region);
+      if (!cell) continue;
+      let answer: T | undefined;
+      try {
+        answer = await ask(cell);
+      } catch (err) {
+        if (this.cells.get(region) === cell) throw err;
+      }
+      if (answer !== undefined && this.cells.get(region) === cell) return answer;
+    }
+    return undefined;
+  }
+
   /** Closes one cell's store and forgets the region (carve-out detach, before its files are destroyed). */
   async remove(region: string): Promise<void> {
     const cell = this.cells.get(region);

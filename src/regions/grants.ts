@@ -270,21 +270,21 @@ export class GrantService {
   async find(
     id: string,
   ): Promise<{ region: string; subjectId: string; requesterId: string; requesterJurisdiction: string } | undefined> {
-    for (const cell of this.deps.cells.all()) {
+    return this.deps.cells.first(async (cell) => {
       const row = await cell.db
         .selectFrom('access_grants')
         .select(['subject_id', 'requester_id', 'requester_jurisdiction'])
         .where('id', '=', id)
         .executeTakeFirst();
-      if (row)
-        return {
+      return (
+        row && {
           region: cell.region,
           subjectId: row.subject_id,
           requesterId: row.requester_id,
           requesterJurisdiction: row.requester_jurisdiction,
-        };
-    }
-    return undefined;
+        }
+      );
+    });
   }
 
   private async notify(

@@ -249,11 +249,10 @@ export class CommentService {
 
   /** Finds a comment's cell: comment ids carry no region, so each cell is asked by primary key. */
   private async locate(commentId: string): Promise<{ region: string; row: Row } | undefined> {
-    for (const cell of this.deps.cells.all()) {
+    return this.deps.cells.first(async (cell) => {
       const row = await cell.db.selectFrom('comments').selectAll().where('id', '=', commentId).executeTakeFirst();
-      if (row) return { region: cell.region, row };
-    }
-    return undefined;
+      return row && { region: cell.region, row };
+    });
   }
 
   /** A comment wherever it is (for reports and moderation): its cell, clip, author and moderation state. */
