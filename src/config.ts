@@ -67,6 +67,8 @@ export interface Config {
   publicUrl: string;
   /** Addresses or CIDRs of trusted reverse proxies (`REELM_TRUST_PROXY`, comma-separated); empty = none. */
   trustProxy: string[];
+  /** A bearer token `/metrics` asks for (`REELM_METRICS_TOKEN`); absent = the aggregates are open like /health. */
+  metricsToken: string | undefined;
   /** Outgoing mail (`REELM_SMTP_URL`, e.g. smtp://user:pass@host:587); absent = each cell's outbox. */
   smtpUrl: string | undefined;
   /** The From address of outgoing mail (`REELM_MAIL_FROM`). */
@@ -325,6 +327,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    metricsToken: env.REELM_METRICS_TOKEN || undefined,
     smtpUrl: env.REELM_SMTP_URL || undefined,
     mailFrom: env.REELM_MAIL_FROM || 'Reelm <no-reply@localhost>',
     uploadExpiryMs: intEnv(env, 'REELM_UPLOAD_EXPIRY_MS') ?? 24 * 3600_000,

@@ -21,6 +21,7 @@ import { mediaFileRoutes, mediaRoutes } from './media.routes.js';
 import { avatarFileRoutes, avatarRoutes } from './avatar.routes.js';
 import { operatorRoutes } from './operator.routes.js';
 import { sovereigntyRoutes } from './sovereignty.routes.js';
+import { installMetrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { clientKey, installRouteLimits } from './rate-limits.js';
 import { signInRoutes } from './sign-in.routes.js';
@@ -115,6 +116,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  installMetrics(app, ctx);
   // Readiness: every store this process depends on answers (a load balancer stops routing here if not).
   app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
     const checks: Record<string, string> = {};
