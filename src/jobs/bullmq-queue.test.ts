@@ -83,4 +83,27 @@ describe('BullMQ queue (cluster mode)', () => {
     await rescuer.stop();
     expect(done).toBe(1);
   }, 30_000);
+
+  it('stops a worker and closes a queue right after they start without leaving a rejection no one catches', async () => {
+    // BullMQ's start-up commands are fire-and-forget; a connection dropped while they run rejected them unhandled.
+    const unhandled: unknown[] = [];
+    const seen = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', seen);
+    try {
+      for (let i = 0; i < 30; i++) {
+        const q = new BullJobQueue(region(), bullConnection(REDIS), 20);
+        const runner = new BullJobRunner(q, {} as JobHandlers, log, 5_000);
+        runner.start();
+        // Stop at once, after a turn of the event loop, or a few milliseconds in: where the start-up stands varies.
+        if (i % 3 === 1) await new Promise((r) => setImmediate(r));
+        if (i % 3 === 2) await new Promise((r) => setTimeout(r, 5));
+        await runner.stop();
+        await q.close();
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      process.off('unhandledRejection', seen);
+    }
+    expect(unhandled).toEqual([]);
+  });
 });

@@ -78,6 +78,8 @@ export class BullJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
+    // As for a worker (BullJobRunner.stop): a queue closed while its connection starts would drop it unquit.
+    await settledWithin(this.queue.waitUntilReady(), 5_000);
     await this.queue.close();
   }
 
@@ -147,7 +149,14 @@ export class BullJobRunner implements JobRunner {
 
   /** Waits for the job in progress to finish (BullMQ's graceful close), then disconnects. */
   async stop(): Promise<void> {
-    await this.worker?.close();
+    const worker = this.worker;
+    if (!worker) return;
+    // BullMQ drops a connection that is still initialising instead of quitting it, and the commands of its
+    // fire-and-forget start-up then reject with no one to catch them (seen when a worker stops right after it
+    // started). Letting it finish starting first takes the quit path; a Redis that never answers does not hold
+    // the stop for more than a few seconds.
+    await settledWithin(worker.waitUntilReady(), 5_000);
+    await worker.close();
     this.worker = undefined;
   }
 
@@ -158,4 +167,16 @@ export class BullJobRunner implements JobRunner {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/** Waits for a promise to settle, either way, or for `ms` to pass, whichever comes first. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
