@@ -148,9 +148,40 @@ describe.skipIf(TEST_MODE !== 'cluster')(
       await social.like(source, ava, cyClip.id);
       await social.like(source, cy, avaClip.id);
       await social.like(source, bo, avaClip.id);
-      await social.comment(source, cy, avaClip.id, 'lovely from au');
+      const cyComment = await social.comment(source, cy, avaClip.id, 'lovely from au');
       await social.comment(source, ava, cyClip.id, 'lovely reef');
       await social.comment(source, bo, avaClip.id, 'bo was here');
+      // Trust and safety across the border on cluster stores: ava (us) reports cy's clip (a report in us, the case
+      // in au); cy reports ava's clip (a report in au, a case in us that names nobody of au); a us moderator removes
+      // cy's comment on ava's clip (a case and decision about cy in us, the notice and strike in au).
+      const report = (who: { token: string }, type: string, id: string) =>
+        source.app.inject({
+          method: 'POST',
+          url: '/api/v1/reports',
+          headers: bearer(who.token),
+          payload: { target: { type, id }, reason: 'spam' },
+        });
+      expect((await report(ava, 'video', cyClip.id)).statusCode).toBe(201);
+      expect((await report(cy, 'video', avaClip.id)).statusCode).toBe(201);
+      expect((await report(ava, 'comment', cyComment)).statusCode).toBe(201);
+      const usMod = await signup(source.app, { handle: 'mo_cluster_us', country: 'US' });
+      await source.ctx.operators.add('mo_cluster_us', 'us', 'moderator');
+      const queue = await source.app.inject({ url: '/api/v1/moderation/queue', headers: bearer(usMod.token) });
+      const commentCase = queue.json().items.find((c: { target: { id: string } }) => c.target.id === cyComment);
+      const decided = await source.app.inject({
+        method: 'POST',
+        url: `/api/v1/moderation/cases/${commentCase.id}/decision`,
+        headers: bearer(usMod.token),
+        payload: { action: 'remove', policy: 'spam', statement: 'This comment is advertising.' },
+      });
+      expect(decided.statusCode).toBe(200);
+      const auCell = source.ctx.cells.get('au').db;
+      expect(await auCell.selectFrom('moderation_notices').select(['user_id', 'strike']).execute()).toEqual([
+        { user_id: cy.id, strike: 1 },
+      ]);
+      expect(
+        (await auCell.selectFrom('moderation_cases').select('target_id').execute()).map((c) => c.target_id),
+      ).toEqual([cyClip.id]);
       // Jobs: cy's data export runs to completion in au's queue; jobs naming au's users wait and fail elsewhere.
       const exp = await source.app.inject({ method: 'POST', url: '/api/v1/me/export', headers: bearer(cy.token) });
       expect(exp.statusCode).toBe(202);
@@ -400,6 +431,17 @@ describe.skipIf(TEST_MODE !== 'cluster')(
         expect(played.playlist).toContain('#EXTM3U');
         expect(played.segment).toBeGreaterThan(100);
         expect((await alone.ctx.audit.for('au').verify()).ok).toBe(true);
+        // The region's trust and safety goes with it: the case about cy's clip, cy's report and cy's notice.
+        const auAlone = alone.ctx.cells.get('au').db;
+        expect(
+          (await auAlone.selectFrom('moderation_cases').select('target_id').execute()).map((c) => c.target_id),
+        ).toEqual([cyClip.id]);
+        expect(await auAlone.selectFrom('reports').select(['reporter_id', 'target_id']).execute()).toEqual([
+          { reporter_id: cy.id, target_id: avaClip.id },
+        ]);
+        expect(await auAlone.selectFrom('moderation_notices').select('user_id').execute()).toEqual([
+          { user_id: cy.id },
+        ]);
       } finally {
         await alone.close();
       }
