@@ -286,7 +286,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   // Who tells whom what, in one place. The public index's followers: hashtag counts and search (derived rows go
   // before the index row does), then the feeds' copies of the index, once the change is written.
   events.on('clip.indexed', (e) => social.hashtags.indexed(e.videoId, e.first));
-  events.on('clip.unindexing', (e) => social.hashtags.unindexing(e.videoId));
+  events.on('clip.unindexing', (e) => social.hashtags.unindexing(e.videoIds));
   events.on('clip.index_settled', () => feeds.pools.changed());
   // An account's audience follows it: going private, away or back moves its clips out of (or into) the index.
   events.on('account.audience_changed', (e) => media.videos.syncAuthor(e.region, e.userId, e.narrowed));

@@ -9,10 +9,10 @@ export type ReelmEvent =
   | { type: 'clip.changed'; region: string; videoId: string; ownerId: string }
   /** A clip's row in the directory's public index was written (`first`: it was not there before). */
   | { type: 'clip.indexed'; videoId: string; first: boolean }
-  /** A clip's index row is about to be removed: rows derived from it (hashtags, search) go first. */
-  | { type: 'clip.unindexing'; videoId: string }
-  /** The public index changed for this clip and the change is written: copies read before must be dropped. */
-  | { type: 'clip.index_settled'; videoId: string }
+  /** Clips' index rows are about to be removed: rows derived from them (hashtags, search) go first. */
+  | { type: 'clip.unindexing'; videoIds: readonly string[] }
+  /** The public index changed for these clips and the change is written: copies read before must be dropped. */
+  | { type: 'clip.index_settled'; videoIds: readonly string[] }
   /**
    * Who may see an account's clips changed: it went private or public, was deactivated or came back.
    * `narrowed` when fewer people may see them now.

@@ -15,7 +15,8 @@ export interface SearchDocument {
 export interface SearchIndex {
   /** Adds or replaces a clip's document; true when it was not indexed before. */
   upsert(doc: SearchDocument): Promise<boolean>;
-  remove(videoId: string): Promise<void>;
+  /** Removes clips' documents (ids without one are ignored). */
+  removeMany(videoIds: readonly string[]): Promise<void>;
   /** Clip ids best first; every word must match (the last as a prefix, for search-as-you-type). */
   search(query: string, limit: number): Promise<string[]>;
 }
@@ -52,11 +53,22 @@ export class SqliteSearchIndex implements SearchIndex {
     return isNew;
   }
 
-  async remove(videoId: string): Promise<void> {
-    const rowid = await this.rowidOf(videoId);
-    if (rowid !== undefined)
-      await sql`delete from video_search where rowid = ${rowid} and video_id = ${videoId}`.execute(this.db);
-    else await sql`delete from video_search where video_id = ${videoId}`.execute(this.db);
+  async removeMany(videoIds: readonly string[]): Promise<void> {
+    if (videoIds.length === 0) return;
+    const list = (ids: readonly string[]) => sql.join(ids.map((id) => sql`${id}`));
+    // By the index rows' rowids while they exist (the FTS table's id column is not indexed) …
+    const rows = await sql<{
+      id: string;
+      rowid: number;
+    }>`select id, rowid from videos where id in (${list(videoIds)})`.execute(this.db);
+    if (rows.rows.length > 0)
+      await sql`delete from video_search where rowid in (${sql.join(rows.rows.map((r) => sql`${r.rowid}`))}) and video_id in (${list(rows.rows.map((r) => r.id))})`.execute(
+        this.db,
+      );
+    // … and a scan only for documents whose index row has already gone.
+    const indexed = new Set(rows.rows.map((r) => r.id));
+    const gone = videoIds.filter((id) => !indexed.has(id));
+    if (gone.length > 0) await sql`delete from video_search where video_id in (${list(gone)})`.execute(this.db);
   }
 
   async search(query: string, limit: number): Promise<string[]> {
@@ -89,8 +101,8 @@ export class PostgresSearchIndex implements SearchIndex {
     return existing === undefined;
   }
 
-  async remove(videoId: string): Promise<void> {
-    await this.db.deleteFrom('video_search').where('video_id', '=', videoId).execute();
+  async removeMany(videoIds: readonly string[]): Promise<void> {
+    if (videoIds.length > 0) await this.db.deleteFrom('video_search').where('video_id', 'in', videoIds).execute();
   }
 
   async search(query: string, limit: number): Promise<string[]> {

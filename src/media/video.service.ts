@@ -695,7 +695,7 @@ export class VideoService {
         { ...text, ...looks, media_epoch: row.media_epoch },
       );
       await events.emit({ type: 'clip.indexed', videoId: row.id, first: false });
-      await events.emit({ type: 'clip.index_settled', videoId: row.id });
+      await events.emit({ type: 'clip.index_settled', videoIds: [row.id] });
       return;
     }
     const sound = row.sound_id
@@ -749,7 +749,7 @@ export class VideoService {
     if (soundId) await border.adjustCounters(region, 'sound.count', 'sounds', { id: soundId }, { video_count: 1 });
     await border.adjustCounters(region, 'profile.count', 'users', { id: row.owner_id }, { video_count: 1 });
     await events.emit({ type: 'clip.indexed', videoId: row.id, first: true });
-    await events.emit({ type: 'clip.index_settled', videoId: row.id });
+    await events.emit({ type: 'clip.index_settled', videoIds: [row.id] });
   }
 
   private async unpublish(region: string, row: VideoRow): Promise<void> {
@@ -768,12 +768,12 @@ export class VideoService {
     soundId?: string | null,
   ): Promise<void> {
     const { border, events } = this.deps;
-    await events.emit({ type: 'clip.unindexing', videoId });
+    await events.emit({ type: 'clip.unindexing', videoIds: [videoId] });
     await border.remove(region, 'video.unpublish', 'videos', { id: videoId });
     // The clip's own sound is its audio: it leaves the public index with the clip; a sound it used counts one less.
     await border.remove(region, 'sound.unpublish', 'sounds', { video_id: videoId });
     if (soundId) await border.adjustCounters(region, 'sound.count', 'sounds', { id: soundId }, { video_count: -1 });
-    await events.emit({ type: 'clip.index_settled', videoId });
+    await events.emit({ type: 'clip.index_settled', videoIds: [videoId] });
     await border.adjustCounters(region, 'profile.count', 'users', { id: authorId }, { video_count: -1 });
   }
 

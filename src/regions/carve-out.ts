@@ -79,8 +79,6 @@ export interface CarveOutManifest {
 
 export const EXPORT_MANIFEST = 'carve-out-manifest.json';
 const CHUNK = 400;
-/** Clips told `clip.unindexing` at once during a detach (below the PostgreSQL pool's 10 connections). */
-const UNINDEX_AT_ONCE = 6;
 
 /**
  * The SHA-256 of a manifest's identifiers (not its date, not its emails): what a remaining deployment keeps
@@ -123,7 +121,7 @@ export interface CarveOutDeps {
   border: Border;
   now: () => Date;
   progress?: Progress;
-  /** Told (`clip.unindexing`) before each of the region's clips leaves the public index: hashtag counts and search follow. */
+  /** Told (`clip.unindexing`, a page of clips at a time) before the region's clips leave the public index: hashtag counts and search follow. */
   events?: Events;
 }
 
@@ -657,15 +655,12 @@ export class CarveOut {
       if (this.deps.events) {
         const events = this.deps.events;
         for (const part of chunks(m.videoIds)) {
-          const found = await this.deps.directory.selectFrom('videos').select('id').where('id', 'in', part).execute();
-          // A few clips at a time: each one's hashtag and search rows are a handful of small writes, and on
-          // PostgreSQL they go over separate pooled connections (counters are decremented in place, so order
-          // does not matter). On SQLite the one connection serialises them anyway.
-          for (let i = 0; i < found.length; i += UNINDEX_AT_ONCE) {
-            const batch = found.slice(i, i + UNINDEX_AT_ONCE);
-            await Promise.all(batch.map(({ id }) => events.emit({ type: 'clip.unindexing', videoId: id })));
-            indexed.push(...batch.map((v) => v.id));
-          }
+          const found = (
+            await this.deps.directory.selectFrom('videos').select('id').where('id', 'in', part).execute()
+          ).map((v) => v.id);
+          // A page of clips at once: their hashtag and search rows go in a few statements, not a few per clip.
+          if (found.length > 0) await events.emit({ type: 'clip.unindexing', videoIds: found });
+          indexed.push(...found);
         }
       }
       for (const [table, columns] of Object.entries(this.deps.catalog.tablesOf('directory'))) {
@@ -679,7 +674,7 @@ export class CarveOut {
       for (const [t, n] of Object.entries(byTable)) add(`directory.${t}`, n);
       for (const [k, n] of Object.entries(await clearLinks(db, this.deps.catalog, 'directory', m)))
         add(`directory.${k}`, n);
-      for (const id of indexed) await this.deps.events?.emit({ type: 'clip.index_settled', videoId: id });
+      if (indexed.length > 0) await this.deps.events?.emit({ type: 'clip.index_settled', videoIds: indexed });
       log.set('removed', removed);
       log.mark('directory', now());
       p.done();

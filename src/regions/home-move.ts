@@ -656,7 +656,7 @@ export class HomeMoveService {
         commentIds,
       });
     // Copies of the public index (feed pools) hold the clips' region: they drop them.
-    for (const videoId of videoIds) await this.deps.events.emit({ type: 'clip.index_settled', videoId });
+    if (videoIds.length > 0) await this.deps.events.emit({ type: 'clip.index_settled', videoIds });
     // What other domains keep by region follows: the profile picture's URL, scheduled clips' publish jobs.
     await this.deps.events.emit({ type: 'account.moved', userId: move.userId, from: move.from, to: move.to });
   }

@@ -17,6 +17,9 @@ export interface HashtagServiceDeps {
 
 type Page = { cursor?: string; limit?: number };
 
+/** Clips (or tags) per statement when clips leave the index: well below SQLite's and PostgreSQL's parameter caps. */
+const UNINDEX_PAGE = 500;
+
 /**
  * Hashtags, sounds and the search index, all derived from the directory's public video index: they follow it
  * through media's `clip.indexed` and `clip.unindexing` events (wired in createContext). The derived rows are
@@ -76,18 +79,35 @@ export class HashtagService {
     }
   }
 
-  /** A clip is leaving the index: its tags and search document go first. */
-  async unindexing(videoId: string): Promise<void> {
-    const tags = await this.deps.directory
-      .selectFrom('video_hashtags')
-      .select('tag')
-      .where('video_id', '=', videoId)
-      .execute();
-    await this.dropTags(
-      videoId,
-      tags.map((t) => t.tag),
-    );
-    await this.deps.search.remove(videoId);
+  /**
+   * Clips are leaving the index: their tags and search documents go first, a page at a time (a region's detach
+   * sends every clip it has). Only the tag rows this call deleted are counted off, so a clip unindexed twice at
+   * once is counted off once.
+   */
+  async unindexing(videoIds: readonly string[]): Promise<void> {
+    const { directory } = this.deps;
+    const at = this.deps.now().toISOString();
+    for (let i = 0; i < videoIds.length; i += UNINDEX_PAGE) {
+      const page = videoIds.slice(i, i + UNINDEX_PAGE);
+      const deleted = await directory
+        .deleteFrom('video_hashtags')
+        .where('video_id', 'in', page)
+        .returning('tag')
+        .execute();
+      const perTag = new Map<string, number>();
+      for (const { tag } of deleted) perTag.set(tag, (perTag.get(tag) ?? 0) + 1);
+      // Tags losing the same number of clips share one statement.
+      const byCount = new Map<number, string[]>();
+      for (const [tag, n] of perTag) byCount.set(n, [...(byCount.get(n) ?? []), tag]);
+      for (const [n, tags] of byCount)
+        for (let j = 0; j < tags.length; j += UNINDEX_PAGE)
+          await directory
+            .updateTable('hashtags')
+            .set({ video_count: sql`case when video_count > ${n} then video_count - ${n} else 0 end`, updated_at: at })
+            .where('tag', 'in', tags.slice(j, j + UNINDEX_PAGE))
+            .execute();
+      await this.deps.search.removeMany(page);
+    }
   }
 
   private async dropTags(videoId: string, tags: string[]): Promise<void> {
