@@ -67,7 +67,20 @@ export const mediaDirectoryMigrations: MigrationMap = {
       await db.schema.alterTable('videos').addColumn('cover_ms', 'integer').execute();
     },
   },
+  '1030_index_remix_lookups': {
+    async up(db: Kysely<any>) {
+      // Clips made from a given clip: a region's detach unlinks them a page of originals at a time (without these
+      // each page scanned the whole index). Few clips are duets or stitches, so only those are indexed.
+      await remixIndexes(db);
+    },
+  },
 };
+
+/** Partial indexes on the columns naming a duet's or stitch's original (index and cells alike). */
+async function remixIndexes(db: Kysely<any>): Promise<void> {
+  for (const column of ['duet_of', 'stitch_of'])
+    await db.schema.createIndex(`videos_${column}`).on('videos').column(column).where(column, 'is not', null).execute();
+}
 
 export const mediaCellMigrations: MigrationMap = {
   '1000_videos': {
@@ -176,6 +189,18 @@ export const mediaCellMigrations: MigrationMap = {
       await sql`create index videos_unpublished on videos (owner_id, id) where draft = 1 or publish_at is not null`.execute(
         db,
       );
+    },
+  },
+  '1030_index_remix_lookups': {
+    async up(db: Kysely<any>) {
+      // Clips that use a sound or were made from a clip, found by it: a detach unlinks them a page at a time.
+      await db.schema
+        .createIndex('videos_sound_used')
+        .on('videos')
+        .column('sound_id')
+        .where('sound_id', 'is not', null)
+        .execute();
+      await remixIndexes(db);
     },
   },
 };
