@@ -135,6 +135,8 @@ export const MyDecisionSchema = Type.Object({
   reversed: Type.Boolean(),
   createdAt: Type.String(),
   canAppeal: Type.Boolean(),
+  /** Until when `POST /moderation/decisions/:id/appeal` is open; null when the decision cannot be appealed. */
+  appealUntil: Nullable(Type.String()),
   appeal: Nullable(AppealStateSchema),
 });
 export type MyDecision = Static<typeof MyDecisionSchema>;
@@ -160,6 +162,8 @@ export const ModerationNoticeSchema = Type.Object({
   automated: Type.Boolean(),
   target: TargetSchema,
   canAppeal: Type.Boolean(),
+  /** How to appeal: until when `POST /moderation/decisions/:id/appeal` is open; null when it cannot be. */
+  appealUntil: Nullable(Type.String()),
 });
 
 /** What a `report_outcome` notification carries: the target and what became of it, never who decided. */

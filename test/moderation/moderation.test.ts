@@ -473,6 +473,9 @@ describe('trust and safety', () => {
         'the removal',
       );
       expect(note.actor).toBeUndefined();
+      // How to appeal: by when (the region's 180 days from the decision).
+      const decidedAt = (await standing(author)).items.find((i) => i.id === removal.id)!.createdAt as string;
+      const deadline = new Date(Date.parse(decidedAt) + 180 * DAY).toISOString();
       expect(note.moderation).toEqual({
         decisionId: removal.id,
         action: 'remove',
@@ -481,6 +484,7 @@ describe('trust and safety', () => {
         automated: false,
         target: { type: 'video', id: removed.id },
         canAppeal: true,
+        appealUntil: deadline,
       });
       const outcome = await notified(
         reporter,
@@ -669,6 +673,7 @@ describe('trust and safety', () => {
           automated: false,
           strike: true,
           canAppeal: true,
+          appealUntil: new Date(Date.parse(mine!.createdAt as string) + 180 * DAY).toISOString(),
           appeal: null,
         });
         expect(before.strikes).toBeGreaterThanOrEqual(1);
@@ -696,6 +701,7 @@ describe('trust and safety', () => {
         const after = await standing(author);
         expect(after.items.find((i) => i.id === removal.id)).toMatchObject({
           canAppeal: false,
+          appealUntil: null,
           appeal: { status: 'open', decidedAt: null },
         });
 
@@ -749,6 +755,12 @@ describe('trust and safety', () => {
           );
         while ((await aboutClip()).length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
         expect(await aboutClip()).toHaveLength(2);
+        expect((await aboutClip()).find((n) => n.moderation.action === 'reverse')?.moderation).toMatchObject({
+          decisionId: removal.id,
+          statement: ok,
+          canAppeal: false,
+          appealUntil: null,
+        });
       });
     });
   });
