@@ -55,6 +55,8 @@ describe('trust and safety', () => {
   /** The clip removed in `decisions on a clip`, appealed and reversed in `appeals`. */
   let removed: { id: string; word: string; hashtag: string };
   let removal: { id: string; caseId: string };
+  /** The account `strikes` suspends automatically. */
+  let autoSuspended = '';
 
   const api = (method: Method, url: string, who?: TestUser | null, payload?: unknown): Promise<Res> =>
     t.app.inject({
@@ -771,6 +773,7 @@ describe('trust and safety', () => {
 
     it('suspends an account automatically at the third removal', async () => {
       striker = await signup(t.app, { handle: h('striker'), country: 'US' });
+      autoSuspended = striker.id;
       other = await publishTestVideo(t.ctx, author, { caption: 'somewhere to comment' });
       const clips = [];
       for (let i = 0; i < 3; i++) clips.push(await clipOf(striker));
@@ -1042,8 +1045,55 @@ describe('trust and safety', () => {
         expect(actions, a).toContain(a);
       const decisions = entries.filter((e) => e.action === 'moderation.decision');
       expect(decisions.some((e) => e.actor === usMod.id)).toBe(true);
+      // Each entry names who acted (a moderator or `system`), the target, the action and the policy.
+      const subject = `video:${removed.id}`;
+      const about = (action: string) => entries.filter((e) => e.action === action && e.subject === subject);
+      expect(about('moderation.decision')).toContainEqual(
+        expect.objectContaining({
+          actor: usMod.id,
+          details: expect.objectContaining({ decisionId: removal.id, action: 'remove', policy: 'violence' }),
+        }),
+      );
+      expect(about('moderation.appeal')).toEqual([
+        expect.objectContaining({
+          actor: 'appellant',
+          details: expect.objectContaining({
+            decisionId: removal.id,
+            moderatorId: usMod.id,
+            action: 'remove',
+            policy: 'violence',
+          }),
+        }),
+      ]);
+      expect(about('moderation.decision')).toContainEqual(
+        expect.objectContaining({
+          actor: usMod2.id,
+          details: expect.objectContaining({ kind: 'appeal', action: 'reverse', policy: 'violence' }),
+        }),
+      );
+      expect(about('moderation.reversal')).toEqual([
+        expect.objectContaining({
+          actor: usMod2.id,
+          details: expect.objectContaining({ decisionId: removal.id, action: 'remove', policy: 'violence' }),
+        }),
+      ]);
+      expect(entries.filter((e) => e.actor === 'system')).toEqual([
+        expect.objectContaining({
+          action: 'moderation.decision',
+          subject: `user:${autoSuspended}`,
+          details: expect.objectContaining({ action: 'suspend', policy: 'spam', automated: true }),
+        }),
+      ]);
+      const terms = entries.filter((e) => e.action === 'moderation.blocked_terms');
+      expect(terms.map((e) => [e.actor, e.subject])).toEqual(terms.map(() => [usMod.id, 'blocked_terms:us']));
+      expect(terms.map((e) => e.details)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ jurisdiction: 'us', count: 2, added: 2, removed: 0 }),
+          expect.objectContaining({ jurisdiction: 'us', count: 0, added: 0, removed: 2 }),
+        ]),
+      );
       const moderation = JSON.stringify(entries.filter((e) => e.action.startsWith('moderation.')));
-      for (const who of [reporter, viewer]) {
+      for (const who of [reporter, viewer, euViewer]) {
         expect(moderation, who.handle).not.toContain(who.id);
         expect(moderation, who.handle).not.toContain(who.handle);
       }
