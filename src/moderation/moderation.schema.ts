@@ -46,13 +46,16 @@ export type Target = Static<typeof TargetSchema>;
 
 export const ReportBodySchema = Type.Object(
   {
-    target: TargetSchema,
-    // Checked by the service, so an unknown reason gets its own code rather than a schema error.
+    // The type, the reason and the length of the details are checked by the service, so each refusal gets its own
+    // code (`report.target_invalid`, `report.reason_invalid`, `report.details_too_long`) rather than a schema
+    // error; the JSON body limit caps how long the details can be on the way there.
+    target: Type.Object({ type: Type.String({ maxLength: 32 }), id: Type.String({ minLength: 1, maxLength: 64 }) }),
     reason: Type.String({ maxLength: 64 }),
-    details: Type.Optional(Type.String({ maxLength: 10_000 })),
+    details: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
+export type ReportBody = Static<typeof ReportBodySchema>;
 
 export const CaseSummarySchema = Type.Object({
   id: Type.String(),

@@ -204,10 +204,11 @@ export class StandingService {
   async appeal(user: NonNullable<Viewer>, decisionId: string, rawText: string): Promise<{ id: string }> {
     const text = rawText.trim();
     const chars = [...text].length;
-    if (chars === 0 || chars > APPEAL_MAX)
+    if (chars === 0) throw new InvalidInputError('appeal.text_required', 'Say why you think the decision is wrong.');
+    if (chars > APPEAL_MAX)
       throw new InvalidInputError(
-        'appeal.text_required',
-        `Say why the decision is wrong in 1 to ${APPEAL_MAX} characters.`,
+        'appeal.text_too_long',
+        `An appeal can be at most ${APPEAL_MAX} characters; this one has ${chars}.`,
       );
     const db = this.deps.cells.get(user.region).db;
     const notice = await db
