@@ -191,7 +191,14 @@ describe('trust and safety', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ clock: { now: () => new Date(now) }, overrides: { feeds: { pools: { ttlMs: 0 } } } });
+    t = await startTestApp({
+      clock: { now: () => new Date(now) },
+      overrides: { feeds: { pools: { ttlMs: 0 } } },
+      // One region is stricter than the default of three strikes (see `strikes`).
+      configure: (c) => {
+        c.policies.nz!.moderation.strikesToSuspend = 2;
+      },
+    });
     worker = startWorkers(t.ctx, undefined, { pollMs: 20 });
     author = await signup(t.app, { handle: h('author'), country: 'US' });
     viewer = await signup(t.app, { handle: h('viewer'), country: 'US' });
@@ -837,6 +844,34 @@ describe('trust and safety', () => {
       expect((await api('GET', '/me', striker)).json().suspendedUntil).toBeNull();
       expect((await api('POST', `/videos/${other.id}/comments`, striker, { text: 'back again' })).statusCode).toBe(201);
       expect((await standing(striker)).suspendedUntil).toBeNull();
+    });
+
+    it('suspends at the second removal in a region whose policy says two strikes', async () => {
+      const nzMod = await makeOperator(t, h('nzmod'), 'nz', 'moderator', 'NZ');
+      const kiwi = await signup(t.app, { handle: h('kiwi'), country: 'NZ' });
+      expect(kiwi.region).toBe('nz');
+      const clips = [await clipOf(kiwi), await clipOf(kiwi)];
+      expect((await standing(kiwi)) as Record<string, unknown>).toMatchObject({ strikes: 0, strikesToSuspend: 2 });
+      for (const [i, clip] of clips.entries()) {
+        await reportOk(viewer, 'video', clip.id, 'spam');
+        await decideOk(nzMod, clip.id, { action: 'remove', statement: 'The same advert, posted again and again.' });
+        const me = (await api('GET', '/me', kiwi)).json();
+        if (i === 0) expect(me.suspendedUntil, 'after one removal').toBeNull();
+        else expect(Date.parse(me.suspendedUntil)).toBeGreaterThan(now + 6 * DAY);
+      }
+      const mine = await standing(kiwi);
+      expect(mine).toMatchObject({ strikes: 2, suspendedUntil: expect.any(String) });
+      expect(mine.items.find((i) => i.action === 'suspend')).toMatchObject({
+        automated: true,
+        target: { type: 'user', id: kiwi.id },
+      });
+      expectError(
+        await api('POST', `/videos/${other.id}/comments`, kiwi, { text: 'let me post' }),
+        403,
+        'account.suspended',
+      );
+      // The us region keeps its default: the striker's three strikes, not two, suspended them.
+      expect((await api('GET', '/me/moderation', striker)).json().strikesToSuspend).toBe(3);
     });
   });
 
