@@ -1194,25 +1194,33 @@ describe('trust and safety', () => {
     });
   });
 
-  describe('the reporter’s own data', () => {
-    it('puts their reports in their export, and takes them away with the account', async () => {
-      const req = await api('POST', '/me/export', reporter);
+  describe('the reporter’s and the affected user’s own data', () => {
+    /** The user's "download your data" ZIP, file by file. */
+    async function exportOf(who: TestUser): Promise<Map<string, Buffer>> {
+      const req = await api('POST', '/me/export', who);
       expect(req.statusCode, req.body).toBe(202);
       const id = req.json().id as string;
       const until = Date.now() + 30_000;
       let status = req.json();
       while (status.status !== 'ready' && Date.now() < until) {
         await new Promise((r) => setTimeout(r, 100));
-        status = (await api('GET', `/me/exports/${id}`, reporter)).json();
+        status = (await api('GET', `/me/exports/${id}`, who)).json();
       }
       expect(status.status).toBe('ready');
-      const download = await t.app.inject({ method: 'GET', url: status.url, headers: bearer(reporter.token) });
+      const download = await t.app.inject({ method: 'GET', url: status.url, headers: bearer(who.token) });
       expect(download.statusCode).toBe(200);
       const dir = tempDir();
       writeFileSync(join(dir, 'export.zip'), download.rawPayload);
       const zip = await readZip(join(dir, 'export.zip'));
       removeDir(dir);
-      const reports = JSON.parse(zip.get('tables/reports.json')?.toString('utf8') ?? '[]') as Record<string, unknown>[];
+      return zip;
+    }
+    const table = (zip: Map<string, Buffer>, name: string) =>
+      JSON.parse(zip.get(`tables/${name}.json`)?.toString('utf8') ?? '[]') as Record<string, unknown>[];
+
+    it('puts their reports in their export, and takes them away with the account', async () => {
+      const zip = await exportOf(reporter);
+      const reports = table(zip, 'reports');
       const mine = [...reportIds].filter(([key]) => key.startsWith(`${reporter.id}|`));
       expect(reports).toHaveLength(mine.length);
       expect(reports.map((r) => r.id).sort()).toEqual(mine.map(([, rid]) => rid).sort());
@@ -1237,6 +1245,76 @@ describe('trust and safety', () => {
       expect(await dumpStore(t.ctx.directory)).not.toContain(reporter.id);
       // The cases about the clips do not depend on them: the us queue still has what was reported.
       expect((await caseOf(usMod, removed.id, 'status=decided')).status).toBe('decided');
+    });
+
+    it('puts the decisions about a user in their export (with their reports), and purges them with the account', async () => {
+      // The eu viewer reported a clip, and their comment on a us clip was removed (see `comments`).
+      const eu = t.ctx.cells.get('eu').db;
+      const held = await eu.selectFrom('moderation_notices').selectAll().where('user_id', '=', euViewer.id).execute();
+      expect(held.map((n) => n.action)).toEqual(['remove']);
+      const zip = await exportOf(euViewer);
+      const notices = table(zip, 'moderation_notices');
+      expect(notices).toEqual([
+        expect.objectContaining({
+          decision_id: held[0]!.decision_id,
+          decision_region: 'us',
+          user_id: euViewer.id,
+          target_type: 'comment',
+          action: 'remove',
+          policy: 'harassment',
+          statement: 'This comment harasses another member.',
+          strike: 1,
+        }),
+      ]);
+      // The notice names no moderator, and the export no reporter of the removed comment.
+      expect(JSON.stringify(notices)).not.toContain(usMod.id);
+      expect(zip.get('tables/moderation_notices.json')!.toString('utf8')).not.toContain(viewer.id);
+      const reports = table(zip, 'reports');
+      const mine = [...reportIds].filter(([key]) => key.startsWith(`${euViewer.id}|`)).map(([, rid]) => rid);
+      expect(mine.length).toBeGreaterThanOrEqual(1);
+      expect(reports.map((r) => r.id).sort()).toEqual(mine.sort());
+      expect(reports.every((r) => r.reporter_id === euViewer.id)).toBe(true);
+
+      const del = await api('DELETE', '/me', euViewer, { password: PASSWORD });
+      expect(del.statusCode, del.body).toBe(202);
+      expect(await t.ctx.deletion.purgeDue('eu', { all: true })).toBeGreaterThanOrEqual(1);
+      expect(
+        await eu.selectFrom('moderation_notices').select('decision_id').where('user_id', '=', euViewer.id).execute(),
+      ).toEqual([]);
+      expect(await eu.selectFrom('reports').select('id').where('reporter_id', '=', euViewer.id).execute()).toEqual([]);
+      for (const cell of t.ctx.cells.all()) expect(await dumpStore(cell.db), cell.region).not.toContain(euViewer.id);
+      expect(await dumpStore(t.ctx.directory)).not.toContain(euViewer.id);
+    });
+  });
+
+  describe('the appeal window', () => {
+    it('closes after the region’s appeal days: no deadline shown, 409 moderation.not_appealable', async () => {
+      const late = await signup(t.app, { handle: h('late'), country: 'US' });
+      const clip = await clipOf(late);
+      await reportOk(viewer, 'video', clip.id, 'spam');
+      const d = await decideOk(usMod, clip.id, { action: 'remove', statement: 'This clip is an advert for a scam.' });
+      const open = (await standing(late)).items.find((i) => i.id === d.id)!;
+      const deadline = Date.parse(open.appealUntil as string);
+      expect(deadline).toBe(Date.parse(open.createdAt as string) + 180 * DAY);
+      // The clock moves past the deadline (this is the file's last block: nothing after it minds the jump).
+      now = deadline + 60_000;
+      // Sessions do not last that long either.
+      for (const who of [late, usMod]) {
+        const login = await api('POST', '/sessions', null, { handle: who.handle, password: PASSWORD });
+        expect(login.statusCode, login.body).toBe(201);
+        who.token = login.json().token as string;
+      }
+      expect((await standing(late)).items.find((i) => i.id === d.id)).toMatchObject({
+        canAppeal: false,
+        appealUntil: null,
+        appeal: null,
+      });
+      expectError(
+        await api('POST', `/moderation/decisions/${d.id}/appeal`, late, { text: 'I only just saw this.' }),
+        409,
+        'moderation.not_appealable',
+      );
+      expect((await queue(usMod, 'status=open&kind=appeal')).map((i) => i.target.id)).not.toContain(clip.id);
     });
   });
 
