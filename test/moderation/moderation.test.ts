@@ -55,6 +55,15 @@ describe('trust and safety', () => {
   /** The clip removed in `decisions on a clip`, appealed and reversed in `appeals`. */
   let removed: { id: string; word: string; hashtag: string };
   let removal: { id: string; caseId: string };
+  /** Where else the removed clip is listed: a follower's Following feed, the page of the sound it uses. */
+  let fan: TestUser;
+  let removedSound = '';
+  const elsewhere = async () => ({
+    following: (await listed('/feed/following', fan)).includes(removed.id),
+    sound: (await listed(`/sounds/${removedSound}`, viewer)).includes(removed.id),
+    soundForVisitor: (await listed(`/sounds/${removedSound}`, null)).includes(removed.id),
+  });
+  const LISTED = { following: true, sound: true, soundForVisitor: true };
   /** The account `strikes` suspends automatically. */
   let autoSuspended = '';
 
@@ -151,7 +160,7 @@ describe('trust and safety', () => {
   /** A public clip with a word and a hashtag of its own, and enough engagement to trend. */
   async function clipOf(
     owner: TestUser,
-    options: { media?: boolean; visibility?: 'public' | 'followers' | 'private' } = {},
+    options: { media?: boolean; visibility?: 'public' | 'followers' | 'private'; soundId?: string } = {},
   ) {
     const n = ++clipCount;
     const word = `mword${tag}n${n}`;
@@ -394,7 +403,14 @@ describe('trust and safety', () => {
     const statement = 'This clip shows graphic violence against a person, which our rules do not allow.';
 
     it('removes a clip: gone for everyone but its author, media included, everywhere it was listed', async () => {
-      removed = await clipOf(author, { media: true });
+      // The clip uses a sound someone else made, so the sound page stays up when the clip goes.
+      const musician = await signup(t.app, { handle: h('musician'), country: 'US' });
+      removedSound = (await publishTestVideo(t.ctx, musician, { caption: 'a tune', soundTitle: `Tune ${tag}` }))
+        .soundId!;
+      removed = await clipOf(author, { media: true, soundId: removedSound });
+      fan = await signup(t.app, { handle: h('fan'), country: 'DE' });
+      expect((await api('PUT', `/users/${author.handle}/follow`, fan)).statusCode).toBe(204);
+      expect(await elsewhere()).toEqual(LISTED);
       const shown = await api('GET', `/videos/${removed.id}`, viewer);
       expect(shown.statusCode).toBe(200);
       expect(shown.json().moderation).toBeUndefined();
@@ -412,6 +428,8 @@ describe('trust and safety', () => {
       expect(await surfaces(removed, author, viewer)).toEqual(gone);
       expect(await surfaces(removed, author, null)).toEqual(gone);
       expect(await surfaces(removed, author, euViewer)).toEqual(gone);
+      expect(await elsewhere()).toEqual({ following: false, sound: false, soundForVisitor: false });
+      expect((await api('GET', `/sounds/${removedSound}`, viewer)).statusCode).toBe(200);
       expect([403, 404]).toContain((await t.app.inject({ method: 'GET', url: hls })).statusCode);
       expect([403, 404]).toContain((await t.app.inject({ method: 'GET', url: visitorHls })).statusCode);
       expect((await t.app.inject({ method: 'GET', url: `/media/us/${removed.id}/master.m3u8` })).statusCode).toBe(404);
@@ -753,6 +771,7 @@ describe('trust and safety', () => {
         expect(res.statusCode, res.body).toBe(200);
 
         expect(await surfaces(removed, author, viewer)).toEqual(VISIBLE);
+        expect(await elsewhere()).toEqual(LISTED);
         const hls = (await api('GET', `/videos/${removed.id}`, viewer)).json().playback.hls as string;
         expect((await t.app.inject({ method: 'GET', url: hls })).statusCode).toBe(200);
         expect((await api('GET', `/videos/${removed.id}`, author)).json().moderation).toBeUndefined();
