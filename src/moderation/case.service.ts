@@ -210,11 +210,18 @@ export class CaseService {
       )
       .execute();
     await this.deps.audit.for(region).append({
-      // The appellant is the decision's subject; the chain names the target (see chainSubject).
+      // The appellant is the decision's subject; the chain names the target (see chainSubject), and the decision
+      // appealed as it was made: who made it (so who may not decide the appeal), its action and its policy.
       actor: 'appellant',
       action: 'moderation.appeal',
       subject: chainSubject(decision),
-      details: { caseId: String(p.case_id), decisionId: decision.id },
+      details: {
+        caseId: String(p.case_id),
+        decisionId: decision.id,
+        moderatorId: decision.moderator_id,
+        action: decision.action,
+        policy: decision.policy,
+      },
     });
     await this.deps.counter.add(region, 'moderation.appeal.received', region);
   }
@@ -570,7 +577,12 @@ export class CaseService {
         actor: op.userId,
         action: 'moderation.reversal',
         subject: chainSubject(original),
-        details: { decisionId: original.id, appealDecisionId: decision.id, action: original.action },
+        details: {
+          decisionId: original.id,
+          appealDecisionId: decision.id,
+          action: original.action,
+          policy: original.policy,
+        },
       });
       await this.deps.counter.add(region, 'moderation.appeal.reversed', region);
     }

@@ -94,7 +94,8 @@ export function createModeration(deps: ModerationDeps): ModerationServices {
       await deps.audit.for(region).append({
         actor: op.userId,
         action: 'moderation.blocked_terms',
-        subject: '',
+        // The target is the region's list, named like a decision's target (`<type>:<id>`).
+        subject: `blocked_terms:${region}`,
         details: { jurisdiction: op.jurisdiction, count: terms.length, ...change },
       });
     },

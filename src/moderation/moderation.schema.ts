@@ -46,13 +46,16 @@ export type Target = Static<typeof TargetSchema>;
 
 export const ReportBodySchema = Type.Object(
   {
-    target: TargetSchema,
-    // Checked by the service, so an unknown reason gets its own code rather than a schema error.
+    // The type, the reason and the length of the details are checked by the service, so each refusal gets its own
+    // code (`report.target_invalid`, `report.reason_invalid`, `report.details_too_long`) rather than a schema
+    // error; the JSON body limit caps how long the details can be on the way there.
+    target: Type.Object({ type: Type.String({ maxLength: 32 }), id: Type.String({ minLength: 1, maxLength: 64 }) }),
     reason: Type.String({ maxLength: 64 }),
-    details: Type.Optional(Type.String({ maxLength: 10_000 })),
+    details: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
+export type ReportBody = Static<typeof ReportBodySchema>;
 
 export const CaseSummarySchema = Type.Object({
   id: Type.String(),
@@ -135,6 +138,8 @@ export const MyDecisionSchema = Type.Object({
   reversed: Type.Boolean(),
   createdAt: Type.String(),
   canAppeal: Type.Boolean(),
+  /** Until when `POST /moderation/decisions/:id/appeal` is open; null when the decision cannot be appealed. */
+  appealUntil: Nullable(Type.String()),
   appeal: Nullable(AppealStateSchema),
 });
 export type MyDecision = Static<typeof MyDecisionSchema>;
@@ -160,6 +165,8 @@ export const ModerationNoticeSchema = Type.Object({
   automated: Type.Boolean(),
   target: TargetSchema,
   canAppeal: Type.Boolean(),
+  /** How to appeal: until when `POST /moderation/decisions/:id/appeal` is open; null when it cannot be. */
+  appealUntil: Nullable(Type.String()),
 });
 
 /** What a `report_outcome` notification carries: the target and what became of it, never who decided. */

@@ -8,7 +8,7 @@ import type { Viewer } from '../media/clip-access.js';
 import type { Border } from '../regions/border.js';
 import type { CellRegistry } from '../regions/cells.js';
 import type { Notification, NotificationService } from '../social/notification.service.js';
-import { REPORT_REASONS, type Target } from './moderation.schema.js';
+import { REPORT_REASONS, TARGET_TYPES, type ReportBody, type Target, type TargetType } from './moderation.schema.js';
 import type { Targets } from './targets.js';
 
 export const REPORT_DETAILS_MAX = 1000;
@@ -37,10 +37,13 @@ export class ReportService {
     );
   }
 
-  async file(
-    reporter: NonNullable<Viewer>,
-    input: { target: Target; reason: string; details?: string | undefined },
-  ): Promise<{ id: string }> {
+  async file(reporter: NonNullable<Viewer>, body: ReportBody): Promise<{ id: string }> {
+    if (!isTargetType(body.target.type))
+      throw new InvalidInputError(
+        'report.target_invalid',
+        `What can be reported is one of ${TARGET_TYPES.join(', ')}; "${body.target.type.slice(0, 32)}" is not.`,
+      );
+    const input = { ...body, target: { type: body.target.type, id: body.target.id } };
     if (!(REPORT_REASONS as readonly string[]).includes(input.reason))
       throw new InvalidInputError('report.reason_invalid', `The reason is one of ${REPORT_REASONS.join(', ')}.`);
     const details = (input.details ?? '').trim();
@@ -146,4 +149,8 @@ export class ReportService {
     if (report.target_type === 'comment' && report.target_video_id) payload.videoId = report.target_video_id;
     await this.deps.notifications.fromModeration(region, report.reporter_id, 'report_outcome', payload);
   }
+}
+
+function isTargetType(type: string): type is TargetType {
+  return (TARGET_TYPES as readonly string[]).includes(type);
 }

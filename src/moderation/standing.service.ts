@@ -29,6 +29,11 @@ function canAppeal(n: NoticeRow, now: Date): boolean {
   return n.appeal_status === null && n.reversed === 0 && !!n.appeal_until && n.appeal_until > now.toISOString();
 }
 
+/** How to appeal, as the statement of reasons says it: the deadline, while an appeal can still be made. */
+function appealUntil(n: NoticeRow, now: Date): string | null {
+  return canAppeal(n, now) ? n.appeal_until : null;
+}
+
 /**
  * A user's standing, in their home cell: their copy of every decision about their content or account (brought by
  * `moderation.notice`, updated by `moderation.notice_update`), their strikes, and their appeals, which travel to
@@ -127,6 +132,7 @@ export class StandingService {
 
   /** The statement of reasons, as a notification in the user's own cell (it names no moderator). */
   private async tell(region: string, row: NoticeRow, action: Action, statement: string): Promise<void> {
+    const now = this.deps.now();
     await this.deps.notifications.fromModeration(region, row.user_id, 'moderation', {
       decisionId: row.decision_id,
       action,
@@ -134,7 +140,8 @@ export class StandingService {
       statement,
       automated: row.automated === 1,
       target: { type: row.target_type as TargetType, id: row.target_id },
-      canAppeal: canAppeal(row, this.deps.now()),
+      canAppeal: canAppeal(row, now),
+      appealUntil: appealUntil(row, now),
     });
   }
 
@@ -177,6 +184,7 @@ export class StandingService {
         reversed: n.reversed === 1,
         createdAt: n.created_at,
         canAppeal: canAppeal(n, now),
+        appealUntil: appealUntil(n, now),
         appeal: n.appeal_status
           ? {
               status: n.appeal_status as NonNullable<MyDecision['appeal']>['status'],
@@ -196,10 +204,11 @@ export class StandingService {
   async appeal(user: NonNullable<Viewer>, decisionId: string, rawText: string): Promise<{ id: string }> {
     const text = rawText.trim();
     const chars = [...text].length;
-    if (chars === 0 || chars > APPEAL_MAX)
+    if (chars === 0) throw new InvalidInputError('appeal.text_required', 'Say why you think the decision is wrong.');
+    if (chars > APPEAL_MAX)
       throw new InvalidInputError(
-        'appeal.text_required',
-        `Say why the decision is wrong in 1 to ${APPEAL_MAX} characters.`,
+        'appeal.text_too_long',
+        `An appeal can be at most ${APPEAL_MAX} characters; this one has ${chars}.`,
       );
     const db = this.deps.cells.get(user.region).db;
     const notice = await db

@@ -321,7 +321,10 @@ export class NotificationService {
 function moderationNotification(r: Row): Notification {
   const n: Notification = { id: r.id, type: r.type as NotificationType, createdAt: r.created_at, read: r.read === 1 };
   const payload = JSON.parse(r.text ?? '{}') as Notification['moderation'] & Notification['report'];
-  if (r.type === 'moderation') n.moderation = payload as NonNullable<Notification['moderation']>;
-  else n.report = payload as NonNullable<Notification['report']>;
+  // Statements written before they named the appeal deadline have none to show.
+  if (r.type === 'moderation') {
+    const m = payload as NonNullable<Notification['moderation']>;
+    n.moderation = { ...m, appealUntil: m.appealUntil ?? null };
+  } else n.report = payload as NonNullable<Notification['report']>;
   return n;
 }

@@ -55,6 +55,17 @@ describe('trust and safety', () => {
   /** The clip removed in `decisions on a clip`, appealed and reversed in `appeals`. */
   let removed: { id: string; word: string; hashtag: string };
   let removal: { id: string; caseId: string };
+  /** Where else the removed clip is listed: a follower's Following feed, the page of the sound it uses. */
+  let fan: TestUser;
+  let removedSound = '';
+  const elsewhere = async () => ({
+    following: (await listed('/feed/following', fan)).includes(removed.id),
+    sound: (await listed(`/sounds/${removedSound}`, viewer)).includes(removed.id),
+    soundForVisitor: (await listed(`/sounds/${removedSound}`, null)).includes(removed.id),
+  });
+  const LISTED = { following: true, sound: true, soundForVisitor: true };
+  /** The account `strikes` suspends automatically. */
+  let autoSuspended = '';
 
   const api = (method: Method, url: string, who?: TestUser | null, payload?: unknown): Promise<Res> =>
     t.app.inject({
@@ -149,7 +160,7 @@ describe('trust and safety', () => {
   /** A public clip with a word and a hashtag of its own, and enough engagement to trend. */
   async function clipOf(
     owner: TestUser,
-    options: { media?: boolean; visibility?: 'public' | 'followers' | 'private' } = {},
+    options: { media?: boolean; visibility?: 'public' | 'followers' | 'private'; soundId?: string } = {},
   ) {
     const n = ++clipCount;
     const word = `mword${tag}n${n}`;
@@ -189,7 +200,14 @@ describe('trust and safety', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ clock: { now: () => new Date(now) }, overrides: { feeds: { pools: { ttlMs: 0 } } } });
+    t = await startTestApp({
+      clock: { now: () => new Date(now) },
+      overrides: { feeds: { pools: { ttlMs: 0 } } },
+      // One region is stricter than the default of three strikes (see `strikes`).
+      configure: (c) => {
+        c.policies.nz!.moderation.strikesToSuspend = 2;
+      },
+    });
     worker = startWorkers(t.ctx, undefined, { pollMs: 20 });
     author = await signup(t.app, { handle: h('author'), country: 'US' });
     viewer = await signup(t.app, { handle: h('viewer'), country: 'US' });
@@ -211,10 +229,12 @@ describe('trust and safety', () => {
       const clip = await clipOf(author);
       expectError(await report(null, 'video', clip.id), 401, 'auth.required');
       expectError(await report(reporter, 'video', clip.id, 'boring'), 400, 'report.reason_invalid');
-      expectError(await report(reporter, 'video', clip.id, 'spam', 'x'.repeat(1001)), 400, 'report.details_too_long');
+      // However long the details, the service says why (not the schema's generic request.invalid).
+      for (const n of [1001, 10_001, 100_000])
+        expectError(await report(reporter, 'video', clip.id, 'spam', 'x'.repeat(n)), 400, 'report.details_too_long');
       expectError(await report(author, 'video', clip.id), 400, 'report.target_invalid');
       expectError(await report(author, 'user', author.id, 'impersonation'), 400, 'report.target_invalid');
-      expectError(await report(reporter, 'playlist', clip.id), 400, ['request.invalid', 'report.target_invalid']);
+      expectError(await report(reporter, 'playlist', clip.id), 400, 'report.target_invalid');
       // Exactly 1,000 characters is fine.
       await reportOk(reporter, 'video', clip.id, 'spam', 'y'.repeat(1000));
     });
@@ -383,7 +403,14 @@ describe('trust and safety', () => {
     const statement = 'This clip shows graphic violence against a person, which our rules do not allow.';
 
     it('removes a clip: gone for everyone but its author, media included, everywhere it was listed', async () => {
-      removed = await clipOf(author, { media: true });
+      // The clip uses a sound someone else made, so the sound page stays up when the clip goes.
+      const musician = await signup(t.app, { handle: h('musician'), country: 'US' });
+      removedSound = (await publishTestVideo(t.ctx, musician, { caption: 'a tune', soundTitle: `Tune ${tag}` }))
+        .soundId!;
+      removed = await clipOf(author, { media: true, soundId: removedSound });
+      fan = await signup(t.app, { handle: h('fan'), country: 'DE' });
+      expect((await api('PUT', `/users/${author.handle}/follow`, fan)).statusCode).toBe(204);
+      expect(await elsewhere()).toEqual(LISTED);
       const shown = await api('GET', `/videos/${removed.id}`, viewer);
       expect(shown.statusCode).toBe(200);
       expect(shown.json().moderation).toBeUndefined();
@@ -401,6 +428,8 @@ describe('trust and safety', () => {
       expect(await surfaces(removed, author, viewer)).toEqual(gone);
       expect(await surfaces(removed, author, null)).toEqual(gone);
       expect(await surfaces(removed, author, euViewer)).toEqual(gone);
+      expect(await elsewhere()).toEqual({ following: false, sound: false, soundForVisitor: false });
+      expect((await api('GET', `/sounds/${removedSound}`, viewer)).statusCode).toBe(200);
       expect([403, 404]).toContain((await t.app.inject({ method: 'GET', url: hls })).statusCode);
       expect([403, 404]).toContain((await t.app.inject({ method: 'GET', url: visitorHls })).statusCode);
       expect((await t.app.inject({ method: 'GET', url: `/media/us/${removed.id}/master.m3u8` })).statusCode).toBe(404);
@@ -473,6 +502,9 @@ describe('trust and safety', () => {
         'the removal',
       );
       expect(note.actor).toBeUndefined();
+      // How to appeal: by when (the region's 180 days from the decision).
+      const decidedAt = (await standing(author)).items.find((i) => i.id === removal.id)!.createdAt as string;
+      const deadline = new Date(Date.parse(decidedAt) + 180 * DAY).toISOString();
       expect(note.moderation).toEqual({
         decisionId: removal.id,
         action: 'remove',
@@ -481,6 +513,7 @@ describe('trust and safety', () => {
         automated: false,
         target: { type: 'video', id: removed.id },
         canAppeal: true,
+        appealUntil: deadline,
       });
       const outcome = await notified(
         reporter,
@@ -669,6 +702,7 @@ describe('trust and safety', () => {
           automated: false,
           strike: true,
           canAppeal: true,
+          appealUntil: new Date(Date.parse(mine!.createdAt as string) + 180 * DAY).toISOString(),
           appeal: null,
         });
         expect(before.strikes).toBeGreaterThanOrEqual(1);
@@ -683,9 +717,13 @@ describe('trust and safety', () => {
           404,
           'moderation.decision_not_found',
         );
-        const appeal = await api('POST', `/moderation/decisions/${removal.id}/appeal`, author, {
-          text: 'It was a news report about the fight, not a celebration of it.',
-        });
+        const appealing = (text: string) => api('POST', `/moderation/decisions/${removal.id}/appeal`, author, { text });
+        for (const text of ['', '   \n ']) expectError(await appealing(text), 400, 'appeal.text_required');
+        for (const text of ['w'.repeat(2001), 'w'.repeat(10_001)])
+          expectError(await appealing(text), 400, 'appeal.text_too_long');
+        // None of those was an appeal.
+        expect((await standing(author)).items.find((i) => i.id === removal.id)).toMatchObject({ canAppeal: true });
+        const appeal = await appealing('It was a news report about the fight, not a celebration of it.');
         expect(appeal.statusCode, appeal.body).toBe(201);
         expect(appeal.json().id).toEqual(expect.any(String));
         expectError(
@@ -696,6 +734,7 @@ describe('trust and safety', () => {
         const after = await standing(author);
         expect(after.items.find((i) => i.id === removal.id)).toMatchObject({
           canAppeal: false,
+          appealUntil: null,
           appeal: { status: 'open', decidedAt: null },
         });
 
@@ -732,6 +771,7 @@ describe('trust and safety', () => {
         expect(res.statusCode, res.body).toBe(200);
 
         expect(await surfaces(removed, author, viewer)).toEqual(VISIBLE);
+        expect(await elsewhere()).toEqual(LISTED);
         const hls = (await api('GET', `/videos/${removed.id}`, viewer)).json().playback.hls as string;
         expect((await t.app.inject({ method: 'GET', url: hls })).statusCode).toBe(200);
         expect((await api('GET', `/videos/${removed.id}`, author)).json().moderation).toBeUndefined();
@@ -749,6 +789,12 @@ describe('trust and safety', () => {
           );
         while ((await aboutClip()).length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
         expect(await aboutClip()).toHaveLength(2);
+        expect((await aboutClip()).find((n) => n.moderation.action === 'reverse')?.moderation).toMatchObject({
+          decisionId: removal.id,
+          statement: ok,
+          canAppeal: false,
+          appealUntil: null,
+        });
       });
     });
   });
@@ -759,6 +805,7 @@ describe('trust and safety', () => {
 
     it('suspends an account automatically at the third removal', async () => {
       striker = await signup(t.app, { handle: h('striker'), country: 'US' });
+      autoSuspended = striker.id;
       other = await publishTestVideo(t.ctx, author, { caption: 'somewhere to comment' });
       const clips = [];
       for (let i = 0; i < 3; i++) clips.push(await clipOf(striker));
@@ -816,6 +863,34 @@ describe('trust and safety', () => {
       expect((await api('GET', '/me', striker)).json().suspendedUntil).toBeNull();
       expect((await api('POST', `/videos/${other.id}/comments`, striker, { text: 'back again' })).statusCode).toBe(201);
       expect((await standing(striker)).suspendedUntil).toBeNull();
+    });
+
+    it('suspends at the second removal in a region whose policy says two strikes', async () => {
+      const nzMod = await makeOperator(t, h('nzmod'), 'nz', 'moderator', 'NZ');
+      const kiwi = await signup(t.app, { handle: h('kiwi'), country: 'NZ' });
+      expect(kiwi.region).toBe('nz');
+      const clips = [await clipOf(kiwi), await clipOf(kiwi)];
+      expect((await standing(kiwi)) as Record<string, unknown>).toMatchObject({ strikes: 0, strikesToSuspend: 2 });
+      for (const [i, clip] of clips.entries()) {
+        await reportOk(viewer, 'video', clip.id, 'spam');
+        await decideOk(nzMod, clip.id, { action: 'remove', statement: 'The same advert, posted again and again.' });
+        const me = (await api('GET', '/me', kiwi)).json();
+        if (i === 0) expect(me.suspendedUntil, 'after one removal').toBeNull();
+        else expect(Date.parse(me.suspendedUntil)).toBeGreaterThan(now + 6 * DAY);
+      }
+      const mine = await standing(kiwi);
+      expect(mine).toMatchObject({ strikes: 2, suspendedUntil: expect.any(String) });
+      expect(mine.items.find((i) => i.action === 'suspend')).toMatchObject({
+        automated: true,
+        target: { type: 'user', id: kiwi.id },
+      });
+      expectError(
+        await api('POST', `/videos/${other.id}/comments`, kiwi, { text: 'let me post' }),
+        403,
+        'account.suspended',
+      );
+      // The us region keeps its default: the striker's three strikes, not two, suspended them.
+      expect((await api('GET', '/me/moderation', striker)).json().strikesToSuspend).toBe(3);
     });
   });
 
@@ -964,9 +1039,34 @@ describe('trust and safety', () => {
       );
       expect((await api('PUT', '/moderation/blocked-terms?region=us', euMod, { terms: [term] })).statusCode).toBe(403);
       expect((await api('GET', '/moderation/blocked-terms?region=us', viewer)).statusCode).toBe(403);
-      // 2–50 characters each, at most 500.
-      for (const terms of [['x'], ['y'.repeat(51)], Array.from({ length: 501 }, (_, i) => `term${i}`)])
-        expect((await api('PUT', '/moderation/blocked-terms?region=us', usMod, { terms })).statusCode).toBe(400);
+      // 2–50 characters each, at most 500; however far off, the service's code answers.
+      for (const terms of [['x'], ['y'.repeat(51)], ['z'.repeat(201)], ['fine', ' '], ['bad\u0000term']])
+        expectError(
+          await api('PUT', '/moderation/blocked-terms?region=us', usMod, { terms }),
+          400,
+          'blocked_terms.invalid',
+        );
+      for (const n of [501, 10_001])
+        expectError(
+          await api('PUT', '/moderation/blocked-terms?region=us', usMod, {
+            terms: Array.from({ length: n }, (_, i) => `term${i}`),
+          }),
+          400,
+          'blocked_terms.too_many',
+        );
+      for (const method of ['GET', 'PUT'] as const)
+        expectError(
+          await api(
+            method,
+            '/moderation/blocked-terms?region=mars',
+            usMod,
+            method === 'PUT' ? { terms: [] } : undefined,
+          ),
+          404,
+          'region.unknown',
+        );
+      expectError(await api('GET', '/moderation/queue?region=mars', globalMod), 404, 'region.unknown');
+      expect((await api('GET', '/moderation/blocked-terms?region=us', usMod)).json().terms).toEqual([]);
       const put = await api('PUT', '/moderation/blocked-terms?region=us', usMod, { terms: [term, 'two words'] });
       expect(put.statusCode, put.body).toBe(204);
       const got = await api('GET', '/moderation/blocked-terms?region=us', usMod);
@@ -1030,8 +1130,55 @@ describe('trust and safety', () => {
         expect(actions, a).toContain(a);
       const decisions = entries.filter((e) => e.action === 'moderation.decision');
       expect(decisions.some((e) => e.actor === usMod.id)).toBe(true);
+      // Each entry names who acted (a moderator or `system`), the target, the action and the policy.
+      const subject = `video:${removed.id}`;
+      const about = (action: string) => entries.filter((e) => e.action === action && e.subject === subject);
+      expect(about('moderation.decision')).toContainEqual(
+        expect.objectContaining({
+          actor: usMod.id,
+          details: expect.objectContaining({ decisionId: removal.id, action: 'remove', policy: 'violence' }),
+        }),
+      );
+      expect(about('moderation.appeal')).toEqual([
+        expect.objectContaining({
+          actor: 'appellant',
+          details: expect.objectContaining({
+            decisionId: removal.id,
+            moderatorId: usMod.id,
+            action: 'remove',
+            policy: 'violence',
+          }),
+        }),
+      ]);
+      expect(about('moderation.decision')).toContainEqual(
+        expect.objectContaining({
+          actor: usMod2.id,
+          details: expect.objectContaining({ kind: 'appeal', action: 'reverse', policy: 'violence' }),
+        }),
+      );
+      expect(about('moderation.reversal')).toEqual([
+        expect.objectContaining({
+          actor: usMod2.id,
+          details: expect.objectContaining({ decisionId: removal.id, action: 'remove', policy: 'violence' }),
+        }),
+      ]);
+      expect(entries.filter((e) => e.actor === 'system')).toEqual([
+        expect.objectContaining({
+          action: 'moderation.decision',
+          subject: `user:${autoSuspended}`,
+          details: expect.objectContaining({ action: 'suspend', policy: 'spam', automated: true }),
+        }),
+      ]);
+      const terms = entries.filter((e) => e.action === 'moderation.blocked_terms');
+      expect(terms.map((e) => [e.actor, e.subject])).toEqual(terms.map(() => [usMod.id, 'blocked_terms:us']));
+      expect(terms.map((e) => e.details)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ jurisdiction: 'us', count: 2, added: 2, removed: 0 }),
+          expect.objectContaining({ jurisdiction: 'us', count: 0, added: 0, removed: 2 }),
+        ]),
+      );
       const moderation = JSON.stringify(entries.filter((e) => e.action.startsWith('moderation.')));
-      for (const who of [reporter, viewer]) {
+      for (const who of [reporter, viewer, euViewer]) {
         expect(moderation, who.handle).not.toContain(who.id);
         expect(moderation, who.handle).not.toContain(who.handle);
       }
@@ -1066,25 +1213,33 @@ describe('trust and safety', () => {
     });
   });
 
-  describe('the reporter’s own data', () => {
-    it('puts their reports in their export, and takes them away with the account', async () => {
-      const req = await api('POST', '/me/export', reporter);
+  describe('the reporter’s and the affected user’s own data', () => {
+    /** The user's "download your data" ZIP, file by file. */
+    async function exportOf(who: TestUser): Promise<Map<string, Buffer>> {
+      const req = await api('POST', '/me/export', who);
       expect(req.statusCode, req.body).toBe(202);
       const id = req.json().id as string;
       const until = Date.now() + 30_000;
       let status = req.json();
       while (status.status !== 'ready' && Date.now() < until) {
         await new Promise((r) => setTimeout(r, 100));
-        status = (await api('GET', `/me/exports/${id}`, reporter)).json();
+        status = (await api('GET', `/me/exports/${id}`, who)).json();
       }
       expect(status.status).toBe('ready');
-      const download = await t.app.inject({ method: 'GET', url: status.url, headers: bearer(reporter.token) });
+      const download = await t.app.inject({ method: 'GET', url: status.url, headers: bearer(who.token) });
       expect(download.statusCode).toBe(200);
       const dir = tempDir();
       writeFileSync(join(dir, 'export.zip'), download.rawPayload);
       const zip = await readZip(join(dir, 'export.zip'));
       removeDir(dir);
-      const reports = JSON.parse(zip.get('tables/reports.json')?.toString('utf8') ?? '[]') as Record<string, unknown>[];
+      return zip;
+    }
+    const table = (zip: Map<string, Buffer>, name: string) =>
+      JSON.parse(zip.get(`tables/${name}.json`)?.toString('utf8') ?? '[]') as Record<string, unknown>[];
+
+    it('puts their reports in their export, and takes them away with the account', async () => {
+      const zip = await exportOf(reporter);
+      const reports = table(zip, 'reports');
       const mine = [...reportIds].filter(([key]) => key.startsWith(`${reporter.id}|`));
       expect(reports).toHaveLength(mine.length);
       expect(reports.map((r) => r.id).sort()).toEqual(mine.map(([, rid]) => rid).sort());
@@ -1109,6 +1264,76 @@ describe('trust and safety', () => {
       expect(await dumpStore(t.ctx.directory)).not.toContain(reporter.id);
       // The cases about the clips do not depend on them: the us queue still has what was reported.
       expect((await caseOf(usMod, removed.id, 'status=decided')).status).toBe('decided');
+    });
+
+    it('puts the decisions about a user in their export (with their reports), and purges them with the account', async () => {
+      // The eu viewer reported a clip, and their comment on a us clip was removed (see `comments`).
+      const eu = t.ctx.cells.get('eu').db;
+      const held = await eu.selectFrom('moderation_notices').selectAll().where('user_id', '=', euViewer.id).execute();
+      expect(held.map((n) => n.action)).toEqual(['remove']);
+      const zip = await exportOf(euViewer);
+      const notices = table(zip, 'moderation_notices');
+      expect(notices).toEqual([
+        expect.objectContaining({
+          decision_id: held[0]!.decision_id,
+          decision_region: 'us',
+          user_id: euViewer.id,
+          target_type: 'comment',
+          action: 'remove',
+          policy: 'harassment',
+          statement: 'This comment harasses another member.',
+          strike: 1,
+        }),
+      ]);
+      // The notice names no moderator, and the export no reporter of the removed comment.
+      expect(JSON.stringify(notices)).not.toContain(usMod.id);
+      expect(zip.get('tables/moderation_notices.json')!.toString('utf8')).not.toContain(viewer.id);
+      const reports = table(zip, 'reports');
+      const mine = [...reportIds].filter(([key]) => key.startsWith(`${euViewer.id}|`)).map(([, rid]) => rid);
+      expect(mine.length).toBeGreaterThanOrEqual(1);
+      expect(reports.map((r) => r.id).sort()).toEqual(mine.sort());
+      expect(reports.every((r) => r.reporter_id === euViewer.id)).toBe(true);
+
+      const del = await api('DELETE', '/me', euViewer, { password: PASSWORD });
+      expect(del.statusCode, del.body).toBe(202);
+      expect(await t.ctx.deletion.purgeDue('eu', { all: true })).toBeGreaterThanOrEqual(1);
+      expect(
+        await eu.selectFrom('moderation_notices').select('decision_id').where('user_id', '=', euViewer.id).execute(),
+      ).toEqual([]);
+      expect(await eu.selectFrom('reports').select('id').where('reporter_id', '=', euViewer.id).execute()).toEqual([]);
+      for (const cell of t.ctx.cells.all()) expect(await dumpStore(cell.db), cell.region).not.toContain(euViewer.id);
+      expect(await dumpStore(t.ctx.directory)).not.toContain(euViewer.id);
+    });
+  });
+
+  describe('the appeal window', () => {
+    it('closes after the region’s appeal days: no deadline shown, 409 moderation.not_appealable', async () => {
+      const late = await signup(t.app, { handle: h('late'), country: 'US' });
+      const clip = await clipOf(late);
+      await reportOk(viewer, 'video', clip.id, 'spam');
+      const d = await decideOk(usMod, clip.id, { action: 'remove', statement: 'This clip is an advert for a scam.' });
+      const open = (await standing(late)).items.find((i) => i.id === d.id)!;
+      const deadline = Date.parse(open.appealUntil as string);
+      expect(deadline).toBe(Date.parse(open.createdAt as string) + 180 * DAY);
+      // The clock moves past the deadline (this is the file's last block: nothing after it minds the jump).
+      now = deadline + 60_000;
+      // Sessions do not last that long either.
+      for (const who of [late, usMod]) {
+        const login = await api('POST', '/sessions', null, { handle: who.handle, password: PASSWORD });
+        expect(login.statusCode, login.body).toBe(201);
+        who.token = login.json().token as string;
+      }
+      expect((await standing(late)).items.find((i) => i.id === d.id)).toMatchObject({
+        canAppeal: false,
+        appealUntil: null,
+        appeal: null,
+      });
+      expectError(
+        await api('POST', `/moderation/decisions/${d.id}/appeal`, late, { text: 'I only just saw this.' }),
+        409,
+        'moderation.not_appealable',
+      );
+      expect((await queue(usMod, 'status=open&kind=appeal')).map((i) => i.target.id)).not.toContain(clip.id);
     });
   });
 
