@@ -51,10 +51,10 @@ export const VideoSchema = Type.Object({
   sound: Nullable(Type.Object({ id: Type.String(), title: Type.String() })),
   duetOf: Nullable(RemixRefSchema),
   stitchOf: Nullable(RemixRefSchema),
-  /** What the author lets others do with the clip (PATCH /videos/:id); given when the clip is read from its cell. */
-  allowDuets: Type.Optional(Type.Boolean()),
-  allowStitches: Type.Optional(Type.Boolean()),
-  allowComments: Type.Optional(Type.Boolean()),
+  /** What the author lets others do with the clip (PATCH /videos/:id): the app offers Duet and Stitch by them. */
+  allowDuets: Type.Boolean(),
+  allowStitches: Type.Boolean(),
+  allowComments: Type.Boolean(),
   stats: Type.Object({
     views: Type.Integer(),
     likes: Type.Integer(),

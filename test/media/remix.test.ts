@@ -200,6 +200,13 @@ describe('use this sound, duets and stitches', () => {
     const off = await patch(alice, original.id, { allowDuets: false, allowStitches: false, allowComments: false });
     expect(off.statusCode).toBe(200);
     expect(off.json()).toMatchObject({ allowDuets: false, allowStitches: false, allowComments: false });
+    // Cards read from the public index carry the switches too, so the app's "…" menu can leave Duet and Stitch out.
+    await t.app.inject({ method: 'PUT', url: '/api/v1/users/alice/follow', headers: bob.headers });
+    const card = async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/api/v1/feed/following', headers: bob.headers });
+      return res.json().items.find((v: any) => v.id === original.id);
+    };
+    expect(await card()).toMatchObject({ allowDuets: false, allowStitches: false, allowComments: false });
     expect(await refusal(bob, { duetOf: original.id })).toMatchObject({ status: 403, code: 'video.duet_disabled' });
     expect(await refusal(bob, { stitchOf: original.id, stitchMs: '1000' })).toMatchObject({
       status: 403,
@@ -223,6 +230,7 @@ describe('use this sound, duets and stitches', () => {
     expect((await patch(bob, original.id, { allowDuets: true })).json().error.code).toBe('video.forbidden');
     const on = await patch(alice, original.id, { allowDuets: true, allowStitches: true, allowComments: true });
     expect(on.json()).toMatchObject({ allowDuets: true, allowStitches: true, allowComments: true });
+    expect(await card()).toMatchObject({ allowDuets: true, allowStitches: true, allowComments: true });
     expect((await refusal(bob, { duetOf: original.id })).status).toBe(201);
   });
 

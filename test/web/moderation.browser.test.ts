@@ -46,8 +46,8 @@ describe('reports, decisions and appeals in Chromium', () => {
     await t?.destroy();
   });
 
-  async function signedIn(user: TestUser): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-US' });
+  async function signedIn(user: TestUser, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale });
     const page = await context.newPage();
     await signInPage(page, base, user.handle);
     return { context, page };
@@ -280,4 +280,47 @@ describe('reports, decisions and appeals in Chromium', () => {
     expect(await regionChoices(all.page)).toEqual(['us', ...ids.filter((id) => id !== 'us')]);
     await all.context.close();
   }, 180_000);
+
+  it('shows the report sheet and the console in German to German browsers, with no English left', async () => {
+    const leser = await signup(t.app, { handle: 'ts_leser', country: 'DE' });
+    const viewer = await signedIn(leser, 'de-DE');
+    await viewer.page.goto(`${base}/v/${clip}`);
+    await playing(viewer.page);
+    await viewer.page.locator('[data-testid=feed-item][data-active=true] [data-testid=more-button]').click();
+    await viewer.page.locator('[data-testid=menu-report]', { hasText: 'Melden' }).click();
+    const sheet = viewer.page.locator('[data-testid=report-sheet]');
+    await sheet.getByText('Diesen Clip melden').waitFor();
+    const sheetText = await sheet.innerText();
+    for (const de of ['Warum meldest du das?', 'Belästigung oder Mobbing', 'Gefährdet Minderjährige', 'Meldung senden'])
+      expect(sheetText).toContain(de);
+    for (const en of ['Report this clip', 'Why are you reporting it?', 'Harassment or bullying', 'Send report'])
+      expect(sheetText).not.toContain(en);
+    await sheet.locator('[data-testid=report-reason-harassment]').check();
+    await sheet.locator('[data-testid=report-submit]').click();
+    await viewer.page.getByText('Danke, wir sehen es uns an').waitFor();
+    await viewer.context.close();
+    await runDueJobs(t);
+
+    const mod = await signedIn(first, 'de-DE');
+    await mod.page.goto(`${base}/moderation?status=open&kind=report`);
+    const row = mod.page.locator(`[data-testid=case-row][data-kind=report][data-target-id="${clip}"]`);
+    await row.waitFor();
+    expect(await row.innerText()).toContain('Belästigung oder Mobbing 1');
+    expect(await row.innerText()).toContain('1 Meldung');
+    const queueText = await mod.page.locator('main').innerText();
+    for (const de of ['Warteschlange', 'Offen', 'Entschieden', 'Meldungen', 'Einsprüche', 'Gesperrte Begriffe'])
+      expect(queueText).toContain(de);
+    for (const en of ['Queue', 'Decided', 'Appeals', 'Blocked terms', '1 report', 'Harassment'])
+      expect(queueText).not.toContain(en);
+    await row.click();
+    const form = mod.page.locator('[data-testid=decision-form]');
+    await form.waitFor();
+    const formText = await form.innerText();
+    for (const de of ['Maßnahme', 'Entfernen', 'Zurückweisen (keine Maßnahme)', 'Richtlinie', 'Entscheiden'])
+      expect(formText).toContain(de);
+    for (const en of ['Action', 'Remove', 'Dismiss (no action)', 'Policy', 'Decide'])
+      expect(formText).not.toContain(en);
+    await mod.page.screenshot({ path: join(ARTIFACTS, 'moderation-case-de.png') });
+    await mod.context.close();
+  }, 30_000);
 });

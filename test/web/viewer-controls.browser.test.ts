@@ -85,6 +85,38 @@ describe('viewer controls in Chromium', () => {
     await context.close();
   }, 90_000);
 
+  it('leaves Duet out of a feed card’s menu when its author turned duets off', async () => {
+    const off = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/videos/${clips[1]}`,
+      headers: bearer(maker.token),
+      payload: { allowDuets: false },
+    });
+    expect(off.statusCode).toBe(200);
+    // A visitor's For You: both clips are cards read from the public index.
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    const menuOf = async (id: string) => {
+      await page.locator(`[data-testid=feed-item][data-video-id="${id}"] [data-testid=more-button]`).first().click();
+      const menu = page.locator('dialog[open][data-testid=clip-menu]');
+      await menu.locator('[data-testid=menu-stitch]').waitFor();
+      const entries = {
+        duet: await menu.locator('[data-testid=menu-duet]').count(),
+        stitch: await menu.locator('[data-testid=menu-stitch]').count(),
+      };
+      await page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'hidden' });
+      return entries;
+    };
+    await page.locator('[data-testid=feed-item]').first().waitFor();
+    const seen = new Map<string, { duet: number; stitch: number }>();
+    for (const id of clips) seen.set(id, await menuOf(id));
+    expect(seen.get(clips[1]!)).toEqual({ duet: 0, stitch: 1 });
+    expect(seen.get(clips[0]!)).toEqual({ duet: 1, stitch: 1 });
+    await context.close();
+  }, 60_000);
+
   it('lists followers behind the count, and blocks and mutes from the profile', async () => {
     const { context, page } = await signedIn(viewer);
     await page.goto(`${base}/@controls_maker`);

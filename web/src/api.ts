@@ -38,7 +38,11 @@ import type {
   TargetSchema,
 } from '../../src/moderation/moderation.schema.js';
 import type { CommentingSchema, CommentSchema, NotificationSchema } from '../../src/social/social.schema.js';
-import type { PasswordChangeBody, PasswordResetRequestBody } from '../../src/accounts/account-security.schema.js';
+import type {
+  EmailChangeBody,
+  PasswordChangeBody,
+  PasswordResetRequestBody,
+} from '../../src/accounts/account-security.schema.js';
 import type {
   RecoveryCodesSchema,
   SessionItemSchema,
@@ -223,6 +227,7 @@ export const api = {
   resetPassword: (token: string, password: string) => post<void>(`/password-resets/${enc(token)}`, { password }),
   verifyEmail: (token: string) => post<void>(`/email-verifications/${enc(token)}`),
   resendEmailVerification: () => post<void>('/me/email-verification'),
+  changeEmail: (b: Static<typeof EmailChangeBody>) => patch<Me>('/me/email', b),
 
   // ---------------------------------------------------------------- media
   /** tus endpoint for resumable uploads (tus-js-client talks to it directly). */

@@ -27,6 +27,8 @@ export async function copyClipLink(video: Video, onShared?: () => void): Promise
   }
 }
 
+type RemixKey = 'duet' | 'stitch' | 'use-sound';
+
 /** A clip's "…" menu: edit (your own clip), not interested, copy link, report (someone else's clip), playback speed. */
 export function ClipMenu({
   video,
@@ -58,6 +60,11 @@ export function ClipMenu({
       toastError(e);
     }
   };
+  // The author's switches: the server refuses a duet or stitch they turned off (their own clip stays theirs to remix).
+  const remixes: [RemixKey, string][] = [];
+  if (own || video.allowDuets) remixes.push(['duet', `/upload?duet=${video.id}`]);
+  if (own || video.allowStitches) remixes.push(['stitch', `/upload?stitch=${video.id}`]);
+  if (video.sound) remixes.push(['use-sound', `/upload?sound=${video.sound.id}`]);
   return (
     <>
       {own && (
@@ -104,13 +111,7 @@ export function ClipMenu({
               {t('menu.copyLink')}
             </button>
           </li>
-          {(
-            [
-              ['duet', `/upload?duet=${video.id}`],
-              ['stitch', `/upload?stitch=${video.id}`],
-              ...(video.sound ? [['use-sound', `/upload?sound=${video.sound.id}`]] : []),
-            ] as const
-          ).map(([key, href]) => (
+          {remixes.map(([key, href]) => (
             <li key={key}>
               <button
                 type="button"

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Me } from '../api';
 import { t } from '../i18n';
-import { errorText, toast } from '../session';
+import { errorText, meStore, toast } from '../session';
 import { FormError } from '../ui/misc';
 
 /** "Your address is not confirmed — send the link again": shown until the link mailed at signup is opened. */
@@ -90,5 +90,102 @@ export function PasswordSection() {
         </button>
       </form>
     </section>
+  );
+}
+
+/** The address and whether it is confirmed, as the account section lists it. */
+export function EmailFacts({ me }: { me: Me }) {
+  return (
+    <>
+      <dt>{t('settings.email')}</dt>
+      <dd>
+        <span data-testid="settings-email-address">{me.email}</span>{' '}
+        <small data-testid="settings-email-status" data-verified={me.emailVerified ? 'true' : 'false'}>
+          ({me.emailVerified ? t('security.emailVerified') : t('security.emailUnverified')})
+        </small>
+      </dd>
+    </>
+  );
+}
+
+/**
+ * Changing the address: the new address and the password; the server's refusal
+ * (a wrong password, an address another account has) shows in the form. The new address gets a confirmation link.
+ */
+export function EmailSection() {
+  const [open, setOpen] = useState(false);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [sentTo, setSentTo] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      const next = await api.changeEmail({ email: email.trim(), password });
+      meStore.set(next);
+      setSentTo(next.email);
+      setOpen(false);
+      setEmail('');
+      setPassword('');
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="email-change" data-testid="settings-email">
+      {sentTo && (
+        <p role="status" data-testid="email-change-sent">
+          {t('security.emailChanged', { email: sentTo })}
+        </p>
+      )}
+      {!open ? (
+        <button type="button" class="btn btn-secondary" onClick={() => setOpen(true)} data-testid="email-change-open">
+          {t('security.changeEmail')}
+        </button>
+      ) : (
+        <form onSubmit={submit} data-testid="change-email" noValidate>
+          <h3>{t('security.changeEmail')}</h3>
+          <p class="muted">{t('security.changeEmailHint')}</p>
+          <div class="field">
+            <label for="s-email-new">{t('security.newEmail')}</label>
+            <input
+              id="s-email-new"
+              name="email"
+              type="email"
+              autoComplete="email"
+              autoCapitalize="none"
+              spellcheck={false}
+              value={email}
+              onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+            />
+          </div>
+          <div class="field">
+            <label for="s-email-pw">{t('security.currentPassword')}</label>
+            <input
+              id="s-email-pw"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+            />
+          </div>
+          <FormError message={error} testid="form-error" />
+          <div class="btn-row">
+            <button type="button" class="btn btn-secondary" onClick={() => setOpen(false)}>
+              {t('common.cancel')}
+            </button>
+            <button type="submit" class="btn btn-primary" disabled={busy || !email.trim() || !password}>
+              {t('security.changeEmailSubmit')}
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
   );
 }

@@ -9,7 +9,7 @@ import { IconGlobe, IconShield } from '../ui/icons';
 import { FormError, PageHeader, Spinner } from '../ui/misc';
 import { useTitle } from '../title';
 import { AvatarSection } from './AvatarSection';
-import { EmailVerificationHint, PasswordSection } from './SecuritySections';
+import { EmailFacts, EmailSection, EmailVerificationHint, PasswordSection } from './SecuritySections';
 import { SessionsSection, TotpSection } from './SessionSections';
 import { MoveSection } from './MoveSection';
 
@@ -358,9 +358,9 @@ function AccountSection({ me }: { me: Me }) {
         <dd>
           <Link href={`/@${me.handle}`}>@{me.handle}</Link>
         </dd>
-        <dt>{t('settings.email')}</dt>
-        <dd>{me.email}</dd>
+        <EmailFacts me={me} />
       </dl>
+      <EmailSection />
       <button type="button" class="btn btn-secondary" onClick={logout} data-testid="logout">
         {t('settings.logout')}
       </button>
@@ -402,7 +402,8 @@ function AccountSection({ me }: { me: Me }) {
 }
 
 /**
- * /settings — profile, privacy, muted words, language, home region, account status, data export, log out and account
+ * /settings — profile, privacy, muted words, language, home region, account status, data export, password, sessions,
+ * two-step sign-in, the address (and changing it), log out and account
  * deletion.
  */
 export function SettingsPage() {
