@@ -21,6 +21,7 @@ import { Queue } from 'bullmq';
 import { sql, type Kysely } from 'kysely';
 import type { Config, ConfigFile } from '../config.js';
 import { openDatabase, type StoreLocation } from '../db/database.js';
+import { inList, pagesOf } from '../db/id-lists.js';
 import { migrateToLatest } from '../db/migrations.js';
 import { cellMigrations, directoryMigrations } from '../db/registry.js';
 import type { DirectoryDb } from '../db/schema.js';
@@ -870,11 +871,11 @@ async function clearLinks(
   for (const [table, columns] of Object.entries(catalog.tablesOf(kind))) {
     for (const link of links) {
       if (!(link.column in columns)) continue;
-      for (const part of chunks(link.ids)) {
+      for (const part of pagesOf(link.ids)) {
         const res = await db
           .updateTable(table)
           .set({ [link.column]: null })
-          .where(link.column, 'in', part)
+          .where(() => inList(db, link.column, part))
           .executeTakeFirst();
         out[link.count] += Number(res.numUpdatedRows ?? 0);
       }

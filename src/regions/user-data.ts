@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { dialectOf } from '../db/database.js';
+import { inList, pagesOf } from '../db/id-lists.js';
 import type { Border, DirectoryTable } from './border.js';
 import type { CounterRule, DataCatalog, StoreKind } from './catalog.js';
 
@@ -48,11 +49,11 @@ export async function rowsNaming(
     if (skip.includes(table)) continue;
     const seen = new Set<string>();
     const rows: Row[] = [];
-    for (const part of chunks(ids)) {
+    for (const part of pagesOf(ids)) {
       const found = (await db
         .selectFrom(table)
         .selectAll()
-        .where((eb) => eb.or(columns.map((c) => eb(c, 'in', part))))
+        .where((eb) => eb.or(columns.map((c) => inList(db, c, part))))
         .execute()) as Row[];
       for (const row of found) {
         const key = JSON.stringify(row);
@@ -102,8 +103,8 @@ export async function deleteRowsNaming(
   const remove = async (table: string, columns: string[], values: string[]): Promise<void> => {
     const rules = kind === 'cell' ? catalog.counters(table) : [];
     const cascades = kind === 'cell' ? catalog.cascades(table) : [];
-    for (const part of chunks(values)) {
-      const where = (eb: any) => eb.or(columns.map((c) => eb(c, 'in', part)));
+    for (const part of pagesOf(values)) {
+      const where = (eb: any) => eb.or(columns.map((c) => inList(db, c, part)));
       let rows: Row[] = [];
       if (rules.length > 0 || cascades.length > 0)
         rows = (await db.selectFrom(table).selectAll().where(where).execute()) as Row[];
@@ -265,11 +266,11 @@ export async function foldersNaming(
   for (const f of catalog.folders()) {
     const columns = catalog.userColumns('cell', f.table);
     if (columns.length === 0) continue;
-    for (const part of chunks(ids)) {
+    for (const part of pagesOf(ids)) {
       const rows = (await db
         .selectFrom(f.table)
         .select(f.column)
-        .where((eb) => eb.or(columns.map((c) => eb(c, 'in', part))))
+        .where((eb) => eb.or(columns.map((c) => inList(db, c, part))))
         .execute()) as Row[];
       for (const r of rows) {
         const id = String(r[f.column]);
