@@ -26,6 +26,9 @@ export const mediaCatalog: DomainCatalog = {
       stitch_of: 'public',
       captions: 'public',
       cover_ms: 'public',
+      allow_duets: 'public',
+      allow_stitches: 'public',
+      allow_comments: 'public',
     },
     sounds: {
       id: 'public',

@@ -74,6 +74,17 @@ export const mediaDirectoryMigrations: MigrationMap = {
       await remixIndexes(db);
     },
   },
+  '1031_index_remix_switches': {
+    async up(db: Kysely<any>) {
+      // Copies of the author's duet, stitch and comment switches: feed cards offer only what is allowed, and
+      // feed pages read no cell. Clips indexed before get theirs at the next start (VideoService.reconcileSwitches).
+      for (const column of ['allow_duets', 'allow_stitches', 'allow_comments'])
+        await db.schema
+          .alterTable('videos')
+          .addColumn(column, 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+    },
+  },
 };
 
 /** Partial indexes on the columns naming a duet's or stitch's original (index and cells alike). */

@@ -95,6 +95,10 @@ export interface DirectoryVideosTable {
   /** Copies of the cell row's `captions` and `cover_ms` (migration 1021). */
   captions: Generated<string>;
   cover_ms: number | null;
+  /** Copies of the author's switches (1 = allowed; migration 1031), shown on feed cards without a cell read. */
+  allow_duets: Generated<number>;
+  allow_stitches: Generated<number>;
+  allow_comments: Generated<number>;
 }
 
 export interface DirectorySoundsTable {

@@ -41,11 +41,6 @@ interface Flags extends Relations {
 const ZERO_STATS = { views: 0, likes: 0, comments: 0, shares: 0 };
 const NO_STATS = new Map<string, Video['stats']>();
 
-type Switches = Pick<Video, 'allowDuets' | 'allowStitches' | 'allowComments'>;
-const NO_SWITCHES = new Map<string, Switches>();
-/** A clip whose cell row is gone (deleted while the page was read) offers nothing to remix or comment on. */
-const SWITCHES_OFF: Switches = { allowDuets: false, allowStitches: false, allowComments: false };
-
 function soundIdsOf(clips: readonly ClipRef[]): string[] {
   const ids: string[] = [];
   for (const c of clips) if (c.row.sound_id && !ids.includes(c.row.sound_id)) ids.push(c.row.sound_id);
@@ -158,15 +153,14 @@ export class VideoPresenter {
     const { refs } = this.deps;
     const authorIds = [...new Set(clips.map((c) => c.ownerId))];
     const videoIds = clips.map((c) => c.id);
-    // Feed pages hold index clips only: their cells are read for the author's switches alone (one query a region).
+    // Feed pages hold index clips only: no cell is read for them, and no promise is made for what is not read.
     const fromCells = clips.some((c) => c.from === 'cell');
-    const [authors, flags, stats, sounds, remixes, switches] = await Promise.all([
+    const [authors, flags, stats, sounds, remixes] = await Promise.all([
       refs.authorsById(authorIds),
       viewer ? this.flags(viewer, authorIds, videoIds, options.relations) : undefined,
       fromCells ? this.cellStats(clips) : NO_STATS,
       fromCells ? this.soundTitles(clips) : refs.soundTitles(soundIdsOf(clips)),
       this.remixRefs(clips),
-      this.indexSwitches(clips),
     ]);
     const relations = flags ?? NO_RELATIONS;
     const out: Video[] = [];
@@ -174,7 +168,7 @@ export class VideoPresenter {
       const author = authors.get(clip.ownerId);
       const state = stateOf(clip, author && authorState(author));
       if (!mayView(viewer, state, relations)) continue;
-      const video = this.render(clip, author, openToAnyone(state), stats, sounds, switches);
+      const video = this.render(clip, author, openToAnyone(state), stats, sounds);
       addRemix(video, clip, remixes);
       if (flags) {
         video.viewer = {
@@ -207,7 +201,7 @@ export class VideoPresenter {
       this.remixRefs(clips),
     ]);
     return clips.map((clip) => {
-      const video = this.render(clip, authors.get(clip.ownerId), false, stats, sounds, NO_SWITCHES);
+      const video = this.render(clip, authors.get(clip.ownerId), false, stats, sounds);
       addRemix(video, clip, remixes);
       addModeration(video, clip);
       return video;
@@ -220,7 +214,6 @@ export class VideoPresenter {
     open: boolean,
     stats: Map<string, Video['stats']>,
     sounds: Map<string, string>,
-    switches: Map<string, Switches>,
   ): Video {
     const user: UserRef = author
       ? toUserRef(author)
@@ -249,7 +242,10 @@ export class VideoPresenter {
         sound: sound(r.sound_id),
         duetOf: null,
         stitchOf: null,
-        ...(switches.get(r.id) ?? SWITCHES_OFF),
+        // The index keeps copies of the author's switches, so a card's menu offers only what the author allows.
+        allowDuets: r.allow_duets === 1,
+        allowStitches: r.allow_stitches === 1,
+        allowComments: r.allow_comments === 1,
         stats: { views: r.view_count, likes: r.like_count, comments: r.comment_count, shares: r.share_count },
         createdAt: r.created_at,
         captions: captionsOf(r.captions, playback.hls),
@@ -345,43 +341,6 @@ export class VideoPresenter {
       const author = authors.get(r.author_id);
       if (author) out.set(r.id, { id: r.id, author: { id: author.id, handle: author.handle } });
     }
-    return out;
-  }
-
-  /**
-   * The author's duet, stitch and comment switches of clips read from the index. They stay in the clip's cell (the
-   * index holds no copy), so each region on the page is asked once, for its clips' ids.
-   */
-  private async indexSwitches(clips: readonly ClipRef[]): Promise<Map<string, Switches>> {
-    const byRegion = new Map<string, string[]>();
-    for (const c of clips) {
-      if (c.from !== 'index' || !this.deps.cells.has(c.region)) continue;
-      (byRegion.get(c.region) ?? byRegion.set(c.region, []).get(c.region)!).push(c.id);
-    }
-    if (byRegion.size === 0) return NO_SWITCHES;
-    const out = new Map<string, Switches>();
-    await Promise.all(
-      [...byRegion].map(async ([region, ids]) => {
-        const cell = this.deps.cells.get(region);
-        const rows = await cell.db
-          .selectFrom('videos')
-          .select(['id', 'allow_duets', 'allow_stitches', 'allow_comments'])
-          .where('id', 'in', ids)
-          .execute()
-          .catch((err: unknown) => {
-            // A region leaving (carve-out detach) while the page is read: its clips are leaving too.
-            if (this.deps.cells.has(region) && this.deps.cells.get(region) === cell) throw err;
-            return [];
-          });
-        for (const r of rows) {
-          out.set(r.id, {
-            allowDuets: r.allow_duets === 1,
-            allowStitches: r.allow_stitches === 1,
-            allowComments: r.allow_comments === 1,
-          });
-        }
-      }),
-    );
     return out;
   }
 

@@ -652,7 +652,7 @@ export class VideoService {
   /**
    * Index rows that no longer follow the rule — written before the index followed accounts, or by a process that
    * stopped half-way — are brought in line with their cells. Cheap: it reads only the index rows of accounts that
-   * are private or not active. Run when a server starts.
+   * are private or not active, and the clips with a switch turned off. Run when a server starts.
    */
   async reconcileIndex(): Promise<number> {
     const { directory, cells } = this.deps;
@@ -678,6 +678,39 @@ export class VideoService {
         moved++;
       }
     }
+    // Clips with a switch turned off (few): their index copies follow the cell (rows indexed before the copies
+    // existed carry the default, allowed).
+    const switches = ['allow_duets', 'allow_stitches', 'allow_comments'] as const;
+    for (const cell of cells.all()) {
+      const off = await this.db(cell.region)
+        .selectFrom('videos')
+        .select(['id', ...switches])
+        .where((eb) => eb.or(switches.map((c) => eb(c, '=', 0))))
+        .execute();
+      for (let i = 0; i < off.length; i += 500) {
+        const page = off.slice(i, i + 500);
+        const copies = new Map(
+          (
+            await directory
+              .selectFrom('videos')
+              .select(['id', ...switches])
+              .where(
+                'id',
+                'in',
+                page.map((r) => r.id),
+              )
+              .execute()
+          ).map((r) => [r.id, r]),
+        );
+        for (const row of page) {
+          const copy = copies.get(row.id);
+          if (!copy || switches.every((c) => copy[c] === row[c])) continue;
+          const clip = await this.deps.access.inCell(cell.region, row.id);
+          if (clip) await this.syncDirectory(clip);
+          moved++;
+        }
+      }
+    }
     return moved;
   }
 
@@ -685,7 +718,13 @@ export class VideoService {
     const { border, directory, events } = this.deps;
     const existing = await directory.selectFrom('videos').select('id').where('id', '=', row.id).executeTakeFirst();
     const text = { caption: row.caption, hashtags: row.hashtags, mentions: row.mentions };
-    const looks = { captions: row.captions, cover_ms: row.cover_ms };
+    const looks = {
+      captions: row.captions,
+      cover_ms: row.cover_ms,
+      allow_duets: row.allow_duets,
+      allow_stitches: row.allow_stitches,
+      allow_comments: row.allow_comments,
+    };
     if (existing) {
       await border.update(
         region,

@@ -207,6 +207,18 @@ describe('use this sound, duets and stitches', () => {
       return res.json().items.find((v: any) => v.id === original.id);
     };
     expect(await card()).toMatchObject({ allowDuets: false, allowStitches: false, allowComments: false });
+    // An index copy that missed the change (written before the copies existed) is put right at the next start.
+    const copy = () =>
+      t.ctx.directory
+        .selectFrom('videos')
+        .select('allow_duets')
+        .where('id', '=', original.id)
+        .executeTakeFirstOrThrow();
+    await t.ctx.directory.updateTable('videos').set({ allow_duets: 1 }).where('id', '=', original.id).execute();
+    expect(await t.ctx.media.videos.reconcileIndex()).toBeGreaterThanOrEqual(1);
+    expect(await copy()).toEqual({ allow_duets: 0 });
+    expect(await card()).toMatchObject({ allowDuets: false });
+    expect(await t.ctx.media.videos.reconcileIndex()).toBe(0);
     expect(await refusal(bob, { duetOf: original.id })).toMatchObject({ status: 403, code: 'video.duet_disabled' });
     expect(await refusal(bob, { stitchOf: original.id, stitchMs: '1000' })).toMatchObject({
       status: 403,
