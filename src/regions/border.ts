@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { CellDb, DirectoryDb } from '../db/schema.js';
 import type { CellRegistry } from './cells.js';
 import type { DataCatalog } from './catalog.js';
+import { inList, pagesOf } from '../db/id-lists.js';
 
 export type DirectoryTable = keyof DirectoryDb & string;
 type Row = Record<string, unknown>;
@@ -103,6 +104,43 @@ export class Border {
     await this.count(from, flow, 'directory');
   }
 
+  /**
+   * Adds a delta to one counter of many directory rows, named by one key column: rows changing by the same amount
+   * share a statement (a region's detach lowers the counts of thousands of other users and clips at once).
+   */
+  async adjustCountersMany(
+    from: string,
+    flow: string,
+    table: DirectoryTable,
+    key: string,
+    counter: string,
+    changes: readonly { keyValue: string; delta: number }[],
+  ): Promise<void> {
+    this.checkDirectoryColumns(table, [key, counter]);
+    const directory = this.deps.directory as Kysely<any>;
+    const byDelta = new Map<number, string[]>();
+    for (const c of changes) {
+      if (c.delta === 0) continue;
+      const keys = byDelta.get(c.delta);
+      if (keys) keys.push(c.keyValue);
+      else byDelta.set(c.delta, [c.keyValue]);
+    }
+    let rows = 0;
+    for (const [delta, keys] of byDelta)
+      for (const page of pagesOf(keys)) {
+        await directory
+          .updateTable(table)
+          .set({
+            [counter]: sql`case when ${sql.ref(counter)} + ${delta} < 0 then 0 else ${sql.ref(counter)} + ${delta} end`,
+          })
+          .where(() => inList(directory, key, page))
+          .execute();
+        for (const keyValue of page) this.written(table, { [key]: keyValue }, [counter]);
+        rows += page.length;
+      }
+    if (rows > 0) await this.count(from, flow, 'directory', rows);
+  }
+
   async remove(from: string, flow: string, table: DirectoryTable, where: Row): Promise<void> {
     this.checkDirectoryColumns(table, Object.keys(where));
     let q = (this.deps.directory as Kysely<any>).deleteFrom(table);
@@ -171,13 +209,13 @@ export class Border {
     }
   }
 
-  private async count(from: string, flow: string, target: string): Promise<void> {
+  private async count(from: string, flow: string, target: string, n = 1): Promise<void> {
     const db = this.deps.cells.get(from).db as Kysely<CellDb>;
     const day = this.deps.now().toISOString().slice(0, 10);
     await db
       .insertInto('border_flows')
-      .values({ day, flow, target, count: 1 })
-      .onConflict((oc) => oc.columns(['day', 'flow', 'target']).doUpdateSet({ count: sql`border_flows.count + 1` }))
+      .values({ day, flow, target, count: n })
+      .onConflict((oc) => oc.columns(['day', 'flow', 'target']).doUpdateSet({ count: sql`border_flows.count + ${n}` }))
       .execute();
   }
 

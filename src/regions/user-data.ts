@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { dialectOf } from '../db/database.js';
-import { inList, pagesOf } from '../db/id-lists.js';
+import { inList, LIST_PAGE, pagesOf } from '../db/id-lists.js';
 import type { Border, DirectoryTable } from './border.js';
 import type { CounterRule, DataCatalog, StoreKind } from './catalog.js';
 
@@ -13,6 +13,8 @@ import type { CounterRule, DataCatalog, StoreKind } from './catalog.js';
  */
 
 const CHUNK = 400;
+/** Ids per page where the rows they name are read into memory (counter rules, cascades). */
+const ROW_PAGE = 1_000;
 type Row = Record<string, unknown>;
 
 /** One directory counter to lower after rows were removed; `through` says the key still has to be looked up. */
@@ -103,11 +105,12 @@ export async function deleteRowsNaming(
   const remove = async (table: string, columns: string[], values: string[]): Promise<void> => {
     const rules = kind === 'cell' ? catalog.counters(table) : [];
     const cascades = kind === 'cell' ? catalog.cascades(table) : [];
-    for (const part of pagesOf(values)) {
+    // Rows read for counters and cascades are held while a page is handled: smaller pages keep that bounded.
+    const readsRows = rules.length > 0 || cascades.length > 0;
+    for (const part of pagesOf(values, readsRows ? ROW_PAGE : LIST_PAGE)) {
       const where = (eb: any) => eb.or(columns.map((c) => inList(db, c, part)));
       let rows: Row[] = [];
-      if (rules.length > 0 || cascades.length > 0)
-        rows = (await db.selectFrom(table).selectAll().where(where).execute()) as Row[];
+      if (readsRows) rows = (await db.selectFrom(table).selectAll().where(where).execute()) as Row[];
       for (const rule of rules) {
         for (const row of rule.once ? firstOfGroups(rows, rule.once) : rows) {
           if (rule.when && Object.entries(rule.when).some(([k, v]) => String(row[k]) !== String(v))) continue;
@@ -195,16 +198,21 @@ export async function applyCounterDeltas(
   const byLookup = new Map<string, CounterDelta[]>();
   for (const d of deltas) {
     if (!d.through) add(d);
-    else byLookup.set(JSON.stringify(d.through), [...(byLookup.get(JSON.stringify(d.through)) ?? []), d]);
+    else {
+      const k = JSON.stringify(d.through);
+      const group = byLookup.get(k);
+      if (group) group.push(d);
+      else byLookup.set(k, [d]);
+    }
   }
   for (const group of byLookup.values()) {
     const through = group[0]!.through!;
     const found = new Map<string, string>();
-    for (const part of chunks([...new Set(group.map((d) => d.keyValue))])) {
+    for (const part of pagesOf([...new Set(group.map((d) => d.keyValue))])) {
       const rows = (await directory
         .selectFrom(through.table)
         .select([through.key, through.column])
-        .where(through.key, 'in', part)
+        .where(() => inList(directory, through.key, part))
         .execute()) as Row[];
       for (const r of rows) found.set(String(r[through.key]), String(r[through.column]));
     }
@@ -213,15 +221,17 @@ export async function applyCounterDeltas(
       if (target) add({ ...d, keyValue: target, through: undefined });
     }
   }
+  // One counter of one table at a time, many rows per statement.
+  const byCounter = new Map<string, CounterDelta[]>();
   for (const d of merged.values()) {
-    if (d.delta !== 0)
-      await border.adjustCounters(
-        from,
-        flow,
-        d.directoryTable as DirectoryTable,
-        { [d.key]: d.keyValue },
-        { [d.counter]: d.delta },
-      );
+    const k = `${d.directoryTable}|${d.key}|${d.counter}`;
+    const group = byCounter.get(k);
+    if (group) group.push(d);
+    else byCounter.set(k, [d]);
+  }
+  for (const group of byCounter.values()) {
+    const { directoryTable, key, counter } = group[0]!;
+    await border.adjustCountersMany(from, flow, directoryTable as DirectoryTable, key, counter, group);
   }
 }
 
