@@ -401,6 +401,27 @@ describe('backoff per account and client on wrong passwords', () => {
     expect((await login(t, { handle: 'olga_change', password: PASSWORD })).statusCode).toBe(201);
   });
 
+  it('applies to the password check of PATCH /me/email', async () => {
+    const me = await signup(t.app, { handle: 'olga_email', email: 'olga.email@example.org' });
+    const change = (password: string, remoteAddress = GUESSER) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/me/email',
+        headers: bearer(me.token),
+        payload: { email: 'olga.elsewhere@example.org', password },
+        remoteAddress,
+      });
+    for (let i = 0; i < 6; i++) expect((await change('guess guess guess')).statusCode).toBe(403);
+    const held = await change(PASSWORD);
+    expect(held.statusCode).toBe(429);
+    expect(held.json().error.code).toBe('auth.too_many_attempts');
+    expect(Number(held.headers['retry-after'])).toBeGreaterThan(0);
+    // The address was not changed by the held attempt; the owner, elsewhere, still can.
+    const mine = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(me.token) });
+    expect(mine.json().email).toBe('olga.email@example.org');
+    expect((await change(PASSWORD, OWNER)).statusCode).toBe(200);
+  });
+
   it('limits expensive reads and writes per account', async () => {
     const a = await signup(t.app, { handle: 'olga_search' });
     const b = await signup(t.app, { handle: 'olga_search2' });
