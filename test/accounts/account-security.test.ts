@@ -1,7 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkers } from '../../src/jobs/workers.js';
 import type { JobRunner } from '../../src/jobs/worker.js';
-import { bearer, dumpStore, signup, startTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, dumpStore, signup, startTestApp, tempDir, type TestApp } from '../helpers/app.js';
+import { readZip } from '../helpers/zip.js';
 import { linkToken, startSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp.js';
 import { listOutbox, showOutbox } from '../../src/mail/mailer.js';
 
@@ -314,6 +318,123 @@ describe('a region that wants a verified address before uploads', () => {
     } finally {
       await t.destroy();
     }
+  });
+});
+
+describe('the export of an account with mail, reset links and two-step sign-in', () => {
+  let t: TestApp;
+  let workers: JobRunner;
+  beforeAll(async () => {
+    // No SMTP: mail goes to the cell's outbox, sealed, which the export reads like every other table.
+    t = await startTestApp({ env: { REELM_PUBLIC_URL: PUBLIC_URL } });
+    workers = startWorkers(t.ctx, undefined, { pollMs: 10 });
+  });
+  afterAll(async () => {
+    await workers.stop();
+    await t.destroy();
+  });
+
+  it('lists the mail, tokens and factors it keeps, without a link, token, secret or hash that guards the account', async () => {
+    const ola = await signup(t.app, { handle: 'ola_export', email: 'ola.export@example.org' });
+    const post = (url: string, payload?: object) =>
+      t.app.inject({ method: 'POST', url, headers: bearer(ola.token), ...(payload ? { payload } : {}) });
+    expect((await post('/api/v1/password-resets', { email: 'ola.export@example.org' })).statusCode).toBe(202);
+    const { secret } = (await post('/api/v1/me/totp')).json() as { secret: string };
+    const code = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate();
+    const confirmed = await post('/api/v1/me/totp/confirm', { code });
+    expect(confirmed.statusCode).toBe(200);
+    const recoveryCodes = confirmed.json().recoveryCodes as string[];
+
+    // The verification and the reset mail, opened as `reelm mail show` would: their links are live.
+    const cell = t.ctx.cells.get('us');
+    const dekOf = async (userId: string) => {
+      const key = await cell.db
+        .selectFrom('user_keys')
+        .select('wrapped_dek')
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      return cell.keys.unwrapDek(userId, key.wrapped_dek);
+    };
+    let entries: Awaited<ReturnType<typeof listOutbox>> = [];
+    for (let i = 0; i < 500 && entries.length < 2; i++) {
+      await t.ctx.passwords.settled();
+      entries = (await listOutbox(cell.db)).filter((e) => e.userId === ola.id);
+      if (entries.length < 2) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(entries.map((e) => e.kind).sort()).toEqual(['email_verification', 'password_reset']);
+    const links: string[] = [];
+    for (const e of entries) {
+      const mail = (await showOutbox(cell.db, e.id, dekOf))!;
+      links.push(linkToken(mail.text, e.kind === 'password_reset' ? 'reset' : 'verify-email'));
+    }
+    const hashes = [
+      ...(await cell.db.selectFrom('account_tokens').select('token_hash').where('user_id', '=', ola.id).execute()).map(
+        (r) => r.token_hash,
+      ),
+      ...(
+        await cell.db.selectFrom('totp_recovery_codes').select('code_hash').where('user_id', '=', ola.id).execute()
+      ).map((r) => r.code_hash),
+      ...(await cell.db.selectFrom('sessions').select('token_hash').where('user_id', '=', ola.id).execute()).map(
+        (r) => r.token_hash,
+      ),
+    ];
+    expect(hashes.length).toBeGreaterThanOrEqual(2 + 10 + 1);
+    const sealedSecret = (
+      await cell.db
+        .selectFrom('totp_factors')
+        .select('totp_secret_enc')
+        .where('user_id', '=', ola.id)
+        .executeTakeFirstOrThrow()
+    ).totp_secret_enc;
+
+    const requested = await post('/api/v1/me/export');
+    expect(requested.statusCode).toBe(202);
+    let status: { status: string; url?: string } = { status: 'queued' };
+    for (let i = 0; i < 500 && status.status !== 'ready'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      status = (
+        await t.app.inject({
+          method: 'GET',
+          url: `/api/v1/me/exports/${requested.json().id}`,
+          headers: bearer(ola.token),
+        })
+      ).json();
+    }
+    expect(status.status).toBe('ready');
+    const download = await t.app.inject({ method: 'GET', url: status.url!, headers: bearer(ola.token) });
+    expect(download.statusCode).toBe(200);
+    const file = join(tempDir(), 'export.zip');
+    writeFileSync(file, download.rawPayload);
+    const zip = await readZip(file);
+
+    // Every table the account's security lives in is listed…
+    for (const table of ['mail_outbox', 'account_emails', 'account_tokens', 'totp_factors', 'totp_recovery_codes'])
+      expect([...zip.keys()], table).toContain(`tables/${table}.json`);
+    const table = (name: string) =>
+      JSON.parse(zip.get(`tables/${name}.json`)!.toString('utf8')) as Record<string, unknown>[];
+    const outbox = table('mail_outbox');
+    expect(outbox.map((m) => m.kind).sort()).toEqual(['email_verification', 'password_reset']);
+    for (const m of outbox) {
+      expect(m).toMatchObject({ kind: expect.any(String), language: 'en', created_at: expect.any(String) });
+      expect(Object.keys(m)).not.toContain('text');
+      expect(Object.keys(m)).not.toContain('html');
+    }
+    expect(
+      table('account_tokens')
+        .map((r) => r.purpose)
+        .sort(),
+    ).toEqual(['email_verification', 'password_reset']);
+    expect(table('totp_factors')).toHaveLength(1);
+    expect(table('totp_recovery_codes')).toHaveLength(10);
+    // …and nothing in the whole archive would let its holder verify, reset, sign in or pass the second step.
+    const everything = [...zip.values()].map((b) => b.toString('latin1')).join('\n');
+    expect(everything).not.toContain('/verify-email/');
+    expect(everything).not.toContain('/reset/');
+    for (const link of links) expect(everything).not.toContain(link.slice(3));
+    for (const hash of hashes) expect(everything).not.toContain(hash);
+    expect(everything).not.toContain(secret);
+    expect(everything).not.toContain(sealedSecret);
+    for (const rc of recoveryCodes) expect(everything).not.toContain(rc);
   });
 });
 
