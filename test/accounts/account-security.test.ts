@@ -75,6 +75,46 @@ describe('account security over SMTP', () => {
     expect((await post(`/api/v1/email-verifications/${token}`)).statusCode).toBe(204);
   });
 
+  it('writes the signup’s first mail in the language it asked for, or its browser’s, and keeps that language', async () => {
+    const signupWith = (handle: string, extra: object, headers: Record<string, string> = {}) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/accounts',
+        headers,
+        payload: {
+          handle,
+          password: PASSWORD,
+          email: `${handle}@example.org`,
+          birthdate: '1990-02-03',
+          country: 'DE',
+          ...extra,
+        },
+      });
+    const languageOf = async (handle: string) =>
+      me((await login(handle, PASSWORD)).json().token as string).then((m) => m.language);
+
+    // Asked for in the body, whatever the browser says.
+    expect((await signupWith('uwe_sprache', { language: 'de' }, { 'accept-language': 'en-US' })).statusCode).toBe(201);
+    const uwe = await mailTo('uwe_sprache@example.org', /Bestätige deine E-Mail-Adresse/);
+    expect(uwe.text).toContain('Hallo @uwe_sprache');
+    expect(linkToken(uwe.text, 'verify-email').startsWith('eu.')).toBe(true);
+    expect(await languageOf('uwe_sprache')).toBe('de');
+
+    // From the browser's Accept-Language, when it names a language the app speaks.
+    const vera = await signupWith('vera_sprache', {}, { 'accept-language': 'fr-FR, de-AT;q=0.8, en;q=0.5' });
+    expect(vera.statusCode).toBe(201);
+    expect((await mailTo('vera_sprache@example.org', /Bestätige deine E-Mail-Adresse/)).text).toContain('Hallo');
+    expect(await languageOf('vera_sprache')).toBe('de');
+
+    // Neither: English, and the account keeps following the browser.
+    expect((await signupWith('walt_sprache', {}, { 'accept-language': 'fr-FR, ja;q=0.5' })).statusCode).toBe(201);
+    await mailTo('walt_sprache@example.org', /Confirm your email address/);
+    expect(await languageOf('walt_sprache')).toBeNull();
+    const bad = await signupWith('xena_sprache', { language: 'fr' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('request.invalid');
+  });
+
   it('lets a verification link expire after 48 hours', async () => {
     await signup(t.app, { handle: 'cal_sec', email: 'cal.sec@example.org' });
     const token = linkToken((await mailTo('cal.sec@example.org', /Confirm/)).text, 'verify-email');
