@@ -151,7 +151,16 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : undefined,
     now,
   });
-  const accountEmails = new AccountEmailService({ config, cells, border, queues, index: emailIndex, now, log });
+  const accountEmails = new AccountEmailService({
+    config,
+    cells,
+    border,
+    queues,
+    index: emailIndex,
+    now,
+    log,
+    attempts: limits.attempts,
+  });
   const passwords = new PasswordService({
     directory,
     cells,

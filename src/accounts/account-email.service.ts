@@ -12,6 +12,7 @@ import { regionPolicy } from '../regions/policy.js';
 import { checkEmail } from './account-rules.js';
 import { findToken } from './account-tokens.js';
 import type { EmailIndex } from './email-index.js';
+import type { PasswordAttempts } from './password-attempts.js';
 import { verifyPassword } from './passwords.js';
 import type { Principal } from './session.service.js';
 
@@ -26,6 +27,8 @@ export interface AccountEmailServiceDeps {
   index: EmailIndex;
   now: () => Date;
   log: Logger;
+  /** The per account+client backoff every password check shares (`password:<userId>`). */
+  attempts?: PasswordAttempts;
 }
 
 export const emailTaken = () =>
@@ -150,7 +153,7 @@ export class AccountEmailService {
   }
 
   /** A new address (the password confirms it is the owner): unverified until its link is opened. */
-  async changeEmail(principal: Principal, rawEmail: string, password: string): Promise<void> {
+  async changeEmail(principal: Principal, rawEmail: string, password: string, client = ''): Promise<void> {
     const email = checkEmail(rawEmail);
     const { region, userId } = principal;
     const db = this.deps.cells.get(region).db;
@@ -161,8 +164,9 @@ export class AccountEmailService {
       .where('accounts.id', '=', userId)
       .executeTakeFirst();
     if (!account) throw new NotFoundError('account.not_found', 'This account no longer exists.');
-    if (!(await verifyPassword(account.password_hash, password)))
-      throw new ForbiddenError('account.password_wrong', 'The password is wrong.');
+    const check = () => verifyPassword(account.password_hash, password);
+    const ok = this.deps.attempts ? await this.deps.attempts.check(`password:${userId}`, client, check) : await check();
+    if (!ok) throw new ForbiddenError('account.password_wrong', 'The password is wrong.');
     await this.assertAvailable(region, email, userId);
     const dek = this.deps.cells.get(region).keys.unwrapDek(userId, account.wrapped_dek);
     const at = this.deps.now().toISOString();

@@ -33,6 +33,8 @@ export interface SignupInput {
   email: string;
   birthdate: string;
   country: string;
+  /** Stored as the account's language (the first mail is written in it); absent, the account follows the browser. */
+  language?: Language;
 }
 
 export type { Me, WhoCanComment } from './accounts.schema.js';
@@ -157,6 +159,7 @@ export class AccountService {
             updated_at: at,
             deactivated_at: null,
             delete_after: null,
+            language: input.language ?? null,
           })
           .execute();
         await this.deps.emails.record(tx, id, email, at);

@@ -37,6 +37,12 @@ export const EXPORT_ROWS_FLOW = 'account.export-rows';
 
 // Secrets that protect the account rather than describe the person; the export leaves them out.
 const SECRET_COLUMNS = new Set(['password_hash', 'token_hash', 'wrapped_dek', 'totp_secret_enc', 'code_hash']);
+// Columns of one table that would hand a live secret to whoever holds the ZIP (a file travels further than a
+// session): a mail's bodies carry its verification or reset link. The export keeps that the mail was written
+// (kind, language, subject, address, when), not the link.
+const SECRET_COLUMNS_OF: Record<string, ReadonlySet<string>> = {
+  mail_outbox: new Set(['text_enc', 'html_enc']),
+};
 const SKIP_TABLES = ['user_keys', 'jobs', 'data_exports'];
 const ZIP_NAME = 'reelm-export.zip';
 /** Attempts an export job gets before the export is reported as failed. */
@@ -49,7 +55,9 @@ const README = `Your Reelm data
 profile.json       your account, with your email and birthdate decrypted
 sessions.json      your sign-ins: when, from which address and which browser
 tables/<name>.json every row kept about you in your home region, by table (encrypted fields decrypted),
-                   and your public content kept in other regions (your comments on their clips)
+                   and your public content kept in other regions (your comments on their clips);
+                   what guards the account is left out: password and link-token hashes, the two-step
+                   secret and recovery codes, and the bodies of mail we wrote you (their links may still work)
 public.json        what anyone could see: your public profile, your public clips and sounds
 media/<videoId>/   the files of your own clips
 avatar/            your profile picture, as shown (400 and 100 px)
@@ -325,14 +333,14 @@ export class ExportService {
 
   /** A row as the user should read it: `<field>_enc` columns opened with their data key, secrets left out. */
   private readable(
-    _table: string,
+    table: string,
     row: Record<string, unknown>,
     userId: string,
     dek: Buffer | undefined,
   ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [col, value] of Object.entries(row)) {
-      if (SECRET_COLUMNS.has(col)) continue;
+      if (SECRET_COLUMNS.has(col) || SECRET_COLUMNS_OF[table]?.has(col)) continue;
       if (col.endsWith('_enc') && typeof value === 'string' && dek) {
         const field = col.slice(0, -4);
         try {

@@ -121,7 +121,7 @@ export async function accountSecurityRoutes(app: FastifyInstance, ctx: AppContex
     },
     async (request) => {
       const me = await auth.requireUser(request);
-      await ctx.accountEmails.changeEmail(me, request.body.email, request.body.password);
+      await ctx.accountEmails.changeEmail(me, request.body.email, request.body.password, request.ip);
       return ctx.accounts.me(me.userId, me.region);
     },
   );

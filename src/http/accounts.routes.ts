@@ -10,6 +10,7 @@ import {
   PublicUserSchema,
   RegionSchema,
 } from '../accounts/accounts.schema.js';
+import { languageFromHeader } from '../accounts/language.js';
 import { HandleParams, errors } from './schemas.js';
 
 const SignupBody = Type.Object(
@@ -19,6 +20,8 @@ const SignupBody = Type.Object(
     email: Type.String({ maxLength: 320 }),
     birthdate: Type.String({ maxLength: 32 }),
     country: Type.String({ maxLength: 8 }),
+    /** The app's (and its mail's) language; without it, the browser's Accept-Language if the app speaks it. */
+    language: Type.Optional(LanguageSchema),
   },
   { additionalProperties: false },
 );
@@ -62,7 +65,10 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext, auth:
         },
       },
     },
-    async (request, reply) => reply.status(201).send(await ctx.accounts.signup(request.body)),
+    async (request, reply) => {
+      const language = request.body.language ?? languageFromHeader(request.headers['accept-language']);
+      return reply.status(201).send(await ctx.accounts.signup({ ...request.body, ...(language ? { language } : {}) }));
+    },
   );
 
   api.post(

@@ -1,4 +1,5 @@
 import { requireMayPost } from '../accounts/account-rules.js';
+import { addressBlock } from '../accounts/password-attempts.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -38,8 +39,11 @@ export async function socialRoutes(app: FastifyInstance, ctx: AppContext, auth: 
     const p = await auth.requireUser(request);
     return { userId: p.userId, region: p.region };
   };
-  // A visitor is counted by their client: address and user agent, hashed by the service and never stored.
-  const visitorClient = (request: FastifyRequest) => `${request.ip}\0${request.headers['user-agent'] ?? ''}`;
+  // A visitor is counted by their client: address block and user agent, hashed by the service and never stored.
+  // The block is the rate limits' own (an IPv6 /64, an IPv4-mapped address as IPv4), so hopping addresses inside
+  // one's /64 counts no second view.
+  const visitorClient = (request: FastifyRequest) =>
+    `${addressBlock(request.ip)}\0${request.headers['user-agent'] ?? ''}`;
   const viewerOf = async (request: FastifyRequest) => {
     const p = await auth.optionalUser(request);
     return p ? { userId: p.userId, region: p.region } : null;

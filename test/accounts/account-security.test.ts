@@ -1,7 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkers } from '../../src/jobs/workers.js';
 import type { JobRunner } from '../../src/jobs/worker.js';
-import { bearer, dumpStore, signup, startTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, dumpStore, signup, startTestApp, tempDir, type TestApp } from '../helpers/app.js';
+import { storedJobPayloads } from '../helpers/queues.js';
+import { readZip } from '../helpers/zip.js';
 import { linkToken, startSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp.js';
 import { listOutbox, showOutbox } from '../../src/mail/mailer.js';
 
@@ -69,6 +74,46 @@ describe('account security over SMTP', () => {
     const token = linkToken(mail.text, 'verify-email');
     expect(token.startsWith('eu.')).toBe(true);
     expect((await post(`/api/v1/email-verifications/${token}`)).statusCode).toBe(204);
+  });
+
+  it('writes the signup’s first mail in the language it asked for, or its browser’s, and keeps that language', async () => {
+    const signupWith = (handle: string, extra: object, headers: Record<string, string> = {}) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/accounts',
+        headers,
+        payload: {
+          handle,
+          password: PASSWORD,
+          email: `${handle}@example.org`,
+          birthdate: '1990-02-03',
+          country: 'DE',
+          ...extra,
+        },
+      });
+    const languageOf = async (handle: string) =>
+      me((await login(handle, PASSWORD)).json().token as string).then((m) => m.language);
+
+    // Asked for in the body, whatever the browser says.
+    expect((await signupWith('uwe_sprache', { language: 'de' }, { 'accept-language': 'en-US' })).statusCode).toBe(201);
+    const uwe = await mailTo('uwe_sprache@example.org', /Bestätige deine E-Mail-Adresse/);
+    expect(uwe.text).toContain('Hallo @uwe_sprache');
+    expect(linkToken(uwe.text, 'verify-email').startsWith('eu.')).toBe(true);
+    expect(await languageOf('uwe_sprache')).toBe('de');
+
+    // From the browser's Accept-Language, when it names a language the app speaks.
+    const vera = await signupWith('vera_sprache', {}, { 'accept-language': 'fr-FR, de-AT;q=0.8, en;q=0.5' });
+    expect(vera.statusCode).toBe(201);
+    expect((await mailTo('vera_sprache@example.org', /Bestätige deine E-Mail-Adresse/)).text).toContain('Hallo');
+    expect(await languageOf('vera_sprache')).toBe('de');
+
+    // Neither: English, and the account keeps following the browser.
+    expect((await signupWith('walt_sprache', {}, { 'accept-language': 'fr-FR, ja;q=0.5' })).statusCode).toBe(201);
+    await mailTo('walt_sprache@example.org', /Confirm your email address/);
+    expect(await languageOf('walt_sprache')).toBeNull();
+    const bad = await signupWith('xena_sprache', { language: 'fr' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('request.invalid');
   });
 
   it('lets a verification link expire after 48 hours', async () => {
@@ -249,10 +294,11 @@ describe('account security over SMTP', () => {
       expect(token).toBeDefined();
       expect(logs).not.toContain(token!.slice(3));
     }
-    for (const cell of t.ctx.cells.all()) {
-      const jobs = await cell.db.selectFrom('jobs').select('payload').execute();
-      for (const j of jobs) expect(j.payload).not.toMatch(/@|\.[A-Za-z0-9_-]{40}/);
-    }
+    // The jobs table (embedded) or BullMQ's job hashes in Redis (cluster): the mail jobs above are in one of them.
+    const payloads = await storedJobPayloads(t);
+    const mailJobs = payloads.filter((p) => p.includes('"kind":"email_verification"'));
+    expect(mailJobs.length).toBeGreaterThanOrEqual(3);
+    for (const p of payloads) expect(p).not.toMatch(/@|\.[A-Za-z0-9_-]{40}/);
   });
 });
 
@@ -314,6 +360,123 @@ describe('a region that wants a verified address before uploads', () => {
     } finally {
       await t.destroy();
     }
+  });
+});
+
+describe('the export of an account with mail, reset links and two-step sign-in', () => {
+  let t: TestApp;
+  let workers: JobRunner;
+  beforeAll(async () => {
+    // No SMTP: mail goes to the cell's outbox, sealed, which the export reads like every other table.
+    t = await startTestApp({ env: { REELM_PUBLIC_URL: PUBLIC_URL } });
+    workers = startWorkers(t.ctx, undefined, { pollMs: 10 });
+  });
+  afterAll(async () => {
+    await workers.stop();
+    await t.destroy();
+  });
+
+  it('lists the mail, tokens and factors it keeps, without a link, token, secret or hash that guards the account', async () => {
+    const ola = await signup(t.app, { handle: 'ola_export', email: 'ola.export@example.org' });
+    const post = (url: string, payload?: object) =>
+      t.app.inject({ method: 'POST', url, headers: bearer(ola.token), ...(payload ? { payload } : {}) });
+    expect((await post('/api/v1/password-resets', { email: 'ola.export@example.org' })).statusCode).toBe(202);
+    const { secret } = (await post('/api/v1/me/totp')).json() as { secret: string };
+    const code = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate();
+    const confirmed = await post('/api/v1/me/totp/confirm', { code });
+    expect(confirmed.statusCode).toBe(200);
+    const recoveryCodes = confirmed.json().recoveryCodes as string[];
+
+    // The verification and the reset mail, opened as `reelm mail show` would: their links are live.
+    const cell = t.ctx.cells.get('us');
+    const dekOf = async (userId: string) => {
+      const key = await cell.db
+        .selectFrom('user_keys')
+        .select('wrapped_dek')
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      return cell.keys.unwrapDek(userId, key.wrapped_dek);
+    };
+    let entries: Awaited<ReturnType<typeof listOutbox>> = [];
+    for (let i = 0; i < 500 && entries.length < 2; i++) {
+      await t.ctx.passwords.settled();
+      entries = (await listOutbox(cell.db)).filter((e) => e.userId === ola.id);
+      if (entries.length < 2) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(entries.map((e) => e.kind).sort()).toEqual(['email_verification', 'password_reset']);
+    const links: string[] = [];
+    for (const e of entries) {
+      const mail = (await showOutbox(cell.db, e.id, dekOf))!;
+      links.push(linkToken(mail.text, e.kind === 'password_reset' ? 'reset' : 'verify-email'));
+    }
+    const hashes = [
+      ...(await cell.db.selectFrom('account_tokens').select('token_hash').where('user_id', '=', ola.id).execute()).map(
+        (r) => r.token_hash,
+      ),
+      ...(
+        await cell.db.selectFrom('totp_recovery_codes').select('code_hash').where('user_id', '=', ola.id).execute()
+      ).map((r) => r.code_hash),
+      ...(await cell.db.selectFrom('sessions').select('token_hash').where('user_id', '=', ola.id).execute()).map(
+        (r) => r.token_hash,
+      ),
+    ];
+    expect(hashes.length).toBeGreaterThanOrEqual(2 + 10 + 1);
+    const sealedSecret = (
+      await cell.db
+        .selectFrom('totp_factors')
+        .select('totp_secret_enc')
+        .where('user_id', '=', ola.id)
+        .executeTakeFirstOrThrow()
+    ).totp_secret_enc;
+
+    const requested = await post('/api/v1/me/export');
+    expect(requested.statusCode).toBe(202);
+    let status: { status: string; url?: string } = { status: 'queued' };
+    for (let i = 0; i < 500 && status.status !== 'ready'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      status = (
+        await t.app.inject({
+          method: 'GET',
+          url: `/api/v1/me/exports/${requested.json().id}`,
+          headers: bearer(ola.token),
+        })
+      ).json();
+    }
+    expect(status.status).toBe('ready');
+    const download = await t.app.inject({ method: 'GET', url: status.url!, headers: bearer(ola.token) });
+    expect(download.statusCode).toBe(200);
+    const file = join(tempDir(), 'export.zip');
+    writeFileSync(file, download.rawPayload);
+    const zip = await readZip(file);
+
+    // Every table the account's security lives in is listed…
+    for (const table of ['mail_outbox', 'account_emails', 'account_tokens', 'totp_factors', 'totp_recovery_codes'])
+      expect([...zip.keys()], table).toContain(`tables/${table}.json`);
+    const table = (name: string) =>
+      JSON.parse(zip.get(`tables/${name}.json`)!.toString('utf8')) as Record<string, unknown>[];
+    const outbox = table('mail_outbox');
+    expect(outbox.map((m) => m.kind).sort()).toEqual(['email_verification', 'password_reset']);
+    for (const m of outbox) {
+      expect(m).toMatchObject({ kind: expect.any(String), language: 'en', created_at: expect.any(String) });
+      expect(Object.keys(m)).not.toContain('text');
+      expect(Object.keys(m)).not.toContain('html');
+    }
+    expect(
+      table('account_tokens')
+        .map((r) => r.purpose)
+        .sort(),
+    ).toEqual(['email_verification', 'password_reset']);
+    expect(table('totp_factors')).toHaveLength(1);
+    expect(table('totp_recovery_codes')).toHaveLength(10);
+    // …and nothing in the whole archive would let its holder verify, reset, sign in or pass the second step.
+    const everything = [...zip.values()].map((b) => b.toString('latin1')).join('\n');
+    expect(everything).not.toContain('/verify-email/');
+    expect(everything).not.toContain('/reset/');
+    for (const link of links) expect(everything).not.toContain(link.slice(3));
+    for (const hash of hashes) expect(everything).not.toContain(hash);
+    expect(everything).not.toContain(secret);
+    expect(everything).not.toContain(sealedSecret);
+    for (const rc of recoveryCodes) expect(everything).not.toContain(rc);
   });
 });
 

@@ -2,6 +2,7 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHandlers, scheduleSessionPrune } from '../../src/jobs/handlers.js';
 import { TEST_MODE, bearer, dumpStore, signup, startTestApp, type TestApp } from '../helpers/app.js';
+import { publishTestVideo } from '../helpers/videos.js';
 
 const PASSWORD = 'a long enough passphrase';
 const START = Date.UTC(2031, 2, 3, 10, 0, 0);
@@ -401,6 +402,27 @@ describe('backoff per account and client on wrong passwords', () => {
     expect((await login(t, { handle: 'olga_change', password: PASSWORD })).statusCode).toBe(201);
   });
 
+  it('applies to the password check of PATCH /me/email', async () => {
+    const me = await signup(t.app, { handle: 'olga_email', email: 'olga.email@example.org' });
+    const change = (password: string, remoteAddress = GUESSER) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/me/email',
+        headers: bearer(me.token),
+        payload: { email: 'olga.elsewhere@example.org', password },
+        remoteAddress,
+      });
+    for (let i = 0; i < 6; i++) expect((await change('guess guess guess')).statusCode).toBe(403);
+    const held = await change(PASSWORD);
+    expect(held.statusCode).toBe(429);
+    expect(held.json().error.code).toBe('auth.too_many_attempts');
+    expect(Number(held.headers['retry-after'])).toBeGreaterThan(0);
+    // The address was not changed by the held attempt; the owner, elsewhere, still can.
+    const mine = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(me.token) });
+    expect(mine.json().email).toBe('olga.email@example.org');
+    expect((await change(PASSWORD, OWNER)).statusCode).toBe(200);
+  });
+
   it('limits expensive reads and writes per account', async () => {
     const a = await signup(t.app, { handle: 'olga_search' });
     const b = await signup(t.app, { handle: 'olga_search2' });
@@ -413,6 +435,36 @@ describe('backoff per account and client on wrong passwords', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Another account from the same address has its own budget.
     expect((await search(b.token)).statusCode).toBe(200);
+  });
+
+  it('limits comments (30 a minute) and follows (60 a minute) per account', async () => {
+    const a = await signup(t.app, { handle: 'olga_writes' });
+    const b = await signup(t.app, { handle: 'olga_writes2' });
+    const star = await signup(t.app, { handle: 'olga_star' });
+    const clip = await publishTestVideo(t.ctx, star);
+    const comment = (token: string, i: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/videos/${clip.id}/comments`,
+        headers: bearer(token),
+        payload: { text: `comment number ${i}` },
+        remoteAddress: GUESSER,
+      });
+    for (let i = 0; i < 30; i++) expect((await comment(a.token, i)).statusCode).toBe(201);
+    const commentsHeld = await comment(a.token, 30);
+    expect(commentsHeld.statusCode).toBe(429);
+    expect(commentsHeld.json().error.code).toBe('request.rate_limited');
+    expect(Number(commentsHeld.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await comment(b.token, 0)).statusCode).toBe(201);
+
+    // Repeating a follow (idempotent) still spends the budget: a follow/unfollow loop is what the limit stops.
+    const follow = (token: string, method: 'PUT' | 'DELETE') =>
+      t.app.inject({ method, url: '/api/v1/users/olga_star/follow', headers: bearer(token), remoteAddress: GUESSER });
+    for (let i = 0; i < 60; i++) expect((await follow(a.token, 'PUT')).statusCode).toBeLessThan(300);
+    const followHeld = await follow(a.token, 'PUT');
+    expect(followHeld.statusCode).toBe(429);
+    expect(followHeld.json().error.code).toBe('request.rate_limited');
+    expect((await follow(b.token, 'PUT')).statusCode).toBeLessThan(300);
   });
 });
 

@@ -101,4 +101,22 @@ describe('honest counters: once per viewer or visitor client per window', () => 
     expect(await t.ctx.social.marks.prune('us')).toBe(before - 1);
     expect(await marks()).toHaveLength(1);
   });
+
+  it('groups a visitor by address block, as the rate limits do: an IPv6 /64, an IPv4-mapped address as IPv4', async () => {
+    const clip = await publishTestVideo(t.ctx, ana, { caption: 'one network', durationMs: 10_000 });
+    // Two addresses of one /64 (as a privacy-extension client rotates them), the same browser: one view.
+    expect((await view(clip.id, { ip: '2001:db8:aa:bb:1111:2222:3333:4444' })).statusCode).toBe(204);
+    expect((await view(clip.id, { ip: '2001:db8:aa:bb::99' })).statusCode).toBe(204);
+    expect((await stats(clip.id)).view_count).toBe(1);
+    // Another /64 is another client.
+    await view(clip.id, { ip: '2001:db8:aa:cc::1' });
+    expect((await stats(clip.id)).view_count).toBe(2);
+    // An IPv4 client seen through a dual-stack socket is the same client as over IPv4.
+    await view(clip.id, { ip: '192.0.2.44' });
+    await view(clip.id, { ip: '::ffff:192.0.2.44' });
+    expect((await stats(clip.id)).view_count).toBe(3);
+    await share(clip.id, { ip: '2001:db8:aa:bb::1' });
+    await share(clip.id, { ip: '2001:db8:aa:bb::2' });
+    expect((await stats(clip.id)).share_count).toBe(1);
+  });
 });
