@@ -7,7 +7,7 @@ import type { DirectoryDb } from '../db/schema.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { Border } from '../regions/border.js';
-import type { CellRegistry } from '../regions/cells.js';
+import { dataKeyOf, type CellRegistry } from '../regions/cells.js';
 import { openField, sealField } from '../regions/keys.js';
 import type { AccountsTable, DirectoryUsersTable } from './accounts.tables.js';
 import {
@@ -232,13 +232,8 @@ export class AccountService {
   async me(userId: string, region: string): Promise<Me> {
     const cell = this.deps.cells.get(region);
     const row = await cell.db.selectFrom('accounts').selectAll().where('id', '=', userId).executeTakeFirst();
-    const key = await cell.db
-      .selectFrom('user_keys')
-      .select('wrapped_dek')
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    if (!row || !key) throw new NotFoundError('account.not_found', 'This account no longer exists.');
-    const dek = cell.keys.unwrapDek(userId, key.wrapped_dek);
+    const dek = await dataKeyOf(cell, userId);
+    if (!row || !dek) throw new NotFoundError('account.not_found', 'This account no longer exists.');
     const [pub, op, emailVerified] = await Promise.all([
       this.deps.directory.selectFrom('users').select('avatar_url').where('id', '=', userId).executeTakeFirst(),
       this.deps.operators.find(userId),

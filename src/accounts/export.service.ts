@@ -9,7 +9,7 @@ import { NotFoundError, RateLimitedError, UnauthorizedError } from '../errors.js
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Border } from '../regions/border.js';
 import type { DataCatalog } from '../regions/catalog.js';
-import type { Cell, CellRegistry } from '../regions/cells.js';
+import { dataKeyOf, type Cell, type CellRegistry } from '../regions/cells.js';
 import { openField } from '../regions/keys.js';
 import { foldersNaming, rowsNaming } from '../regions/user-data.js';
 import type { Principal } from './session.service.js';
@@ -203,12 +203,7 @@ export class ExportService {
       zip.addBuffer(Buffer.from(JSON.stringify(value, null, 2) + '\n'), name);
     zip.addBuffer(Buffer.from(README), 'README.txt');
 
-    const key = await cell.db
-      .selectFrom('user_keys')
-      .select('wrapped_dek')
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    const dek = key ? cell.keys.unwrapDek(userId, key.wrapped_dek) : undefined;
+    const dek = await dataKeyOf(cell, userId);
     const tables = await rowsNaming(cell.db, this.deps.catalog, 'cell', [userId], SKIP_TABLES, true);
     for (const other of this.deps.cells.regions()) {
       if (other === region) continue;

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors.js';
-import type { CellRegistry } from '../regions/cells.js';
+import { dataKeyOf, type CellRegistry } from '../regions/cells.js';
 import { openField } from '../regions/keys.js';
 import type { Principal } from './session.service.js';
 
@@ -25,19 +25,15 @@ export class SessionListService {
   constructor(private readonly deps: SessionListDeps) {}
 
   async list(principal: Principal): Promise<{ items: SessionItem[] }> {
-    const { db, keys } = this.deps.cells.get(principal.region);
+    const cell = this.deps.cells.get(principal.region);
+    const { db } = cell;
     const rows = await db
       .selectFrom('sessions')
       .select(['id', 'user_agent_enc', 'created_at', 'last_seen_at'])
       .where('user_id', '=', principal.userId)
       .where('expires_at', '>', this.deps.now().toISOString())
       .execute();
-    const key = await db
-      .selectFrom('user_keys')
-      .select('wrapped_dek')
-      .where('user_id', '=', principal.userId)
-      .executeTakeFirst();
-    const dek = key ? keys.unwrapDek(principal.userId, key.wrapped_dek) : undefined;
+    const dek = await dataKeyOf(cell, principal.userId);
     const items = rows.map((r) => ({
       id: r.id,
       current: r.id === principal.sessionId,

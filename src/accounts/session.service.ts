@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import { newId } from '../db/ids.js';
 import { PreparedQuery } from '../db/prepared-query.js';
 import type { CellDb, DirectoryDb } from '../db/schema.js';
-import { ForbiddenError, UnauthorizedError } from '../errors.js';
-import type { CellRegistry } from '../regions/cells.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
+import { dataKeyOf, type CellRegistry } from '../regions/cells.js';
 import { sealField } from '../regions/keys.js';
 import type { PasswordAttempts } from './password-attempts.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -118,12 +118,8 @@ export class SessionService {
     const token = `${user.region}.${randomBytes(32).toString('base64url')}`;
     const now = this.deps.now();
     const expiresAt = new Date(now.getTime() + this.deps.ttlHours * 3600_000).toISOString();
-    const key = await cell.db
-      .selectFrom('user_keys')
-      .select('wrapped_dek')
-      .where('user_id', '=', user.id)
-      .executeTakeFirstOrThrow();
-    const dek = cell.keys.unwrapDek(user.id, key.wrapped_dek);
+    const dek = await dataKeyOf(cell, user.id);
+    if (!dek) throw new NotFoundError('account.not_found', 'This account no longer exists.');
     const id = newId(now.getTime());
     await cell.db
       .insertInto('sessions')

@@ -1,7 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { CellDb } from '../db/schema.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
-import type { CellRegistry } from '../regions/cells.js';
+import { dataKeyOf, type Cell, type CellRegistry } from '../regions/cells.js';
 import { openField, sealField } from '../regions/keys.js';
 import type { PasswordAttempts } from './password-attempts.js';
 import { verifyPassword } from './passwords.js';
@@ -19,10 +17,10 @@ export type SecondFactor = 'off' | 'ok' | 'required' | 'invalid';
 
 const SECRET_FIELD = 'totp_secret';
 
-async function dekOf(db: Kysely<CellDb>, keys: { unwrapDek(u: string, w: string): Buffer }, userId: string) {
-  const row = await db.selectFrom('user_keys').select('wrapped_dek').where('user_id', '=', userId).executeTakeFirst();
-  if (!row) throw new NotFoundError('account.not_found', 'This account no longer exists.');
-  return keys.unwrapDek(userId, row.wrapped_dek);
+async function dekOf(cell: Cell, userId: string): Promise<Buffer> {
+  const dek = await dataKeyOf(cell, userId);
+  if (!dek) throw new NotFoundError('account.not_found', 'This account no longer exists.');
+  return dek;
 }
 
 /**
@@ -44,11 +42,12 @@ export class TotpService {
 
   /** Starts (or restarts) enrolment; the factor counts only once a code confirms it. */
   async enrol(principal: Principal): Promise<{ secret: string; otpauthUrl: string }> {
-    const { db, keys } = this.deps.cells.get(principal.region);
+    const cell = this.deps.cells.get(principal.region);
+    const { db } = cell;
     if (await this.enabled(principal.userId, principal.region))
       throw new ConflictError('totp.already_enabled', 'Two-step sign-in is already on; turn it off first to re-enrol.');
     const secret = newTotpSecret();
-    const dek = await dekOf(db, keys, principal.userId);
+    const dek = await dekOf(cell, principal.userId);
     const now = this.deps.now().toISOString();
     await db.transaction().execute(async (tx) => {
       await tx.deleteFrom('totp_factors').where('user_id', '=', principal.userId).execute();
@@ -68,7 +67,8 @@ export class TotpService {
 
   /** The first good code turns the factor on and hands out the recovery codes, once. */
   async confirm(principal: Principal, code: string, client: string): Promise<{ recoveryCodes: string[] }> {
-    const { db, keys } = this.deps.cells.get(principal.region);
+    const cell = this.deps.cells.get(principal.region);
+    const { db } = cell;
     const factor = await db
       .selectFrom('totp_factors')
       .selectAll()
@@ -78,7 +78,7 @@ export class TotpService {
       throw new ConflictError('totp.not_enrolled', 'Start setting up two-step sign-in first (POST /me/totp).');
     if (factor.confirmed_at) throw new ConflictError('totp.already_enabled', 'Two-step sign-in is already on.');
     const secret = openField(
-      await dekOf(db, keys, principal.userId),
+      await dekOf(cell, principal.userId),
       principal.userId,
       SECRET_FIELD,
       factor.totp_secret_enc,
@@ -141,7 +141,8 @@ export class TotpService {
    * unused recovery code (spent by the same statement that finds it, so two logins cannot both use it).
    */
   async check(userId: string, region: string, otp: string | undefined): Promise<SecondFactor> {
-    const { db, keys } = this.deps.cells.get(region);
+    const cell = this.deps.cells.get(region);
+    const { db } = cell;
     const factor = await db
       .selectFrom('totp_factors')
       .select(['totp_secret_enc', 'confirmed_at', 'last_step'])
@@ -152,7 +153,7 @@ export class TotpService {
     if (!given) return 'required';
     const at = this.deps.now();
     if (/^\d{6}$/.test(given)) {
-      const secret = openField(await dekOf(db, keys, userId), userId, SECRET_FIELD, factor.totp_secret_enc);
+      const secret = openField(await dekOf(cell, userId), userId, SECRET_FIELD, factor.totp_secret_enc);
       const step = totpStep(secret, given, at);
       if (step === undefined) return 'invalid';
       const moved = await db

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { AppContext } from '../context.js';
+import { dataKeyOf } from '../regions/cells.js';
 import { listOutbox, showOutbox, type OutboxEntry } from './mailer.js';
 
 type WithContext = <T>(opts: { data?: string }, fn: (ctx: AppContext) => Promise<T>) => Promise<T>;
@@ -44,14 +45,7 @@ export function mailCommand(withContext: WithContext): Command {
       const found = await withContext(opts, async (ctx) => {
         for (const region of regionsOf(ctx, opts.region)) {
           const cell = ctx.cells.get(region);
-          const entry = await showOutbox(cell.db, id, async (userId) => {
-            const key = await cell.db
-              .selectFrom('user_keys')
-              .select('wrapped_dek')
-              .where('user_id', '=', userId)
-              .executeTakeFirst();
-            return key ? cell.keys.unwrapDek(userId, key.wrapped_dek) : undefined;
-          });
+          const entry = await showOutbox(cell.db, id, (userId) => dataKeyOf(cell, userId));
           if (entry) return { ...entry, region };
         }
         return undefined;

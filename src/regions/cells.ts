@@ -30,6 +30,16 @@ export function cellLocation(config: Config, region: string): StoreLocation {
     : { kind: 'sqlite', file: join(config.dataDir, 'cells', region, 'cell.sqlite') };
 }
 
+/** A user's data key, opened with their home cell's KEK; undefined once it was destroyed (a purge) or never made. */
+export async function dataKeyOf(cell: Cell, userId: string): Promise<Buffer | undefined> {
+  const key = await cell.db
+    .selectFrom('user_keys')
+    .select('wrapped_dek')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return key && cell.keys.unwrapDek(userId, key.wrapped_dek);
+}
+
 export class CellRegistry {
   private constructor(private readonly cells: Map<string, Cell>) {}
 

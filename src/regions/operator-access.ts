@@ -5,7 +5,7 @@ import type { DirectoryDb } from '../db/schema.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import { PROTECTED_FIELDS, decideAccess, type ProtectedField } from './access-policy.js';
 import type { AuditChains } from './audit-chain.js';
-import type { CellRegistry } from './cells.js';
+import { dataKeyOf, type CellRegistry } from './cells.js';
 import { toPolicyGrant, type GrantService } from './grants.js';
 import { openField } from './keys.js';
 import type { TransparencyCounter } from './transparency.js';
@@ -126,13 +126,8 @@ export class OperatorAccessService {
   ): Promise<Record<string, unknown>> {
     const cell = this.deps.cells.get(subject.region);
     const account = await cell.db.selectFrom('accounts').selectAll().where('id', '=', subject.id).executeTakeFirst();
-    const key = await cell.db
-      .selectFrom('user_keys')
-      .select('wrapped_dek')
-      .where('user_id', '=', subject.id)
-      .executeTakeFirst();
-    if (!account || !key) throw new NotFoundError('user.not_found', 'There is no such user.');
-    const dek = cell.keys.unwrapDek(subject.id, key.wrapped_dek);
+    const dek = await dataKeyOf(cell, subject.id);
+    if (!account || !dek) throw new NotFoundError('user.not_found', 'There is no such user.');
     const sessions =
       fields.includes('ips') || fields.includes('sessions')
         ? await cell.db.selectFrom('sessions').selectAll().where('user_id', '=', subject.id).orderBy('id').execute()

@@ -8,7 +8,8 @@ import { bearer, dumpStore, signup, startTestApp, tempDir, type TestApp } from '
 import { storedJobPayloads } from '../helpers/queues.js';
 import { readZip } from '../helpers/zip.js';
 import { linkToken, startSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp.js';
-import { listOutbox, showOutbox } from '../../src/mail/mailer.js';
+import { listOutbox } from '../../src/mail/mailer.js';
+import { openMail } from '../helpers/outbox.js';
 
 const PASSWORD = 'a long enough passphrase';
 const PUBLIC_URL = 'https://reelm.example';
@@ -337,15 +338,7 @@ describe('a region that wants a verified address before uploads', () => {
       } finally {
         await workers.stop();
       }
-      const cell = t.ctx.cells.get('us');
-      const opened = await showOutbox(cell.db, entry!.id, async (userId) => {
-        const key = await cell.db
-          .selectFrom('user_keys')
-          .select('wrapped_dek')
-          .where('user_id', '=', userId)
-          .executeTakeFirstOrThrow();
-        return cell.keys.unwrapDek(userId, key.wrapped_dek);
-      });
+      const opened = await openMail(t.ctx, 'us', entry!.id);
       const verified = await t.app.inject({
         method: 'POST',
         url: `/api/v1/email-verifications/${linkToken(opened!.text, 'verify-email')}`,
@@ -389,14 +382,6 @@ describe('the export of an account with mail, reset links and two-step sign-in',
 
     // The verification and the reset mail, opened as `reelm mail show` would: their links are live.
     const cell = t.ctx.cells.get('us');
-    const dekOf = async (userId: string) => {
-      const key = await cell.db
-        .selectFrom('user_keys')
-        .select('wrapped_dek')
-        .where('user_id', '=', userId)
-        .executeTakeFirstOrThrow();
-      return cell.keys.unwrapDek(userId, key.wrapped_dek);
-    };
     let entries: Awaited<ReturnType<typeof listOutbox>> = [];
     for (let i = 0; i < 500 && entries.length < 2; i++) {
       await t.ctx.passwords.settled();
@@ -406,7 +391,7 @@ describe('the export of an account with mail, reset links and two-step sign-in',
     expect(entries.map((e) => e.kind).sort()).toEqual(['email_verification', 'password_reset']);
     const links: string[] = [];
     for (const e of entries) {
-      const mail = (await showOutbox(cell.db, e.id, dekOf))!;
+      const mail = (await openMail(t.ctx, 'us', e.id))!;
       links.push(linkToken(mail.text, e.kind === 'password_reset' ? 'reset' : 'verify-email'));
     }
     const hashes = [

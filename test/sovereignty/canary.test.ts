@@ -6,7 +6,8 @@ import { bearer, filesUnder, removeDir, signup, startTestApp, type TestApp } fro
 import { publishTestVideo } from '../helpers/videos.js';
 import { makeOperator, runDueJobs, type TestUser } from './helpers.js';
 import { social } from './social.js';
-import { listOutbox, showOutbox } from '../../src/mail/mailer.js';
+import { listOutbox } from '../../src/mail/mailer.js';
+import { openMail } from '../helpers/outbox.js';
 import { linkToken } from '../helpers/smtp.js';
 
 /**
@@ -341,17 +342,9 @@ const FEATURES: Feature[] = [
       await runDueJobs(t);
       for (const c of canaries) {
         const cell = t.ctx.cells.get(c.region);
-        const dek = async (userId: string) => {
-          const key = await cell.db
-            .selectFrom('user_keys')
-            .select('wrapped_dek')
-            .where('user_id', '=', userId)
-            .executeTakeFirstOrThrow();
-          return cell.keys.unwrapDek(userId, key.wrapped_dek);
-        };
         const mail = [];
         for (const entry of await listOutbox(cell.db)) {
-          const opened = await showOutbox(cell.db, entry.id, dek);
+          const opened = await openMail(t.ctx, c.region, entry.id);
           if (opened?.userId === c.user!.id) mail.push(opened);
         }
         expect(mail.map((m) => m.kind).sort()).toEqual(['email_verification', 'password_reset']);

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkers } from '../../src/jobs/workers.js';
 import type { JobRunner } from '../../src/jobs/worker.js';
-import { listOutbox, showOutbox, type OpenedOutboxEntry } from '../../src/mail/mailer.js';
+import { waitForMail } from '../helpers/outbox.js';
 import { ARTIFACTS, launchBrowser, signInPage } from '../helpers/browser.js';
 import { bearer, signup, startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -33,27 +33,14 @@ describe('account settings in Chromium', () => {
     await t?.destroy();
   });
 
-  /** The first mail of this kind to this address in the user's home cell's outbox (the embedded default). */
-  async function mailTo(region: string, userId: string, to: string): Promise<OpenedOutboxEntry> {
-    const cell = t.ctx.cells.get(region);
-    const dek = async (id: string) => {
-      const key = await cell.db
-        .selectFrom('user_keys')
-        .select('wrapped_dek')
-        .where('user_id', '=', id)
-        .executeTakeFirst();
-      return key ? cell.keys.unwrapDek(id, key.wrapped_dek) : undefined;
-    };
-    for (let i = 0; i < 500; i++) {
-      for (const entry of await listOutbox(cell.db)) {
-        if (entry.userId !== userId || entry.kind !== 'email_verification') continue;
-        const opened = await showOutbox(cell.db, entry.id, dek);
-        if (opened?.to.toLowerCase() === to.toLowerCase()) return opened;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`no verification mail to ${to} in the outbox`);
-  }
+  /** The verification mail to this address in the user's home cell's outbox (the embedded default). */
+  const mailTo = (region: string, userId: string, to: string) =>
+    waitForMail(
+      t.ctx,
+      region,
+      (e) => e.userId === userId && e.kind === 'email_verification',
+      (m) => m.to.toLowerCase() === to.toLowerCase(),
+    );
 
   async function signedIn(handle: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, locale: 'en-US' });

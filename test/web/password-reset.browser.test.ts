@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkers } from '../../src/jobs/workers.js';
 import type { JobRunner } from '../../src/jobs/worker.js';
-import { listOutbox, showOutbox, type OpenedOutboxEntry } from '../../src/mail/mailer.js';
+import { waitForMail } from '../helpers/outbox.js';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.js';
 import { signup, startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -32,26 +32,8 @@ describe('password reset in Chromium', () => {
     await t?.destroy();
   });
 
-  async function resetMail(region: string, userId: string): Promise<OpenedOutboxEntry> {
-    const cell = t.ctx.cells.get(region);
-    const dek = async (id: string) => {
-      const key = await cell.db
-        .selectFrom('user_keys')
-        .select('wrapped_dek')
-        .where('user_id', '=', id)
-        .executeTakeFirst();
-      return key ? cell.keys.unwrapDek(id, key.wrapped_dek) : undefined;
-    };
-    for (let i = 0; i < 500; i++) {
-      for (const entry of await listOutbox(cell.db)) {
-        if (entry.userId !== userId || entry.kind !== 'password_reset') continue;
-        const opened = await showOutbox(cell.db, entry.id, dek);
-        if (opened) return opened;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error('no reset mail in the outbox');
-  }
+  const resetMail = (region: string, userId: string) =>
+    waitForMail(t.ctx, region, (e) => e.userId === userId && e.kind === 'password_reset');
 
   it('asks for a link, resets the password on the linked page and signs in with it', async () => {
     const user = await signup(t.app, { handle: 'rosa_reset', email: 'rosa.reset@example.org', country: 'DE' });
