@@ -4,7 +4,7 @@ import { t } from '../i18n';
 import { Link, navigate } from '../router';
 import { errorText, loadMe, toast } from '../session';
 import { useTitle } from '../title';
-import { FormError } from '../ui/misc';
+import { FormError, TextField } from '../ui/misc';
 
 function Card({ title, children }: { title: string; children: preact.ComponentChildren }) {
   return (
@@ -53,18 +53,16 @@ export function ForgotPasswordPage() {
       ) : (
         <form onSubmit={submit} data-testid="forgot-form" noValidate>
           <p class="muted">{t('security.forgotHint')}</p>
-          <div class="field">
-            <label for="forgot-who">{t('security.forgotWho')}</label>
-            <input
-              id="forgot-who"
-              name="who"
-              autoComplete="email"
-              autoCapitalize="none"
-              spellcheck={false}
-              value={who}
-              onInput={(e) => setWho((e.target as HTMLInputElement).value)}
-            />
-          </div>
+          <TextField
+            id="forgot-who"
+            label={t('security.forgotWho')}
+            value={who}
+            onValue={setWho}
+            name="who"
+            autoComplete="email"
+            autoCapitalize="none"
+            spellcheck={false}
+          />
           <FormError message={error} testid="form-error" />
           <button type="submit" class="btn btn-primary btn-block" disabled={busy || !who.trim()}>
             {t('security.forgotSubmit')}
@@ -100,18 +98,16 @@ export function ResetPasswordPage({ token }: { token: string }) {
   return (
     <Card title={t('security.resetTitle')}>
       <form onSubmit={submit} data-testid="reset-form" noValidate>
-        <div class="field">
-          <label for="reset-password">{t('security.newPassword')}</label>
-          <input
-            id="reset-password"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
-          />
-          <small>{t('security.passwordHint')}</small>
-        </div>
+        <TextField
+          id="reset-password"
+          label={t('security.newPassword')}
+          value={password}
+          onValue={setPassword}
+          hint={t('security.passwordHint')}
+          name="password"
+          type="password"
+          autoComplete="new-password"
+        />
         <FormError message={error} testid="form-error" />
         <button type="submit" class="btn btn-primary btn-block" disabled={busy || !password}>
           {t('security.resetSubmit')}

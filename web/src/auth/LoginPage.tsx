@@ -4,7 +4,7 @@ import { t } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { errorText, loadMe, toast } from '../session';
 import { useTitle } from '../title';
-import { FormError } from '../ui/misc';
+import { FormError, TextField } from '../ui/misc';
 
 /** Where to go after logging in: a same-site path from ?next=, or home. */
 export function nextPath(q: URLSearchParams): string {
@@ -51,47 +51,41 @@ export function LoginPage() {
           <span class="brand-name">Reelm</span>
         </Link>
         <h1>{t('login.title')}</h1>
-        <div class="field">
-          <label for="login-handle">{t('login.handle')}</label>
-          <input
-            id="login-handle"
-            name="handle"
-            autoComplete="username"
+        <TextField
+          id="login-handle"
+          label={t('login.handle')}
+          value={handle}
+          onValue={setHandle}
+          name="handle"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellcheck={false}
+          required
+        />
+        <TextField
+          id="login-password"
+          label={t('login.password')}
+          value={password}
+          onValue={setPassword}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+        />
+        {needOtp && (
+          <TextField
+            id="login-otp"
+            label={t('login.otp')}
+            value={otp}
+            onValue={setOtp}
+            hint={t('login.otpHint')}
+            name="otp"
+            autoComplete="one-time-code"
             autoCapitalize="none"
             spellcheck={false}
-            required
-            value={handle}
-            onInput={(e) => setHandle((e.target as HTMLInputElement).value)}
+            autoFocus
+            data-testid="login-otp"
           />
-        </div>
-        <div class="field">
-          <label for="login-password">{t('login.password')}</label>
-          <input
-            id="login-password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
-          />
-        </div>
-        {needOtp && (
-          <div class="field">
-            <label for="login-otp">{t('login.otp')}</label>
-            <input
-              id="login-otp"
-              name="otp"
-              autoComplete="one-time-code"
-              autoCapitalize="none"
-              spellcheck={false}
-              autoFocus
-              value={otp}
-              onInput={(e) => setOtp((e.target as HTMLInputElement).value)}
-              data-testid="login-otp"
-            />
-            <small>{t('login.otpHint')}</small>
-          </div>
         )}
         <p class="auth-forgot">
           <Link href="/forgot-password" data-testid="forgot-link">

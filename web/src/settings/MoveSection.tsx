@@ -4,7 +4,7 @@ import { countryOptions, regionOf } from '../auth/countries';
 import { regionName } from '../format';
 import { t } from '../i18n';
 import { errorText, meStore } from '../session';
-import { FormError } from '../ui/misc';
+import { FormError, TextField } from '../ui/misc';
 
 /** The steps a move records (src/regions/home-move.ts; `freezing` is the copy's start), for its progress. */
 const STEPS = ['queued', 'freezing', 'copied', 'media', 'verified', 'rerouted', 'shredded'];
@@ -105,18 +105,16 @@ export function MoveSection({ me }: { me: Me }) {
               <p class="muted">{t('move.regionWillBe', { region: regionName(target.id) })}</p>
             )}
           </div>
-          <div class="field">
-            <label for="s-move-pw">{t('move.password')}</label>
-            <input
-              id="s-move-pw"
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
-            />
-          </div>
+          <TextField
+            id="s-move-pw"
+            label={t('move.password')}
+            value={password}
+            onValue={setPassword}
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+          />
           <FormError message={error} />
           <button type="submit" class="btn btn-secondary" disabled={!country || !password || busy}>
             {t('move.start')}

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type Me } from '../api';
 import { t } from '../i18n';
 import { errorText, meStore, toast } from '../session';
-import { FormError } from '../ui/misc';
+import { FormError, TextField } from '../ui/misc';
 
 /** "Your address is not confirmed — send the link again": shown until the link mailed at signup is opened. */
 export function EmailVerificationHint({ me }: { me: Me }) {
@@ -61,29 +61,25 @@ export function PasswordSection() {
     <section class="card" aria-labelledby="s-password">
       <h2 id="s-password">{t('security.changePassword')}</h2>
       <form onSubmit={submit} data-testid="change-password" noValidate>
-        <div class="field">
-          <label for="s-pw-current">{t('security.currentPassword')}</label>
-          <input
-            id="s-pw-current"
-            name="currentPassword"
-            type="password"
-            autoComplete="current-password"
-            value={current}
-            onInput={(e) => setCurrent((e.target as HTMLInputElement).value)}
-          />
-        </div>
-        <div class="field">
-          <label for="s-pw-new">{t('security.newPassword')}</label>
-          <input
-            id="s-pw-new"
-            name="newPassword"
-            type="password"
-            autoComplete="new-password"
-            value={next}
-            onInput={(e) => setNext((e.target as HTMLInputElement).value)}
-          />
-          <small>{t('security.passwordHint')}</small>
-        </div>
+        <TextField
+          id="s-pw-current"
+          label={t('security.currentPassword')}
+          value={current}
+          onValue={setCurrent}
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+        />
+        <TextField
+          id="s-pw-new"
+          label={t('security.newPassword')}
+          value={next}
+          onValue={setNext}
+          hint={t('security.passwordHint')}
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+        />
         <FormError message={error} testid="form-error" />
         <button type="submit" class="btn btn-primary" disabled={busy || !current || !next}>
           {t('security.changePasswordSubmit')}
@@ -151,30 +147,26 @@ export function EmailSection() {
         <form onSubmit={submit} data-testid="change-email" noValidate>
           <h3>{t('security.changeEmail')}</h3>
           <p class="muted">{t('security.changeEmailHint')}</p>
-          <div class="field">
-            <label for="s-email-new">{t('security.newEmail')}</label>
-            <input
-              id="s-email-new"
-              name="email"
-              type="email"
-              autoComplete="email"
-              autoCapitalize="none"
-              spellcheck={false}
-              value={email}
-              onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
-            />
-          </div>
-          <div class="field">
-            <label for="s-email-pw">{t('security.currentPassword')}</label>
-            <input
-              id="s-email-pw"
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
-            />
-          </div>
+          <TextField
+            id="s-email-new"
+            label={t('security.newEmail')}
+            value={email}
+            onValue={setEmail}
+            name="email"
+            type="email"
+            autoComplete="email"
+            autoCapitalize="none"
+            spellcheck={false}
+          />
+          <TextField
+            id="s-email-pw"
+            label={t('security.currentPassword')}
+            value={password}
+            onValue={setPassword}
+            name="password"
+            type="password"
+            autoComplete="current-password"
+          />
           <FormError message={error} testid="form-error" />
           <div class="btn-row">
             <button type="button" class="btn btn-secondary" onClick={() => setOpen(false)}>

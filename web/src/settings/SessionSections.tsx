@@ -3,7 +3,7 @@ import { api, type SessionItem, type TotpEnrolment } from '../api';
 import { lang, t } from '../i18n';
 import { errorText, toast, toastError } from '../session';
 import { lazy } from '../ui/lazy';
-import { Spinner } from '../ui/misc';
+import { Spinner, TextField } from '../ui/misc';
 
 // The QR library is only needed by someone setting up two-step sign-in.
 const TotpQr = lazy(() => import('./TotpQr').then((m) => m.TotpQr));
@@ -169,16 +169,14 @@ export function TotpSection() {
             </button>
           ) : (
             <form onSubmit={disable} data-testid="totp-disable">
-              <div class="field">
-                <label for="s-totp-pw">{t('totp.disablePassword')}</label>
-                <input
-                  id="s-totp-pw"
-                  type="password"
-                  autoComplete="current-password"
-                  value={password}
-                  onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
-                />
-              </div>
+              <TextField
+                id="s-totp-pw"
+                label={t('totp.disablePassword')}
+                value={password}
+                onValue={setPassword}
+                type="password"
+                autoComplete="current-password"
+              />
               {errorLine}
               <div class="btn-row">
                 <button type="button" class="btn btn-secondary" onClick={() => setDisabling(false)}>
@@ -201,17 +199,15 @@ export function TotpSection() {
               <code data-testid="totp-secret">{enrolment.secret}</code>
             </dd>
           </dl>
-          <div class="field">
-            <label for="s-totp-code">{t('totp.code')}</label>
-            <input
-              id="s-totp-code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              maxLength={6}
-              value={code}
-              onInput={(e) => setCode((e.target as HTMLInputElement).value)}
-            />
-          </div>
+          <TextField
+            id="s-totp-code"
+            label={t('totp.code')}
+            value={code}
+            onValue={setCode}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+          />
           {errorLine}
           <button type="submit" class="btn btn-primary" disabled={code.trim().length !== 6 || busy}>
             {t('totp.confirm')}

@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, InputHTMLAttributes } from 'preact';
 import { t } from '../i18n';
 import { back, Link } from '../router';
 import { IconBack } from './icons';
@@ -81,5 +81,28 @@ export function FormError({ message, testid }: { message: string | null | undefi
     <p class="form-error" role="alert" data-testid={testid}>
       {message}
     </p>
+  );
+}
+
+type InputAttributes = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onInput'>;
+
+/**
+ * A labelled input bound to a string, with an optional hint under it: the shape the account forms (sign-in, reset,
+ * password, address, two-step, move) all had written out.
+ */
+export function TextField({
+  id,
+  label,
+  value,
+  onValue,
+  hint,
+  ...input
+}: { id: string; label: string; value: string; onValue: (value: string) => void; hint?: string } & InputAttributes) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input id={id} {...input} value={value} onInput={(e) => onValue((e.target as HTMLInputElement).value)} />
+      {hint && <small>{hint}</small>}
+    </div>
   );
 }
