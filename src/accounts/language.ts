@@ -1,20 +1,17 @@
+import Negotiator from 'negotiator';
 import { LANGUAGES, type Language } from './accounts.schema.js';
 
 /**
- * The app language a browser's `Accept-Language` header asks for: the supported language with the highest
- * quality, matched on the primary subtag (`de-AT` is German). Undefined when it names none the app speaks, so
- * the account keeps following the browser.
+ * The app language a browser's `Accept-Language` header asks for (negotiated by `negotiator`: the highest quality
+ * wins, `de-AT` is German). Undefined when it names none the app speaks — a bare `*` included — so the account keeps
+ * following the browser.
  */
 export function languageFromHeader(header: string | undefined): Language | undefined {
-  if (!header) return undefined;
-  let best: { language: Language; q: number } | undefined;
-  for (const part of header.split(',')) {
-    const [range = '', ...params] = part.trim().split(';');
-    const q = Number(params.map((p) => /^\s*q=([\d.]+)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined) ?? 1);
-    const primary = range.trim().toLowerCase().split('-')[0] as Language;
-    if (!(LANGUAGES as readonly string[]).includes(primary) || !(q > 0)) continue;
-    // The first of equal quality wins, as the header lists its preferences in order.
-    if (!best || q > best.q) best = { language: primary, q };
-  }
-  return best?.language;
+  // A wildcard says "anything", not which language: it must not pick the first the app happens to list.
+  const named = (header ?? '')
+    .split(',')
+    .filter((part) => !['', '*'].includes(part.split(';')[0]!.trim()))
+    .join(',');
+  if (!named) return undefined;
+  return new Negotiator({ headers: { 'accept-language': named } }).language([...LANGUAGES]) as Language | undefined;
 }
