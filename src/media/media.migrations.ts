@@ -214,4 +214,13 @@ export const mediaCellMigrations: MigrationMap = {
       await remixIndexes(db);
     },
   },
+  '1031_index_switched_off': {
+    async up(db: Kysely<any>) {
+      // The few clips with a switch turned off: a start compares their index copies (reconcileIndex) without
+      // reading every clip of the cell.
+      await sql`create index videos_switched_off on videos (id) where allow_duets = 0 or allow_stitches = 0 or allow_comments = 0`.execute(
+        db,
+      );
+    },
+  },
 };

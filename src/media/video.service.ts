@@ -685,7 +685,8 @@ export class VideoService {
       const off = await this.db(cell.region)
         .selectFrom('videos')
         .select(['id', ...switches])
-        .where((eb) => eb.or(switches.map((c) => eb(c, '=', 0))))
+        // Literal zeros, so that PostgreSQL matches the partial index videos_switched_off (migration 1031) too.
+        .where((eb) => eb.or(switches.map((c) => eb(c, '=', sql.lit(0)))))
         .execute();
       for (let i = 0; i < off.length; i += 500) {
         const page = off.slice(i, i + 500);
